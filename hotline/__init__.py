@@ -1,0 +1,1 @@
+"""The hotline daemon: adapters (FastAGI, AMI, SQL, MQTT), call sessions, CLI."""

@@ -1,0 +1,1 @@
+"""FastAGI: the wire protocol (quoting, replies), the per-call channel and the hardened server."""

@@ -1,0 +1,172 @@
+"""AMI adapter on panoramisk: login, reconnect with back-off, state resync after every login.
+
+panoramisk retries at a fixed interval forever, even after close(); this subclass owns the
+schedule instead (exponential back-off, stops on close) and reports login failures.
+State kept here (from events, rebuilt by resync): which agent endpoints have a registered contact,
+and who waits for a channel's HangupRequest.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Callable
+
+import structlog
+from panoramisk import Manager
+
+from .settings import Ami
+
+log = structlog.get_logger("ami")
+_UNSAFE = re.compile(r"[\r\n]")
+_GONE = {"removed", "unreachable"}
+
+
+class AmiError(RuntimeError):
+    pass
+
+
+class _Manager(Manager):
+    def __init__(self, owner: "AmiClient", **config):
+        self._owner = owner
+        super().__init__(**config)
+
+    def connection_made(self, f):
+        if f.exception() is not None:
+            self._owner._schedule_reconnect(f"connect failed: {f.exception()}")
+            return
+        super().connection_made(f)
+
+    def connection_lost(self, exc):
+        self._connected = False
+        if self.pinger:
+            self.pinger.cancel()
+            self.pinger = None
+        self._owner._on_lost(exc)
+
+    def login(self, future):
+        ok = super().login(future)
+        if not ok:
+            self._owner._login_failed(future.result())
+        return ok
+
+
+class AmiClient:
+    def __init__(self, cfg: Ami):
+        self.cfg = cfg
+        self.registered: set[str] = set()  # endpoints with a live contact
+        self.logins = 0
+        self.connected = asyncio.Event()
+        self.registration_changed = asyncio.Event()
+        self._closing = False
+        self._delay = 0.5
+        self._hangup_waiters: dict[str, list[Callable[[], None]]] = {}
+        self._manager = _Manager(
+            self, host=cfg.host, port=cfg.port, username=cfg.username,
+            secret=cfg.secret.get_secret_value(), events="on", ping_delay=5, ping_interval=5,
+            reconnect_timeout=1, on_login=self._on_login,
+            on_disconnect=lambda *_: None, on_connect=lambda *_: None)
+        self._manager.log = structlog.get_logger("panoramisk")
+        self._manager.register_event("ContactStatus", self._on_contact_status)
+        self._manager.register_event("HangupRequest", self._on_hangup_request)
+        self._manager.register_event("Hangup", self._on_hangup_request)
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._manager.loop = asyncio.get_running_loop()
+        self._manager.connect()
+
+    async def wait_connected(self, timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            await self.connected.wait()
+
+    def close(self) -> None:
+        self._closing = True
+        self.connected.clear()
+        self._manager.close()
+        for t in list(self._tasks):
+            t.cancel()
+
+    def _schedule_reconnect(self, why: str) -> None:
+        self.connected.clear()
+        if self._closing:
+            return
+        log.warning("ami.reconnect", reason=why, retry_in=self._delay)
+        asyncio.get_running_loop().call_later(self._delay, self._reconnect)
+        self._delay = min(self._delay * 2, self.cfg.reconnect_max_seconds)
+
+    def _reconnect(self) -> None:
+        if not self._closing:
+            self._manager.connect()
+
+    def _on_lost(self, exc) -> None:
+        self._schedule_reconnect(f"connection lost: {exc}")
+
+    def _login_failed(self, resp) -> None:
+        log.error("ami.login_failed", username=self.cfg.username, message=resp.get("Message"))
+        self._manager.protocol.close()  # connection_lost -> back-off retry
+
+    def _on_login(self, manager) -> None:
+        self._delay = 0.5
+        self.logins += 1
+        task = asyncio.ensure_future(self._resync())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _resync(self) -> None:
+        """Rebuild state from Asterisk after every (re)login: nothing seen before is trusted."""
+        resp = await self.action({"Action": "PJSIPShowContacts"}, as_list=True)
+        registered = set()
+        for msg in resp if isinstance(resp, list) else [resp]:
+            if msg.get("Event") == "ContactList":
+                status = (msg.get("Status") or "").lower()
+                ep = msg.get("Endpoint") or msg.get("Aor") or ""
+                if ep and status not in _GONE:
+                    registered.add(ep)
+        self.registered = registered
+        self.registration_changed.set()
+        self.registration_changed = asyncio.Event()
+        log.info("ami.resynced", logins=self.logins, registered=sorted(registered))
+        self.connected.set()
+
+    # -- actions ---------------------------------------------------------------------------
+    async def action(self, fields: dict[str, str], *, as_list: bool | None = None, timeout: float = 10):
+        for k, v in fields.items():
+            if _UNSAFE.search(str(k)) or _UNSAFE.search(str(v)):
+                raise AmiError(f"AMI field {k!r} holds a line break; refusing to send it")
+        if not self._manager._connected:
+            raise AmiError("AMI is not connected")
+        async with asyncio.timeout(timeout):
+            return await self._manager.send_action(dict(fields), as_list=as_list)
+
+    # -- events ----------------------------------------------------------------------------
+    def _on_contact_status(self, manager, event) -> None:
+        ep = event.get("EndpointName") or event.get("AOR") or ""
+        status = (event.get("ContactStatus") or "").lower()
+        if not ep:
+            return
+        before = ep in self.registered
+        if status in _GONE:
+            self.registered.discard(ep)
+        else:
+            self.registered.add(ep)
+        if before != (ep in self.registered):
+            log.info("ami.registration", endpoint=ep, registered=ep in self.registered)
+            self.registration_changed.set()
+            self.registration_changed = asyncio.Event()
+
+    def on_hangup(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` when AMI reports the channel's hang-up; returns an unsubscribe."""
+        self._hangup_waiters.setdefault(uniqueid, []).append(callback)
+
+        def cancel() -> None:
+            lst = self._hangup_waiters.get(uniqueid)
+            if lst and callback in lst:
+                lst.remove(callback)
+                if not lst:
+                    del self._hangup_waiters[uniqueid]
+        return cancel
+
+    def _on_hangup_request(self, manager, event) -> None:
+        for cb in self._hangup_waiters.pop(event.get("Uniqueid", ""), []):
+            cb()

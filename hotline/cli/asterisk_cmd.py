@@ -1,0 +1,31 @@
+"""`hotline asterisk render DIR`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..asterisk_render import DEFAULT_MODULES_DIR, RenderOptions, render, render_dahdi, write
+from .common import ConfigOption, out, settings_or_exit
+
+app = typer.Typer(no_args_is_help=True, help="Asterisk configuration")
+
+
+@app.command("render")
+def render_cmd(
+    out_dir: Path = typer.Argument(..., help="directory to write the .conf files into"),
+    config: Path = ConfigOption,
+    etc_dir: str = typer.Option("/etc/asterisk", help="where Asterisk will read the files"),
+    modules_dir: str = typer.Option(DEFAULT_MODULES_DIR),
+    sip_bind: str = typer.Option("0.0.0.0:5060", help="PJSIP UDP transport address"),
+    media_address: str = typer.Option(None, help="bind RTP to this address (lab: 127.0.0.1)"),
+    with_dahdi: bool = typer.Option(False, help="also write chan_dahdi.conf when trunks.kind is pjsip"),
+) -> None:
+    """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/) ... into OUT_DIR."""
+    s = settings_or_exit(config)
+    files = render(s, RenderOptions(etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind,
+                                    media_address=media_address))
+    if with_dahdi:
+        files["chan_dahdi.conf"] = render_dahdi(s)
+    for p in write(files, out_dir):
+        out.print(str(p), markup=False)

@@ -1,0 +1,8 @@
+"""The daemon's one reading of wall time (pure cores get `now` passed in instead)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

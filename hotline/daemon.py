@@ -1,0 +1,94 @@
+"""`hotline run`: one process, one TaskGroup, ordered graceful shutdown.
+
+Start: migrate the store, close calls a previous run left open, connect AMI, listen on FastAGI.
+Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
+deadline, flush the store, close AMI.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass
+
+import structlog
+
+from acd.trunks import TrunkCapacity
+
+from .agent_outbound import handle_agent_outbound
+from .agi.server import FastAgiServer
+from .ami import AmiClient
+from .call_context import CallContext
+from .clock import utcnow
+from .inbound import handle_inbound
+from .settings import Settings
+from .store.db import make_engine, upgrade
+from .store.recorder import CallRecorder
+
+log = structlog.get_logger("daemon")
+
+
+@dataclass
+class Running:
+    """Handles on a running daemon, for tests and the CLI."""
+
+    server: FastAgiServer
+    ctx: CallContext
+
+
+async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bool = True,
+                     started: asyncio.Future | None = None) -> None:
+    await upgrade(settings.database.url)
+    engine = make_engine(settings.database.url)
+    recorder = CallRecorder(engine)
+    closed = await recorder.recover_orphans(utcnow())
+    if closed:
+        log.warning("daemon.orphans_closed", calls=closed)
+    ami = AmiClient(settings.ami) if ami_enabled else None
+    trunks = TrunkCapacity(settings.trunks.inbound, settings.trunks.outbound)
+    ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, clock=utcnow)
+
+    async def inbound(chan):
+        await handle_inbound(chan, ctx)
+
+    async def outbound(chan):
+        await handle_agent_outbound(chan, ctx)
+
+    server = FastAgiServer({"inbound": inbound, "outbound": outbound},
+                           host=settings.fastagi.host, port=settings.fastagi.port,
+                           header_timeout=settings.fastagi.header_timeout,
+                           max_header_bytes=settings.fastagi.max_header_bytes)
+    try:
+        async with asyncio.TaskGroup() as tg:
+            writer = tg.create_task(recorder.run(), name="store-writer")
+            if ami is not None:
+                ami.start()
+            await server.start()
+            log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
+            if started is not None and not started.done():
+                started.set_result(Running(server, ctx))
+            await stop.wait()
+            log.info("daemon.stopping", calls_in_progress=server.active)
+            server.stop_accepting()
+            cut = await server.drain(settings.shutdown_grace_seconds)
+            if cut:
+                log.warning("daemon.calls_cut_at_deadline", calls=cut)
+            await recorder.close()
+            await writer
+            if ami is not None:
+                ami.close()
+    finally:
+        await engine.dispose()
+    log.info("daemon.stopped")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,80 @@
+"""The inbound call flow: admit (or refuse when all lines are busy), greet, hand to the agents.
+
+One call = one FastAGI session = one coroutine. Whatever happens - the caller hangs up
+mid-prompt, Asterisk drops the socket, the daemon shuts down - the call is recorded exactly once
+with a final outcome.
+"""
+from __future__ import annotations
+
+import structlog
+
+from acd.trunks import Admit, Refuse, Release, Seize
+
+from .agent_ring import RingResult, ring_agents
+from .agi.channel import AgiChannel
+from .agi.errors import AgiError, AgiHangup
+from .call_context import CallContext
+from .caller_id import caller_from
+
+log = structlog.get_logger("inbound")
+
+# what a hang-up means, by where the caller was
+_HANGUP_OUTCOME = {"greeting": "ivr_only", "queued": "abandoned_queue",
+                   "ringing": "abandoned_ringing", "done": "agent_answered"}
+
+
+async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
+    now = ctx.clock()
+    uid = chan.uniqueid
+    number, name = caller_from(chan.args, chan.headers)
+    common = dict(direction="inbound", caller_number=number, caller_name=name,
+                  dnid=chan.headers.get("agi_dnid", ""), trunk=chan.headers.get("agi_channel", ""))
+    (decision,) = ctx.trunks.handle(Seize(uid, "inbound"), now)
+    if isinstance(decision, Refuse):
+        log.info("call.blocked", reason=decision.reason)
+        ctx.recorder.call_blocked(uid, at=now, failure_reason=decision.reason, **common)
+        await chan.set_variable("HOTLINE_DONE", "1")
+        await chan.exec("Busy", "5")
+        return
+    assert isinstance(decision, Admit)
+    ctx.recorder.call_started(uid, started_at=now, **common)
+    log.info("call.started", lines_in_use=decision.in_use)
+    phase = "greeting"
+    ring = RingResult()
+    outcome: str | None = None
+    reason: str | None = None
+    fields: dict = {}
+    try:
+        await chan.answer()
+        fields["answered_at"] = ctx.clock()
+        await chan.set_variable("HOTLINE_CALLER", number)
+        await chan.stream_file(ctx.prompt("greeting"))
+        ctx.recorder.event(uid, ctx.clock(), "greeting_played", {})
+        await chan.stream_file(ctx.prompt("transfer_agent"))
+        phase = "queued"
+        await ring_agents(chan, ctx, ring)
+        phase = "done"
+        outcome = "agent_answered"
+        if not chan.hung_up:
+            await chan.stream_file(ctx.prompt("goodbye"))
+            await chan.set_variable("HOTLINE_DONE", "1")
+            await chan.hangup()
+    except AgiHangup:
+        outcome = _HANGUP_OUTCOME[ring.phase if phase != "greeting" else "greeting"]
+    except AgiError as exc:
+        outcome, reason = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        ctx.trunks.handle(Release(uid), ctx.clock())
+        if outcome is None:
+            outcome, reason = "failed", "the daemon stopped during the call"
+        if ring.queued_at is not None:
+            fields.update(queued_at=ring.queued_at, agents_rung=ring.agents_rung,
+                          ring_time_s=round(ring.ring_time_s, 3))
+        if ring.agent_extension:
+            agent = ctx.settings.agent_by_extension(ring.agent_extension)
+            fields.update(agent_extension=ring.agent_extension, agent_id=agent.id if agent else None,
+                          talk_started_at=ring.talk_started_at, talk_s=ring.talk_s)
+        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome,
+                                failure_reason=reason, **fields)
+        log.info("call.ended", outcome=outcome, reason=reason, phase=phase)

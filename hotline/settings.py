@@ -1,0 +1,206 @@
+"""Site configuration (`config/hotline.yaml`) as pydantic models.
+
+Unknown keys are rejected; `load_settings` reports every error at once as `file:line: message`.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PjsipTrunk(_Strict):
+    """An FXO gateway (or the lab's sipp carrier) speaking SIP."""
+
+    gateway_match: str = Field("127.0.0.1", description="source IP/CIDR of the gateway's INVITEs")
+    outbound_contact: str = Field("sip:127.0.0.1:5070", description="where outbound calls are sent")
+
+    @field_validator("gateway_match")
+    @classmethod
+    def _ip(cls, v: str) -> str:
+        ipaddress.ip_network(v, strict=False)
+        return v
+
+    @field_validator("outbound_contact")
+    @classmethod
+    def _sip_uri(cls, v: str) -> str:
+        if not re.fullmatch(r"sips?:[^\s;]+(;[^\s]*)?", v):
+            raise ValueError("must be a SIP URI such as sip:192.0.2.10:5060")
+        return v
+
+
+class DahdiTrunk(_Strict):
+    """An analog FXO card: 8 inbound ports + 4 outbound ports by default."""
+
+    inbound_channels: str = "1-8"
+    outbound_channels: str = "9-12"
+    signalling: Literal["fxs_ks", "fxs_ls"] = "fxs_ks"
+    tone_zone: str = "cn"
+
+    @field_validator("inbound_channels", "outbound_channels")
+    @classmethod
+    def _range(cls, v: str) -> str:
+        if not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", v):
+            raise ValueError("must be a DAHDI channel list such as 1-8 or 1,2,5-8")
+        return v
+
+
+class Trunks(_Strict):
+    kind: Literal["pjsip", "dahdi"] = "pjsip"
+    inbound: int = Field(8, ge=1, le=120, description="inbound lines: the 9th caller gets busy")
+    outbound: int = Field(4, ge=0, le=120, description="outbound lines: never more calls at once")
+    pjsip: PjsipTrunk = PjsipTrunk()
+    dahdi: DahdiTrunk = DahdiTrunk()
+
+
+class Agent(_Strict):
+    id: str = Field(description="工号 (agent number, read out as 座席{id}为您服务)")
+    extension: str
+    secret: SecretStr
+    name: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,8}", v):
+            raise ValueError("工号 must be 1-8 digits")
+        return v
+
+    @field_validator("extension")
+    @classmethod
+    def _ext(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9]{2,8}", v):
+            raise ValueError("extension must be 2-8 digits")
+        return v
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, v: SecretStr) -> SecretStr:
+        s = v.get_secret_value()
+        if len(s) < 6 or not re.fullmatch(r"[!-~]+", s):
+            raise ValueError("secret must be at least 6 printable ASCII characters without spaces")
+        return v
+
+
+class AnswerTarget(_Strict):
+    rings: int = Field(4, ge=1, le=20)
+    ring_seconds: float = Field(3.0, gt=0, le=10)
+
+    @property
+    def seconds(self) -> float:
+        return self.rings * self.ring_seconds
+
+
+class Database(_Strict):
+    url: str = "sqlite+aiosqlite:///var/hotline.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PW@HOST/DB")
+        return v
+
+
+class Ami(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(5038, ge=1, le=65535)
+    username: str = "hotline"
+    secret: SecretStr = SecretStr("change-me-ami")
+    reconnect_max_seconds: float = Field(10.0, gt=0)
+
+
+class FastAgi(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(4573, ge=1, le=65535)
+    header_timeout: float = Field(5.0, gt=0, description="seconds to receive the AGI header block")
+    max_header_bytes: int = Field(16384, ge=1024)
+
+
+class Mqtt(_Strict):
+    host: str
+    port: int = Field(1883, ge=1, le=65535)
+    topic_prefix: str = "hotline"
+    username: str | None = None
+    password: SecretStr | None = None
+
+
+class AsteriskPaths(_Strict):
+    """Paths as Asterisk sees them (inside the lab chroot they are chroot-relative)."""
+
+    prompts_dir: str = "/var/lib/hotline/prompts"
+    recordings_dir: str = "/var/spool/asterisk/monitor"
+    moh_dir: str = "/var/lib/hotline/moh"
+    fastagi_url: str = "agi://127.0.0.1:4573"
+
+
+class Settings(_Strict):
+    company: str = Field(min_length=1, max_length=40, description="{company} in the greeting")
+    trunks: Trunks = Trunks()
+    agents: list[Agent] = Field(default_factory=list)
+    answer_target: AnswerTarget = AnswerTarget()
+    database: Database = Database()
+    ami: Ami = Ami()
+    fastagi: FastAgi = FastAgi()
+    mqtt: Mqtt | None = None
+    asterisk: AsteriskPaths = AsteriskPaths()
+    shutdown_grace_seconds: float = Field(30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _unique_agents(self) -> "Settings":
+        seen_id: set[str] = set()
+        seen_ext: set[str] = set()
+        for a in self.agents:
+            if a.id in seen_id:
+                raise ValueError(f"agent id {a.id} is used twice")
+            if a.extension in seen_ext:
+                raise ValueError(f"extension {a.extension} is used twice")
+            seen_id.add(a.id)
+            seen_ext.add(a.extension)
+        return self
+
+    def agent_by_extension(self, ext: str) -> Agent | None:
+        return next((a for a in self.agents if a.extension == ext), None)
+
+
+class ConfigError(ValueError):
+    """Every problem of a config file, each as `file:line: message`."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def settings_from(doc: Located) -> Settings:
+    if not isinstance(doc.data, dict):
+        raise ConfigError([f"{doc.path}:1: the file must be a mapping of settings"])
+    try:
+        return Settings.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            name = ".".join(str(p) for p in loc) or "(file)"
+            msg = e["msg"].removeprefix("Value error, ")
+            errors.append(f"{doc.where(loc)}: {name}: {msg}")
+        raise ConfigError(errors) from None
+
+
+def load_settings(path: str | Path) -> Settings:
+    try:
+        doc = load_yaml(path)
+    except YamlSyntaxError as exc:
+        raise ConfigError([str(exc)]) from None
+    return settings_from(doc)
+
+
+DEFAULT_CONFIG = Path("config/hotline.yaml")

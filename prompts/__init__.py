@@ -1,0 +1,1 @@
+"""Prompt catalog (id -> Chinese text) and its rendering to 8 kHz mono WAV."""

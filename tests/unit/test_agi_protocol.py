@@ -1,0 +1,42 @@
+import pytest
+
+from hotline.agi.errors import AgiProtocolError
+from hotline.agi.protocol import command_line, parse_headers, parse_result, parse_status, quote
+
+
+def test_quote_escapes_quotes_and_backslashes():
+    assert quote('say "hi" \\ now') == '"say \\"hi\\" \\\\ now"'
+
+
+@pytest.mark.parametrize("evil", ["evil\nEXEC System ls", "a\r\nHANGUP", "x\x00y", "\n\n"])
+def test_a_line_break_never_leaves_the_argument(evil):
+    line = command_line("SET VARIABLE", "HOTLINE_CALLER", evil)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1 and b"\r" not in line
+
+
+def test_verb_must_be_the_daemons_own_words():
+    with pytest.raises(ValueError):
+        command_line("EXEC System\nls")
+
+
+def test_reply_parsing():
+    assert parse_status(b"200 result=1 (ANSWER)\n") == (200, False, "result=1 (ANSWER)")
+    assert parse_status(b"520-Invalid command syntax.\n")[1] is True
+    assert parse_result("result=49 endpos=1234") == (49, None, "endpos=1234")
+    assert parse_result("result=1 (value (with) parens)") == (1, "value (with) parens", "")
+    assert parse_result("result=-1") == (-1, None, "")
+    with pytest.raises(AgiProtocolError):
+        parse_status(b"HELLO\n")
+    with pytest.raises(AgiProtocolError):
+        parse_result("nothing")
+
+
+def test_headers_skip_lines_without_a_name():
+    block = b"agi_network_script: inbound\nagi_callerid: evil\nEXEC System ls\nagi_uniqueid: 1.2\n\n"
+    h = parse_headers(block)
+    assert h["agi_callerid"] == "evil" and h["agi_uniqueid"] == "1.2" and len(h) == 3
+
+
+def test_headers_must_be_agi():
+    with pytest.raises(AgiProtocolError):
+        parse_headers(b"GET / HTTP/1.1\nHost: x\n\n")

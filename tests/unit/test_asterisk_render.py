@@ -1,0 +1,55 @@
+import re
+from pathlib import Path
+
+from hotline.asterisk_render import RenderOptions, render, render_dahdi
+from hotline.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings():
+    return load_settings(ROOT / "config" / "hotline.yaml")
+
+
+def parse_conf(text: str) -> list[tuple[str, str, str]]:
+    """Asterisk .conf syntax check: (section, key, value) triples; raises on a bad line."""
+    out, section = [], None
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(";", 1)[0].strip()
+        if not line:
+            continue
+        m = re.fullmatch(r"\[([^\]]+)\](\([^)]*\))?", line)
+        if m:
+            section = m.group(1)
+            continue
+        m = re.fullmatch(r"([A-Za-z_][\w\-() ]*?)\s*(=>|=)\s*(.*)", line)
+        assert m and section is not None, f"line {n}: {raw!r} is not Asterisk config syntax"
+        out.append((section, m.group(1).strip(), m.group(3)))
+    return out
+
+
+def test_every_file_parses_and_agents_are_digest_with_one_contact():
+    files = render(settings(), RenderOptions(media_address="127.0.0.1"))
+    for name, text in files.items():
+        parse_conf(text)
+    pj = parse_conf(files["pjsip.conf"])
+    assert ("agent-aor", "max_contacts", "1") in pj
+    assert ("ep-common", "allow", "alaw,ulaw") in pj
+    assert ("1001", "password", "pw1001-lab") in pj and ("agent-auth", "auth_type", "userpass") in pj
+    mgr = parse_conf(files["manager.conf"])
+    assert ("general", "bindaddr", "127.0.0.1") in mgr and ("hotline", "secret", "lab-ami-secret") in mgr
+
+
+def test_inbound_goes_to_fastagi_with_a_fallback_that_rings_agents():
+    ext = render(settings())["extensions.conf"]
+    assert "AGI(${HOTLINE_AGI}/inbound," in ext
+    assert "HOTLINE_AGI = agi://127.0.0.1:4573" in ext
+    assert "Dial(${AGENT_RING},${RING_SECONDS},m)" in ext
+    assert "AGENT_RING = PJSIP/1001&PJSIP/1002&PJSIP/1003" in ext and "RING_SECONDS = 12" in ext
+
+
+def test_dahdi_card_8_in_4_out():
+    conf = parse_conf(render_dahdi(settings()))
+    chans = [v for s, k, v in conf if k == "channel"]
+    assert chans == ["1-8", "9-12"]
+    assert ("channels", "signalling", "fxs_ks") in conf
