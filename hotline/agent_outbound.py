@@ -14,7 +14,7 @@ from .call_context import CallContext
 
 log = structlog.get_logger("outbound")
 _NUMBER = re.compile(r"[0-9]{3,20}")
-_RESULT = {"ANSWER": "answered", "BUSY": "busy", "NOANSWER": "no_answer", "CANCEL": "abandoned",
+_RESULT = {"ANSWER": "answered", "BUSY": "busy", "NOANSWER": "no_answer", "CANCEL": "cancelled",
            "CONGESTION": "failed", "CHANUNAVAIL": "failed"}
 
 

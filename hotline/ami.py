@@ -65,7 +65,6 @@ class AmiClient:
             secret=cfg.secret.get_secret_value(), events="on", ping_delay=5, ping_interval=5,
             reconnect_timeout=1, on_login=self._on_login,
             on_disconnect=lambda *_: None, on_connect=lambda *_: None)
-        self._manager.log = structlog.get_logger("panoramisk")
         self._manager.register_event("ContactStatus", self._on_contact_status)
         self._manager.register_event("HangupRequest", self._on_hangup_request)
         self._manager.register_event("Hangup", self._on_hangup_request)
@@ -115,7 +114,7 @@ class AmiClient:
 
     async def _resync(self) -> None:
         """Rebuild state from Asterisk after every (re)login: nothing seen before is trusted."""
-        resp = await self.action({"Action": "PJSIPShowContacts"}, as_list=True)
+        resp = await self.action({"Action": "PJSIPShowContacts"})
         registered = set()
         for msg in resp if isinstance(resp, list) else [resp]:
             if msg.get("Event") == "ContactList":

@@ -26,12 +26,18 @@ def quote(value: object) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_VERBS: set[str] = set()
+
+
 def command_line(verb: str, *args: object) -> bytes:
     """`verb` is the daemon's own constant (e.g. "STREAM FILE"); args are always quoted."""
-    if not _WORD.fullmatch(verb):
-        raise ValueError(f"AGI verb must be plain words, got {verb!r}")
-    parts = [verb.upper(), *(quote(a) for a in args)]
-    return (" ".join(parts) + "\n").encode("utf-8")
+    if verb not in _VERBS:
+        if not _WORD.fullmatch(verb) or verb != verb.upper():
+            raise ValueError(f"AGI verb must be plain upper-case words, got {verb!r}")
+        _VERBS.add(verb)
+    if not args:
+        return (verb + "\n").encode()
+    return (verb + " " + " ".join(quote(a) for a in args) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,14 +49,9 @@ def test_good_values_pass_and_json_is_copied():
     assert check_value(EVENTS, "data", {"k": "按1"}) == {"k": "按1"}
 
 
-@given(st.text())
-def test_any_unicode_caller_number_without_nul_or_surrogates_is_kept_verbatim(number):
-    try:
-        number.encode("utf-8")
-    except UnicodeEncodeError:
-        return
-    if "\x00" not in number:
-        assert check_value(CALLS, "caller_number", number) == number
+@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")))
+def test_any_text_without_nul_or_surrogates_is_kept_verbatim(number):
+    assert check_value(CALLS, "caller_number", number) == number
 
 
 @given(st.datetimes(timezones=st.timezones()))
@@ -65,7 +60,8 @@ def test_utc_datetime_round_trips_the_instant_on_both_dialects(value):
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         stored = kind.process_bind_param(value, dialect)
         back = kind.process_result_value(stored, dialect)
-        assert back == value and back.utcoffset() == timedelta(0)
+        # compare in UTC: PEP 495 makes cross-zone == False for ambiguous (DST fold) times
+        assert back == value.astimezone(UTC) and back.utcoffset() == timedelta(0)
     assert kind.process_bind_param(value, sqlite.dialect()).tzinfo is None
 
 

@@ -1,0 +1,109 @@
+"""The call detail record: one `calls` row per call, plus an ordered `call_events` log.
+
+Changing the columns, OUTCOMES or DIRECTIONS needs a new migration in `migrations/versions/`
+(the check constraints list the allowed values); `test_store_migrations` fails on any drift.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Integer, MetaData, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from hotline.store.utc_datetime import UTCDateTime
+
+OUTCOMES: tuple[str, ...] = (
+    "ivr_only",
+    "agent_answered",
+    "abandoned_queue",
+    "abandoned_ringing",
+    "message_left",
+    "callback_requested",
+    "blocked",
+    "failed",
+    # outbound calls (an agent's own, later the dialer's): what the called party did
+    "answered",
+    "busy",
+    "no_answer",
+    "cancelled",
+)
+DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Call(Base):
+    """One call. `outcome` is NULL while the call is in progress."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uniqueid: Mapped[str] = mapped_column(String(64), unique=True)  # Asterisk's agi_uniqueid
+    linkedid: Mapped[str | None] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(8))
+    trunk: Mapped[str | None] = mapped_column(String(80))
+    caller_number: Mapped[str | None] = mapped_column(Text)  # verbatim, may hold quotes/newlines
+    caller_name: Mapped[str | None] = mapped_column(Text)
+    dnid: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24), index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    ivr_path: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    menu_version: Mapped[str | None] = mapped_column(String(64))
+    business_category: Mapped[str | None] = mapped_column(String(40))
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queue_wait_s: Mapped[float | None]
+    agents_rung: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    ring_time_s: Mapped[float | None]
+    agent_id: Mapped[str | None] = mapped_column(String(16), index=True)  # 工号
+    agent_extension: Mapped[str | None] = mapped_column(String(16))
+    talk_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    talk_s: Mapped[float | None]
+    survey_score: Mapped[int | None]
+    recording_path: Mapped[str | None] = mapped_column(Text)
+    message_path: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Call {self.uniqueid} {self.direction} outcome={self.outcome}>"
+
+
+class CallEvent(Base):
+    """A step of a call (menu key, queue entry, agent rung...), in the order it was recorded.
+
+    `call_uniqueid` is deliberately NOT a foreign key to `calls.uniqueid`: the recorder writes
+    starts, events and ends in batches, and an event must never be lost (or block a batch)
+    because its call row is written later, was written by another process, or is missing.
+    """
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_uniqueid: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<CallEvent {self.call_uniqueid} {self.kind} at={self.at.isoformat()}>"
