@@ -32,7 +32,7 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
                   trunk="outbound")
     (decision,) = ctx.trunks.handle(Seize(uid, "outbound"), now)
     if isinstance(decision, Refuse):
-        ctx.recorder.call_blocked(uid, at=now, failure_reason=decision.reason, **common)
+        ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
         await chan.exec("Congestion", "5")
         return
     ctx.recorder.call_started(uid, started_at=now, **common)

@@ -32,7 +32,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     (decision,) = ctx.trunks.handle(Seize(uid, "inbound"), now)
     if isinstance(decision, Refuse):
         log.info("call.blocked", reason=decision.reason)
-        ctx.recorder.call_blocked(uid, at=now, failure_reason=decision.reason, **common)
+        ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
         await chan.set_variable("HOTLINE_DONE", "1")
         await chan.exec("Busy", "5")
         return

@@ -121,7 +121,7 @@ class Ami(_Strict):
 
 class FastAgi(_Strict):
     host: str = "127.0.0.1"
-    port: int = Field(4573, ge=1, le=65535)
+    port: int = Field(4573, ge=0, le=65535, description="0 = any free port (tests)")
     header_timeout: float = Field(5.0, gt=0, description="seconds to receive the AGI header block")
     max_header_bytes: int = Field(16384, ge=1024)
 

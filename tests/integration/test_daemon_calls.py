@@ -1,0 +1,89 @@
+"""The daemon's call flow over real FastAGI sockets, with scripted Asterisk ends and a real store."""
+import asyncio
+
+import pytest
+
+from hotline.daemon import run_daemon
+from hotline.settings import Settings
+from hotline.store.db import make_engine
+from hotline.store.queries import fetch_calls
+
+from fake_asterisk import FakeCall
+
+
+def settings_for(db_url: str) -> Settings:
+    return Settings.model_validate({
+        "company": "测试县",
+        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
+        "database": {"url": db_url},
+        "fastagi": {"host": "127.0.0.1", "port": 0},
+        "shutdown_grace_seconds": 2,
+    })
+
+
+@pytest.fixture
+async def daemon(db_url):
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(run_daemon(settings_for(db_url), stop, ami_enabled=False, started=started))
+    running = await asyncio.wait_for(started, 20)
+    yield running
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def calls_in(db_url):
+    engine = make_engine(db_url)
+    try:
+        return await fetch_calls(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_hangup_mid_greeting_is_one_ivr_only_row(daemon, db_url):
+    evil = '"evil\nEXEC System ls"'
+    call = FakeCall(daemon.server.port, "100.1", caller=evil, hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    await asyncio.wait_for(call.run(), 10)
+    await daemon.ctx.recorder.flush()
+    (row,) = await calls_in(db_url)
+    assert row.uniqueid == "100.1" and row.outcome == "ivr_only"
+    assert row.caller_number == evil  # verbatim
+    assert row.started_at <= row.answered_at <= row.ended_at
+    assert call.received[:2] == ["ANSWER", 'SET VARIABLE "HOTLINE_CALLER" "\\"evil EXEC System ls\\""']
+    assert not any(c.startswith("EXEC System") for c in call.received)
+
+
+async def test_ninth_caller_gets_busy_and_a_blocked_row(daemon, db_url):
+    release = asyncio.Event()
+    calls = [FakeCall(daemon.server.port, f"200.{i}", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+             for i in range(8)]
+    tasks = [asyncio.create_task(c.run(release=release)) for c in calls]
+    deadline = asyncio.get_running_loop().time() + 10
+    while sum(1 for c in calls if len(c.received) >= 3) < 8:  # all 8 are in their greeting
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.01)
+    ninth = FakeCall(daemon.server.port, "200.8")
+    await asyncio.wait_for(ninth.run(), 10)
+    assert ninth.received[:2] == ['SET VARIABLE "HOTLINE_DONE" "1"', 'EXEC "Busy" "5"']
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), 10)
+    await daemon.ctx.recorder.flush()
+    rows = {r.uniqueid: r for r in await calls_in(db_url)}
+    assert len(rows) == 9
+    assert rows["200.8"].outcome == "blocked"
+    assert sorted(r.outcome for k, r in rows.items() if k != "200.8") == ["ivr_only"] * 8
+
+
+async def test_agent_answers_then_goodbye(daemon, db_url):
+    call = FakeCall(daemon.server.port, "300.1", replies={
+        'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
+        'GET VARIABLE "ANSWEREDTIME"': b"200 result=1 (42)\n",
+        'GET VARIABLE "DIALEDPEERNAME"': b"200 result=1 (PJSIP/1001-00000007)\n",
+    })
+    await asyncio.wait_for(call.run(), 10)
+    await daemon.ctx.recorder.flush()
+    (row,) = await calls_in(db_url)
+    assert row.outcome == "agent_answered" and row.agent_id == "001" and row.talk_s == 42
+    assert 'EXEC "Dial" "PJSIP/1001,12,g"' in call.received
+    assert call.received[-3:] == ['STREAM FILE "/var/lib/hotline/prompts/goodbye" ""',
+                                  'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
