@@ -1,0 +1,89 @@
+"""`python -m lab up|down|status|cli "<command>"`: the lab Asterisk by hand (as root).
+
+  up [--config DIR] [--file DEST=SRC ...]   build/reuse the chroot, install DIR (a rendered
+                                            config) and files if given, start, wait for AMI
+  up --smoke                                the same with the lab's own smoke config
+  down                                      stop Asterisk (by pid file)
+  status                                    running or not, pid, version, endpoints
+  cli "core show channels"                  one Asterisk CLI command
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from lab.asterisk import LabAsterisk
+from lab.chroot import asterisk_version, ensure_chroot
+from lab.errors import LabError
+from lab.session import bring_up, start_and_wait
+from lab.smoke_config import write_smoke_config
+
+
+def _files(pairs: list[str]) -> dict[str, Path]:
+    files = {}
+    for pair in pairs:
+        dest, sep, src = pair.partition("=")
+        if not sep or not dest.startswith("/"):
+            raise LabError(f"--file wants DEST=SRC with DEST absolute inside the chroot, got {pair!r}")
+        files[dest] = Path(src)
+    return files
+
+
+async def _up(args: argparse.Namespace) -> None:
+    asterisk = LabAsterisk(ensure_chroot())
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="lab-smoke-") as tmp:
+            await bring_up(write_smoke_config(tmp, asterisk.modules_dir()), _files(args.file), asterisk=asterisk)
+    elif args.config:
+        await bring_up(args.config, _files(args.file), asterisk=asterisk)
+    else:
+        for dest, src in _files(args.file).items():
+            asterisk.install_files(src, dest)
+        await start_and_wait(asterisk)
+    print(f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; full log {asterisk.full_log_path()}")
+
+
+def _status() -> int:
+    asterisk = LabAsterisk()
+    pid = asterisk.pid()
+    if pid is None:
+        print(f"Asterisk not running (chroot {asterisk.root})")
+        return 3
+    print(f"Asterisk running, pid {pid}: {asterisk_version(asterisk.root)}")
+    print(asterisk.cli("pjsip show endpoints").rstrip())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the lab Asterisk")
+    up.add_argument("--config", type=Path, help="rendered Asterisk config directory to install first")
+    up.add_argument("--smoke", action="store_true", help="use the lab's own smoke config")
+    up.add_argument("--file", action="append", default=[], metavar="DEST=SRC", help="also install SRC at DEST")
+    sub.add_parser("down", help="stop the lab Asterisk")
+    sub.add_parser("status", help="is it running?")
+    cli = sub.add_parser("cli", help="run one Asterisk CLI command")
+    cli.add_argument("cli_command")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            asyncio.run(_up(args))
+        elif args.command == "down":
+            LabAsterisk().stop()
+            print("Asterisk stopped")
+        elif args.command == "status":
+            return _status()
+        else:
+            print(LabAsterisk().cli(args.cli_command), end="")
+    except LabError as exc:
+        print(f"lab: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""sipp scenarios shipped with the lab (package data, see lab.sipp)."""

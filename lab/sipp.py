@@ -1,0 +1,152 @@
+"""Drive lab calls with sipp (asyncio): a carrier caller with steps, and agent phones.
+
+    result = await call("95598", caller="13800138000", steps=[Wait(1), Dtmf("1"), Wait(3)])
+    handles = [await start_call(steps=[Dtmf(d), Wait(2)]) for d in "123"]
+    results = [await h.wait() for h in handles]
+    async with AgentPhone("1001", "pw1001", mode="answer", answer_after=1.0) as agent: ...
+
+Each sipp runs on its own free ports, so many calls can run at once. DTMF (`play_dtmf`) uses
+raw sockets, so calls with `Dtmf` steps need root.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.agent_phone import AgentPhone
+from lab.caller_steps import Dtmf, HangUp, Step, Wait, caller_scenario, steps_duration
+from lab.errors import LabError
+from lab.ports import PortBlock
+from lab.sipp_process import SippProcess
+
+__all__ = ["AgentPhone", "CallHandle", "CallResult", "Dtmf", "HangUp", "Wait", "call", "start_call"]
+
+DEFAULT_TARGET = "127.0.0.1:5060"
+CALLER = re.compile(r"\+?[0-9]{1,32}")
+SLACK = 10.0  # seconds on top of sipp's own -timeout before the driver kills it
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """How a lab call ended.
+
+    ok: answered, every step ran, the call ended with a BYE from either side, sipp exited 0.
+    busy: the INVITE was refused with 486. status: the refusal code (403/404/480/486/488/500/
+    503/603), None if answered. remote_hangup: Asterisk sent BYE first.
+    """
+
+    ok: bool
+    busy: bool
+    remote_hangup: bool
+    returncode: int
+    stderr: str
+    call_id: str | None
+    answered: bool = False
+    status: int | None = None
+    duration: float = 0.0
+    workdir: Path | None = None  # kept for inspection when sipp failed
+
+
+class CallHandle:
+    """A call in progress (from `start_call`); `await handle.wait()` gives its CallResult."""
+
+    def __init__(self, sipp: SippProcess, timeout: float, started: float) -> None:
+        self._sipp = sipp
+        self._timeout = timeout
+        self._started = started
+        self._result: CallResult | None = None
+
+    @property
+    def ports(self) -> PortBlock:
+        """The SIP/control/media ports this caller's sipp uses."""
+        return self._sipp.ports
+
+    async def wait(self) -> CallResult:
+        if self._result is None:
+            try:
+                returncode = await self._sipp.wait(self._timeout + SLACK)
+            finally:
+                self._sipp.ports.release()
+            self._result = self._collect(returncode)
+        return self._result
+
+    async def kill(self) -> CallResult:
+        """Stop the caller's sipp at once (no BYE is sent); for cleanup after a failed test."""
+        returncode = await self._sipp.stop()
+        self._result = self._collect(returncode)
+        return self._result
+
+    def _collect(self, returncode: int) -> CallResult:
+        events = dict(self._sipp.events())
+        answered = "answered" in events
+        status = None
+        call_id = next((rest.split()[-1] for rest in events.values() if rest), None)
+        if "rejected" in events:
+            status = int(events["rejected"].split()[0])
+        remote = "remote_hangup" in events
+        ended = remote or "local_hangup" in events
+        ok = returncode == 0 and answered and ended
+        workdir = None
+        if returncode == 0:
+            shutil.rmtree(self._sipp.workdir, ignore_errors=True)
+        else:
+            workdir = self._sipp.workdir
+        return CallResult(
+            ok=ok, busy=status == 486, remote_hangup=remote, returncode=returncode,
+            stderr=self._sipp.stderr_tail() if returncode != 0 else "", call_id=call_id,
+            answered=answered, status=status, duration=round(time.monotonic() - self._started, 3),
+            workdir=workdir,
+        )
+
+
+async def start_call(
+    number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
+    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
+    timeout: float = 60, target: str = DEFAULT_TARGET,
+) -> CallHandle:
+    """Place a call from the carrier side and return at once (the call runs in sipp)."""
+    if not CALLER.fullmatch(caller):
+        raise ValueError(f"caller must be digits (optionally +), got {caller!r}")
+    if any(ch in caller_name for ch in '"\\\r\n'):
+        raise ValueError(f"caller_name must not contain quotes, backslashes or newlines: {caller_name!r}")
+    if not re.fullmatch(r"[0-9A-Za-z*#+_.-]+", number):
+        raise ValueError(f"not a dialable number: {number!r}")
+    steps = tuple(steps)
+    if steps_duration(steps) + 5 > timeout:
+        raise ValueError(f"steps take {steps_duration(steps)} s, more than timeout={timeout} s allows")
+    if any(isinstance(s, Dtmf) for s in steps) and os.geteuid() != 0:
+        raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
+    workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
+    scenario = workdir / "caller.xml"
+    scenario.write_text(caller_scenario(steps), encoding="iso-8859-1", errors="strict")
+    args = [
+        "-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error",
+        "-key", "caller", caller, "-key", "caller_name", caller_name,
+    ]
+    started = time.monotonic()
+    try:
+        sipp = await SippProcess.start(
+            scenario, args, workdir=workdir, name="caller", remote=target, sip_port=local_port
+        )
+    except LabError:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    return CallHandle(sipp, timeout, started)
+
+
+async def call(
+    number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
+    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
+    timeout: float = 60, target: str = DEFAULT_TARGET,
+) -> CallResult:
+    """Place a call and wait for it to end (see `start_call`)."""
+    handle = await start_call(
+        number, caller=caller, caller_name=caller_name, steps=steps, local_port=local_port,
+        timeout=timeout, target=target,
+    )
+    return await handle.wait()
