@@ -7,7 +7,7 @@ PYTHON ?= python3
 .PHONY: run test test-fast deps venv prompts lab-up lab-down bench clean
 
 run: venv prompts
-	$(PY) -m lab up --public
+	$(PY) -m lab up --hotline --public
 	$(VENV)/bin/hotline run
 
 test: venv
@@ -31,7 +31,7 @@ prompts: venv
 	$(VENV)/bin/hotline prompts render
 
 lab-up: venv prompts
-	$(PY) -m lab up
+	$(PY) -m lab up --hotline
 
 lab-down: venv
 	$(PY) -m lab down

@@ -7,12 +7,15 @@ the caller hears "please hold" and music, and the ring starts again when an agen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+
+import structlog
 
 from .agi.channel import AgiChannel
 from .agi.errors import AgiHangup
 from .call_context import CallContext
 
+log = structlog.get_logger("agent_ring")
 WAIT_FOR_AGENT_S = 20.0
 
 
@@ -53,23 +56,28 @@ async def ring_agents(chan: AgiChannel, ctx: CallContext, result: RingResult) ->
         result.phase = "ringing"
         started = ctx.clock()
         dial = "&".join(f"PJSIP/{ext}" for ext in targets)
+        if ctx.ami is not None:
+            ctx.ami.watch_dial(chan.uniqueid)
         rc = await chan.exec("Dial", f"{dial},{ring_s},g")
+        end = ctx.clock()
         status = await chan.get_variable("DIALSTATUS") or ""
         result.dial_statuses.append(status)
         result.agents_rung += len(targets)
+        agent_answered = ctx.ami.dial_answered_at(chan.uniqueid) if ctx.ami is not None else None
         if status == "ANSWER":
-            answered = await chan.get_variable("ANSWEREDTIME")
+            # ANSWEREDTIME counts from the caller's own answer, so it cannot give the talk time;
+            # the agent's answer instant comes from AMI's DialEnd (Dial start if AMI is down).
+            if agent_answered is None:
+                log.warning("ring.answer_time_unknown", reason="no AMI DialEnd; talk counted from Dial start")
+            result.talk_started_at = agent_answered or started
             result.agent_extension = _extension_of(await chan.get_variable("DIALEDPEERNAME"))
-            talk_s = float(answered) if answered else 0.0
-            end = ctx.clock()
-            result.talk_s = talk_s
-            result.talk_started_at = end - timedelta(seconds=talk_s)
+            result.talk_s = round(max(0.0, (end - result.talk_started_at).total_seconds()), 3)
             result.ring_time_s += max(0.0, (result.talk_started_at - started).total_seconds())
             result.phase = "done"
             if rc == -1:  # caller hung up during the talk
                 chan.hung_up = True
             return
-        result.ring_time_s += (ctx.clock() - started).total_seconds()
+        result.ring_time_s += (end - started).total_seconds()
         if rc == -1 or status == "CANCEL":
             raise AgiHangup(f"caller hung up while agents rang ({status})")
         result.phase = "queued"

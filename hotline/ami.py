@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timezone
 from typing import Callable
 
 import structlog
@@ -60,6 +61,7 @@ class AmiClient:
         self._closing = False
         self._delay = 0.5
         self._hangup_waiters: dict[str, list[Callable[[], None]]] = {}
+        self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
         self._manager = _Manager(
             self, host=cfg.host, port=cfg.port, username=cfg.username,
             secret=cfg.secret.get_secret_value(), events="on", ping_delay=5, ping_interval=5,
@@ -68,6 +70,7 @@ class AmiClient:
         self._manager.register_event("ContactStatus", self._on_contact_status)
         self._manager.register_event("HangupRequest", self._on_hangup_request)
         self._manager.register_event("Hangup", self._on_hangup_request)
+        self._manager.register_event("DialEnd", self._on_dial_end)
         self._tasks: set[asyncio.Task] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -169,3 +172,18 @@ class AmiClient:
     def _on_hangup_request(self, manager, event) -> None:
         for cb in self._hangup_waiters.pop(event.get("Uniqueid", ""), []):
             cb()
+
+    def watch_dial(self, uniqueid: str) -> None:
+        """Remember when the next Dial from this channel is answered (AMI DialEnd ANSWER)."""
+        self._dial_answers[uniqueid] = None
+
+    def dial_answered_at(self, uniqueid: str) -> datetime | None:
+        """When the agent answered (Asterisk's event timestamp); forgets the watch."""
+        return self._dial_answers.pop(uniqueid, None)
+
+    def _on_dial_end(self, manager, event) -> None:
+        uid = event.get("Uniqueid", "")
+        if uid in self._dial_answers and event.get("DialStatus") == "ANSWER":
+            stamp = event.get("Timestamp")
+            self._dial_answers[uid] = (datetime.fromtimestamp(float(stamp), timezone.utc)
+                                       if stamp else datetime.now(timezone.utc))

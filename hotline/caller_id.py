@@ -2,6 +2,7 @@
 
 Asterisk writes `agi_callerid` raw into the header block, where a caller ID holding a line
 break would split the line; the base64 copy (`BASE64_ENCODE` in dialplan/10-inbound) is exact.
+The dialplan encodes "v" + value (BASE64_ENCODE refuses an empty argument); the "v" is dropped here.
 """
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ class CallerIdError(ValueError):
 
 
 def decode_arg(arg: str) -> str:
-    if arg == "":
-        return ""
     try:
         raw = base64.b64decode(arg.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise CallerIdError(f"caller ID argument is not base64: {arg[:40]!r} ({exc})") from None
-    if len(raw) > MAX_LEN:
-        raise CallerIdError(f"caller ID of {len(raw)} bytes is longer than {MAX_LEN}")
-    return raw.decode("utf-8", "replace")
+    if not raw.startswith(b"v"):
+        raise CallerIdError(f"caller ID argument lacks the dialplan's 'v' prefix: {arg[:40]!r}")
+    if len(raw) > MAX_LEN + 1:
+        raise CallerIdError(f"caller ID of {len(raw) - 1} bytes is longer than {MAX_LEN}")
+    return raw[1:].decode("utf-8", "replace")
 
 
 def caller_from(args: list[str], headers: dict[str, str]) -> tuple[str, str]:

@@ -3,6 +3,7 @@
   up [--config DIR] [--file DEST=SRC ...]   build/reuse the chroot, install DIR (a rendered
                                             config) and files if given, start, wait for AMI
   up --smoke                                the same with the lab's own smoke config
+  up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music
   down                                      stop Asterisk (by pid file)
   status                                    running or not, pid, version, endpoints
   cli "core show channels"                  one Asterisk CLI command
@@ -34,6 +35,9 @@ def _files(pairs: list[str]) -> dict[str, Path]:
 
 async def _up(args: argparse.Namespace) -> None:
     asterisk = LabAsterisk(ensure_chroot())
+    if args.hotline:
+        await _hotline_up(args, asterisk)
+        return
     if args.smoke:
         with tempfile.TemporaryDirectory(prefix="lab-smoke-") as tmp:
             await bring_up(write_smoke_config(tmp, asterisk.modules_dir()), _files(args.file), asterisk=asterisk)
@@ -44,6 +48,35 @@ async def _up(args: argparse.Namespace) -> None:
             asterisk.install_files(src, dest)
         await start_and_wait(asterisk)
     print(f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; full log {asterisk.full_log_path()}")
+
+
+async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
+    from hotline.settings import ConfigError, load_settings
+    from lab.hotline_stack import hotline_up
+    from lab.session import LabSession
+
+    try:
+        settings = load_settings(args.hotline_config)
+    except ConfigError as exc:
+        raise LabError("\n".join(exc.errors)) from None
+    await hotline_up(settings, Path("var/lab"), public=args.public, session=LabSession(asterisk))
+    where = _addresses() if args.public else ["127.0.0.1"]
+    print(f"Asterisk running (pid {asterisk.pid()}), SIP on UDP 5060. Register a softphone:")
+    for a in settings.agents:
+        print(f"  agent 工号 {a.id}: user {a.extension}, password {a.secret.get_secret_value()}, "
+              f"registrar {' or '.join(where)}:5060")
+    print("  dial 95598 from a registered softphone to call the hotline as a customer")
+
+
+def _addresses() -> list[str]:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing address
+            return [s.getsockname()[0]]
+        except OSError:
+            return ["127.0.0.1"]
 
 
 def _status() -> int:
@@ -63,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("up", help="start the lab Asterisk")
     up.add_argument("--config", type=Path, help="rendered Asterisk config directory to install first")
     up.add_argument("--smoke", action="store_true", help="use the lab's own smoke config")
+    up.add_argument("--hotline", action="store_true", help="the hotline's config, prompts and music on hold")
+    up.add_argument("-c", "--hotline-config", type=Path, default=Path("config/hotline.yaml"))
+    up.add_argument("--public", action="store_true", help="SIP and RTP on all interfaces (real softphones)")
     up.add_argument("--file", action="append", default=[], metavar="DEST=SRC", help="also install SRC at DEST")
     sub.add_parser("down", help="stop the lab Asterisk")
     sub.add_parser("status", help="is it running?")

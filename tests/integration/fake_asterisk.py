@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 def b64(s: str) -> str:
-    return base64.b64encode(s.encode()).decode()
+    return base64.b64encode(b"v" + s.encode()).decode()
 
 
 @dataclass

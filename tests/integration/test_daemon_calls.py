@@ -77,13 +77,14 @@ async def test_ninth_caller_gets_busy_and_a_blocked_row(daemon, db_url):
 async def test_agent_answers_then_goodbye(daemon, db_url):
     call = FakeCall(daemon.server.port, "300.1", replies={
         'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
-        'GET VARIABLE "ANSWEREDTIME"': b"200 result=1 (42)\n",
+        
         'GET VARIABLE "DIALEDPEERNAME"': b"200 result=1 (PJSIP/1001-00000007)\n",
     })
     await asyncio.wait_for(call.run(), 10)
     await daemon.ctx.recorder.flush()
     (row,) = await calls_in(db_url)
-    assert row.outcome == "agent_answered" and row.agent_id == "001" and row.talk_s == 42
+    assert row.outcome == "agent_answered" and row.agent_id == "001"
+    assert 0 <= row.talk_s < 1  # no AMI here: talk is counted from the Dial start
     assert 'EXEC "Dial" "PJSIP/1001,12,g"' in call.received
     assert call.received[-3:] == ['STREAM FILE "/var/lib/hotline/prompts/goodbye" ""',
                                   'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]

@@ -1,0 +1,68 @@
+"""e2e fixtures: the lab Asterisk running the hotline's rendered config, and the daemon process."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hotline.settings import load_settings
+from hotline.store.db import make_engine
+from hotline.store.queries import fetch_calls
+from lab.hotline_stack import hotline_up
+from lab.pytest_fixtures import lab_session  # noqa: F401  (session fixture)
+
+from daemon_proc import DaemonProc
+
+AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in (1, 2, 3)]
+
+
+def write_config(path: Path, db_url: str) -> Path:
+    path.write_text(yaml.safe_dump({
+        "company": "平安县", "agents": AGENTS, "database": {"url": db_url},
+        "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
+        "shutdown_grace_seconds": 5,
+    }, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def e2e_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def hotline_lab(lab_session, e2e_dir):  # noqa: F811
+    """The lab Asterisk with the hotline's config (ports 5060 SIP, 5038 AMI, FastAGI 4573)."""
+    cfg = write_config(e2e_dir / "hotline.yaml", f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}")
+    settings = load_settings(cfg)
+    asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
+    return asterisk, cfg
+
+
+@pytest.fixture(scope="session")
+def daemon(hotline_lab, e2e_dir):
+    """One daemon for the e2e session (tests tell their calls apart by caller number)."""
+    _, cfg = hotline_lab
+    d = DaemonProc(cfg, e2e_dir / "daemon.log")
+    d.start()
+    yield d
+    d.stop()
+
+
+async def rows_for(db_url: str, caller: str, count: int = 1, timeout: float = 15):
+    """Poll the store until `count` calls from `caller` have a final outcome."""
+    engine = make_engine(db_url)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while True:
+            rows = [r for r in await fetch_calls(engine) if r.caller_number == caller]
+            if len(rows) >= count and all(r.outcome for r in rows):
+                return rows
+            if loop.time() > deadline:
+                raise TimeoutError(f"{len(rows)} finished calls from {caller} after {timeout} s: {rows}")
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
