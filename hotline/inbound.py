@@ -38,7 +38,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         return
     assert isinstance(decision, Admit)
     ctx.recorder.call_started(uid, started_at=now, **common)
-    log.info("call.started", lines_in_use=decision.in_use)
+    log.info("call.started", caller=number, lines_in_use=decision.in_use)
     phase = "greeting"
     ring = RingResult()
     outcome: str | None = None

@@ -14,6 +14,7 @@ from lab.hotline_stack import hotline_up
 from lab.pytest_fixtures import lab_session  # noqa: F401  (session fixture)
 
 from daemon_proc import DaemonProc
+from polling import until
 
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in (1, 2, 3)]
 
@@ -54,15 +55,14 @@ def daemon(hotline_lab, e2e_dir):
 async def rows_for(db_url: str, caller: str, count: int = 1, timeout: float = 15):
     """Poll the store until `count` calls from `caller` have a final outcome."""
     engine = make_engine(db_url)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    rows: list = []
+
+    async def finished() -> bool:
+        rows[:] = [r for r in await fetch_calls(engine) if r.caller_number == caller]
+        return len(rows) >= count and all(r.outcome for r in rows)
+
     try:
-        while True:
-            rows = [r for r in await fetch_calls(engine) if r.caller_number == caller]
-            if len(rows) >= count and all(r.outcome for r in rows):
-                return rows
-            if loop.time() > deadline:
-                raise TimeoutError(f"{len(rows)} finished calls from {caller} after {timeout} s: {rows}")
-            await asyncio.sleep(0.1)
+        await until(finished, timeout, f"{count} finished call(s) from {caller!r}")
+        return rows
     finally:
         await engine.dispose()

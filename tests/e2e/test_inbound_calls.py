@@ -12,6 +12,7 @@ from lab.caller_steps import Wait
 from lab.sipp import call, start_call
 
 from conftest import rows_for
+from polling import until
 
 pytestmark = pytest.mark.e2e
 GREETING = '"/var/lib/hotline/prompts/greeting"'
@@ -49,10 +50,7 @@ async def test_answered_greeted_hung_up_one_row(hotline_lab, daemon):
 
 async def _wait_commands(conn: RawAmi, uniqueid: str, ok, timeout: float = 5.0) -> list[str]:
     await conn.collect(lambda e: e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == uniqueid, 1, timeout)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not ok(agi_commands(conn, uniqueid)) and loop.time() < deadline:
-        await asyncio.sleep(0.05)
+    await until(lambda: ok(agi_commands(conn, uniqueid)), timeout, "AGI commands seen on AMI")
     return agi_commands(conn, uniqueid)
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 
 import pytest
+from polling import until
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
@@ -37,10 +38,7 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 async def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
+    await until(condition, timeout_s)
 
 
 def start(rec: CallRecorder, uid: str) -> None:
