@@ -1,0 +1,74 @@
+"""Daemon CPU vs Asterisk CPU with N concurrent lab calls (greeting + DTMF), same run.
+
+Needs root and the lab (as `make test` sets up). Starts the lab Asterisk with the hotline config,
+the daemon as its own process, places N simultaneous sipp calls that press a key during the
+greeting, and compares the CPU seconds both processes used during the load (target <= 25 %).
+Run: .venv/bin/python bench/daemon_cpu.py [N]
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from hotline.settings import load_settings
+from lab.caller_steps import Dtmf, Wait
+from lab.hotline_stack import hotline_up
+from lab.sipp import start_call
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
+
+
+async def wait_ready(log: Path, proc: subprocess.Popen, timeout: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while b'"ami.resynced"' not in log.read_bytes():
+        if proc.poll() is not None or loop.time() > deadline:
+            raise RuntimeError(f"daemon not ready; see {log}")
+        await asyncio.sleep(0.05)
+
+
+async def main(n: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    cfg = work / "hotline.yaml"
+    cfg.write_text(yaml.safe_dump({
+        "company": "平安县", "trunks": {"inbound": n},
+        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
+        "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
+        "ami": {"secret": "bench-ami-secret"}}, allow_unicode=True))
+    asterisk = await hotline_up(load_settings(cfg), work / "lab")
+    log = work / "daemon.log"
+    daemon = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
+                              stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        await wait_ready(log, daemon)
+        ast_pid = asterisk.pid()
+        a0, d0 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
+        steps = [Wait(1.5), Dtmf("1"), Wait(6.0)]
+        handles = [await start_call(caller=f"1380000{i:04d}", steps=steps) for i in range(n)]
+        results = await asyncio.gather(*(h.wait() for h in handles))
+        a1, d1 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+        asterisk.stop()
+    ok = sum(r.ok for r in results)
+    ast, dae = a1 - a0, d1 - d0
+    print(f"{n} concurrent lab calls (greeting + DTMF), {ok}/{n} completed")
+    print(f"  Asterisk CPU : {ast:6.2f} s")
+    print(f"  daemon CPU   : {dae:6.2f} s")
+    print(f"  ratio        : {100 * dae / ast:6.1f} %   (target <= 25 %)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 50))

@@ -1,0 +1,76 @@
+"""`hotline menu check|show`: the IVR menu file (config/menu.yaml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ivr.errors import MenuError
+from ivr.menu_load import load_menu
+from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
+from prompts.catalog import CATALOG_FILE, CatalogError, load_catalog
+
+from .common import err, out
+
+app = typer.Typer(no_args_is_help=True, help="check or show the IVR menu")
+
+MENU_FILE = Path("config/menu.yaml")
+FileArg = typer.Argument(MENU_FILE, help="menu file (default: config/menu.yaml)")
+CatalogOption = typer.Option(CATALOG_FILE, "--catalog", help="prompt catalog (prompt ids the menu may use)")
+
+
+@app.callback()
+def _group() -> None:
+    """The IVR menu: check it, or show its tree."""
+
+
+def _menu_or_exit(file: Path, catalog: Path) -> Menu:
+    try:
+        known = set(load_catalog(catalog, company="X"))  # only the ids matter here
+    except (CatalogError, OSError) as exc:
+        err.print(f"{catalog}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        return load_menu(file, known_prompts=known)
+    except MenuError as exc:
+        for line in exc.errors:
+            err.print(line, markup=False, highlight=False)
+        err.print(f"{len(exc.errors)} error(s) in {file}", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command("check")
+def check(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
+    """Report every error at once as file:line; exit 2 if there is any."""
+    menu = _menu_or_exit(file, catalog)
+    kinds: dict[str, int] = {}
+    for node in menu.nodes.values():
+        kinds[node.kind] = kinds.get(node.kind, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    out.print(f"{file}: ok (version {menu.version}, {len(menu.nodes)} nodes: {summary}; "
+              f"{menu.depth} menu levels; retries {menu.retries}, key timeout {menu.digit_timeout_s:g} s)",
+              markup=False, highlight=False)
+
+
+@app.command("show")
+def show(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
+    """Print the menu tree: level, key, node, kind, category (0 and * are on every menu)."""
+    menu = _menu_or_exit(file, catalog)
+    out.print(f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
+              f"({menu.agent}), {UP_KEY} = back (top: repeat)", markup=False, highlight=False)
+    _tree(menu, menu.start, "", 0, set())
+
+
+def _tree(menu: Menu, nid: str, key: str, indent: int, seen: set[str]) -> None:
+    node = menu.nodes[nid]
+    level = f"L{menu.level[nid]} " if nid in menu.level else ""
+    label = f" {node.label}" if node.label else ""
+    then = "".join(f" -> {t}" for _, t in node.targets()) if not isinstance(node, MenuNode) else ""
+    out.print(f"{'  ' * indent}{key + ' ' if key else ''}{level}{nid} [{node.kind}, {node.category}]"
+              f"{label}{then}", markup=False, highlight=False)
+    if not isinstance(node, MenuNode) or nid in seen:
+        return
+    seen.add(nid)
+    for k, target in menu.keymap[nid].items():
+        if k not in (AGENT_KEY, UP_KEY) and target != nid:
+            _tree(menu, target, k, indent + 1, seen)
