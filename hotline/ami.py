@@ -106,7 +106,9 @@ class AmiClient:
 
     def _login_failed(self, resp) -> None:
         log.error("ami.login_failed", username=self.cfg.username, message=resp.get("Message"))
-        self._manager.protocol.close()  # connection_lost -> back-off retry
+        # panoramisk's protocol.close() does not report connection_lost: schedule the retry here
+        self._manager.protocol.close()
+        self._schedule_reconnect("login failed")
 
     def _on_login(self, manager) -> None:
         self._delay = 0.5

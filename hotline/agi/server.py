@@ -34,6 +34,10 @@ class FastAgiServer:
     def active(self) -> int:
         return len(self._sessions)
 
+    @property
+    def accepting(self) -> bool:
+        return self._server is not None and self._server.is_serving()
+
     async def start(self) -> None:
         self._server = await asyncio.start_server(
             self._on_connect, self.host, self.port, limit=self.max_header_bytes,

@@ -86,3 +86,23 @@ async def test_agent_answers_then_goodbye(daemon, db_url):
     assert 'EXEC "Dial" "PJSIP/1001,12,g"' in call.received
     assert call.received[-3:] == ['STREAM FILE "/var/lib/hotline/prompts/goodbye" ""',
                                   'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
+
+
+async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url):
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(run_daemon(settings_for(db_url), stop, ami_enabled=False, started=started))
+    running = await asyncio.wait_for(started, 20)
+    release = asyncio.Event()
+    call = FakeCall(running.server.port, "400.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    call_task = asyncio.create_task(call.run(release=release))
+    await until(lambda: len(call.received) >= 3, 5, "call in its greeting")
+    stop.set()  # what SIGTERM does
+    await until(lambda: not running.server.accepting, 5, "listener closed")
+    with pytest.raises(OSError):  # no new calls are accepted while draining
+        await asyncio.open_connection("127.0.0.1", running.server.port)
+    assert not task.done()  # still draining the call in progress
+    release.set()
+    await asyncio.wait_for(asyncio.gather(call_task, task), 10)
+    (row,) = await calls_in(db_url)  # flushed before the daemon returned
+    assert row.outcome == "ivr_only"
