@@ -20,6 +20,9 @@ from .settings import Ami
 log = structlog.get_logger("ami")
 _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
+# The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
+# unless told otherwise, and parsing them would cost more CPU than the calls themselves.
+EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "HangupRequest", "Hangup", "DialEnd")
 
 
 class AmiError(RuntimeError):
@@ -117,8 +120,19 @@ class AmiClient:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _filter_events(self) -> None:
+        """Per-session whitelist (AMI Filter): hash-based `name()` where Asterisk has it, else regex."""
+        for name in EVENTS:
+            resp = await self.action({"Action": "Filter", "Operation": "Add",
+                                      "MatchCriteria": f"name({name})"})
+            if resp.get("Response") != "Success":
+                await self.action({"Action": "Filter", "Operation": "Add",
+                                   "Filter": f"Event: ({'|'.join(EVENTS)})"})
+                return
+
     async def _resync(self) -> None:
         """Rebuild state from Asterisk after every (re)login: nothing seen before is trusted."""
+        await self._filter_events()
         resp = await self.action({"Action": "PJSIPShowContacts"})
         registered = set()
         for msg in resp if isinstance(resp, list) else [resp]:
