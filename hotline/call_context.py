@@ -1,13 +1,17 @@
-"""What every call handler needs: settings, store, trunk capacity, AMI state, the clock."""
+"""What every call handler needs: settings, store, trunk capacity, AMI state, menu, the clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from acd.trunks import TrunkCapacity
 
 from .ami import AmiClient
+from .menus import MenuStore
+from .selfservice.lookup import lookup
 from .settings import Settings
 from .store.recorder import CallRecorder
 
@@ -18,8 +22,14 @@ class CallContext:
     recorder: CallRecorder
     trunks: TrunkCapacity
     ami: AmiClient | None
+    menus: MenuStore
+    engine: AsyncEngine
     clock: Callable[[], datetime]
 
     def prompt(self, prompt_id: str) -> str:
         """A prompt's path as Asterisk sees it (no extension: Asterisk picks the format)."""
         return f"{self.settings.asterisk.prompts_dir.rstrip('/')}/{prompt_id}"
+
+    async def lookup(self, kind: str, value: str, *, caller_number: str) -> tuple:
+        """Self-service data for the IVR's Lookup command (bill, outage by area / caller)."""
+        return await lookup(self.engine, kind, value, caller_number=caller_number, now=self.clock())

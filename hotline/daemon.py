@@ -7,12 +7,16 @@ deadline, flush the store, close AMI.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 
 from acd.trunks import TrunkCapacity
+from ivr.errors import MenuError
+from prompts.catalog import load_catalog
 
 from .agent_outbound import handle_agent_outbound
 from .agi.server import FastAgiServer
@@ -20,6 +24,7 @@ from .ami import AmiClient
 from .call_context import CallContext
 from .clock import utcnow
 from .inbound import handle_inbound
+from .menus import MenuStore
 from .settings import Settings
 from .store.db import make_engine, upgrade
 from .store.recorder import CallRecorder
@@ -36,7 +41,7 @@ class Running:
 
 
 async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bool = True,
-                     started: asyncio.Future | None = None) -> None:
+                     started: asyncio.Future | None = None, signals: bool = False) -> None:
     await upgrade(settings.database.url)
     engine = make_engine(settings.database.url)
     recorder = CallRecorder(engine)
@@ -45,7 +50,9 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
         log.warning("daemon.orphans_closed", calls=closed)
     ami = AmiClient(settings.ami) if ami_enabled else None
     trunks = TrunkCapacity(settings.trunks.inbound, settings.trunks.outbound)
-    ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, clock=utcnow)
+    menus = MenuStore(Path(settings.menu_file), set(load_catalog(company=settings.company)))
+    ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
+                      engine=engine, clock=utcnow)
 
     async def inbound(chan):
         await handle_inbound(chan, ctx)
@@ -57,6 +64,9 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                            host=settings.fastagi.host, port=settings.fastagi.port,
                            header_timeout=settings.fastagi.header_timeout,
                            max_header_bytes=settings.fastagi.max_header_bytes)
+    if signals:
+        install_signal_handlers(stop, lambda: _reload(menus))
+        write_pid_file(Path(settings.pid_file))
     try:
         async with asyncio.TaskGroup() as tg:
             writer = tg.create_task(recorder.run(), name="store-writer")
@@ -78,7 +88,16 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                 ami.close()
     finally:
         await engine.dispose()
+        if signals:
+            Path(settings.pid_file).unlink(missing_ok=True)
     log.info("daemon.stopped")
+
+
+def _reload(menus: MenuStore) -> None:
+    try:
+        menus.reload()
+    except MenuError:
+        pass  # MenuStore.reload logged every error; the running menu stays
 
 
 def _safe_url(url: str) -> str:
@@ -88,7 +107,14 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def install_signal_handlers(stop: asyncio.Event) -> None:
+def install_signal_handlers(stop: asyncio.Event, reload_menu) -> None:
+    """SIGTERM/SIGINT: graceful stop. SIGHUP: reload the menu (an invalid file is logged, kept out)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, reload_menu)
+
+
+def write_pid_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{os.getpid()}\n")

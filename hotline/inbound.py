@@ -1,8 +1,8 @@
-"""The inbound call flow: admit (or refuse when all lines are busy), greet, hand to the agents.
+"""The inbound call flow: admit (or refuse when all lines are busy), the voice menu, the agents.
 
 One call = one FastAGI session = one coroutine. Whatever happens - the caller hangs up
 mid-prompt, Asterisk drops the socket, the daemon shuts down - the call is recorded exactly once
-with a final outcome.
+with a final outcome, its IVR path and the menu version it used.
 """
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from .agi.channel import AgiChannel
 from .agi.errors import AgiError, AgiHangup
 from .call_context import CallContext
 from .caller_id import caller_from
+from .ivr_session import IvrOutcome, run_ivr
 
 log = structlog.get_logger("inbound")
 
 # what a hang-up means, by where the caller was
-_HANGUP_OUTCOME = {"greeting": "ivr_only", "queued": "abandoned_queue",
+_HANGUP_OUTCOME = {"ivr": "ivr_only", "queued": "abandoned_queue",
                    "ringing": "abandoned_ringing", "done": "agent_answered"}
 
 
@@ -38,29 +39,32 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         return
     assert isinstance(decision, Admit)
     ctx.recorder.call_started(uid, started_at=now, **common)
-    log.info("call.started", caller=number, lines_in_use=decision.in_use)
-    phase = "greeting"
+    loaded = ctx.menus.current  # this call keeps this menu even if it is reloaded meanwhile
+    log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
+    ivr = IvrOutcome(loaded.version)
     ring = RingResult()
+    phase = "ivr"
     outcome: str | None = None
     reason: str | None = None
-    fields: dict = {}
+    answered_at = None
     try:
         await chan.answer()
-        fields["answered_at"] = ctx.clock()
+        answered_at = ctx.clock()
         await chan.set_variable("HOTLINE_CALLER", number)
-        await chan.stream_file(ctx.prompt("greeting"))
-        ctx.recorder.event(uid, ctx.clock(), "greeting_played", {})
-        await chan.stream_file(ctx.prompt("transfer_agent"))
-        phase = "queued"
-        await ring_agents(chan, ctx, ring)
-        phase = "done"
-        outcome = "agent_answered"
-        if not chan.hung_up:
-            await chan.stream_file(ctx.prompt("goodbye"))
-            await chan.set_variable("HOTLINE_DONE", "1")
-            await chan.hangup()
+        await run_ivr(chan, ctx, loaded, number, ivr)
+        if ivr.transfer is not None:
+            phase = "queued"
+            await chan.stream_file(ctx.prompt("transfer_agent"))
+            await ring_agents(chan, ctx, ring)
+            phase = "done"
+            if not chan.hung_up:
+                await chan.stream_file(ctx.prompt("goodbye"))
+        outcome = _ended_outcome(phase, ivr)
+        await chan.set_variable("HOTLINE_DONE", "1")
+        await chan.hangup()
     except AgiHangup:
-        outcome = _HANGUP_OUTCOME[ring.phase if phase != "greeting" else "greeting"]
+        if outcome is None:
+            outcome = _ended_outcome(ring.phase if phase != "ivr" else "ivr", ivr)
     except AgiError as exc:
         outcome, reason = "failed", f"{type(exc).__name__}: {exc}"
         raise
@@ -68,13 +72,28 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         ctx.trunks.handle(Release(uid), ctx.clock())
         if outcome is None:
             outcome, reason = "failed", "the daemon stopped during the call"
-        if ring.queued_at is not None:
-            fields.update(queued_at=ring.queued_at, agents_rung=ring.agents_rung,
-                          ring_time_s=round(ring.ring_time_s, 3))
-        if ring.agent_extension:
-            agent = ctx.settings.agent_by_extension(ring.agent_extension)
-            fields.update(agent_extension=ring.agent_extension, agent_id=agent.id if agent else None,
-                          talk_started_at=ring.talk_started_at, talk_s=ring.talk_s)
-        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome,
-                                failure_reason=reason, **fields)
+        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
+                                answered_at=answered_at, **_fields(ctx, ivr, ring))
         log.info("call.ended", outcome=outcome, reason=reason, phase=phase)
+
+
+def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
+    if phase == "ivr" and "message" in ivr.recorded_purposes:
+        return "message_left"
+    return _HANGUP_OUTCOME[phase]
+
+
+def _fields(ctx: CallContext, ivr: IvrOutcome, ring: RingResult) -> dict:
+    fields: dict = {"ivr_path": ivr.path, "menu_version": ivr.menu_version,
+                    "business_category": ivr.category, "survey_score": ivr.survey_score,
+                    "message_path": ivr.recordings[0] if ivr.recordings else None}
+    if ivr.transfer is not None:
+        fields["priority"] = ivr.transfer.priority
+    if ring.queued_at is not None:
+        fields.update(queued_at=ring.queued_at, agents_rung=ring.agents_rung,
+                      ring_time_s=round(ring.ring_time_s, 3))
+    if ring.agent_extension:
+        agent = ctx.settings.agent_by_extension(ring.agent_extension)
+        fields.update(agent_extension=ring.agent_extension, agent_id=agent.id if agent else None,
+                      talk_started_at=ring.talk_started_at, talk_s=ring.talk_s)
+    return fields

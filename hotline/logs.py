@@ -16,6 +16,9 @@ def setup_logging(level: str = "INFO", *, json: bool | None = None) -> None:
     renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     lvl = logging.getLevelName(level.upper())
     logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
+    # chatty libraries: their INFO lines are not the daemon's story (and are not JSON)
+    for name in ("alembic", "panoramisk"):
+        logging.getLogger(name).setLevel(max(lvl, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

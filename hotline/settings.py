@@ -154,6 +154,8 @@ class Settings(_Strict):
     mqtt: Mqtt | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
     shutdown_grace_seconds: float = Field(30.0, ge=0)
+    menu_file: str = Field("config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
+    pid_file: str = Field("var/hotline.pid", description="where `hotline run` writes its pid")
 
     @model_validator(mode="after")
     def _unique_agents(self) -> "Settings":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..daemon import install_signal_handlers, run_daemon
+from ..daemon import run_daemon
 from ..logs import setup_logging
 from .common import ConfigOption, settings_or_exit
 
@@ -19,8 +19,6 @@ def run(config: Path = ConfigOption,
     setup_logging(log_level, json=json_logs)
 
     async def main() -> None:
-        stop = asyncio.Event()
-        install_signal_handlers(stop)
-        await run_daemon(settings, stop)
+        await run_daemon(settings, asyncio.Event(), signals=True)
 
     asyncio.run(main())

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from hotline.store.db import make_engine
+import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
 from hotline.store.models import Base
 
 config = context.config
