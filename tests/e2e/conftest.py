@@ -16,6 +16,7 @@ from lab.pytest_fixtures import lab_session  # noqa: F401  (session fixture)
 from daemon_proc import DaemonProc
 from polling import until
 
+ROOT = Path(__file__).resolve().parents[2]
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in (1, 2, 3)]
 
 
@@ -24,6 +25,8 @@ def write_config(path: Path, db_url: str) -> Path:
         "company": "平安县", "agents": AGENTS, "database": {"url": db_url},
         "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
         "shutdown_grace_seconds": 5,
+        "menu_file": str(ROOT / "config" / "menu.yaml"),
+        "pid_file": str(path.with_suffix(".pid")),
     }, allow_unicode=True), encoding="utf-8")
     return path
 

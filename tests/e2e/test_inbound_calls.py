@@ -8,7 +8,7 @@ import pytest
 from hotline.settings import load_settings
 from lab.ami import AmiCredentials, RawAmi
 from lab.agent_phone import AgentPhone
-from lab.caller_steps import Wait
+from lab.caller_steps import Dtmf, Wait
 from lab.sipp import call, start_call
 
 from conftest import rows_for
@@ -69,7 +69,8 @@ async def test_hostile_caller_id_is_stored_verbatim_and_injects_nothing(hotline_
 
 async def test_agent_answers_and_the_row_names_the_agent(hotline_lab, daemon):
     async with AgentPhone("1001", "pw1001-e2e", answer_after=1.0, talk_seconds=3.0) as phone:
-        result = await call(caller="13900000002", steps=[Wait(25.0)], timeout=40)
+        # 0 during the top menu (after the greeting) = agent
+        result = await call(caller="13900000002", steps=[Wait(8.0), Dtmf("0"), Wait(20.0)], timeout=45)
         assert result.ok and phone.calls_received == 1
     (row,) = await rows_for(db_url(hotline_lab), "13900000002")
     assert row.outcome == "agent_answered" and row.agent_id == "001" and row.agent_extension == "1001"
