@@ -1,4 +1,4 @@
-"""`hotline menu check|show`: the IVR menu file (config/menu.yaml)."""
+"""`hotline menu check|show|render`: the IVR menu file (config/menu.yaml)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,11 +8,12 @@ import typer
 from ivr.errors import MenuError
 from ivr.menu_load import load_menu
 from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
+from ivr.menu_svg import menu_svg
 from prompts.catalog import CATALOG_FILE, CatalogError, load_catalog
 
 from .common import err, out
 
-app = typer.Typer(no_args_is_help=True, help="check or show the IVR menu")
+app = typer.Typer(no_args_is_help=True, help="check, show or draw the IVR menu")
 
 MENU_FILE = Path("config/menu.yaml")
 FileArg = typer.Argument(MENU_FILE, help="menu file (default: config/menu.yaml)")
@@ -21,15 +22,20 @@ CatalogOption = typer.Option(CATALOG_FILE, "--catalog", help="prompt catalog (pr
 
 @app.callback()
 def _group() -> None:
-    """The IVR menu: check it, or show its tree."""
+    """The IVR menu: check it, show its tree, or draw it as SVG."""
 
 
-def _menu_or_exit(file: Path, catalog: Path) -> Menu:
+def _catalog_or_exit(catalog: Path) -> dict[str, str]:
+    """Prompt id -> text, with {company} left as written (the menu is the same for every site)."""
     try:
-        known = set(load_catalog(catalog, company="X"))  # only the ids matter here
+        return load_catalog(catalog, company="{company}")
     except (CatalogError, OSError) as exc:
         err.print(f"{catalog}: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None
+
+
+def _menu_or_exit(file: Path, catalog: Path, prompts: dict[str, str] | None = None) -> Menu:
+    known = set(prompts if prompts is not None else _catalog_or_exit(catalog))
     try:
         return load_menu(file, known_prompts=known)
     except MenuError as exc:
@@ -50,6 +56,20 @@ def check(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
     out.print(f"{file}: ok (version {menu.version}, {len(menu.nodes)} nodes: {summary}; "
               f"{menu.depth} menu levels; retries {menu.retries}, key timeout {menu.digit_timeout_s:g} s)",
               markup=False, highlight=False)
+
+
+@app.command("render")
+def render(file: Path = FileArg, out_file: Path = typer.Option(..., "--out", "-o", help="SVG file to write"),
+           catalog: Path = CatalogOption) -> None:
+    """Draw the menu tree as a self-contained SVG: a box per node, keys on the edges, 0/* dashed."""
+    prompts = _catalog_or_exit(catalog)
+    menu = _menu_or_exit(file, catalog, prompts)
+    try:
+        out_file.write_text(menu_svg(menu, prompts), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"{out_file}: cannot write the diagram: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    out.print(f"{out_file}: {len(menu.nodes)} nodes, {menu.depth} menu levels", markup=False, highlight=False)
 
 
 @app.command("show")
