@@ -24,7 +24,6 @@ class RingResult:
     """Filled in as the ring goes on, so a hang-up at any point leaves a true record."""
 
     phase: str = "queued"  # queued | ringing | talking | done
-    queued_at: datetime | None = None
     agents_rung: int = 0
     ring_time_s: float = 0.0
     agent_extension: str | None = None
@@ -42,7 +41,6 @@ def _extension_of(peer: str | None) -> str | None:
 
 async def ring_agents(chan: AgiChannel, ctx: CallContext, result: RingResult) -> None:
     """Returns once an agent answered and hung up; raises AgiHangup if the caller leaves."""
-    result.queued_at = ctx.clock()
     agents = [a.extension for a in ctx.settings.agents]
     ring_s = max(1, round(ctx.settings.answer_target.seconds))
     while True:

@@ -52,9 +52,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         answered_at = ctx.clock()
         await chan.set_variable("HOTLINE_CALLER", number)
         await run_ivr(chan, ctx, loaded, number, ivr)
-        if ivr.transfer is not None:
+        if ivr.transfer is not None:  # the agent node already told the caller
             phase = "queued"
-            await chan.stream_file(ctx.prompt("transfer_agent"))
             await ring_agents(chan, ctx, ring)
             phase = "done"
             if not chan.hung_up:
@@ -78,6 +77,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
 
 
 def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
+    if phase == "ivr" and ivr.transfer is not None:
+        return "abandoned_queue"  # asked for an agent, left during the transfer prompt
     if phase == "ivr" and "message" in ivr.recorded_purposes:
         return "message_left"
     return _HANGUP_OUTCOME[phase]
@@ -88,10 +89,8 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: RingResult) -> dict:
                     "business_category": ivr.category, "survey_score": ivr.survey_score,
                     "message_path": ivr.recordings[0] if ivr.recordings else None}
     if ivr.transfer is not None:
-        fields["priority"] = ivr.transfer.priority
-    if ring.queued_at is not None:
-        fields.update(queued_at=ring.queued_at, agents_rung=ring.agents_rung,
-                      ring_time_s=round(ring.ring_time_s, 3))
+        fields.update(priority=ivr.transfer.priority, queued_at=ivr.transfer_at,
+                      agents_rung=ring.agents_rung, ring_time_s=round(ring.ring_time_s, 3))
     if ring.agent_extension:
         agent = ctx.settings.agent_by_extension(ring.agent_extension)
         fields.update(agent_extension=ring.agent_extension, agent_id=agent.id if agent else None,

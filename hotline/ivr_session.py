@@ -7,6 +7,7 @@ call's `ivr_path` and written as a call event at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
@@ -33,6 +34,7 @@ class IvrOutcome:
     path: list[dict] = field(default_factory=list)
     category: str | None = None       # business category of the last node the caller used
     transfer: TransferToAgent | None = None
+    transfer_at: datetime | None = None  # when the caller asked for an agent (joined the queue)
     survey_score: int | None = None
     recordings: list[str] = field(default_factory=list)
     recorded_purposes: list[str] = field(default_factory=list)
@@ -46,6 +48,9 @@ async def run_ivr(chan: AgiChannel, ctx: CallContext, loaded: LoadedMenu, caller
     try:
         while True:
             event = None
+            for cmd in commands:  # asking for an agent counts from the decision, not the prompt
+                if isinstance(cmd, TransferToAgent):
+                    out.transfer, out.transfer_at, out.category = cmd, ctx.clock(), cmd.category
             for i, cmd in enumerate(commands):
                 last = i == len(commands) - 1
                 event = await _execute(chan, ctx, core, cmd, last, out)
@@ -90,12 +95,8 @@ async def _execute(chan, ctx, core, cmd, last: bool, out: IvrOutcome):
         return LookupResult(items)
     if isinstance(cmd, Record):
         return await _record(chan, ctx, cmd, out)
-    if isinstance(cmd, TransferToAgent):
-        out.transfer = cmd
-        out.category = cmd.category
-        return None
-    if isinstance(cmd, HangUp):
-        return None
+    if isinstance(cmd, (TransferToAgent, HangUp)):
+        return None  # the transfer was noted when the batch arrived
     raise TypeError(f"the IVR adapter does not know command {cmd!r}")
 
 
