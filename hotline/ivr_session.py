@@ -70,7 +70,8 @@ def _log_step(ctx: CallContext, chan: AgiChannel, step: LogStep, out: IvrOutcome
     node = core.menu.nodes.get(step.node)
     entry = {"node": step.node, "key": step.key, "at": step.at.isoformat()}
     out.path.append(entry)
-    if node is not None and step.key not in ("hangup",):
+    # the function the caller used: the last node with a real category (not the goodbye/top menu)
+    if node is not None and step.key != "hangup" and node.category != "other":
         out.category = node.category
     ctx.recorder.event(chan.uniqueid, step.at, "ivr_step", entry)
 

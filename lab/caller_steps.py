@@ -49,11 +49,29 @@ class Dtmf:
 
 
 @dataclass(frozen=True)
+class Speak:
+    """Send audio: a pcap of RTP (see lab.rtp_pcap.wav_to_pcap) lasting `seconds`."""
+
+    pcap: str
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if '"' in self.pcap or not self.pcap.startswith("/"):
+            raise ValueError(f"Speak needs an absolute pcap path without quotes, got {self.pcap!r}")
+        if self.seconds <= 0:
+            raise ValueError(f"Speak seconds must be positive, got {self.seconds!r}")
+
+    @property
+    def duration_ms(self) -> int:
+        return round(self.seconds * 1000) + MARGIN_MS
+
+
+@dataclass(frozen=True)
 class HangUp:
     """Send BYE now (also what happens after the last step)."""
 
 
-Step = Wait | Dtmf | HangUp
+Step = Wait | Dtmf | Speak | HangUp
 
 
 def steps_xml(steps: list[Step] | tuple[Step, ...]) -> str:
@@ -69,6 +87,9 @@ def steps_xml(steps: list[Step] | tuple[Step, ...]) -> str:
             lines.append(
                 f'<nop><action><exec play_dtmf="{step.digits},{step.tone_ms}"/></action></nop>'
             )
+            lines.append(f'<pause milliseconds="{step.duration_ms}"/>')
+        elif isinstance(step, Speak):
+            lines.append(f'<nop><action><exec play_pcap_audio="{step.pcap}"/></action></nop>')
             lines.append(f'<pause milliseconds="{step.duration_ms}"/>')
         else:
             raise TypeError(f"not a caller step: {step!r}")
@@ -89,6 +110,6 @@ def steps_duration(steps: list[Step] | tuple[Step, ...]) -> float:
     for step in steps:
         if isinstance(step, Wait):
             total_ms += round(step.seconds * 1000)
-        elif isinstance(step, Dtmf):
+        elif isinstance(step, (Dtmf, Speak)):
             total_ms += step.duration_ms
     return total_ms / 1000

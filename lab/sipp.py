@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.agent_phone import AgentPhone
-from lab.caller_steps import Dtmf, HangUp, Step, Wait, caller_scenario, steps_duration
+from lab.caller_steps import Dtmf, HangUp, Speak, Step, Wait, caller_scenario, steps_duration
 from lab.errors import LabError
 from lab.ports import PortBlock
 from lab.sipp_process import SippProcess
 
-__all__ = ["AgentPhone", "CallHandle", "CallResult", "Dtmf", "HangUp", "Wait", "call", "start_call"]
+__all__ = ["AgentPhone", "CallHandle", "CallResult", "Dtmf", "HangUp", "Speak", "Wait", "call", "start_call"]
 
 DEFAULT_TARGET = "127.0.0.1:5060"
 # digits, or any URI user part with %-escapes (e.g. "evil%0AEXEC" to test hostile caller IDs)
@@ -120,7 +120,7 @@ async def start_call(
     steps = tuple(steps)
     if steps_duration(steps) + 5 > timeout:
         raise ValueError(f"steps take {steps_duration(steps)} s, more than timeout={timeout} s allows")
-    if any(isinstance(s, Dtmf) for s in steps) and os.geteuid() != 0:
+    if any(isinstance(s, (Dtmf, Speak)) for s in steps) and os.geteuid() != 0:
         raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
     scenario = workdir / "caller.xml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import wave
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -16,7 +17,8 @@ from ivr.menu_load import load_menu
 from ivr.say_zh import say_amount
 from ivr.simulate import Caller
 from lab.ami import AmiCredentials, RawAmi
-from lab.caller_steps import Dtmf, Wait
+from lab.caller_steps import Dtmf, Speak, Wait
+from lab.rtp_pcap import wav_to_pcap
 from lab.sipp import call, start_call
 from prompts.catalog import load_catalog
 
@@ -160,3 +162,21 @@ async def test_menu_reload_is_swapped_in_for_new_calls(hotline_lab, daemon, e2e_
     assert second.ok
     (row2,) = await rows_for(db_url(hotline_lab), "13900000702")
     assert row1.menu_version == row2.menu_version  # same file: same version and hash
+
+
+async def test_a_voice_message_is_recorded_and_linked_to_the_call(hotline_lab, daemon, e2e_dir):
+    voice = e2e_dir / "voice.pcap"
+    seconds = wav_to_pcap(ROOT / "var" / "prompts" / "menu_top.wav", voice)  # 18 s of speech
+    steps = [AFTER_GREETING, Dtmf("6"), Wait(1.0), Dtmf("2"), Wait(7.0),  # record_message + beep
+             Speak(str(voice), 6.0), Dtmf("#"), Wait(6.0)]
+    assert seconds > 6
+    result = await call(caller="13900000801", steps=steps, timeout=60)
+    assert result.ok
+    (row,) = await rows_for(db_url(hotline_lab), "13900000801")
+    assert row.outcome == "message_left" and row.business_category == "message"
+    assert row.message_path and row.message_path.startswith("/var/spool/asterisk/monitor/message-")
+    host_file = hotline_lab[0].host_path(row.message_path)
+    with wave.open(str(host_file)) as w:
+        recorded = w.getnframes() / w.getframerate()
+    assert 4.0 < recorded < 8.0, recorded
+    assert ("message", "recorded") in path_of(row)
