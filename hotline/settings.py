@@ -141,6 +141,19 @@ class AsteriskPaths(_Strict):
     recordings_dir: str = "/var/spool/asterisk/monitor"
     moh_dir: str = "/var/lib/hotline/moh"
     fastagi_url: str = "agi://127.0.0.1:4573"
+    # With the daemon down the fallback can still read today's outage notices to callers with
+    # agi_scripts/outage_notice.py (needs Python + pyst2 where Asterisk runs, and the database
+    # reachable from there). Both unset = the fallback goes straight to the agents.
+    fallback_agi: str | None = Field(None, description="absolute path of outage_notice.py for Asterisk")
+    fallback_db_url: str | None = Field(None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db")
+
+    @model_validator(mode="after")
+    def _fallback_pair(self) -> "AsteriskPaths":
+        if (self.fallback_agi is None) != (self.fallback_db_url is None):
+            raise ValueError("set both fallback_agi and fallback_db_url, or neither")
+        if self.fallback_db_url is not None and "," in self.fallback_db_url:
+            raise ValueError("fallback_db_url must not contain a comma (it is an AGI argument)")
+        return self
 
 
 class Settings(_Strict):

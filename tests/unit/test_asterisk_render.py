@@ -53,3 +53,14 @@ def test_dahdi_card_8_in_4_out():
     chans = [v for s, k, v in conf if k == "channel"]
     assert chans == ["1-8", "9-12"]
     assert ("channels", "signalling", "fxs_ks") in conf
+
+
+def test_fallback_reads_outage_notices_only_when_configured():
+    s = settings()
+    assert "outage_notice.py" not in render(s)["extensions.conf"]
+    paths = s.asterisk.model_copy(update={"fallback_agi": "/opt/hotline/agi_scripts/outage_notice.py",
+                                          "fallback_db_url": "sqlite:////var/lib/hotline/hotline.db"})
+    ext = render(s.model_copy(update={"asterisk": paths}))["extensions.conf"]
+    line = next(l for l in ext.splitlines() if "outage_notice.py" in l)
+    assert "AGI(/opt/hotline/agi_scripts/outage_notice.py,sqlite:////var/lib/hotline/hotline.db,${PROMPTS})" in line
+    assert ext.index("fallback_notice") < ext.index("outage_notice.py") < ext.index("n(ring)")
