@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.models import Call, CallEvent
@@ -97,9 +97,40 @@ async def write_batch(conn: AsyncConnection, items: list[Item]) -> list[Rejected
         await conn.execute(insert(Call), rows)
     if events:
         await conn.execute(insert(CallEvent), events)
-    for end in updates:
-        stmt = update(Call).where(Call.uniqueid == end.uniqueid, Call.outcome.is_(None)).values(end.values)
-        if (await conn.execute(stmt)).rowcount != 1:
+    rejected += await _apply_ends(conn, updates)
+    return rejected
+
+
+async def _open_calls(conn: AsyncConnection, uniqueids: list[str]) -> set[str]:
+    """Which of these calls exist and have no outcome yet."""
+    found: set[str] = set()
+    for i in range(0, len(uniqueids), _IN_CHUNK):
+        chunk = uniqueids[i : i + _IN_CHUNK]
+        stmt = select(Call.uniqueid).where(Call.uniqueid.in_(chunk), Call.outcome.is_(None))
+        found.update((await conn.scalars(stmt)).all())
+    return found
+
+
+async def _apply_ends(conn: AsyncConnection, ends: list[End]) -> list[Rejected]:
+    """Ends of open calls become one executemany UPDATE per set of columns (one writer task
+    owns the store, so the open set read first stays true inside the transaction)."""
+    rejected: list[Rejected] = []
+    open_calls = await _open_calls(conn, [e.uniqueid for e in ends]) if ends else set()
+    groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    ended_here: set[str] = set()
+    for end in ends:
+        if end.uniqueid in ended_here:
+            rejected.append(Rejected("store.call_end_ignored", end.uniqueid,
+                                     "a second end in the same batch; the first end is kept"))
+            continue
+        if end.uniqueid not in open_calls:
             reason = await _why_not_updated(conn, end.uniqueid)
             rejected.append(Rejected("store.call_end_ignored", end.uniqueid, reason))
+            continue
+        ended_here.add(end.uniqueid)
+        groups[frozenset(end.values)].append({"_uid": end.uniqueid, **end.values})
+    for cols, rows in groups.items():
+        stmt = (update(Call).where(Call.uniqueid == bindparam("_uid"), Call.outcome.is_(None))
+                .values({c: bindparam(c) for c in cols}))
+        await conn.execute(stmt, rows)
     return rejected

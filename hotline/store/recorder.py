@@ -31,7 +31,7 @@ MAX_BATCH = 500
 # Group commit: after the first item of a batch the writer waits this long for more, so a busy
 # hour costs one transaction per window instead of one per call event. flush() still returns
 # only once the items are committed.
-LINGER_S = 0.05
+LINGER_S = 0.25
 _REMEMBERED_CALLS = 50_000  # uniqueids kept in memory to refuse a second start/end at call time
 _CALLS = Call.__table__
 _EVENTS = CallEvent.__table__
