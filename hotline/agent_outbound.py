@@ -33,6 +33,7 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
     (decision,) = ctx.trunks.handle(Seize(uid, "outbound"), now)
     if isinstance(decision, Refuse):
         ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
+        ctx.call_ended(uid, "outbound", "blocked", decision.reason)
         await chan.exec("Congestion", "5")
         return
     ctx.recorder.call_started(uid, started_at=now, **common)
@@ -59,3 +60,4 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         ctx.trunks.handle(Release(uid), ctx.clock())
         ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
                                 **fields)
+        ctx.call_ended(uid, "outbound", outcome, reason)

@@ -56,6 +56,7 @@ async def ring_agents(chan: AgiChannel, ctx: CallContext, result: RingResult) ->
         dial = "&".join(f"PJSIP/{ext}" for ext in targets)
         if ctx.ami is not None:
             ctx.ami.watch_dial(chan.uniqueid)
+        ctx.bus.publish("offered", {"uniqueid": chan.uniqueid, "extensions": targets})
         rc = await chan.exec("Dial", f"{dial},{ring_s},g")
         end = ctx.clock()
         status = await chan.get_variable("DIALSTATUS") or ""
@@ -72,6 +73,8 @@ async def ring_agents(chan: AgiChannel, ctx: CallContext, result: RingResult) ->
             result.talk_s = round(max(0.0, (end - result.talk_started_at).total_seconds()), 3)
             result.ring_time_s += max(0.0, (result.talk_started_at - started).total_seconds())
             result.phase = "done"
+            ctx.bus.publish("answered", {"uniqueid": chan.uniqueid, "extension": result.agent_extension,
+                                         "ring_s": round(result.ring_time_s, 3)})
             if rc == -1:  # caller hung up during the talk
                 chan.hung_up = True
             return

@@ -55,8 +55,11 @@ class _Manager(Manager):
 
 
 class AmiClient:
-    def __init__(self, cfg: Ami):
+    def __init__(self, cfg: Ami, *, on_reconnect: Callable[[], None] = lambda: None,
+                 on_error: Callable[[], None] = lambda: None):
         self.cfg = cfg
+        self._on_reconnect = on_reconnect  # metrics hooks
+        self._on_error = on_error
         self.registered: set[str] = set()  # endpoints with a live contact
         self.logins = 0
         self.connected = asyncio.Event()
@@ -97,6 +100,7 @@ class AmiClient:
         if self._closing:
             return
         log.warning("ami.reconnect", reason=why, retry_in=self._delay)
+        self._on_reconnect()
         asyncio.get_running_loop().call_later(self._delay, self._reconnect)
         self._delay = min(self._delay * 2, self.cfg.reconnect_max_seconds)
 
@@ -109,6 +113,7 @@ class AmiClient:
 
     def _login_failed(self, resp) -> None:
         log.error("ami.login_failed", username=self.cfg.username, message=resp.get("Message"))
+        self._on_error()
         # panoramisk's protocol.close() does not report connection_lost: schedule the retry here
         self._manager.protocol.close()
         self._schedule_reconnect("login failed")

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.trunks import TrunkCapacity
 
 from .ami import AmiClient
+from .bus import EventBus
 from .menus import MenuStore
+from .metrics import Metrics
 from .selfservice.lookup import lookup
 from .settings import Settings
 from .store.recorder import CallRecorder
@@ -24,6 +26,8 @@ class CallContext:
     ami: AmiClient | None
     menus: MenuStore
     engine: AsyncEngine
+    bus: EventBus
+    metrics: Metrics
     clock: Callable[[], datetime]
 
     def prompt(self, prompt_id: str) -> str:
@@ -33,3 +37,9 @@ class CallContext:
     async def lookup(self, kind: str, value: str, *, caller_number: str) -> tuple:
         """Self-service data for the IVR's Lookup command (bill, outage by area / caller)."""
         return await lookup(self.engine, kind, value, caller_number=caller_number, now=self.clock())
+
+    def call_ended(self, uniqueid: str, direction: str, outcome: str, reason: str | None) -> None:
+        """Live event + metric for a call's final outcome (the store row is written separately)."""
+        self.bus.publish("call_ended", {"uniqueid": uniqueid, "direction": direction,
+                                        "outcome": outcome, "reason": reason})
+        self.metrics.call_ended(outcome, direction)

@@ -23,7 +23,9 @@ from .agi.server import FastAgiServer
 from .ami import AmiClient
 from .call_context import CallContext
 from .clock import utcnow
+from .agi.errors import AgiHangup
 from .inbound import handle_inbound
+from .observability import make_bus, make_metrics
 from .menus import MenuStore
 from .settings import Settings
 from .store.db import make_engine, upgrade
@@ -48,19 +50,27 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     closed = await recorder.recover_orphans(utcnow())
     if closed:
         log.warning("daemon.orphans_closed", calls=closed)
-    ami = AmiClient(settings.ami) if ami_enabled else None
     trunks = TrunkCapacity(settings.trunks.inbound, settings.trunks.outbound)
+    metrics = make_metrics(settings, trunks)
+    bus = make_bus(settings, engine, trunks, metrics)
+    ami = AmiClient(settings.ami, on_reconnect=metrics.ami_reconnect,
+                    on_error=metrics.ami_error) if ami_enabled else None
     menus = MenuStore(Path(settings.menu_file), set(load_catalog(company=settings.company)))
     ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
-                      engine=engine, clock=utcnow)
+                      engine=engine, bus=bus, metrics=metrics, clock=utcnow)
 
-    async def inbound(chan):
-        await handle_inbound(chan, ctx)
+    def route(handler):
+        async def run(chan):
+            try:
+                await handler(chan, ctx)
+            except AgiHangup:
+                raise
+            except Exception:
+                metrics.agi_error()  # counted here, logged by the server
+                raise
+        return run
 
-    async def outbound(chan):
-        await handle_agent_outbound(chan, ctx)
-
-    server = FastAgiServer({"inbound": inbound, "outbound": outbound},
+    server = FastAgiServer({"inbound": route(handle_inbound), "outbound": route(handle_agent_outbound)},
                            host=settings.fastagi.host, port=settings.fastagi.port,
                            header_timeout=settings.fastagi.header_timeout,
                            max_header_bytes=settings.fastagi.max_header_bytes)
@@ -70,6 +80,9 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     try:
         async with asyncio.TaskGroup() as tg:
             writer = tg.create_task(recorder.run(), name="store-writer")
+            tg.create_task(bus.run(), name="mqtt-bus")
+            if settings.metrics is not None:
+                await metrics.serve(settings.metrics.host, settings.metrics.port)
             if ami is not None:
                 ami.start()
             await server.start()
@@ -84,6 +97,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                 log.warning("daemon.calls_cut_at_deadline", calls=cut)
             await recorder.close()
             await writer
+            await bus.close()  # ends bus.run(); flushes what the broker will take
+            await metrics.close()
             if ami is not None:
                 ami.close()
     finally:

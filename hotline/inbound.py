@@ -34,6 +34,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     if isinstance(decision, Refuse):
         log.info("call.blocked", reason=decision.reason)
         ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
+        ctx.call_ended(uid, "inbound", "blocked", decision.reason)
         await chan.set_variable("HOTLINE_DONE", "1")
         await chan.exec("Busy", "5")
         return
@@ -41,6 +42,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     ctx.recorder.call_started(uid, started_at=now, **common)
     loaded = ctx.menus.current  # this call keeps this menu even if it is reloaded meanwhile
     log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
+    ctx.bus.publish("call_started", {"uniqueid": uid, "direction": "inbound", "caller": number,
+                                     "dnid": common["dnid"], "lines_in_use": decision.in_use})
     ivr = IvrOutcome(loaded.version)
     ring = RingResult()
     phase = "ivr"
@@ -54,6 +57,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         await run_ivr(chan, ctx, loaded, number, ivr)
         if ivr.transfer is not None:  # the agent node already told the caller
             phase = "queued"
+            ctx.bus.publish("queued", {"uniqueid": uid, "category": ivr.transfer.category,
+                                       "priority": ivr.transfer.priority})
             await ring_agents(chan, ctx, ring)
             phase = "done"
             if not chan.hung_up:
@@ -73,6 +78,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
             outcome, reason = "failed", "the daemon stopped during the call"
         ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
                                 answered_at=answered_at, **_fields(ctx, ivr, ring))
+        ctx.call_ended(uid, "inbound", outcome, reason)
         log.info("call.ended", outcome=outcome, reason=reason, phase=phase)
 
 

@@ -74,6 +74,7 @@ def _log_step(ctx: CallContext, chan: AgiChannel, step: LogStep, out: IvrOutcome
     if node is not None and step.key != "hangup" and node.category != "other":
         out.category = node.category
     ctx.recorder.event(chan.uniqueid, step.at, "ivr_step", entry)
+    ctx.bus.publish("ivr_step", {"uniqueid": chan.uniqueid, "node": step.node, "key": step.key})
 
 
 async def _execute(chan, ctx, core, cmd, last: bool, out: IvrOutcome):

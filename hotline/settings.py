@@ -56,8 +56,8 @@ class DahdiTrunk(_Strict):
 
 class Trunks(_Strict):
     kind: Literal["pjsip", "dahdi"] = "pjsip"
-    inbound: int = Field(8, ge=1, le=120, description="inbound lines: the 9th caller gets busy")
-    outbound: int = Field(4, ge=0, le=120, description="outbound lines: never more calls at once")
+    inbound: int = Field(8, ge=1, le=1000, description="inbound lines: the 9th caller gets busy")
+    outbound: int = Field(4, ge=0, le=1000, description="outbound lines: never more calls at once")
     pjsip: PjsipTrunk = PjsipTrunk()
     dahdi: DahdiTrunk = DahdiTrunk()
 
@@ -132,6 +132,13 @@ class Mqtt(_Strict):
     topic_prefix: str = "hotline"
     username: str | None = None
     password: SecretStr | None = None
+    snapshot_seconds: float = Field(5.0, gt=0, le=300, description="retained queue snapshot interval")
+    max_queued_events: int = Field(10000, ge=100, le=1_000_000, description="kept while the broker is away")
+
+
+class MetricsHttp(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(9598, ge=0, le=65535, description="GET /metrics; 0 = any free port (tests)")
 
 
 class AsteriskPaths(_Strict):
@@ -165,6 +172,7 @@ class Settings(_Strict):
     ami: Ami = Ami()
     fastagi: FastAgi = FastAgi()
     mqtt: Mqtt | None = None
+    metrics: MetricsHttp | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
     shutdown_grace_seconds: float = Field(30.0, ge=0)
     menu_file: str = Field("config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
