@@ -21,6 +21,9 @@ import pytest
 DEBIAN_PACKAGE = "mosquitto"
 
 
+POLL_S = 0.02  # how often start() checks that the broker accepts connections
+
+
 def find_mosquitto() -> str:
     """$MOSQUITTO, or mosquitto on PATH or in the sbin folders; fails telling what to install."""
     explicit = os.environ.get("MOSQUITTO")
@@ -89,7 +92,7 @@ class MosquittoBroker:
                 self.stop()
                 raise RuntimeError(f"mosquitto did not accept connections on {self.host}:{self.port} "
                                    f"within {timeout} s:\n{self.log_tail()}")
-            time.sleep(0.02)
+            time.sleep(POLL_S)
 
     def _accepts(self) -> bool:
         try:
