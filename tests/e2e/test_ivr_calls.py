@@ -72,12 +72,12 @@ async def test_walk_to_level_5_and_back_to_the_top_with_star(hotline_lab, daemon
 
 async def test_zero_on_every_level_reaches_the_agent(hotline_lab, daemon):
     prefixes = ["", "4", "42", "421", "4211"]
-    handles = [await start_call(caller=f"139000003{i:02d}", steps=key_steps(p + "0") + [Wait(3.0)], timeout=60)
+    handles = [await start_call(caller=f"139000035{i:02d}", steps=key_steps(p + "0") + [Wait(3.0)], timeout=60)
                for i, p in enumerate(prefixes)]
     results = await asyncio.gather(*(h.wait() for h in handles))
     assert all(r.ok for r in results), results
     for i, p in enumerate(prefixes):
-        (row,) = await rows_for(db_url(hotline_lab), f"139000003{i:02d}")
+        (row,) = await rows_for(db_url(hotline_lab), f"139000035{i:02d}")
         assert path_of(row)[: len(expected_path(p + "0"))] == expected_path(p + "0")
         assert ("agent", "0") in path_of(row) or path_of(row)[-2][0] == "agent"
         assert row.queued_at is not None  # handed to the agents (none registered: still waiting)
@@ -166,7 +166,7 @@ async def test_menu_reload_is_swapped_in_for_new_calls(hotline_lab, daemon, e2e_
 
 async def test_a_voice_message_is_recorded_and_linked_to_the_call(hotline_lab, daemon, e2e_dir):
     voice = e2e_dir / "voice.pcap"
-    seconds = wav_to_pcap(ROOT / "var" / "prompts" / "menu_top.wav", voice)  # 18 s of speech
+    seconds = wav_to_pcap(e2e_dir / "lab" / "prompts" / "menu_top.wav", voice)  # 18 s of speech
     steps = [AFTER_GREETING, Dtmf("6"), Wait(1.0), Dtmf("2"), Wait(7.0),  # record_message + beep
              Speak(str(voice), 6.0), Dtmf("#"), Wait(6.0)]
     assert seconds > 6
