@@ -68,6 +68,8 @@ class AmiClient:
         self._delay = 0.5
         self._hangup_waiters: dict[str, list[Callable[[], None]]] = {}
         self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
+        self._dial_callbacks: dict[str, Callable[[], None]] = {}
+        self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
         self._manager = _Manager(
             self, host=cfg.host, port=cfg.port, username=cfg.username,
             secret=cfg.secret.get_secret_value(), events="on", ping_delay=5, ping_interval=5,
@@ -146,6 +148,9 @@ class AmiClient:
                 ep = msg.get("Endpoint") or msg.get("Aor") or ""
                 if ep and status not in _GONE:
                     registered.add(ep)
+        for ep in self.registered | registered:  # tell the ACD what changed while we were away
+            if (ep in registered) != (ep in self.registered):
+                self.on_registration(ep, ep in registered)
         self.registered = registered
         self.registration_changed.set()
         self.registration_changed = asyncio.Event()
@@ -175,6 +180,7 @@ class AmiClient:
             self.registered.add(ep)
         if before != (ep in self.registered):
             log.info("ami.registration", endpoint=ep, registered=ep in self.registered)
+            self.on_registration(ep, ep in self.registered)
             self.registration_changed.set()
             self.registration_changed = asyncio.Event()
 
@@ -194,9 +200,12 @@ class AmiClient:
         for cb in self._hangup_waiters.pop(event.get("Uniqueid", ""), []):
             cb()
 
-    def watch_dial(self, uniqueid: str) -> None:
-        """Remember when the next Dial from this channel is answered (AMI DialEnd ANSWER)."""
+    def on_dial_answer(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` the moment this channel's Dial is answered (AMI DialEnd ANSWER) and
+        keep the instant for `dial_answered_at`; returns an unsubscribe."""
         self._dial_answers[uniqueid] = None
+        self._dial_callbacks[uniqueid] = callback
+        return lambda: self._dial_callbacks.pop(uniqueid, None)
 
     def dial_answered_at(self, uniqueid: str) -> datetime | None:
         """When the agent answered (Asterisk's event timestamp); forgets the watch."""
@@ -208,3 +217,6 @@ class AmiClient:
             stamp = event.get("Timestamp")
             self._dial_answers[uid] = (datetime.fromtimestamp(float(stamp), timezone.utc)
                                        if stamp else datetime.now(timezone.utc))
+            callback = self._dial_callbacks.pop(uid, None)
+            if callback is not None:
+                callback()

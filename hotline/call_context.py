@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.trunks import TrunkCapacity
 
+from .acd_runtime import AcdRuntime
 from .ami import AmiClient
 from .bus import EventBus
 from .menus import MenuStore
@@ -25,6 +26,7 @@ class CallContext:
     trunks: TrunkCapacity
     ami: AmiClient | None
     menus: MenuStore
+    acd: AcdRuntime
     engine: AsyncEngine
     bus: EventBus
     metrics: Metrics

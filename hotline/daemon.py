@@ -16,9 +16,11 @@ import structlog
 
 from acd.trunks import TrunkCapacity
 from ivr.errors import MenuError
-from prompts.catalog import load_catalog
+from prompts.catalog import site_catalog
 
+from .agent_codes import handle_agent_code
 from .agent_outbound import handle_agent_outbound
+from .acd_runtime import AcdRuntime
 from .agi.server import FastAgiServer
 from .ami import AmiClient
 from .call_context import CallContext
@@ -55,9 +57,16 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     bus = make_bus(settings, engine, trunks, metrics)
     ami = AmiClient(settings.ami, on_reconnect=metrics.ami_reconnect,
                     on_error=metrics.ami_error) if ami_enabled else None
-    menus = MenuStore(Path(settings.menu_file), set(load_catalog(company=settings.company)))
+    prompts = site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents])
+    menus = MenuStore(Path(settings.menu_file), set(prompts))
+    acd = AcdRuntime(settings, recorder, bus, utcnow, Path(settings.acd.state_file))
+    if ami is not None:
+        ami.on_registration = acd.registration
+    else:  # no AMI (tests, or AMI turned off): every configured softphone counts as registered
+        for a in settings.agents:
+            acd.registration(a.extension, True)
     ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
-                      engine=engine, bus=bus, metrics=metrics, clock=utcnow)
+                      acd=acd, engine=engine, bus=bus, metrics=metrics, clock=utcnow)
 
     def route(handler):
         async def run(chan):
@@ -70,7 +79,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                 raise
         return run
 
-    server = FastAgiServer({"inbound": route(handle_inbound), "outbound": route(handle_agent_outbound)},
+    server = FastAgiServer({"inbound": route(handle_inbound), "outbound": route(handle_agent_outbound),
+                            "agent": route(handle_agent_code)},
                            host=settings.fastagi.host, port=settings.fastagi.port,
                            header_timeout=settings.fastagi.header_timeout,
                            max_header_bytes=settings.fastagi.max_header_bytes)
@@ -99,6 +109,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
             await writer
             await bus.close()  # ends bus.run(); flushes what the broker will take
             await metrics.close()
+            acd.close()
             if ami is not None:
                 ami.close()
     finally:

@@ -10,7 +10,7 @@ import structlog
 
 from acd.trunks import Admit, Refuse, Release, Seize
 
-from .agent_ring import RingResult, ring_agents
+from .agent_queue import QueueResult, wait_for_agent
 from .agi.channel import AgiChannel
 from .agi.errors import AgiError, AgiHangup
 from .call_context import CallContext
@@ -21,7 +21,8 @@ log = structlog.get_logger("inbound")
 
 # what a hang-up means, by where the caller was
 _HANGUP_OUTCOME = {"ivr": "ivr_only", "queued": "abandoned_queue",
-                   "ringing": "abandoned_ringing", "done": "agent_answered"}
+                   "ringing": "abandoned_ringing", "talking": "agent_answered",
+                   "done": "agent_answered"}
 
 
 async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
@@ -45,7 +46,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     ctx.bus.publish("call_started", {"uniqueid": uid, "direction": "inbound", "caller": number,
                                      "dnid": common["dnid"], "lines_in_use": decision.in_use})
     ivr = IvrOutcome(loaded.version)
-    ring = RingResult()
+    ring = QueueResult()
     phase = "ivr"
     outcome: str | None = None
     reason: str | None = None
@@ -59,7 +60,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
             phase = "queued"
             ctx.bus.publish("queued", {"uniqueid": uid, "category": ivr.transfer.category,
                                        "priority": ivr.transfer.priority})
-            await ring_agents(chan, ctx, ring)
+            ring.priority = _priority(ctx, number, ivr)
+            await wait_for_agent(chan, ctx, ivr.transfer, ring.priority, ivr.transfer_at, ring)
             phase = "done"
             if not chan.hung_up:
                 await chan.stream_file(ctx.prompt("goodbye"))
@@ -74,12 +76,22 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         raise
     finally:
         ctx.trunks.handle(Release(uid), ctx.clock())
+        acd_outcome = ctx.acd.forget(uid)
         if outcome is None:
             outcome, reason = "failed", "the daemon stopped during the call"
+        elif outcome in _HANGUP_OUTCOME.values() and acd_outcome is not None:
+            outcome = acd_outcome  # the ACD saw exactly where the caller was
         ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
                                 answered_at=answered_at, **_fields(ctx, ivr, ring))
         ctx.call_ended(uid, "inbound", outcome, reason)
         log.info("call.ended", outcome=outcome, reason=reason, phase=phase)
+
+
+def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:
+    """The menu's priority, raised for key accounts (VIP numbers): they are served first."""
+    assert ivr.transfer is not None
+    vip = ctx.settings.acd.vip_priority if caller in ctx.settings.acd.vip_numbers else 0
+    return max(ivr.transfer.priority, vip)
 
 
 def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
@@ -90,15 +102,18 @@ def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
     return _HANGUP_OUTCOME[phase]
 
 
-def _fields(ctx: CallContext, ivr: IvrOutcome, ring: RingResult) -> dict:
+def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
     fields: dict = {"ivr_path": ivr.path, "menu_version": ivr.menu_version,
                     "business_category": ivr.category, "survey_score": ivr.survey_score,
                     "message_path": ivr.recordings[0] if ivr.recordings else None}
     if ivr.transfer is not None:
-        fields.update(priority=ivr.transfer.priority, queued_at=ivr.transfer_at,
+        fields.update(priority=ring.priority if ring.priority is not None else ivr.transfer.priority, queued_at=ivr.transfer_at,
                       agents_rung=ring.agents_rung, ring_time_s=round(ring.ring_time_s, 3))
-    if ring.agent_extension:
-        agent = ctx.settings.agent_by_extension(ring.agent_extension)
-        fields.update(agent_extension=ring.agent_extension, agent_id=agent.id if agent else None,
+    if ring.recording is not None:
+        fields["recording_path"] = ring.recording
+    if ring.survey_score is not None:
+        fields["survey_score"] = ring.survey_score
+    if ring.agent_id:
+        fields.update(agent_extension=ring.agent_extension, agent_id=ring.agent_id,
                       talk_started_at=ring.talk_started_at, talk_s=ring.talk_s)
     return fields

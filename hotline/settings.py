@@ -67,6 +67,7 @@ class Agent(_Strict):
     extension: str
     secret: SecretStr
     name: str = ""
+    skills: list[str] = Field(default_factory=list, description="business categories; empty = all")
 
     @field_validator("id")
     @classmethod
@@ -98,6 +99,15 @@ class AnswerTarget(_Strict):
     @property
     def seconds(self) -> float:
         return self.rings * self.ring_seconds
+
+
+class AcdConfig(_Strict):
+    wrap_up_seconds: float = Field(15.0, ge=0, description="after a call, before the next offer")
+    position_announce_seconds: float = Field(30.0, ge=5, description="您前面还有N位客户, this often")
+    auto_login: bool = Field(True, description="an agent is logged in when the softphone registers")
+    state_file: str = Field("var/agents.json", description="agent states kept across restarts")
+    vip_numbers: list[str] = Field(default_factory=list, description="key accounts: served first")
+    vip_priority: int = Field(10, ge=1, description="queue priority of a VIP caller (higher first)")
 
 
 class Database(_Strict):
@@ -168,6 +178,7 @@ class Settings(_Strict):
     trunks: Trunks = Trunks()
     agents: list[Agent] = Field(default_factory=list)
     answer_target: AnswerTarget = AnswerTarget()
+    acd: AcdConfig = AcdConfig()
     database: Database = Database()
     ami: Ami = Ami()
     fastagi: FastAgi = FastAgi()

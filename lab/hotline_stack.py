@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hotline.asterisk_render import RenderOptions, render, write
 from hotline.settings import Settings
-from prompts.catalog import load_catalog
+from prompts.catalog import site_catalog
 from prompts.render import render_all, render_moh
 
 from lab.asterisk import LabAsterisk
@@ -25,7 +25,8 @@ def prepare(settings: Settings, work_dir: Path, modules_dir: str, *, public: boo
                          media_address=None if public else "127.0.0.1")
     write(render(settings, opts), conf)
     prompts_dir = work_dir / "prompts"
-    render_all(load_catalog(company=settings.company), prompts_dir)
+    render_all(site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents]),
+               prompts_dir)
     moh_dir = work_dir / "moh"
     render_moh(moh_dir)
     files = {settings.asterisk.prompts_dir: prompts_dir, settings.asterisk.moh_dir: moh_dir}

@@ -27,3 +27,25 @@ def load_catalog(path: Path = CATALOG_FILE, *, company: str) -> dict[str, str]:
             raise CatalogError(f"{path}: prompt {pid} has no text")
         out[pid] = text.replace("{company}", company)
     return out
+
+
+# What the agent hears when a call connects (Dial option A): the business category the caller
+# chose, and an apology reminder when the caller waited longer than the answer target.
+CATEGORY_NAMES = {
+    "outage_query": "停电查询", "bill_query": "电费查询", "fault_repair": "故障报修", "complaint": "投诉",
+    "policy": "政策咨询", "business": "业务办理", "consultation": "业务咨询", "information_query": "信息查询",
+    "new_connection": "新装用电", "theft_report": "窃电举报", "survey": "满意度评价", "message": "留言",
+    "other": "其他",
+}
+
+
+def site_catalog(*, company: str, agent_ids: list[str], path: Path = CATALOG_FILE) -> dict[str, str]:
+    """The catalog plus the prompts made from the site config: "座席{工号}为您服务" per agent,
+    and the agent-side whisper per business category (with an apology variant)."""
+    out = load_catalog(path, company=company)
+    for aid in agent_ids:
+        out[f"agent_intro_{aid}"] = f"座席{'、'.join(aid)}为您服务。"
+    for cat, name in CATEGORY_NAMES.items():
+        out[f"whisper_{cat}"] = f"来电业务:{name}。"
+        out[f"whisper_late_{cat}"] = f"客户已等待较久,请先致歉。来电业务:{name}。"
+    return out

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from prompts.catalog import load_catalog
+from prompts.catalog import site_catalog
 from prompts.render import render_all, render_moh
 
 from .common import ConfigOption, out, settings_or_exit
@@ -19,7 +19,7 @@ def render_cmd(out_dir: Path = typer.Option(Path("var/prompts"), "--out", help="
                config: Path = ConfigOption) -> None:
     """Synthesise every catalog prompt (recorded overrides win) to 8 kHz mono WAV."""
     s = settings_or_exit(config)
-    result = render_all(load_catalog(company=s.company), out_dir)
+    result = render_all(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents]), out_dir)
     render_moh(moh_dir)
     counts = {k: sum(1 for v in result.values() if v == k) for k in ("generated", "recorded", "cached")}
     out.print(f"{len(result)} prompts in {out_dir}: {counts}; music on hold in {moh_dir}", markup=False)

@@ -17,10 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .figures import Counts, Thresholds, ratio
 from .period import Period
-from .queries import AFTER_TRANSFER_ONLY, OutcomeGroup, agent_calls, agent_offers, center_slots, outcome_groups
+from .queries import agent_calls, agent_offers, categories, outbound_outcomes
+from .slot_query import center_slots
 
-INBOUND_OUTCOMES = ("ivr_only", "agent_answered", "abandoned_queue", "abandoned_ringing", "message_left",
-                    "callback_requested", "failed", "blocked")
 OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "blocked")
 IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
 UNCATEGORISED = "unknown"  # the category key of calls without business_category
@@ -106,25 +105,21 @@ def _spread(period: Period, slots: dict[int, Counts]):
     return list(by_day.items()), list(by_hour.items()), by_day_hour
 
 
-def _tables(groups: list[OutcomeGroup]):
-    inbound = dict.fromkeys((*INBOUND_OUTCOMES, IN_PROGRESS), 0)
-    outbound = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
+def _outbound(rows: dict[str | None, tuple[int, float]]) -> tuple[dict[str, int], float]:
+    counts = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
+    for outcome, (calls, _talk) in rows.items():
+        key = outcome or IN_PROGRESS
+        counts[key] = counts.get(key, 0) + calls
+    return counts, sum(talk for _calls, talk in rows.values())
+
+
+def _category_shares(rows: dict[str | None, tuple[int, int]]) -> tuple[list[Share], list[Share]]:
     ivr: dict[str, int] = defaultdict(int)
     agent: dict[str, int] = defaultdict(int)
-    talk_out = 0.0
-    for g in groups:
-        key = g.outcome or IN_PROGRESS
-        table = inbound if g.direction == "inbound" else outbound
-        table[key] = table.get(key, 0) + g.calls
-        if g.direction != "inbound":
-            talk_out += g.talk_sum_s
-            continue
-        category = g.category or UNCATEGORISED
-        if g.outcome == "agent_answered":
-            agent[category] += g.calls
-        elif g.outcome not in (None, "blocked") and not g.queued and g.outcome not in AFTER_TRANSFER_ONLY:
-            ivr[category] += g.calls
-    return inbound, outbound, talk_out, shares(ivr), shares(agent)
+    for category, (self_service, answered) in rows.items():
+        ivr[category or UNCATEGORISED] += self_service
+        agent[category or UNCATEGORISED] += answered
+    return shares(ivr), shares(agent)
 
 
 def _agents(known: Sequence[tuple[str, str | None]], calls, offers) -> list[AgentRow]:
@@ -164,15 +159,18 @@ async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresho
     """All figures of `period`. `agents` = (工号, name) of the configured agents: each gets a row
     even without calls; agents found in the data but no longer configured are listed too.
 
-    The four queries run at once on their own connections (the database works on them in
+    The five queries run at once on their own connections (the database works on them in
     parallel; on SQLite too, each in its own thread)."""
-    slots, groups, calls, offers = await _all(
+    slots, outbound_rows, category_rows, calls, offers = await _all(
         _on_own_connection(engine, center_slots, period, thresholds),
-        _on_own_connection(engine, outcome_groups, period),
+        _on_own_connection(engine, outbound_outcomes, period),
+        _on_own_connection(engine, categories, period),
         _on_own_connection(engine, agent_calls, period),
         _on_own_connection(engine, agent_offers, period),
     )
     by_day, by_hour, by_day_hour = _spread(period, slots)
-    inbound, outbound, talk_out, ivr, agent_cats = _tables(groups)
-    return Stats(period, thresholds, Counts.total(slots.values()), by_day, by_hour, by_day_hour, inbound,
-                 outbound, talk_out, ivr, agent_cats, _agents(agents, calls, offers))
+    center = Counts.total(slots.values())
+    outbound, talk_out = _outbound(outbound_rows)
+    ivr, agent_cats = _category_shares(category_rows)
+    return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, center.outcomes(), outbound,
+                 talk_out, ivr, agent_cats, _agents(agents, calls, offers))

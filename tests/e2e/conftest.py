@@ -17,7 +17,8 @@ from daemon_proc import DaemonProc
 from polling import until
 
 ROOT = Path(__file__).resolve().parents[2]
-AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in (1, 2, 3)]
+AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 9)]
+VIP = "13900002999"
 
 
 def write_config(path: Path, db_url: str) -> Path:
@@ -27,6 +28,8 @@ def write_config(path: Path, db_url: str) -> Path:
         "shutdown_grace_seconds": 5,
         "menu_file": str(ROOT / "config" / "menu.yaml"),
         "pid_file": str(path.with_suffix(".pid")),
+        "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,
+                "position_announce_seconds": 6, "vip_numbers": [VIP]},
     }, allow_unicode=True), encoding="utf-8")
     return path
 

@@ -72,20 +72,22 @@ async def test_ninth_caller_gets_busy_and_a_blocked_row(daemon, db_url):
     assert sorted(r.outcome for k, r in rows.items() if k != "200.8") == ["ivr_only"] * 8
 
 
-async def test_agent_answers_then_goodbye(daemon, db_url):
+async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
     call = FakeCall(daemon.server.port, "300.1", replies={
         'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
-        
-        'GET VARIABLE "DIALEDPEERNAME"': b"200 result=1 (PJSIP/1001-00000007)\n",
+        'STREAM FILE "/var/lib/hotline/prompts/survey_agent"': b"200 result=52 endpos=100\n",  # key 4
     })
     await asyncio.wait_for(call.run(), 10)
     await daemon.ctx.recorder.flush()
     (row,) = await calls_in(db_url)
-    assert row.outcome == "agent_answered" and row.agent_id == "001"
+    assert row.outcome == "agent_answered" and row.agent_id == "001" and row.survey_score == 4
     assert 0 <= row.talk_s < 1  # no AMI here: talk is counted from the Dial start
-    assert 'EXEC "Dial" "PJSIP/1001,12,g"' in call.received
-    assert call.received[-3:] == ['STREAM FILE "/var/lib/hotline/prompts/goodbye" ""',
-                                  'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
+    assert row.recording_path == "/var/spool/asterisk/monitor/call-300.1.wav"
+    assert 'EXEC "MixMonitor" "/var/spool/asterisk/monitor/call-300.1.wav"' in call.received
+    p = "/var/lib/hotline/prompts"
+    assert f'EXEC "Dial" "PJSIP/1001,12,gA({p}/whisper_consultation:{p}/agent_intro_001)"' in call.received
+    assert call.received[-4:] == [f'STREAM FILE "{p}/survey_agent_thanks" ""',
+                                  f'STREAM FILE "{p}/goodbye" ""', 'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
 
 
 async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url):

@@ -1,0 +1,110 @@
+"""The center's inbound Counts per UTC quarter hour: the report's main (and costliest) query.
+
+Same aggregates on both databases (COUNT/SUM ... FILTER (WHERE ...)), two shapes:
+- PostgreSQL: one scan, GROUP BY the quarter hour (hash aggregate).
+- SQLite: it has no hash aggregate, and sorting a month of rows for a GROUP BY costs more than
+  the aggregates themselves; so a recursive CTE lists the period's quarter hours and a correlated
+  subquery aggregates each one over its own range of `ix_calls_started_at` (already in order, no
+  sort). The subquery returns its aggregates as one json_array().
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hotline.store.models import Call
+
+from .figures import Counts, Thresholds
+from .period import SLOT_S, Period
+from .sql_time import at_most, epoch_slot, less_than, number, seconds_between, sqlite_slot_bounds
+
+ABANDONED = ("abandoned_queue", "abandoned_ringing")
+AFTER_TRANSFER_ONLY = ("agent_answered", *ABANDONED)  # outcomes that imply the caller was queued
+OUTCOME_FIELDS = ("ivr_only", "abandoned_queue", "abandoned_ringing", "message_left", "callback_requested",
+                  "failed")
+
+_c = Call.__table__.c
+
+
+def offered_condition() -> sa.ColumnElement[bool]:
+    return sa.and_(_c.outcome.is_not(None), _c.outcome != "blocked",
+                   sa.or_(_c.queued_at.is_not(None), _c.outcome.in_(AFTER_TRANSFER_ONLY)))
+
+
+def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]]:
+    """Counts field -> aggregate over inbound calls."""
+    answered = _c.outcome == "agent_answered"
+    abandoned = _c.outcome.in_(ABANDONED)
+    wait_answer = seconds_between(_c.talk_started_at, _c.queued_at, dialect)
+    wait_abandon = seconds_between(_c.ended_at, _c.queued_at, dialect)
+    count = sa.func.count
+    aggs: dict[str, sa.ColumnElement[Any]] = {
+        "inbound": count(),
+        "blocked": count().filter(_c.outcome == "blocked"),
+        "in_progress": count().filter(_c.outcome.is_(None)),
+        "offered": count().filter(offered_condition()),
+        "answered": count().filter(answered),
+        "answered_within": count().filter(answered, at_most(wait_answer, th.answer_target_s)),
+        "abandoned": count().filter(abandoned),
+        "abandoned_within": count().filter(abandoned, at_most(wait_abandon, th.answer_target_s)),
+        "short_abandoned": count().filter(abandoned, less_than(wait_abandon, th.short_abandon_s)),
+        "wait_n": count().filter(answered, _c.talk_started_at.is_not(None), _c.queued_at.is_not(None)),
+        "wait_sum_s": sa.func.sum(wait_answer).filter(answered),
+        "talk_n": count(_c.talk_s).filter(answered),
+        "talk_sum_s": sa.func.sum(_c.talk_s).filter(answered),
+        "survey_n": count(_c.survey_score),
+        "survey_sum": sa.func.sum(_c.survey_score),
+    }
+    for outcome in OUTCOME_FIELDS:
+        aggs[f"outcome_{outcome}"] = count().filter(_c.outcome == outcome)
+    return aggs
+
+
+def as_number(x: Any) -> int | float:
+    """A database number as int/float (PostgreSQL sums of ints are Decimal); NULL (empty sum) as 0."""
+    if x is None:
+        return 0
+    return x if isinstance(x, (int, float)) else float(x)
+
+
+def _in_period(period: Period) -> tuple[sa.ColumnElement[bool], ...]:
+    return _c.direction == "inbound", _c.started_at >= period.start, _c.started_at < period.end
+
+
+def _slot_range(period: Period) -> tuple[int, int]:
+    """First and last quarter hour (epoch seconds // 900) of the period."""
+    return math.floor(period.start.timestamp() / SLOT_S), math.ceil(period.end.timestamp() / SLOT_S) - 1
+
+
+def _sqlite_statement(period: Period, aggs: dict[str, sa.ColumnElement[Any]]) -> sa.Select:
+    first, last = _slot_range(period)
+    slots = sa.select(number(first).label("slot")).cte("slots", recursive=True)
+    slots = slots.union_all(sa.select(slots.c.slot + number(1)).where(slots.c.slot < number(last)))
+    lo, hi = sqlite_slot_bounds(slots.c.slot, SLOT_S)
+    inner = (sa.select(sa.func.json_array(*aggs.values()))
+             .where(*_in_period(period), _c.started_at >= lo, _c.started_at < hi)
+             .scalar_subquery())
+    return sa.select(slots.c.slot, inner)
+
+
+async def center_slots(conn: AsyncConnection, period: Period, th: Thresholds) -> dict[int, Counts]:
+    """Inbound Counts per UTC quarter hour (epoch seconds // 900) that had calls."""
+    dialect = conn.dialect.name
+    aggs = _aggregates(dialect, th)
+    names = list(aggs)
+    out: dict[int, Counts] = {}
+    if dialect == "sqlite":
+        for slot, packed in await conn.execute(_sqlite_statement(period, aggs)):
+            values = json.loads(packed)
+            if values[0]:
+                out[int(slot)] = Counts(**{n: as_number(v) for n, v in zip(names, values)})
+        return out
+    slot = epoch_slot(_c.started_at, dialect, SLOT_S).label("slot")
+    stmt = sa.select(slot, *aggs.values()).where(*_in_period(period)).group_by(slot)
+    for row in await conn.execute(stmt):
+        out[int(row[0])] = Counts(**{n: as_number(v) for n, v in zip(names, row[1:])})
+    return out
