@@ -16,9 +16,11 @@ class DaemonProc:
     def __init__(self, config: Path, log: Path):
         self.config, self.log = config, log
         self.proc: subprocess.Popen | None = None
+        self.started_at_offset = 0
 
     def start(self, timeout: float = 30) -> None:
         offset = self.log.stat().st_size if self.log.exists() else 0
+        self.started_at_offset = offset  # where this run's log lines begin
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "hotline.cli", "run", "-c", str(self.config), "--json", "--log-level", "DEBUG"],

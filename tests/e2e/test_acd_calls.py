@@ -137,3 +137,13 @@ async def test_a_vip_caller_who_arrives_later_is_served_first(hotline_lab, daemo
     (v,) = await rows_for(db_url(hotline_lab), VIP)
     assert v.priority > n.priority
     assert v.queued_at > n.queued_at and v.talk_started_at < n.talk_started_at
+
+
+async def test_a_restarted_daemon_keeps_who_is_paused(hotline_lab, daemon):
+    before = agent_states(hotline_lab)["agents"]
+    assert before["006"]["state"] == "paused"  # from the no-answer test
+    daemon.stop()
+    daemon.start()
+    restored = daemon.wait_log(lambda e: e.get("event") == "acd.restored", 10, offset=daemon.started_at_offset)
+    assert "006" in restored["agents"]["paused"]
+    assert agent_states(hotline_lab)["agents"]["006"] == before["006"]
