@@ -96,11 +96,11 @@ def steps_xml(steps: list[Step] | tuple[Step, ...]) -> str:
     return "\n  ".join(lines)
 
 
-def caller_scenario(steps: list[Step] | tuple[Step, ...]) -> str:
-    """The caller scenario (package file caller.xml) with `steps` filled in."""
-    template = resources.files("lab.scenarios").joinpath("caller.xml").read_text(encoding="iso-8859-1")
+def caller_scenario(steps: list[Step] | tuple[Step, ...], template_name: str = "caller.xml") -> str:
+    """A caller scenario (package file caller.xml, or agent_dial.xml) with `steps` filled in."""
+    template = resources.files("lab.scenarios").joinpath(template_name).read_text(encoding="iso-8859-1")
     if PLACEHOLDER not in template:
-        raise RuntimeError("caller.xml lost its STEPS placeholder")
+        raise RuntimeError(f"{template_name} lost its STEPS placeholder")
     return template.replace(PLACEHOLDER, steps_xml(steps))
 
 

@@ -108,9 +108,12 @@ class CallHandle:
 async def start_call(
     number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
     steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
-    timeout: float = 60, target: str = DEFAULT_TARGET,
+    timeout: float = 60, target: str = DEFAULT_TARGET, auth: tuple[str, str] | None = None,
 ) -> CallHandle:
-    """Place a call from the carrier side and return at once (the call runs in sipp)."""
+    """Place a call from the carrier side and return at once (the call runs in sipp).
+
+    With `auth=(extension, secret)` the call comes from an agent's softphone instead (digest
+    authentication; `caller` must then be the extension)."""
     if not CALLER.fullmatch(caller):
         raise ValueError(f"caller must be a SIP URI user part (digits, letters, %-escapes), got {caller!r}")
     if any(ch in caller_name for ch in '"\\\r\n'):
@@ -124,11 +127,14 @@ async def start_call(
         raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
     scenario = workdir / "caller.xml"
-    scenario.write_text(caller_scenario(steps), encoding="iso-8859-1", errors="strict")
+    template = "agent_dial.xml" if auth else "caller.xml"
+    scenario.write_text(caller_scenario(steps, template), encoding="iso-8859-1", errors="strict")
     args = [
         "-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error",
         "-key", "caller", caller, "-key", "caller_name", caller_name,
     ]
+    if auth:
+        args += ["-au", auth[0], "-ap", auth[1]]
     started = time.monotonic()
     try:
         sipp = await SippProcess.start(
@@ -143,11 +149,11 @@ async def start_call(
 async def call(
     number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
     steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
-    timeout: float = 60, target: str = DEFAULT_TARGET,
+    timeout: float = 60, target: str = DEFAULT_TARGET, auth: tuple[str, str] | None = None,
 ) -> CallResult:
     """Place a call and wait for it to end (see `start_call`)."""
     handle = await start_call(
         number, caller=caller, caller_name=caller_name, steps=steps, local_port=local_port,
-        timeout=timeout, target=target,
+        timeout=timeout, target=target, auth=auth,
     )
     return await handle.wait()

@@ -12,7 +12,7 @@ from hotline.store.queries import fetch_events
 from lab.agent_phone import AgentPhone
 from lab.ami import AmiCredentials, RawAmi
 from lab.caller_steps import Dtmf, Wait
-from lab.sipp import start_call
+from lab.sipp import call, start_call
 
 from conftest import VIP, rows_for
 from polling import until
@@ -147,3 +147,26 @@ async def test_a_restarted_daemon_keeps_who_is_paused(hotline_lab, daemon):
     restored = daemon.wait_log(lambda e: e.get("event") == "acd.restored", 10, offset=daemon.started_at_offset)
     assert "006" in restored["agents"]["paused"]
     assert agent_states(hotline_lab)["agents"]["006"] == before["006"]
+
+
+async def test_feature_codes_log_in_pause_resume_and_log_out_from_a_softphone(hotline_lab, daemon):
+    async with AgentPhone("1002", "pw1002-e2e"):
+        await registered(daemon, "1002")
+
+        async def dial(code: str) -> None:
+            r = await call(code, caller="1002", auth=("1002", "pw1002-e2e"), steps=[Wait(6.0)], timeout=20)
+            assert r.ok and r.remote_hangup, r  # answered with a short prompt, then hung up
+
+        def state() -> tuple[str, str | None]:
+            a = agent_states(hotline_lab)["agents"]["002"]
+            return a["state"], a["reason"]
+
+        await until(lambda: state()[0] == "ready", 5, "002 logged in on registration")
+        await dial("*461")
+        assert state() == ("paused", "break")
+        await dial("*46")
+        assert state() == ("ready", None)
+        await dial("*45")
+        assert state()[0] == "logged_out"
+        await dial("*45")
+        assert state()[0] == "ready"
