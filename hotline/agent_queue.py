@@ -9,7 +9,7 @@ caller is asked for a 1-5 satisfaction key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -31,7 +31,7 @@ _OFFER_RESULT = {"NOANSWER": ev.OfferNoAnswer, "BUSY": ev.OfferBusy,
 class QueueResult:
     """Filled in as the wait goes on, so a hang-up at any point leaves a true record."""
 
-    phase: str = "queued"  # queued | ringing | talking | done
+    phase: str = "queued"  # queued | ringing | talking | done | message | callback
     priority: int | None = None
     agents_rung: int = 0
     ring_time_s: float = 0.0
@@ -40,6 +40,7 @@ class QueueResult:
     talk_started_at: datetime | None = None
     talk_s: float | None = None
     recording: str | None = None
+    message: str | None = None  # a voice message left in the queue
     survey_score: int | None = None
 
 
@@ -50,7 +51,11 @@ async def wait_for_agent(chan: AgiChannel, ctx: CallContext, transfer: TransferT
     offers = ctx.acd.join(uid, transfer.category, priority, joined_at)
     try:
         while True:
-            offer = await _hold(chan, ctx, offers)
+            try:
+                offer = await _hold(chan, ctx, offers, joined_at)
+            except LeftQueue as left:
+                await _leave(chan, ctx, left.choice, result)
+                return
             answered = await _ring(chan, ctx, offer, result)
             if answered:
                 break
@@ -63,24 +68,51 @@ async def wait_for_agent(chan: AgiChannel, ctx: CallContext, transfer: TransferT
         raise
 
 
-async def _hold(chan: AgiChannel, ctx: CallContext, offers) -> Offer:
-    """Music until an offer comes; every so often "您前面还有N位客户"."""
-    every = ctx.settings.acd.position_announce_seconds
-    while True:
-        if not offers.empty():
-            return offers.get_nowait()
-        await chan.exec("StartMusicOnHold", "default")
-        try:
-            offer = await chan.until_hangup_or(offers.get(), timeout=every)
-        except TimeoutError:
-            offer = None  # time for the position announcement
-        await chan.exec("StopMusicOnHold")
-        if offer is not None:
-            return offer
-        ahead = ctx.acd.core.position(chan.uniqueid) - 1
-        if ahead >= 0:
-            for pid in ("queue_before", *say_number(ahead), "queue_after"):
-                await chan.stream_file(ctx.prompt(pid))
+class LeftQueue(Exception):
+    """The caller chose to leave a message (1) or to be called back (2) while waiting."""
+
+    def __init__(self, choice: str):
+        self.choice = choice
+        super().__init__(f"caller pressed {choice} in the queue")
+
+
+async def _hold(chan: AgiChannel, ctx: CallContext, offers, joined_at: datetime) -> Offer:
+    """Music until an offer comes; every so often "您前面还有N位客户" and the options (1 message,
+    2 callback); after the maximum wait the options are offered again, more plainly. Keys are
+    read in one-second slices of WAIT FOR DIGIT while the music plays, so an offer waits at most
+    a second."""
+    acd = ctx.settings.acd
+    next_announce = ctx.clock()
+    long_wait_said = False
+    await chan.exec("StartMusicOnHold", "default")
+    while offers.empty():
+        now = ctx.clock()
+        if not long_wait_said and (now - joined_at).total_seconds() >= acd.max_wait_seconds:
+            long_wait_said = True
+            key = await _say(chan, ctx, ("queue_long_wait",))
+        elif now >= next_announce:
+            next_announce = now + timedelta(seconds=acd.position_announce_seconds)
+            ahead = max(0, ctx.acd.core.position(chan.uniqueid) - 1)
+            key = await _say(chan, ctx, ("queue_before", *say_number(ahead), "queue_after", "queue_options"))
+        else:
+            key = await chan.wait_for_digit(1000)
+        if key in ("1", "2"):
+            await chan.exec("StopMusicOnHold")
+            raise LeftQueue(key)
+    await chan.exec("StopMusicOnHold")
+    return offers.get_nowait()
+
+
+async def _say(chan: AgiChannel, ctx: CallContext, prompt_ids: tuple[str, ...]) -> str | None:
+    """Prompts over the music (stopped and restarted around them); a key stops them."""
+    await chan.exec("StopMusicOnHold")
+    key = None
+    for pid in prompt_ids:
+        key = await chan.stream_file(ctx.prompt(pid), "12")
+        if key:
+            break
+    await chan.exec("StartMusicOnHold", "default")
+    return key
 
 
 async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueResult) -> bool:
@@ -129,6 +161,28 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     ctx.acd.feed(_OFFER_RESULT.get(status, ev.OfferUnavailable)(uid, offer.agent_id))
     log.info("acd.offer_failed", agent=offer.agent_id, status=status)
     return False
+
+
+async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueResult) -> None:
+    """1: record a voice message; 2: book a callback (kept with the caller's place in line)."""
+    uid = chan.uniqueid
+    position = ctx.acd.core.position(uid)
+    if choice == "1":
+        ctx.acd.feed(ev.CallLeft(uid, "message"))
+        result.phase = "message"
+        await chan.stream_file(ctx.prompt("record_message"))
+        path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/message-{uid}-q"
+        reply = await chan.command("RECORD FILE", path, "wav", "#", 120_000, 0, "BEEP", "s=5")
+        result.message = f"{path}.wav"
+        ctx.recorder.event(uid, ctx.clock(), "message_left", {"path": result.message, "position": position})
+        if reply.result == -1:
+            raise AgiHangup("caller hung up while leaving a message")
+        await chan.stream_file(ctx.prompt("record_message_done"))
+    else:
+        ctx.acd.feed(ev.CallLeft(uid, "callback"))
+        result.phase = "callback"
+        ctx.recorder.event(uid, ctx.clock(), "callback_requested", {"position": position})
+        await chan.stream_file(ctx.prompt("callback_booked"))
 
 
 async def _still_there(chan: AgiChannel) -> None:

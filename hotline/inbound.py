@@ -22,7 +22,8 @@ log = structlog.get_logger("inbound")
 # what a hang-up means, by where the caller was
 _HANGUP_OUTCOME = {"ivr": "ivr_only", "queued": "abandoned_queue",
                    "ringing": "abandoned_ringing", "talking": "agent_answered",
-                   "done": "agent_answered"}
+                   "done": "agent_answered", "message": "message_left",
+                   "callback": "callback_requested"}
 
 
 async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
@@ -62,7 +63,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
                                        "priority": ivr.transfer.priority})
             ring.priority = _priority(ctx, number, ivr)
             await wait_for_agent(chan, ctx, ivr.transfer, ring.priority, ivr.transfer_at, ring)
-            phase = "done"
+            phase = ring.phase  # done (talked), message or callback
             if not chan.hung_up:
                 await chan.stream_file(ctx.prompt("goodbye"))
         outcome = _ended_outcome(phase, ivr)
@@ -109,6 +110,8 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
     if ivr.transfer is not None:
         fields.update(priority=ring.priority if ring.priority is not None else ivr.transfer.priority, queued_at=ivr.transfer_at,
                       agents_rung=ring.agents_rung, ring_time_s=round(ring.ring_time_s, 3))
+    if ring.message is not None:
+        fields["message_path"] = ring.message
     if ring.recording is not None:
         fields["recording_path"] = ring.recording
     if ring.survey_score is not None:

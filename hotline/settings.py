@@ -106,6 +106,7 @@ class AcdConfig(_Strict):
     position_announce_seconds: float = Field(30.0, ge=5, description="您前面还有N位客户, this often")
     auto_login: bool = Field(True, description="an agent is logged in when the softphone registers")
     state_file: str = Field("var/agents.json", description="agent states kept across restarts")
+    max_wait_seconds: float = Field(120.0, ge=10, description="then the caller is offered message/callback")
     vip_numbers: list[str] = Field(default_factory=list, description="key accounts: served first")
     vip_priority: int = Field(10, ge=1, description="queue priority of a VIP caller (higher first)")
 

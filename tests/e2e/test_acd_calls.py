@@ -11,7 +11,8 @@ from hotline.store.db import make_engine
 from hotline.store.queries import fetch_events
 from lab.agent_phone import AgentPhone
 from lab.ami import AmiCredentials, RawAmi
-from lab.caller_steps import Dtmf, Wait
+from lab.caller_steps import Dtmf, Speak, Wait
+from lab.rtp_pcap import wav_to_pcap
 from lab.sipp import call, start_call
 
 from conftest import VIP, rows_for
@@ -170,3 +171,18 @@ async def test_feature_codes_log_in_pause_resume_and_log_out_from_a_softphone(ho
         assert state()[0] == "logged_out"
         await dial("*45")
         assert state()[0] == "ready"
+
+
+async def test_a_waiting_caller_can_book_a_callback_or_leave_a_message(hotline_lab, daemon, e2e_dir):
+    voice = e2e_dir / "queue-voice.pcap"
+    wav_to_pcap(e2e_dir / "lab" / "prompts" / "menu_top.wav", voice)
+    callback = await start_call(caller="13900002601", steps=TO_AGENT + [Wait(7.0), Dtmf("2"), Wait(6.0)], timeout=40)
+    message = await start_call(caller="13900002602", steps=TO_AGENT + [Wait(7.0), Dtmf("1"), Wait(7.0),
+                                                                        Speak(str(voice), 4.0), Dtmf("#"), Wait(5.0)],
+                               timeout=50)
+    assert all(r.ok for r in await asyncio.gather(callback.wait(), message.wait()))
+    (cb,) = await rows_for(db_url(hotline_lab), "13900002601")
+    (msg,) = await rows_for(db_url(hotline_lab), "13900002602")
+    assert cb.outcome == "callback_requested" and msg.outcome == "message_left"
+    assert any(e.kind == "callback_requested" for e in await events_of(hotline_lab, cb.uniqueid))
+    assert msg.message_path and hotline_lab[0].host_path(msg.message_path).stat().st_size > 8000 * 2 * 2
