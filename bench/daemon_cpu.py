@@ -45,7 +45,9 @@ async def main(n: int) -> None:
         "company": "平安县", "trunks": {"inbound": n},
         "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
         "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
-        "ami": {"secret": "bench-ami-secret"}}, allow_unicode=True))
+        "ami": {"secret": "bench-ami-secret"}, "pid_file": str(work / "hotline.pid"),
+        "acd": {"state_file": str(work / "agents.json")}, "peak": {"flag_file": str(work / "peak")}},
+        allow_unicode=True))
     asterisk = await hotline_up(load_settings(cfg), work / "lab")
     log = work / "daemon.log"
     daemon = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],

@@ -104,7 +104,8 @@ def daemon_config(work: Path, inbound: int) -> dict:
         "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
         "fastagi": {"host": "127.0.0.1", "port": 0},
         "asterisk": {"prompts_dir": str(work / "prompts"), "recordings_dir": str(work / "rec")},
-        "menu_file": str(MENU), "pid_file": str(work / "hotline.pid"), "shutdown_grace_seconds": 5}}
+        "menu_file": str(MENU), "pid_file": str(work / "hotline.pid"), "shutdown_grace_seconds": 5,
+        "acd": {"state_file": str(work / "agents.json")}, "peak": {"flag_file": str(work / "peak")}}}
 
 
 def cpu_seconds(pid: int) -> float:

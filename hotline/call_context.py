@@ -13,6 +13,7 @@ from .acd_runtime import AcdRuntime
 from .ami import AmiClient
 from .bus import EventBus
 from .menus import MenuStore
+from .peak import PeakMode
 from .metrics import Metrics
 from .selfservice.lookup import lookup
 from .settings import Settings
@@ -27,6 +28,7 @@ class CallContext:
     ami: AmiClient | None
     menus: MenuStore
     acd: AcdRuntime
+    peak: PeakMode
     engine: AsyncEngine
     bus: EventBus
     metrics: Metrics

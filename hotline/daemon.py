@@ -29,6 +29,7 @@ from .agi.errors import AgiHangup
 from .inbound import handle_inbound
 from .observability import make_bus, make_metrics
 from .menus import MenuStore
+from .peak import PeakMode
 from .settings import Settings
 from .store.db import make_engine, upgrade
 from .store.recorder import CallRecorder
@@ -65,8 +66,9 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     else:  # no AMI (tests, or AMI turned off): every configured softphone counts as registered
         for a in settings.agents:
             acd.registration(a.extension, True)
+    peak = PeakMode(settings.peak, engine, bus, utcnow)
     ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
-                      acd=acd, engine=engine, bus=bus, metrics=metrics, clock=utcnow)
+                      acd=acd, peak=peak, engine=engine, bus=bus, metrics=metrics, clock=utcnow)
 
     def route(handler):
         async def run(chan):

@@ -56,6 +56,8 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
         await chan.answer()
         answered_at = ctx.clock()
         await chan.set_variable("HOTLINE_CALLER", number)
+        if await ctx.peak.check():  # a wide outage: its notice comes before the menu
+            await chan.stream_file(ctx.prompt("peak_notice"))
         await run_ivr(chan, ctx, loaded, number, ivr)
         if ivr.transfer is not None:  # the agent node already told the caller
             phase = "queued"

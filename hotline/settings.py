@@ -111,6 +111,11 @@ class AcdConfig(_Strict):
     vip_priority: int = Field(10, ge=1, description="queue priority of a VIP caller (higher first)")
 
 
+class Peak(_Strict):
+    flag_file: str = Field("var/peak_mode", description="exists = peak mode on (hotline peak on|off)")
+    auto_towns: int = Field(2, ge=1, description="an outage in force over this many towns = peak mode")
+
+
 class Database(_Strict):
     url: str = "sqlite+aiosqlite:///var/hotline.db"
 
@@ -180,6 +185,7 @@ class Settings(_Strict):
     agents: list[Agent] = Field(default_factory=list)
     answer_target: AnswerTarget = AnswerTarget()
     acd: AcdConfig = AcdConfig()
+    peak: Peak = Peak()
     database: Database = Database()
     ami: Ami = Ami()
     fastagi: FastAgi = FastAgi()

@@ -37,7 +37,7 @@ from .pending import Pending, PendingQueue
 log = structlog.get_logger("bus")
 
 EVENT_KINDS: tuple[str, ...] = ("call_started", "ivr_step", "queued", "offered", "answered",
-                                "call_ended", "agent_state")
+                                "call_ended", "agent_state", "peak_mode")
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
 BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)
 

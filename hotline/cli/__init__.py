@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import typer
 
-from . import (asterisk_cmd, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, prompts_cmd, run_cmd,
-               selfservice_cmd)
+from . import (asterisk_cmd, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, peak_cmd, prompts_cmd,
+               run_cmd, selfservice_cmd)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
 app.add_typer(config_cmd.app, name="config")
@@ -12,6 +12,7 @@ app.add_typer(asterisk_cmd.app, name="asterisk")
 menu_cmd.app.command("reload")(menu_reload_cmd.reload)
 app.add_typer(menu_cmd.app, name="menu")
 app.add_typer(selfservice_cmd.outage_app, name="outage")
+app.add_typer(peak_cmd.app, name="peak")
 app.add_typer(selfservice_cmd.accounts_app, name="accounts")
 app.add_typer(prompts_cmd.app, name="prompts")
 app.add_typer(db_cmd.app, name="db")

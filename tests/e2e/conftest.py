@@ -30,6 +30,7 @@ def write_config(path: Path, db_url: str) -> Path:
         "pid_file": str(path.with_suffix(".pid")),
         "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,
                 "position_announce_seconds": 6, "vip_numbers": [VIP]},
+        "peak": {"flag_file": str(path.with_suffix(".peak"))},
     }, allow_unicode=True), encoding="utf-8")
     return path
 

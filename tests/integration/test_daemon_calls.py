@@ -1,9 +1,13 @@
 """The daemon's call flow over real FastAGI sockets, with scripted Asterisk ends and a real store."""
 import asyncio
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from hotline.daemon import run_daemon
+from hotline.peak import switch
+from hotline.selfservice.notices import add_notice
 from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
@@ -12,21 +16,24 @@ from fake_asterisk import FakeCall
 from polling import until
 
 
-def settings_for(db_url: str) -> Settings:
+def settings_for(db_url: str, tmp) -> Settings:
     return Settings.model_validate({
         "company": "测试县",
         "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
         "database": {"url": db_url},
         "fastagi": {"host": "127.0.0.1", "port": 0},
         "shutdown_grace_seconds": 2,
+        "acd": {"state_file": str(tmp / "agents.json")},
+        "peak": {"flag_file": str(tmp / "peak_mode")},
     })
 
 
 @pytest.fixture
-async def daemon(db_url):
+async def daemon(db_url, tmp_path):
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url), stop, ami_enabled=False, started=started))
+    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False,
+                                          started=started))
     running = await asyncio.wait_for(started, 20)
     yield running
     stop.set()
@@ -90,10 +97,11 @@ async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
                                   f'STREAM FILE "{p}/goodbye" ""', 'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
 
 
-async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url):
+async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url, tmp_path):
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url), stop, ami_enabled=False, started=started))
+    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False,
+                                          started=started))
     running = await asyncio.wait_for(started, 20)
     release = asyncio.Event()
     call = FakeCall(running.server.port, "400.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
@@ -108,3 +116,30 @@ async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url):
     await asyncio.wait_for(asyncio.gather(call_task, task), 10)
     (row,) = await calls_in(db_url)  # flushed before the daemon returned
     assert row.outcome == "ivr_only"
+
+
+PEAK = 'STREAM FILE "/var/lib/hotline/prompts/peak_notice" ""'
+
+
+async def test_peak_mode_by_hand_puts_the_outage_notice_first_and_alerts(daemon, db_url):
+    quiet = FakeCall(daemon.server.port, "500.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    await asyncio.wait_for(quiet.run(), 10)
+    assert PEAK not in quiet.received
+    switch(Path(daemon.ctx.settings.peak.flag_file), True)
+    published = daemon.ctx.bus.published
+    call = FakeCall(daemon.server.port, "500.2", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    await asyncio.wait_for(call.run(), 10)
+    assert call.received[2] == PEAK and call.received[3].startswith('STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    assert daemon.ctx.peak.active_reason == "switched on by hand"
+    assert daemon.ctx.bus.published > published  # the alert (and the call's own events)
+
+
+async def test_peak_mode_follows_an_outage_over_two_towns(daemon, db_url):
+    now = datetime.now(timezone.utc)
+    await add_notice(daemon.ctx.engine, area_code="320100", area_name="城关", towns=["城关镇", "东关镇"],
+                     starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3),
+                     reason="线路故障", kind="fault", now=now)
+    call = FakeCall(daemon.server.port, "600.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    await asyncio.wait_for(call.run(), 10)
+    assert call.received[2] == PEAK
+    assert "covers 2 towns" in daemon.ctx.peak.active_reason

@@ -1,0 +1,33 @@
+"""`hotline peak on|off|status`: peak mode by hand (seed 000 §36)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..peak import switch
+from .common import ConfigOption, out, settings_or_exit
+
+app = typer.Typer(no_args_is_help=True, help="peak mode: the outage notice before the menu")
+
+
+@app.command("on")
+def on(config: Path = ConfigOption) -> None:
+    """Every new call hears the outage notice first; the supervisor alert goes out."""
+    switch(Path(settings_or_exit(config).peak.flag_file), True)
+    out.print("peak mode on (by hand)", markup=False)
+
+
+@app.command("off")
+def off(config: Path = ConfigOption) -> None:
+    """Back to normal (automatic peak mode still follows wide outage notices)."""
+    switch(Path(settings_or_exit(config).peak.flag_file), False)
+    out.print("peak mode off (by hand)", markup=False)
+
+
+@app.command("status")
+def status(config: Path = ConfigOption) -> None:
+    s = settings_or_exit(config)
+    on_by_hand = Path(s.peak.flag_file).exists()
+    out.print(f"by hand: {'on' if on_by_hand else 'off'}; automatic when an outage in force covers "
+              f">= {s.peak.auto_towns} towns", markup=False)
