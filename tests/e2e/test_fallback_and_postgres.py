@@ -5,9 +5,9 @@ import pytest
 
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
-from hotline.store.queries import fetch_calls
+from hotline.store.queries import fetch_calls, fetch_events
 from lab.agent_phone import AgentPhone
-from lab.caller_steps import Wait
+from lab.caller_steps import Dtmf, Wait
 from lab.sipp import call, start_call
 
 from conftest import rows_for, write_config
@@ -67,3 +67,28 @@ async def test_calls_are_stored_in_postgresql(hotline_lab, daemon, pg_server, e2
     finally:
         pg_daemon.stop()
         daemon.start()
+
+
+async def test_daemon_killed_with_a_caller_waiting_in_the_queue_an_agent_still_answers(hotline_lab, daemon):
+    db = load_settings(hotline_lab[1]).database.url
+    handle = await start_call(caller="13900000104", steps=[Wait(7.5), Dtmf("0"), Wait(40.0)], timeout=60)
+    engine = make_engine(db)
+    try:  # wait until the caller is in the queue (the row says when it joined)
+        await until(lambda: _queued(engine, "13900000104"), 30, "caller queued")
+    finally:
+        await engine.dispose()
+    daemon.kill()
+    try:
+        async with AgentPhone("1003", "pw1003-e2e", answer_after=1.0, talk_seconds=3.0) as phone:
+            await until(lambda: phone.calls_received >= 1, 30, "the fallback rang the agent")
+            result = await handle.wait()
+        assert result.ok
+    finally:
+        daemon.start()
+    (row,) = await rows_for(db, "13900000104")
+    assert row.outcome == "failed" and "daemon stopped" in row.failure_reason
+
+
+async def _queued(engine, caller: str) -> bool:
+    rows = [r for r in await fetch_calls(engine) if r.caller_number == caller]
+    return bool(rows) and any(e.kind == "queued" for e in await fetch_events(engine, rows[0].uniqueid))
