@@ -2,8 +2,9 @@
 
 panoramisk retries at a fixed interval forever, even after close(); this subclass owns the
 schedule instead (exponential back-off, stops on close) and reports login failures.
-State kept here (from events, rebuilt by resync): which agent endpoints have a registered contact,
-and who waits for a channel's HangupRequest.
+State kept here (from events, rebuilt by resync): which agent endpoints have a registered contact
+(changes go to `on_registration`, i.e. the ACD), and when a watched channel's Dial was answered.
+A caller's hang-up reaches the daemon through the FastAGI socket (AGISIGHUP), not through AMI.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
 # The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
 # unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "HangupRequest", "Hangup", "DialEnd")
+EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialEnd")
 
 
 class AmiError(RuntimeError):
@@ -63,10 +64,8 @@ class AmiClient:
         self.registered: set[str] = set()  # endpoints with a live contact
         self.logins = 0
         self.connected = asyncio.Event()
-        self.registration_changed = asyncio.Event()
         self._closing = False
         self._delay = 0.5
-        self._hangup_waiters: dict[str, list[Callable[[], None]]] = {}
         self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
         self._dial_callbacks: dict[str, Callable[[], None]] = {}
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
@@ -76,8 +75,6 @@ class AmiClient:
             reconnect_timeout=1, on_login=self._on_login,
             on_disconnect=lambda *_: None, on_connect=lambda *_: None)
         self._manager.register_event("ContactStatus", self._on_contact_status)
-        self._manager.register_event("HangupRequest", self._on_hangup_request)
-        self._manager.register_event("Hangup", self._on_hangup_request)
         self._manager.register_event("DialEnd", self._on_dial_end)
         self._tasks: set[asyncio.Task] = set()
 
@@ -152,8 +149,6 @@ class AmiClient:
             if (ep in registered) != (ep in self.registered):
                 self.on_registration(ep, ep in registered)
         self.registered = registered
-        self.registration_changed.set()
-        self.registration_changed = asyncio.Event()
         log.info("ami.resynced", logins=self.logins, registered=sorted(registered))
         self.connected.set()
 
@@ -181,24 +176,6 @@ class AmiClient:
         if before != (ep in self.registered):
             log.info("ami.registration", endpoint=ep, registered=ep in self.registered)
             self.on_registration(ep, ep in self.registered)
-            self.registration_changed.set()
-            self.registration_changed = asyncio.Event()
-
-    def on_hangup(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
-        """Call `callback` when AMI reports the channel's hang-up; returns an unsubscribe."""
-        self._hangup_waiters.setdefault(uniqueid, []).append(callback)
-
-        def cancel() -> None:
-            lst = self._hangup_waiters.get(uniqueid)
-            if lst and callback in lst:
-                lst.remove(callback)
-                if not lst:
-                    del self._hangup_waiters[uniqueid]
-        return cancel
-
-    def _on_hangup_request(self, manager, event) -> None:
-        for cb in self._hangup_waiters.pop(event.get("Uniqueid", ""), []):
-            cb()
 
     def on_dial_answer(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback` the moment this channel's Dial is answered (AMI DialEnd ANSWER) and

@@ -74,17 +74,18 @@ async def test_wrong_secret_is_retried_not_fatal_and_close_stops_retrying():
     await server.stop()
 
 
-async def test_hangup_request_wakes_waiters():
-    server = FakeAmi(contacts=[])
+async def test_registration_changes_reach_the_acd_callback():
+    server = FakeAmi(contacts=["1001"])
     await server.start()
     ami = client_for(server)
+    seen: list[tuple[str, bool]] = []
+    ami.on_registration = lambda ext, up: seen.append((ext, up))
     ami.start()
     try:
         await ami.wait_connected(5)
-        woke = asyncio.Event()
-        ami.on_hangup("1795.7", woke.set)
-        server.send_event("Event: HangupRequest\r\nChannel: PJSIP/trunk-1\r\nUniqueid: 1795.7\r\n\r\n")
-        await asyncio.wait_for(woke.wait(), 5)
+        assert seen == [("1001", True)]  # from the resync after login
+        server.send_event("Event: ContactStatus\r\nAOR: 1001\r\nEndpointName: 1001\r\nContactStatus: Removed\r\n\r\n")
+        await until(lambda: seen[-1] == ("1001", False), 5, "unregistration reported")
     finally:
         ami.close()
         await server.stop()
