@@ -4,7 +4,7 @@ from __future__ import annotations
 import typer
 
 from . import (asterisk_cmd, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, peak_cmd, prompts_cmd,
-               run_cmd, selfservice_cmd)
+               report_cmd, run_cmd, selfservice_cmd)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
 app.add_typer(config_cmd.app, name="config")
@@ -17,6 +17,7 @@ app.add_typer(selfservice_cmd.accounts_app, name="accounts")
 app.add_typer(prompts_cmd.app, name="prompts")
 app.add_typer(db_cmd.app, name="db")
 app.command("run")(run_cmd.run)
+app.command("report")(report_cmd.report)
 
 
 def main() -> None:

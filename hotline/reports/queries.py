@@ -1,6 +1,6 @@
-"""The report's smaller queries (the per-quarter-hour one is slot_query.py). All aggregate in the
-database with one short GROUP BY key each; what comes back is one row per outcome, category or
-agent, whatever the number of calls.
+"""The report's other queries (the per-quarter-hour one is slot_query.py). Each aggregates in the
+database over one short GROUP BY; what comes back is a row per (agent, category), per (direction,
+category, outcome) or per agent, whatever the number of calls.
 """
 from __future__ import annotations
 
@@ -25,48 +25,51 @@ def _calls_in(period: Period, direction: str) -> tuple[sa.ColumnElement[bool], .
     return _c.direction == direction, _c.started_at >= period.start, _c.started_at < period.end
 
 
-async def outbound_outcomes(conn: AsyncConnection, period: Period) -> dict[str | None, tuple[int, float]]:
-    """Outbound calls per outcome (None = in progress): (calls, talk seconds)."""
-    stmt = (sa.select(_c.outcome, sa.func.count(), sa.func.sum(_c.talk_s))
-            .where(*_calls_in(period, "outbound")).group_by(_c.outcome))
-    return {r[0]: (int(r[1]), float(as_number(r[2]))) for r in await conn.execute(stmt)}
-
-
 def self_service_condition() -> sa.ColumnElement[bool]:
     """Inbound calls that ended without asking for an agent (the negation of `offered`)."""
     return sa.and_(_c.outcome.is_not(None), _c.outcome != "blocked", _c.queued_at.is_(None),
                    _c.outcome.not_in(AFTER_TRANSFER_ONLY))
 
 
-async def categories(conn: AsyncConnection, period: Period) -> dict[str | None, tuple[int, int]]:
-    """Per business_category: (self-service calls = IVR use by function, agent-answered calls)."""
-    ivr, answered = self_service_condition(), _c.outcome == "agent_answered"
-    stmt = (sa.select(_c.business_category, sa.func.count().filter(ivr), sa.func.count().filter(answered))
-            .where(*_calls_in(period, "inbound"), sa.or_(ivr, answered))
-            .group_by(_c.business_category))
-    return {r[0]: (int(r[1]), int(r[2])) for r in await conn.execute(stmt)}
-
-
 @dataclass(frozen=True)
-class AgentCalls:
-    answered: int
+class AnsweredGroup:
+    calls: int
     talk_n: int
     talk_sum_s: float
     survey_n: int
     survey_sum: int
 
 
-async def agent_calls(conn: AsyncConnection, period: Period) -> dict[str, AgentCalls]:
-    """Per agent 工号: inbound calls answered, their talk time, and survey scores of its calls."""
-    answered = _c.outcome == "agent_answered"
-    stmt = (
-        sa.select(_c.agent_id, sa.func.count().filter(answered), sa.func.count(_c.talk_s).filter(answered),
-                  sa.func.sum(_c.talk_s).filter(answered), sa.func.count(_c.survey_score),
-                  sa.func.sum(_c.survey_score))
-        .where(*_calls_in(period, "inbound"), _c.agent_id.is_not(None))
-        .group_by(_c.agent_id)
-    )
-    return {r[0]: AgentCalls(*(as_number(v) for v in r[1:])) for r in await conn.execute(stmt)}
+async def answered_groups(conn: AsyncConnection, period: Period) -> dict[tuple[str | None, str | None],
+                                                                           AnsweredGroup]:
+    """Agent-answered inbound calls per (agent 工号, business_category): talk time, survey scores.
+    One query for both per-agent figures and agent calls by category."""
+    keys = (_c.agent_id, _c.business_category)
+    stmt = (sa.select(*keys, sa.func.count(), sa.func.count(_c.talk_s), sa.func.sum(_c.talk_s),
+                      sa.func.count(_c.survey_score), sa.func.sum(_c.survey_score))
+            .where(*_calls_in(period, "inbound"), _c.outcome == "agent_answered")
+            .group_by(*keys))
+    return {(r[0], r[1]): AnsweredGroup(*(as_number(v) for v in r[2:])) for r in await conn.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class OtherGroup:
+    direction: str
+    category: str | None
+    outcome: str | None  # None: in progress
+    calls: int
+    talk_sum_s: float
+
+
+async def self_service_and_outbound(conn: AsyncConnection, period: Period) -> list[OtherGroup]:
+    """Self-service inbound calls (IVR use by function) and outbound calls, per (direction,
+    business_category, outcome) with their talk time."""
+    keys = (_c.direction, _c.business_category, _c.outcome)
+    wanted = sa.or_(sa.and_(_c.direction == "inbound", self_service_condition()), _c.direction == "outbound")
+    stmt = (sa.select(*keys, sa.func.count(), sa.func.sum(_c.talk_s))
+            .where(_c.started_at >= period.start, _c.started_at < period.end, wanted)
+            .group_by(*keys))
+    return [OtherGroup(r[0], r[1], r[2], int(r[3]), float(as_number(r[4]))) for r in await conn.execute(stmt)]
 
 
 async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[str, int]]:
@@ -79,5 +82,6 @@ async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[
              .where(_e.kind.in_(OFFER_KINDS), _e.at >= period.start, _e.at < period.end)
              .subquery())
     stmt = (sa.select(inner.c.agent_id, *(sa.func.count().filter(inner.c.kind == k) for k in OFFER_KINDS))
-            .where(inner.c.agent_id.is_not(None)).group_by(inner.c.agent_id))
-    return {str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:]))) for r in await conn.execute(stmt)}
+            .group_by(inner.c.agent_id))
+    # events without an agent_id (none from the ACD) group under NULL and are left out
+    return {str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:]))) for r in await conn.execute(stmt) if r[0] is not None}

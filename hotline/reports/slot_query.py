@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.models import Call
+from hotline.store.utc_datetime import UTCDateTime
 
 from .figures import Counts, Thresholds
 from .period import SLOT_S, Period
-from .sql_time import at_most, epoch_slot, less_than, number, seconds_between, sqlite_slot_bounds
+from .sql_time import epoch_slot, number, seconds_between, sqlite_slot_bounds, wait_at_most, wait_less_than
 
 ABANDONED = ("abandoned_queue", "abandoned_ringing")
 AFTER_TRANSFER_ONLY = ("agent_answered", *ABANDONED)  # outcomes that imply the caller was queued
@@ -40,7 +41,7 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
     answered = _c.outcome == "agent_answered"
     abandoned = _c.outcome.in_(ABANDONED)
     wait_answer = seconds_between(_c.talk_started_at, _c.queued_at, dialect)
-    wait_abandon = seconds_between(_c.ended_at, _c.queued_at, dialect)
+    target, short = th.answer_target_s, th.short_abandon_s
     count = sa.func.count
     aggs: dict[str, sa.ColumnElement[Any]] = {
         "inbound": count(),
@@ -48,10 +49,10 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
         "in_progress": count().filter(_c.outcome.is_(None)),
         "offered": count().filter(offered_condition()),
         "answered": count().filter(answered),
-        "answered_within": count().filter(answered, at_most(wait_answer, th.answer_target_s)),
+        "answered_within": count().filter(answered, wait_at_most(_c.talk_started_at, _c.queued_at, target, dialect)),
         "abandoned": count().filter(abandoned),
-        "abandoned_within": count().filter(abandoned, at_most(wait_abandon, th.answer_target_s)),
-        "short_abandoned": count().filter(abandoned, less_than(wait_abandon, th.short_abandon_s)),
+        "abandoned_within": count().filter(abandoned, wait_at_most(_c.ended_at, _c.queued_at, target, dialect)),
+        "short_abandoned": count().filter(abandoned, wait_less_than(_c.ended_at, _c.queued_at, short, dialect)),
         "wait_n": count().filter(answered, _c.talk_started_at.is_not(None), _c.queued_at.is_not(None)),
         "wait_sum_s": sa.func.sum(wait_answer).filter(answered),
         "talk_n": count(_c.talk_s).filter(answered),
@@ -85,8 +86,12 @@ def _sqlite_statement(period: Period, aggs: dict[str, sa.ColumnElement[Any]]) ->
     slots = sa.select(number(first).label("slot")).cte("slots", recursive=True)
     slots = slots.union_all(sa.select(slots.c.slot + number(1)).where(slots.c.slot < number(last)))
     lo, hi = sqlite_slot_bounds(slots.c.slot, SLOT_S)
+    # Only the slot's own bounds (clipped to the period) may constrain started_at: given the
+    # period's too, SQLite could pick those for the index range and scan the period per slot.
+    lo = sa.func.max(lo, sa.literal(period.start, UTCDateTime))
+    hi = sa.func.min(hi, sa.literal(period.end, UTCDateTime))
     inner = (sa.select(sa.func.json_array(*aggs.values()))
-             .where(*_in_period(period), _c.started_at >= lo, _c.started_at < hi)
+             .where(_c.direction == "inbound", _c.started_at >= lo, _c.started_at < hi)
              .scalar_subquery())
     return sa.select(slots.c.slot, inner)
 

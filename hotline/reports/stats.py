@@ -1,8 +1,12 @@
 """`compute_stats(engine, period)`: the center's and the agents' figures for one period.
 
-The SQL (queries.py) aggregates; this module only adds up the small results: quarter hours into
-local days and hours of the day, (outcome, category) groups into seed 002's tables.
+The SQL (slot_query.py, queries.py) aggregates; this module only adds up the small results:
+quarter hours into local days and hours of the day, categories into seed 002's share tables.
 Every local day and every hour of the period is present, with zero Counts if it had no call.
+
+Per agent, `answered`, talk and survey come from the calls (counted on the call's start day, like
+everything else); `offered` and `no_answer` from the ACD's offer events, counted when the offer
+was made. At a period's edge the two can disagree by a call, so answer_rate can exceed 1 there.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .figures import Counts, Thresholds, ratio
 from .period import Period
-from .queries import agent_calls, agent_offers, categories, outbound_outcomes
+from .queries import (AnsweredGroup, OtherGroup, agent_offers, answered_groups,
+                      self_service_and_outbound)
 from .slot_query import center_slots
 
 OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "blocked")
@@ -43,9 +48,9 @@ def shares(counts: dict[str, int]) -> list[Share]:
 class AgentRow:
     agent_id: str  # 工号
     name: str | None
-    offered: int  # ACD offer events (0 until the ACD logs them)
-    no_answer: int  # ACD no_answer events: rang the agent for the whole 4 rings
-    answered: int  # inbound calls the agent answered
+    offered: int  # ACD `offer` events for this agent
+    no_answer: int  # ACD `no_answer` events: the agent let it ring the whole 4 rings
+    answered: int  # inbound calls the agent answered (talk and survey: of those calls)
     talk_n: int
     talk_sum_s: float
     survey_n: int
@@ -105,32 +110,42 @@ def _spread(period: Period, slots: dict[int, Counts]):
     return list(by_day.items()), list(by_hour.items()), by_day_hour
 
 
-def _outbound(rows: dict[str | None, tuple[int, float]]) -> tuple[dict[str, int], float]:
-    counts = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
-    for outcome, (calls, _talk) in rows.items():
-        key = outcome or IN_PROGRESS
-        counts[key] = counts.get(key, 0) + calls
-    return counts, sum(talk for _calls, talk in rows.values())
-
-
-def _category_shares(rows: dict[str | None, tuple[int, int]]) -> tuple[list[Share], list[Share]]:
+def _other_tables(groups: list[OtherGroup]) -> tuple[list[Share], dict[str, int], float]:
     ivr: dict[str, int] = defaultdict(int)
-    agent: dict[str, int] = defaultdict(int)
-    for category, (self_service, answered) in rows.items():
-        ivr[category or UNCATEGORISED] += self_service
-        agent[category or UNCATEGORISED] += answered
-    return shares(ivr), shares(agent)
+    outbound = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
+    talk_out = 0.0
+    for g in groups:
+        if g.direction == "inbound":
+            ivr[g.category or UNCATEGORISED] += g.calls
+        else:
+            key = g.outcome or IN_PROGRESS
+            outbound[key] = outbound.get(key, 0) + g.calls
+            talk_out += g.talk_sum_s
+    return shares(ivr), outbound, talk_out
 
 
-def _agents(known: Sequence[tuple[str, str | None]], calls, offers) -> list[AgentRow]:
+def _agent_categories(groups: dict[tuple[str | None, str | None], AnsweredGroup]) -> list[Share]:
+    by_category: dict[str, int] = defaultdict(int)
+    for (_agent, category), g in groups.items():
+        by_category[category or UNCATEGORISED] += g.calls
+    return shares(by_category)
+
+
+def _agents(known: Sequence[tuple[str, str | None]], answered: dict[tuple[str | None, str | None], AnsweredGroup],
+            offers: dict[str, dict[str, int]]) -> list[AgentRow]:
+    calls: dict[str, AnsweredGroup] = {}
+    for (agent_id, _category), g in answered.items():
+        if agent_id is not None:
+            c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
+            calls[agent_id] = AnsweredGroup(c.calls + g.calls, c.talk_n + g.talk_n, c.talk_sum_s + g.talk_sum_s,
+                                            c.survey_n + g.survey_n, c.survey_sum + g.survey_sum)
     names = dict(known)
     rows = []
     for agent_id in sorted(set(names) | set(calls) | set(offers)):
-        c = calls.get(agent_id)
+        c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
         o = offers.get(agent_id, {})
-        rows.append(AgentRow(agent_id, names.get(agent_id), o.get("offer", 0), o.get("no_answer", 0),
-                             c.answered if c else 0, c.talk_n if c else 0, c.talk_sum_s if c else 0.0,
-                             c.survey_n if c else 0, c.survey_sum if c else 0))
+        rows.append(AgentRow(agent_id, names.get(agent_id), o.get("offer", 0), o.get("no_answer", 0), c.calls,
+                             c.talk_n, c.talk_sum_s, c.survey_n, c.survey_sum))
     return rows
 
 
@@ -159,18 +174,16 @@ async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresho
     """All figures of `period`. `agents` = (工号, name) of the configured agents: each gets a row
     even without calls; agents found in the data but no longer configured are listed too.
 
-    The five queries run at once on their own connections (the database works on them in
+    The four queries run at once on their own connections (the database works on them in
     parallel; on SQLite too, each in its own thread)."""
-    slots, outbound_rows, category_rows, calls, offers = await _all(
+    slots, answered, others, offers = await _all(
         _on_own_connection(engine, center_slots, period, thresholds),
-        _on_own_connection(engine, outbound_outcomes, period),
-        _on_own_connection(engine, categories, period),
-        _on_own_connection(engine, agent_calls, period),
+        _on_own_connection(engine, answered_groups, period),
+        _on_own_connection(engine, self_service_and_outbound, period),
         _on_own_connection(engine, agent_offers, period),
     )
     by_day, by_hour, by_day_hour = _spread(period, slots)
     center = Counts.total(slots.values())
-    outbound, talk_out = _outbound(outbound_rows)
-    ivr, agent_cats = _category_shares(category_rows)
+    ivr, outbound, talk_out = _other_tables(others)
     return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, center.outcomes(), outbound,
-                 talk_out, ivr, agent_cats, _agents(agents, calls, offers))
+                 talk_out, ivr, _agent_categories(answered), _agents(agents, answered, offers))

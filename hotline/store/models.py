@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Integer, MetaData, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hotline.store.utc_datetime import UTCDateTime
@@ -98,6 +98,7 @@ class CallEvent(Base):
     """
 
     __tablename__ = "call_events"
+    __table_args__ = (Index("ix_call_events_kind_at", "kind", "at"),)  # report periods (0003)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_uniqueid: Mapped[str] = mapped_column(String(64), index=True)

@@ -41,7 +41,7 @@ async def test_migrations_apply_to_an_empty_database(db_url):
     assert schema == {
         "alembic_version": set(),
         "calls": {"ix_calls_started_at", "ix_calls_outcome", "ix_calls_agent_id", "uq_calls_uniqueid"},
-        "call_events": {"ix_call_events_call_uniqueid"},
+        "call_events": {"ix_call_events_call_uniqueid", "ix_call_events_kind_at"},
         "outage_notices": {"ix_outage_notices_area_code_starts_at"},
         "accounts": {"ix_accounts_phone"},
     }

@@ -1,0 +1,103 @@
+"""`hotline report --day D | --month M | --year Y [--format text|html|csv|json] [-o FILE]`.
+
+Reads the call store named in the config (database.url) without changing it; the answer target
+of the service level is the config's (answer_target: 4 rings x 3 s = 12 s). CSV/JSON keys are
+documented in hotline/reports/export.py.
+"""
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..reports.export import to_csv, to_json
+from ..reports.figures import Thresholds
+from ..reports.html import render_html
+from ..reports.period import DEFAULT_TZ, Period, parse_period, zone
+from ..reports.report import Report, build_report
+from ..reports.text import print_report
+from ..settings import Settings
+from ..store.db import make_engine
+from .common import ConfigOption, err, out, settings_or_exit
+
+
+class Format(str, Enum):
+    text = "text"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def _check_store_exists(url: str) -> None:
+    u = make_url(url)
+    if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:" \
+            and not u.database.startswith("file:") and not Path(u.database).is_file():
+        raise _fail(f"no call store at {u.database} (database.url in the config); "
+                    "the daemon creates it, or run `hotline db upgrade`")
+
+
+async def _build(s: Settings, period: Period, thresholds: Thresholds, goal: float, wrap_up: float) -> Report:
+    engine = make_engine(s.database.url)
+    try:
+        return await build_report(engine, period, company=s.company, thresholds=thresholds,
+                                  agents=[(a.id, a.name or None) for a in s.agents], goal=goal, wrap_up_s=wrap_up)
+    finally:
+        await engine.dispose()
+
+
+def report(
+    day: str = typer.Option(None, "--day", help="one local day, e.g. 2026-11-23"),
+    month: str = typer.Option(None, "--month", help="one month, e.g. 2026-11"),
+    year: str = typer.Option(None, "--year", help="one year, e.g. 2026"),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal tables), html (one "
+                               "self-contained page with charts), csv or json (for other tools)"),
+    output: Path = typer.Option(None, "--output", "-o", help="write to FILE instead of standard output"),
+    tz: str = typer.Option(DEFAULT_TZ, "--tz", help="time zone of the center's days and hours"),
+    goal: float = typer.Option(0.8, "--goal", help="staffing advice: share answered within the answer "
+                               "target, e.g. 0.8"),
+    wrap_up: float = typer.Option(None, "--wrap-up", help="staffing advice: seconds of after-call work "
+                                  "added to the measured talk time (default: the config's acd.wrap_up_seconds)"),
+    config: Path = ConfigOption,
+) -> None:
+    """Call statistics of a day, month or year: 接通率, service level, IVR use, agents, staffing."""
+    s = settings_or_exit(config)
+    if wrap_up is None:
+        wrap_up = s.acd.wrap_up_seconds
+    try:
+        period = parse_period(day=day, month=month, year=year, tz=zone(tz))
+        if not 0 < goal < 1:
+            raise ValueError(f"--goal {goal:g} must be a share strictly between 0 and 1, e.g. 0.8")
+        if wrap_up < 0:
+            raise ValueError(f"--wrap-up {wrap_up:g} must be >= 0 seconds")
+        thresholds = Thresholds(answer_target_s=s.answer_target.seconds)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    _check_store_exists(s.database.url)
+    try:
+        result = asyncio.run(_build(s, period, thresholds, goal, wrap_up))
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(s.database.url).render_as_string(hide_password=True)
+        raise _fail(f"cannot read the call store {where}: {exc}", code=1) from None
+    if fmt is Format.text:
+        if output is None:
+            print_report(result, out)
+            return
+        with output.open("w", encoding="utf-8") as f:
+            print_report(result, Console(file=f, width=200, color_system=None, soft_wrap=True))
+    else:
+        text = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}[fmt](result)
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}", markup=False, highlight=False)

@@ -1,0 +1,46 @@
+"""A report = the period's statistics + the staffing advice + what the page needs to title it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .figures import Thresholds
+from .labels import period_title
+from .period import Period
+from .staffing import StaffingRow, staffing
+from .stats import Stats, compute_stats
+
+
+@dataclass(frozen=True)
+class Report:
+    stats: Stats
+    staffing: list[StaffingRow]
+    company: str
+    goal: float  # service-level goal of the staffing advice (0.8 = 80 % within the target)
+    wrap_up_s: float = 0.0
+
+    @property
+    def title(self) -> str:
+        """Seed 002's style: '国家电网平安县供电服务热线 2026年11月 话务统计分析'."""
+        return f"国家电网{self.company}供电服务热线 {period_title(self.stats.period)} 话务统计分析"
+
+    def summary_zh(self) -> str:
+        """The opening sentence of seed 002's analysis, with this period's numbers."""
+        c = self.stats.center
+
+        def part(n: int) -> str:
+            return f"{n / c.handled * 100:.1f}%" if c.handled else "—"
+
+        pending = f"、进行中{c.in_progress}次" if c.in_progress else ""
+        return (f"电话呼入总量为{c.inbound}次,其中线路全忙未接入{c.blocked}次{pending};接入的{c.handled}次中,"
+                f"自动应答次数为{c.ivr_only},占{part(c.ivr_only)};人工接听次数为{c.answered},"
+                f"占{part(c.answered)};人工未接电话次数为{c.unanswered},占{part(c.unanswered)}。")
+
+
+async def build_report(engine: AsyncEngine, period: Period, *, company: str,
+                       thresholds: Thresholds = Thresholds(), agents: Sequence[tuple[str, str | None]] = (),
+                       goal: float = 0.8, wrap_up_s: float = 0.0) -> Report:
+    stats = await compute_stats(engine, period, thresholds, agents)
+    return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s)

@@ -1,0 +1,206 @@
+"""Center figures on a hand-made data set, on SQLite and PostgreSQL (the `db_url` fixture).
+
+DAY (2026-11-23, Asia/Shanghai) holds every inbound outcome, the 12 s and 5 s boundaries to the
+microsecond, a call crossing midnight, one just after and one just before the day, outbound
+calls; the expected figures below were counted by hand from the table. Other report tests
+import CALLS/EVENTS/loaded_engine from here.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.reports.figures import Counts
+from hotline.reports.period import day_period, month_period, zone
+from hotline.reports.stats import compute_stats
+from hotline.store.db import make_engine, upgrade
+from hotline.store.models import Call, CallEvent
+
+SHANGHAI = zone("Asia/Shanghai")
+S = timedelta(seconds=1)
+US = timedelta(microseconds=1)
+
+
+def at(local: str) -> datetime:
+    """'2026-11-23 08:00:00' Shanghai time -> aware UTC."""
+    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+def call(uid: str, start: str, outcome: str | None, *, direction: str = "inbound", queued: float | None = None,
+         wait: timedelta | None = None, talk: float | None = None, agent: str | None = None,
+         category: str | None = None, survey: int | None = None) -> dict:
+    """A `calls` row; `queued` = seconds after the start; `wait` = queue to talk start (answered)
+    or to hang-up (otherwise)."""
+    t0 = at(start)
+    q = None if queued is None else t0 + queued * S
+    answered = outcome in ("agent_answered", "answered")
+    talk_at = q + wait if answered and q is not None and wait is not None else None
+    end = (talk_at + talk * S) if talk_at is not None and talk is not None else \
+        (q + wait if q is not None and wait is not None else t0 + 60 * S)
+    return {"uniqueid": uid, "direction": direction, "started_at": t0, "outcome": outcome,
+            "ended_at": None if outcome is None else end, "queued_at": q, "talk_started_at": talk_at,
+            "talk_s": talk, "agent_id": agent, "business_category": category, "survey_score": survey}
+
+
+def event(uid: str, when: datetime, kind: str, agent: str | None) -> dict:
+    return {"call_uniqueid": uid, "at": when, "kind": kind, "data": {} if agent is None else {"agent_id": agent}}
+
+
+CALLS = [
+    call("c1", "2026-11-23 08:00:00", "ivr_only", category="outage_query"),
+    call("c2", "2026-11-23 08:10:00", "ivr_only", category="outage_query"),
+    call("c3", "2026-11-23 09:05:00", "ivr_only", category="bill_query", survey=5),
+    call("c4", "2026-11-23 10:00:00", "agent_answered", queued=30, wait=12 * S, talk=100, agent="001",
+         category="consultation", survey=4),  # exactly 12 s: within
+    call("c5", "2026-11-23 10:30:00", "agent_answered", queued=30, wait=12 * S + US, talk=200, agent="001",
+         category="fault_repair"),  # 12.000001 s: not within
+    call("c6", "2026-11-23 14:00:00", "agent_answered", queued=30, wait=3 * S, talk=60, agent="002",
+         category="consultation"),
+    call("c7", "2026-11-23 14:20:00", "abandoned_queue", queued=30, wait=5 * S - US),  # short, within
+    call("c8", "2026-11-23 15:00:00", "abandoned_ringing", queued=30, wait=5 * S),  # not short, within
+    call("c9", "2026-11-23 15:10:00", "abandoned_queue", queued=30, wait=30 * S),
+    call("c10", "2026-11-23 16:00:00", "message_left", queued=30, wait=40 * S),  # asked for an agent first
+    call("c11", "2026-11-23 16:30:00", "callback_requested", queued=30, wait=20 * S),
+    call("c12", "2026-11-23 17:00:00", "blocked"),
+    call("c13", "2026-11-23 18:00:00", "failed"),  # failed in the IVR: self-service, no category
+    call("c14", "2026-11-23 23:59:00", None),  # still in progress
+    call("c15", "2026-11-23 19:00:00", "message_left", category="message"),  # the IVR's message node
+    call("c16", "2026-11-23 23:59:50", "agent_answered", queued=5, wait=14 * S, talk=120, agent="002",
+         category="information_query"),  # answered after midnight: counts on the 23rd
+    call("c17", "2026-11-24 00:00:00", "ivr_only", category="policy"),  # local midnight: the 24th
+    call("c18", "2026-11-22 23:59:59.999999", "ivr_only", category="policy"),  # the 22nd
+    call("o1", "2026-11-23 11:00:00", "answered", direction="outbound", queued=None, talk=30, agent="001"),
+    call("o2", "2026-11-23 11:05:00", "busy", direction="outbound"),
+    call("o3", "2026-11-23 11:10:00", "blocked", direction="outbound"),
+]
+CALLS[18].update(talk_s=30.0)  # outbound talk without queue timestamps
+
+EVENTS = [
+    event("c4", at("2026-11-23 10:00:30"), "offer", "001"),
+    event("c4", at("2026-11-23 10:00:42"), "answer", "001"),
+    event("c5", at("2026-11-23 10:30:30"), "offer", "002"),
+    event("c5", at("2026-11-23 10:30:42"), "no_answer", "002"),
+    event("c5", at("2026-11-23 10:30:42"), "offer", "001"),
+    event("c6", at("2026-11-23 14:00:30"), "offer", "002"),
+    event("c8", at("2026-11-23 15:00:30"), "offer", "003"),
+    event("c10", at("2026-11-23 16:00:30"), "offer", "001"),
+    event("c10", at("2026-11-23 16:00:42"), "no_answer", "001"),
+    event("c16", at("2026-11-23 23:59:55"), "offer", "001"),
+    event("c16", at("2026-11-24 00:00:07"), "no_answer", "001"),  # after midnight: the 24th
+    event("c16", at("2026-11-24 00:00:07"), "offer", "002"),
+    event("c1", at("2026-11-23 08:00:05"), "ivr_step", None),  # not an offer: ignored
+    event("c9", at("2026-11-23 15:10:30"), "offer", None),  # an offer without agent_id: ignored
+]
+AGENTS = [("001", "座席一"), ("002", None), ("003", None), ("004", "新人")]
+
+
+@pytest.fixture
+async def loaded_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    await upgrade(db_url)
+    engine = make_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(insert(Call), CALLS)
+        await conn.execute(insert(CallEvent), EVENTS)
+    yield engine
+    await engine.dispose()
+
+
+async def test_day_center_figures(loaded_engine):
+    stats = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), SHANGHAI))
+    c = stats.center
+    assert (c.inbound, c.blocked, c.in_progress, c.handled) == (16, 1, 1, 14)
+    assert (c.offered, c.ivr_only, c.answered, c.unanswered) == (9, 5, 4, 5)
+    assert (c.answered_within, c.abandoned, c.abandoned_within, c.short_abandoned) == (2, 3, 2, 1)
+    assert (c.talk_n, c.talk_sum_s, c.survey_n, c.survey_sum) == (4, 480.0, 2, 9)
+    assert c.wait_n == 4
+    assert c.wait_sum_s == pytest.approx(41.000001, abs=0.004)  # SQLite: to the millisecond
+    assert (c.share_ivr_only, c.share_answered, c.share_unanswered) == pytest.approx((5 / 14, 4 / 14, 5 / 14))
+    assert c.connect_rate == pytest.approx(4 / 9)
+    assert c.service_level == pytest.approx(2 / 4)
+    assert c.service_level_inclusive == pytest.approx(4 / 7)
+    assert c.abandon_rate == pytest.approx(2 / 8)
+    assert c.abandon_rate_incl_short == pytest.approx(3 / 9)
+    assert c.asa_s == pytest.approx(10.25, abs=0.001)
+    assert (c.aht_s, c.survey_avg) == (120.0, 4.5)
+
+
+async def test_day_outcomes_categories_and_outbound(loaded_engine):
+    stats = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), SHANGHAI))
+    assert stats.inbound_outcomes == {
+        "ivr_only": 3, "agent_answered": 4, "abandoned_queue": 2, "abandoned_ringing": 1, "message_left": 2,
+        "callback_requested": 1, "failed": 1, "blocked": 1, "in_progress": 1, "other": 0}
+    assert [(s.key, s.calls, s.share) for s in stats.ivr_functions] == [
+        ("outage_query", 2, 0.4), ("bill_query", 1, 0.2), ("message", 1, 0.2), ("unknown", 1, 0.2)]
+    assert [(s.key, s.calls, s.share) for s in stats.agent_categories] == [
+        ("consultation", 2, 0.5), ("fault_repair", 1, 0.25), ("information_query", 1, 0.25)]
+    assert stats.outbound_outcomes == {"answered": 1, "busy": 1, "no_answer": 0, "cancelled": 0, "failed": 0,
+                                       "blocked": 1, "in_progress": 0}
+    assert (stats.outbound_total, stats.outbound_talk_s) == (3, 30.0)
+
+
+async def test_day_by_hour_assigns_calls_by_local_start(loaded_engine):
+    stats = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), SHANGHAI))
+    per_hour = {h: c.inbound for h, c in stats.by_hour}
+    assert per_hour == {h: 0 for h in range(24)} | {8: 2, 9: 1, 10: 2, 14: 2, 15: 2, 16: 2, 17: 1, 18: 1, 19: 1,
+                                                    23: 2}
+    assert [h for h, _ in stats.by_hour] == list(range(24))
+    assert stats.by_hour[23][1].answered == 1  # c16 crossed midnight, counted where it started
+    assert Counts.total(c for _, c in stats.by_hour) == stats.center
+    assert [(d.isoformat(), c.inbound) for d, c in stats.by_day] == [("2026-11-23", 16)]
+
+
+async def test_neighbouring_days_get_the_midnight_calls(loaded_engine):
+    before = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 22).date(), SHANGHAI))
+    after = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 24).date(), SHANGHAI))
+    assert (before.center.inbound, before.center.ivr_only, before.by_hour[23][1].inbound) == (1, 1, 1)
+    assert (after.center.inbound, after.center.ivr_only, after.by_hour[0][1].inbound) == (1, 1, 1)
+    assert after.outbound_total == 0
+
+
+async def test_month_has_every_day_and_zero_days_give_zeros(loaded_engine):
+    stats = await compute_stats(loaded_engine, month_period(2026, 11, SHANGHAI))
+    assert len(stats.by_day) == 30 and stats.by_day[0][0].isoformat() == "2026-11-01"
+    days = {d.day: c for d, c in stats.by_day}
+    assert (days[22].inbound, days[23].inbound, days[24].inbound) == (1, 16, 1)
+    assert stats.center.inbound == 18
+    assert days[1] == Counts()
+    assert (days[1].connect_rate, days[1].service_level, days[1].asa_s, days[1].share_answered) == (None,) * 4
+    assert stats.by_month == [("2026-11", stats.center)]
+
+
+async def test_a_period_without_calls_gives_zeros_not_errors(loaded_engine):
+    stats = await compute_stats(loaded_engine, month_period(2026, 10, SHANGHAI), agents=AGENTS)
+    assert stats.center == Counts() and len(stats.by_day) == 31
+    assert all(v is None for k, v in stats.center.as_dict().items() if k.endswith(("rate", "_s", "avg"))
+               and k not in ("wait_sum_s", "talk_sum_s"))
+    assert stats.ivr_functions == [] and stats.agent_categories == []
+    assert sum(stats.inbound_outcomes.values()) == 0 and stats.outbound_total == 0
+    assert [(a.agent_id, a.offered, a.answered, a.answer_rate) for a in stats.agents] == [
+        ("001", 0, 0, None), ("002", 0, 0, None), ("003", 0, 0, None), ("004", 0, 0, None)]
+
+
+async def test_the_time_zone_decides_days_and_hours(loaded_engine):
+    utc_day = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), zone("UTC")))
+    # UTC 2026-11-23 = Shanghai 08:00 on the 23rd .. 08:00 on the 24th: c1..c17 (c17 is 16:00 UTC)
+    assert utc_day.center.inbound == 17
+    assert (utc_day.by_hour[0][1].inbound, utc_day.by_hour[16][1].inbound) == (2, 1)  # c1 c2, and c17
+
+
+async def test_half_hour_zones_split_hours_at_the_local_hour(db_url):
+    await upgrade(db_url)
+    engine = make_engine(db_url)
+    utc = timezone.utc
+    rows = [call("k1", "2026-11-23 00:00:00", "ivr_only"), call("k2", "2026-11-23 00:00:00", "ivr_only")]
+    rows[0]["started_at"] = datetime(2026, 11, 23, 10, 20, tzinfo=utc)  # 15:50 in Kolkata (+05:30)
+    rows[1]["started_at"] = datetime(2026, 11, 23, 10, 35, tzinfo=utc)  # 16:05
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(Call), rows)
+        stats = await compute_stats(engine, day_period(datetime(2026, 11, 23).date(), zone("Asia/Kolkata")))
+    finally:
+        await engine.dispose()
+    assert {h: c.inbound for h, c in stats.by_hour if c.inbound} == {15: 1, 16: 1}
