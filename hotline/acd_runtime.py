@@ -98,8 +98,9 @@ class AcdRuntime:
 
     def _log(self, cmd: Log) -> None:
         data = {**cmd.data, "agent_id": cmd.agent_id}
-        if cmd.call_id is not None:
-            self.recorder.event(cmd.call_id, self.clock(), cmd.kind, data)
+        # agent state changes have no call: they are kept under "agent-<工号>" (pause time by reason)
+        key = cmd.call_id if cmd.call_id is not None else f"agent-{cmd.agent_id}"
+        self.recorder.event(key, self.clock(), cmd.kind, data)
         if cmd.kind == "agent_state":
             self.bus.publish("agent_state", {"agent_id": cmd.agent_id, **cmd.data})
         elif cmd.kind == "offer":

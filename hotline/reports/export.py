@@ -23,9 +23,7 @@ JSON (`to_json`), one object:
 
 FIGURES = counts inbound, blocked, in_progress, handled, offered, ivr_only, answered, unanswered,
 answered_within, abandoned, abandoned_within, short_abandoned, wait_n, wait_sum_s, talk_n,
-talk_sum_s, survey_n, survey_sum, outcome_ivr_only, outcome_abandoned_queue,
-outcome_abandoned_ringing, outcome_message_left, outcome_callback_requested, outcome_failed;
-rates (0..1) share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
+talk_sum_s, survey_n, survey_sum; rates (0..1) share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
 service_level_inclusive, abandon_rate, abandon_rate_incl_short; seconds asa_s, aht_s; survey_avg.
 Definitions: hotline/reports/figures.py. A rate or average with nothing to measure (a zero
 denominator) is null in JSON and an empty cell in CSV; counts are always numbers.

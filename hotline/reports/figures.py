@@ -17,8 +17,7 @@ without calls gives zeros and Nones, never an error. Inbound calls only; definit
 - abandoned: outcome abandoned_queue/abandoned_ringing; abandoned_within: ended_at - queued_at
   <= the target; short_abandoned: ended_at - queued_at < 5 s;
 - wait_*: talk_started_at - queued_at of answered calls (speed of answer); talk_*: talk_s of
-  answered calls (handle time); survey_*: survey_score of every inbound call that has one;
-- outcome_*: inbound calls by final outcome (`answered` and `blocked` are the other two).
+  answered calls (handle time); survey_*: survey_score of every inbound call that has one.
 """
 from __future__ import annotations
 
@@ -52,13 +51,6 @@ class Counts:
     talk_sum_s: float = 0.0
     survey_n: int = 0
     survey_sum: int = 0
-    # inbound calls by final outcome, besides answered (agent_answered) and blocked above
-    outcome_ivr_only: int = 0
-    outcome_abandoned_queue: int = 0
-    outcome_abandoned_ringing: int = 0
-    outcome_message_left: int = 0
-    outcome_callback_requested: int = 0
-    outcome_failed: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))
@@ -81,18 +73,6 @@ class Counts:
     @property
     def unanswered(self) -> int:
         return self.offered - self.answered
-
-    def outcomes(self) -> dict[str, int]:
-        """Inbound calls by outcome; `in_progress` = not ended yet, `other` = any outcome outside
-        the inbound vocabulary (none in a consistent store)."""
-        out = {"ivr_only": self.outcome_ivr_only, "agent_answered": self.answered,
-               "abandoned_queue": self.outcome_abandoned_queue,
-               "abandoned_ringing": self.outcome_abandoned_ringing,
-               "message_left": self.outcome_message_left,
-               "callback_requested": self.outcome_callback_requested, "failed": self.outcome_failed,
-               "blocked": self.blocked, "in_progress": self.in_progress}
-        out["other"] = self.inbound - sum(out.values())
-        return out
 
     # ----- rates (None when there is nothing to measure) -----
 

@@ -1,6 +1,6 @@
 """The report's other queries (the per-quarter-hour one is slot_query.py). Each aggregates in the
-database over one short GROUP BY; what comes back is a row per (agent, category), per (direction,
-category, outcome) or per agent, whatever the number of calls.
+database over one GROUP BY; what comes back is a row per (agent, category), per (direction,
+category, outcome, queued) or per agent, whatever the number of calls.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.store.models import Call, CallEvent
 
 from .period import Period
-from .slot_query import AFTER_TRANSFER_ONLY, as_number
+from .slot_query import as_number
 
 OFFER_KINDS = ("offer", "no_answer")  # call_events the ACD logs per agent, data {"agent_id": "001"}
 
@@ -23,12 +23,6 @@ _e = CallEvent.__table__.c
 
 def _calls_in(period: Period, direction: str) -> tuple[sa.ColumnElement[bool], ...]:
     return _c.direction == direction, _c.started_at >= period.start, _c.started_at < period.end
-
-
-def self_service_condition() -> sa.ColumnElement[bool]:
-    """Inbound calls that ended without asking for an agent (the negation of `offered`)."""
-    return sa.and_(_c.outcome.is_not(None), _c.outcome != "blocked", _c.queued_at.is_(None),
-                   _c.outcome.not_in(AFTER_TRANSFER_ONLY))
 
 
 @dataclass(frozen=True)
@@ -57,19 +51,23 @@ class OtherGroup:
     direction: str
     category: str | None
     outcome: str | None  # None: in progress
+    queued: bool  # queued_at is set
     calls: int
     talk_sum_s: float
 
 
-async def self_service_and_outbound(conn: AsyncConnection, period: Period) -> list[OtherGroup]:
-    """Self-service inbound calls (IVR use by function) and outbound calls, per (direction,
-    business_category, outcome) with their talk time."""
-    keys = (_c.direction, _c.business_category, _c.outcome)
-    wanted = sa.or_(sa.and_(_c.direction == "inbound", self_service_condition()), _c.direction == "outbound")
+async def other_groups(conn: AsyncConnection, period: Period) -> list[OtherGroup]:
+    """Every call but the agent-answered inbound ones (those are answered_groups), per (direction,
+    business_category, outcome, queued_at set), with talk time: inbound outcomes, IVR use by
+    function and outbound calls come from these few rows."""
+    queued = _c.queued_at.is_not(None)
+    keys = (_c.direction, _c.business_category, _c.outcome, queued)
+    wanted = sa.or_(_c.outcome.is_(None), _c.outcome != "agent_answered", _c.direction != "inbound")
     stmt = (sa.select(*keys, sa.func.count(), sa.func.sum(_c.talk_s))
             .where(_c.started_at >= period.start, _c.started_at < period.end, wanted)
             .group_by(*keys))
-    return [OtherGroup(r[0], r[1], r[2], int(r[3]), float(as_number(r[4]))) for r in await conn.execute(stmt)]
+    return [OtherGroup(r[0], r[1], r[2], bool(r[3]), int(r[4]), float(as_number(r[5])))
+            for r in await conn.execute(stmt)]
 
 
 async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[str, int]]:

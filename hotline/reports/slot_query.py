@@ -25,8 +25,6 @@ from .sql_time import epoch_slot, number, seconds_between, sqlite_slot_bounds, w
 
 ABANDONED = ("abandoned_queue", "abandoned_ringing")
 AFTER_TRANSFER_ONLY = ("agent_answered", *ABANDONED)  # outcomes that imply the caller was queued
-OUTCOME_FIELDS = ("ivr_only", "abandoned_queue", "abandoned_ringing", "message_left", "callback_requested",
-                  "failed")
 
 _c = Call.__table__.c
 
@@ -60,8 +58,6 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
         "survey_n": count(_c.survey_score),
         "survey_sum": sa.func.sum(_c.survey_score),
     }
-    for outcome in OUTCOME_FIELDS:
-        aggs[f"outcome_{outcome}"] = count().filter(_c.outcome == outcome)
     return aggs
 
 

@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .figures import Counts, Thresholds, ratio
 from .period import Period
-from .queries import (AnsweredGroup, OtherGroup, agent_offers, answered_groups,
-                      self_service_and_outbound)
-from .slot_query import center_slots
+from .queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
+from .slot_query import AFTER_TRANSFER_ONLY, center_slots
 
+INBOUND_OUTCOMES = ("ivr_only", "agent_answered", "abandoned_queue", "abandoned_ringing", "message_left",
+                    "callback_requested", "failed", "blocked")
 OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "blocked")
 IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
 UNCATEGORISED = "unknown"  # the category key of calls without business_category
@@ -110,18 +111,24 @@ def _spread(period: Period, slots: dict[int, Counts]):
     return list(by_day.items()), list(by_hour.items()), by_day_hour
 
 
-def _other_tables(groups: list[OtherGroup]) -> tuple[list[Share], dict[str, int], float]:
+def _other_tables(groups: list[OtherGroup], center: Counts):
+    """-> inbound outcomes, IVR functions (self-service calls by category), outbound outcomes and
+    outbound talk time."""
+    inbound = dict.fromkeys((*INBOUND_OUTCOMES, IN_PROGRESS, "other"), 0)  # other: outside the vocabulary
+    inbound["agent_answered"] = center.answered
     ivr: dict[str, int] = defaultdict(int)
     outbound = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
     talk_out = 0.0
     for g in groups:
+        key = g.outcome or IN_PROGRESS
         if g.direction == "inbound":
-            ivr[g.category or UNCATEGORISED] += g.calls
+            inbound[key if key in inbound else "other"] += g.calls
+            if g.outcome not in (None, "blocked", *AFTER_TRANSFER_ONLY) and not g.queued:
+                ivr[g.category or UNCATEGORISED] += g.calls
         else:
-            key = g.outcome or IN_PROGRESS
             outbound[key] = outbound.get(key, 0) + g.calls
             talk_out += g.talk_sum_s
-    return shares(ivr), outbound, talk_out
+    return inbound, shares(ivr), outbound, talk_out
 
 
 def _agent_categories(groups: dict[tuple[str | None, str | None], AnsweredGroup]) -> list[Share]:
@@ -179,11 +186,11 @@ async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresho
     slots, answered, others, offers = await _all(
         _on_own_connection(engine, center_slots, period, thresholds),
         _on_own_connection(engine, answered_groups, period),
-        _on_own_connection(engine, self_service_and_outbound, period),
+        _on_own_connection(engine, other_groups, period),
         _on_own_connection(engine, agent_offers, period),
     )
     by_day, by_hour, by_day_hour = _spread(period, slots)
     center = Counts.total(slots.values())
-    ivr, outbound, talk_out = _other_tables(others)
-    return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, center.outcomes(), outbound,
-                 talk_out, ivr, _agent_categories(answered), _agents(agents, answered, offers))
+    inbound, ivr, outbound, talk_out = _other_tables(others, center)
+    return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, inbound, outbound, talk_out, ivr,
+                 _agent_categories(answered), _agents(agents, answered, offers))
