@@ -27,7 +27,7 @@ from .call_context import CallContext
 from .clock import utcnow
 from .agi.errors import AgiHangup
 from .inbound import handle_inbound
-from .observability import make_bus, make_metrics
+from .observability import make_bus, make_metrics, watch_acd
 from .menus import MenuStore
 from .peak import PeakMode
 from .settings import Settings
@@ -61,6 +61,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     prompts = site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents])
     menus = MenuStore(Path(settings.menu_file), set(prompts))
     acd = AcdRuntime(settings, recorder, bus, utcnow, Path(settings.acd.state_file))
+    watch_acd(bus, metrics, trunks, acd.snapshot)
     if ami is not None:
         ami.on_registration = acd.registration
     else:  # no AMI (tests, or AMI turned off): every configured softphone counts as registered

@@ -20,6 +20,21 @@ def make_metrics(settings: Settings, trunks: TrunkCapacity) -> Metrics:
     return metrics
 
 
+def watch_acd(bus: EventBus, metrics: Metrics, trunks: TrunkCapacity, acd_snapshot) -> None:
+    """The queue snapshot (MQTT, retained) and the queue/agent gauges come from one place."""
+    def snapshot() -> dict:
+        return {"calls_in_progress": len(trunks.calls), **acd_snapshot(),
+                "lines_in_use": {"inbound": trunks.in_use("inbound"), "outbound": trunks.in_use("outbound")}}
+
+    def gauges() -> None:
+        snap = acd_snapshot()
+        metrics.set_waiting(snap["waiting"])
+        metrics.set_agents(snap["agents"])
+
+    bus.set_snapshot_provider(snapshot)
+    metrics.on_scrape(gauges)
+
+
 def make_bus(settings: Settings, engine: AsyncEngine, trunks: TrunkCapacity, metrics: Metrics) -> EventBus:
     async def on_outage(n: OutageNotice) -> None:
         """An outage notice from the dispatch side becomes a stored notice the IVR reads out."""
@@ -31,7 +46,4 @@ def make_bus(settings: Settings, engine: AsyncEngine, trunks: TrunkCapacity, met
     bus = EventBus(mq, on_outage=on_outage, on_drop=metrics.mqtt_dropped,
                    snapshot_interval=mq.snapshot_seconds if mq else 5.0,
                    max_queued=mq.max_queued_events if mq else 10_000)
-    bus.set_snapshot_provider(lambda: {
-        "calls_in_progress": len(trunks.calls),
-        "lines_in_use": {"inbound": trunks.in_use("inbound"), "outbound": trunks.in_use("outbound")}})
     return bus

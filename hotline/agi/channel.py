@@ -24,7 +24,6 @@ class AgiChannel:
         self._writer = writer
         self.headers = headers
         self.hung_up = False
-        self.commands_sent = 0
         self._hangup_seen = asyncio.Event()
 
     # -- headers -------------------------------------------------------------------------
@@ -86,7 +85,6 @@ class AgiChannel:
     async def command(self, verb: str, *args: object) -> Reply:
         """Send one command (arguments quoted) and return its parsed 200 reply."""
         line = command_line(verb, *args)
-        self.commands_sent += 1
         self._writer.write(line)
         try:
             await self._writer.drain()

@@ -72,6 +72,8 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
         line = next(l for l in text.splitlines()
                     if l.startswith("hotline_calls_total{") and 'outcome="ivr_only"' in l and 'direction="inbound"' in l)
         assert float(line.rsplit(" ", 1)[1]) == 2.0
+        gauge = next(l for l in text.splitlines() if l.startswith('hotline_agents{state="logged_out"}'))
+        assert float(gauge.rsplit(" ", 1)[1]) == 8.0  # the ACD feeds the agent gauges
     finally:
         d.stop()
         broker.cleanup()
