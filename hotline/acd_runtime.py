@@ -98,7 +98,8 @@ class AcdRuntime:
 
     def _log(self, cmd: Log) -> None:
         data = {**cmd.data, "agent_id": cmd.agent_id}
-        # agent state changes have no call: they are kept under "agent-<工号>" (pause time by reason)
+        # a state change without a call (login, pause, resume) is kept under "agent-<工号>"; the
+        # others under their call. Reports find both by data.agent_id (hotline/reports/pause*.py)
         key = cmd.call_id if cmd.call_id is not None else f"agent-{cmd.agent_id}"
         self.recorder.event(key, self.clock(), cmd.kind, data)
         if cmd.kind == "agent_state":

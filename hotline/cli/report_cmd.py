@@ -19,6 +19,7 @@ from ..reports.export import to_csv, to_json
 from ..reports.figures import Thresholds
 from ..reports.html import render_html
 from ..reports.period import DEFAULT_TZ, Period, parse_period, zone
+from ..clock import utcnow
 from ..reports.report import Report, build_report
 from ..reports.text import print_report
 from ..settings import Settings
@@ -50,7 +51,8 @@ async def _build(s: Settings, period: Period, thresholds: Thresholds, goal: floa
     engine = make_engine(s.database.url)
     try:
         return await build_report(engine, period, company=s.company, thresholds=thresholds,
-                                  agents=[(a.id, a.name or None) for a in s.agents], goal=goal, wrap_up_s=wrap_up)
+                                  agents=[(a.id, a.name or None) for a in s.agents], goal=goal, wrap_up_s=wrap_up,
+                                  now=utcnow())  # a period not over yet counts up to now
     finally:
         await engine.dispose()
 

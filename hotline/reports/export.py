@@ -13,7 +13,10 @@ JSON (`to_json`), one object:
   ivr_functions     [{category, calls, share}]  self-service calls by function, largest first
   agent_categories  [{category, calls, share}]  agent-answered calls by business category
   agents            [{agent_id, name, offered, no_answer, answered, answer_rate, talk_s, aht_s,
-                      survey_n, survey_avg}]
+                      survey_n, survey_avg, logged_in_s, paused_s, paused_by_reason: {reason: s}}]
+                    logged_in_s / paused_s: seconds in the period (until `now` if it is not
+                    over) logged in (paused included) / paused; paused_by_reason: only the reasons
+                    with time, e.g. {"no answer": 36.0, "break": 900.0} (pause.py)
   by_hour           [{hour: 0..23, FIGURES}]       local hour of the day, summed over the period
   by_day            [{date: YYYY-MM-DD, FIGURES}]  every local day, zeros included
   staffing          {goal, wrap_up_s, target_s, hours: [{hour, offered_per_day, peak_offered,
@@ -32,7 +35,8 @@ CSV (`to_csv`), "long" format with the header section,key,metric,value, one figu
   period,,<kind|label|start|end|timezone|days>,...   thresholds,,<name>,...
   center,,<FIGURE>,...       inbound_outcome,<outcome>,calls,...
   ivr_function,<category>,<calls|share>,...          agent_category,<category>,<calls|share>,...
-  agent,<agent_id>,<name|offered|...>,...            hour,<00..23>,<FIGURE>,...
+  agent,<agent_id>,<name|offered|...|logged_in_s|paused_s>,...
+  agent_pause,<agent_id>,<reason>,<seconds>          hour,<00..23>,<FIGURE>,...
   day,<YYYY-MM-DD>,<FIGURE>,...                      staffing,<00..23>,<field>,...
   staffing,,<goal|wrap_up_s|target_s>,...            outbound,,<total|talk_s>,...
   outbound_outcome,<outcome>,calls,...
@@ -54,7 +58,8 @@ FORMAT = "hotline-report/1"
 def _agent(a: AgentRow) -> dict[str, Any]:
     return {"agent_id": a.agent_id, "name": a.name, "offered": a.offered, "no_answer": a.no_answer,
             "answered": a.answered, "answer_rate": a.answer_rate, "talk_s": a.talk_sum_s, "aht_s": a.aht_s,
-            "survey_n": a.survey_n, "survey_avg": a.survey_avg}
+            "survey_n": a.survey_n, "survey_avg": a.survey_avg, "logged_in_s": a.logged_in_s,
+            "paused_s": a.paused_s, "paused_by_reason": dict(a.paused_by_reason)}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -98,8 +103,11 @@ def _rows(d: dict[str, Any]):
             yield section, row["category"], "share", row["share"]
     for row in d["agents"]:
         for name, value in row.items():
-            if name != "agent_id":
+            if name not in ("agent_id", "paused_by_reason"):
                 yield "agent", row["agent_id"], name, value
+    for row in d["agents"]:
+        for reason, value in row["paused_by_reason"].items():
+            yield "agent_pause", row["agent_id"], reason, value
     for section, key, rows in (("hour", "hour", d["by_hour"]), ("day", "date", d["by_day"])):
         for row in rows:
             label = f"{row[key]:02d}" if key == "hour" else row[key]

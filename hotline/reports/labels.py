@@ -18,6 +18,9 @@ OUTBOUND_OUTCOME = {
     "answered": "接通", "busy": "忙", "no_answer": "无人接听", "cancelled": "取消", "failed": "失败",
     "blocked": "外线全忙", "in_progress": "进行中",
 }
+PAUSE_REASON = {  # agent_state paused(<reason>): the ACD's "no answer", then the *46N reasons
+    "no answer": "未应答", "break": "休息", "meeting": "会议", "training": "培训", "other": "其他",
+}
 METRIC = {
     "inbound": "呼入总量", "handled": "接入", "ivr_only": "自动应答", "answered": "人工接听",
     "unanswered": "人工未接", "offered": "请求人工", "blocked": "线路全忙未接入", "in_progress": "进行中",

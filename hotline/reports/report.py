@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -41,6 +42,7 @@ class Report:
 
 async def build_report(engine: AsyncEngine, period: Period, *, company: str,
                        thresholds: Thresholds = Thresholds(), agents: Sequence[tuple[str, str | None]] = (),
-                       goal: float = 0.8, wrap_up_s: float = 0.0) -> Report:
-    stats = await compute_stats(engine, period, thresholds, agents)
+                       goal: float = 0.8, wrap_up_s: float = 0.0, now: datetime | None = None) -> Report:
+    """`now`: the current time, for a period that is not over (see compute_stats)."""
+    stats = await compute_stats(engine, period, thresholds, agents, now=now)
     return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s)

@@ -7,19 +7,25 @@ Every local day and every hour of the period is present, with zero Counts if it 
 Per agent, `answered`, talk and survey come from the calls (counted on the call's start day, like
 everything else); `offered` and `no_answer` from the ACD's offer events, counted when the offer
 was made. At a period's edge the two can disagree by a call, so answer_rate can exceed 1 there.
+Logged-in and pause time come from the agents' state changes (pause.py, pause_query.py), counted
+until the period end or `now`, whichever is earlier.
 """
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.store.utc_datetime import require_aware
+
 from .figures import Counts, Thresholds, ratio
+from .pause import AgentTime
+from .pause_query import agent_time
 from .period import Period
 from .queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
 from .slot_query import AFTER_TRANSFER_ONLY, center_slots
@@ -56,6 +62,9 @@ class AgentRow:
     talk_sum_s: float
     survey_n: int
     survey_sum: int
+    logged_in_s: float = 0.0  # in any state but logged_out (paused included)
+    paused_s: float = 0.0  # = the sum of paused_by_reason
+    paused_by_reason: Mapping[str, float] = field(default_factory=dict)  # reason -> seconds, only > 0
 
     @property
     def answer_rate(self) -> float | None:
@@ -139,7 +148,7 @@ def _agent_categories(groups: dict[tuple[str | None, str | None], AnsweredGroup]
 
 
 def _agents(known: Sequence[tuple[str, str | None]], answered: dict[tuple[str | None, str | None], AnsweredGroup],
-            offers: dict[str, dict[str, int]]) -> list[AgentRow]:
+            offers: dict[str, dict[str, int]], times: dict[str, AgentTime]) -> list[AgentRow]:
     calls: dict[str, AnsweredGroup] = {}
     for (agent_id, _category), g in answered.items():
         if agent_id is not None:
@@ -148,11 +157,13 @@ def _agents(known: Sequence[tuple[str, str | None]], answered: dict[tuple[str | 
                                             c.survey_n + g.survey_n, c.survey_sum + g.survey_sum)
     names = dict(known)
     rows = []
-    for agent_id in sorted(set(names) | set(calls) | set(offers)):
+    for agent_id in sorted(set(names) | set(calls) | set(offers) | set(times)):
         c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
         o = offers.get(agent_id, {})
+        t = times.get(agent_id, AgentTime())
         rows.append(AgentRow(agent_id, names.get(agent_id), o.get("offer", 0), o.get("no_answer", 0), c.calls,
-                             c.talk_n, c.talk_sum_s, c.survey_n, c.survey_sum))
+                             c.talk_n, c.talk_sum_s, c.survey_n, c.survey_sum, t.logged_in_s, t.paused_s,
+                             dict(t.paused_by_reason)))
     return rows
 
 
@@ -177,20 +188,26 @@ async def _all(*coroutines) -> list:
 
 
 async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresholds = Thresholds(),
-                        agents: Sequence[tuple[str, str | None]] = ()) -> Stats:
+                        agents: Sequence[tuple[str, str | None]] = (), *,
+                        now: datetime | None = None) -> Stats:
     """All figures of `period`. `agents` = (工号, name) of the configured agents: each gets a row
     even without calls; agents found in the data but no longer configured are listed too.
+    `now` (aware; the caller reads the clock): states still open count until then if the period
+    is not over; None takes the period as over (open states count until its end).
 
-    The four queries run at once on their own connections (the database works on them in
+    The five queries run at once on their own connections (the database works on them in
     parallel; on SQLite too, each in its own thread)."""
-    slots, answered, others, offers = await _all(
+    if now is not None:
+        require_aware(now, "now")
+    slots, answered, others, offers, times = await _all(
         _on_own_connection(engine, center_slots, period, thresholds),
         _on_own_connection(engine, answered_groups, period),
         _on_own_connection(engine, other_groups, period),
         _on_own_connection(engine, agent_offers, period),
+        _on_own_connection(engine, agent_time, period, now, [agent_id for agent_id, _ in agents]),
     )
     by_day, by_hour, by_day_hour = _spread(period, slots)
     center = Counts.total(slots.values())
     inbound, ivr, outbound, talk_out = _other_tables(others, center)
     return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, inbound, outbound, talk_out, ivr,
-                 _agent_categories(answered), _agents(agents, answered, offers))
+                 _agent_categories(answered), _agents(agents, answered, offers, times))

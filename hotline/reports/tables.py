@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .figures import Counts
-from .labels import CATEGORY, INBOUND_OUTCOME, OUTBOUND_OUTCOME, label, percent, seconds
+from .labels import CATEGORY, INBOUND_OUTCOME, OUTBOUND_OUTCOME, PAUSE_REASON, label, percent, seconds
+from .pause import reason_order
 from .report import Report
 from .stats import Share
 
@@ -58,12 +59,21 @@ def outcomes_table(report: Report) -> Table:
     return Table("呼入结果", ["结果", "次数", "占比"], rows)
 
 
+def _minutes(s: float) -> str:
+    return f"{s / 60:.1f}"
+
+
 def agents_table(report: Report) -> Table:
+    """Calls, then logged-in and pause time (minutes); after the pause total one column per reason
+    that occurred in the period ("其中休息": of which on a break)."""
+    agents = report.stats.agents
+    reasons = reason_order(r for a in agents for r in a.paused_by_reason)
     rows = [[a.agent_id, a.name or "", str(a.offered), str(a.no_answer), str(a.answered), percent(a.answer_rate),
-             f"{a.talk_sum_s / 60:.1f}", seconds(a.aht_s), _survey(a.survey_avg)]
-            for a in report.stats.agents]
-    return Table("座席统计", ["工号", "姓名", "分配", "未应答", "接听", "应答率", "通话(分钟)", "平均通话(秒)", "满意度"],
-                 rows)
+             _minutes(a.talk_sum_s), seconds(a.aht_s), _survey(a.survey_avg), _minutes(a.logged_in_s),
+             _minutes(a.paused_s), *(_minutes(a.paused_by_reason.get(r, 0.0)) for r in reasons)]
+            for a in agents]
+    return Table("座席统计", ["工号", "姓名", "分配", "未应答", "接听", "应答率", "通话(分钟)", "平均通话(秒)", "满意度",
+                          "登录(分钟)", "暂停(分钟)", *(f"其中{label(PAUSE_REASON, r)}" for r in reasons)], rows)
 
 
 def _period_row(name: str, c: Counts) -> list[str]:

@@ -8,17 +8,36 @@ import re
 
 import pytest
 import typer
-from test_report_center import loaded_engine  # noqa: F401  (fixture)
+from sqlalchemy import insert
+from test_report_center import at, loaded_engine  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from hotline.cli.report_cmd import report
+from hotline.store.models import CallEvent
 
 app = typer.Typer()
 app.command()(report)
 
 
+def _state(local: str, frm: str, to: str) -> dict:
+    return {"call_uniqueid": "agent-001", "at": at(local), "kind": "agent_state",
+            "data": {"from": frm, "to": to, "agent_id": "001"}}
+
+
 @pytest.fixture
-def config(tmp_path, db_url, loaded_engine):  # noqa: F811
+async def with_pauses(loaded_engine):  # noqa: F811
+    """001 logged in 08:00-18:00 on the day, on a break 12:00-12:30."""
+    async with loaded_engine.begin() as conn:
+        for row in (_state("2026-11-23 08:00:00", "logged_out", "ready"),
+                    _state("2026-11-23 12:00:00", "ready", "paused(break)"),
+                    _state("2026-11-23 12:30:00", "paused(break)", "ready"),
+                    _state("2026-11-23 18:00:00", "ready", "logged_out")):
+            await conn.execute(insert(CallEvent), row)
+    return loaded_engine
+
+
+@pytest.fixture
+def config(tmp_path, db_url, with_pauses):
     path = tmp_path / "hotline.yaml"
     path.write_text(f"""company: 平安县
 database:
@@ -50,7 +69,10 @@ def test_json_has_the_documented_keys_and_figures(config):
     assert c["connect_rate"] == pytest.approx(4 / 9) and c["service_level"] == 0.5
     assert [a["agent_id"] for a in doc["agents"]] == ["001", "002", "003", "004"]
     assert doc["agents"][3] == {"agent_id": "004", "name": "新人", "offered": 0, "no_answer": 0, "answered": 0,
-                                "answer_rate": None, "talk_s": 0.0, "aht_s": None, "survey_n": 0, "survey_avg": None}
+                                "answer_rate": None, "talk_s": 0.0, "aht_s": None, "survey_n": 0, "survey_avg": None,
+                                "logged_in_s": 0.0, "paused_s": 0.0, "paused_by_reason": {}}
+    assert [doc["agents"][0][k] for k in ("logged_in_s", "paused_s", "paused_by_reason")] == [
+        36000.0, 1800.0, {"break": 1800.0}]
     assert len(doc["by_hour"]) == 24 and doc["by_hour"][10]["offered"] == 2
     assert (doc["staffing"]["target_s"], doc["staffing"]["wrap_up_s"]) == (12.0, 15.0)  # the config's default
     assert doc["staffing"]["hours"][10]["aht_s"] == 165.0  # 150 s talk + 15 s wrap-up
@@ -72,6 +94,9 @@ def test_csv_is_one_figure_per_line(config, tmp_path):
     assert cells[("ivr_function", "outage_query", "share")] == "0.4"
     assert cells[("agent", "001", "offered")] == "4"
     assert cells[("agent", "004", "answer_rate")] == ""  # nothing to measure: empty
+    assert (cells[("agent", "001", "logged_in_s")], cells[("agent", "001", "paused_s")]) == ("36000.0", "1800.0")
+    assert cells[("agent_pause", "001", "break")] == "1800.0"
+    assert not [k for k in cells if k[0] == "agent_pause" and k[1] != "001"]  # only reasons with time
     assert cells[("hour", "23", "inbound")] == "2"
     assert cells[("day", "2026-11-23", "blocked")] == "1"
     assert cells[("staffing", "10", "agents_needed")] == "1"
@@ -83,9 +108,11 @@ def test_text_shows_the_tables(config):
     assert result.exit_code == 0, result.output
     text = result.stdout
     for expected in ("国家电网平安县供电服务热线 2026年11月23日 话务统计分析", "接通率", "44.4%",
-                     "服务水平(12秒)", "50.0%", "停电预告查询", "座席一", "新人", "建议座席", "呼出统计"):
+                     "服务水平(12秒)", "50.0%", "停电预告查询", "座席一", "新人", "建议座席", "呼出统计",
+                     "登录(分钟)", "暂停(分钟)", "其中休息"):
         assert expected in text, expected
     assert "自动应答次数为5,占35.7%" in text
+    assert re.search(r"001 .*│ +600\.0 │ +30\.0 │ +30\.0 │", text)  # 10 h logged in, a 30 min break
 
 
 def test_html_is_one_self_contained_page(config, tmp_path):
@@ -97,6 +124,8 @@ def test_html_is_one_self_contained_page(config, tmp_path):
     assert page.count("<svg") == 5  # calls per hour, rates per day, outcome / IVR / agent shares
     for title in ("分时呼入量", "每日接通率与服务水平", "呼入结果占比", "自动应答业务占比", "分日统计"):
         assert title in page
+    assert "<th>登录(分钟)</th><th>暂停(分钟)</th><th>其中休息</th>" in page
+    assert "<td>600.0</td><td>30.0</td><td>30.0</td>" in page  # 001: 10 h logged in, a 30 min break
     assert "<script" not in page and "<link" not in page and "<img" not in page
     assert not [u for u in re.findall(r"https?://[^\"' <]+", page) if u != "http://www.w3.org/2000/svg"]
 
