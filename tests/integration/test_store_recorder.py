@@ -187,3 +187,35 @@ async def test_unknown_outcome_raises_and_changes_nothing(engine, recorder):
     recorder.call_ended("bad.1", ended_at=T0, outcome="message_left", message_path="msg/bad.1.wav")
     await recorder.flush()
     assert (await fetch_call(engine, "bad.1")).outcome == "message_left"
+
+
+NAIVE = datetime(2024, 5, 1, 8, 0, 0)
+START_ARGS = dict(direction="inbound", started_at=T0, caller_number="1", caller_name=None, dnid=None, trunk=None)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda r, u: r.call_started(u, **{**START_ARGS, "started_at": NAIVE}), ValueError, "timezone-aware"),
+        (lambda r, u: r.call_started(u, **{**START_ARGS, "caller_number": 138}), TypeError, "must be a str"),
+        (lambda r, u: r.call_started(u, **{**START_ARGS, "direction": "sideways"}), ValueError, "must be one of"),
+        (lambda r, u: r.call_started("x" * 65, **START_ARGS), ValueError, "at most 64"),
+        (lambda r, u: r.call_blocked(u, **START_ARGS, failure_reason=5), TypeError, "must be a str"),
+        (lambda r, u: r.call_blocked(u, **START_ARGS, agent="1001"), ValueError, "unknown field 'agent'"),
+        (lambda r, u: r.call_ended(u, ended_at=NAIVE, outcome="ivr_only"), ValueError, "timezone-aware"),
+        (lambda r, u: r.call_ended(u, ended_at=T0, outcome=None), ValueError, "outcome is required"),
+        (lambda r, u: r.call_ended(u, ended_at=T0, outcome="ivr_only", talk_s="61"), TypeError, "int or float"),
+        (lambda r, u: r.event(u, T0, "menu", ["not", "a", "dict"]), TypeError, "must be a dict"),
+        (lambda r, u: r.event(u, T0, "menu", {"f": object()}), ValueError, "not JSON-serialisable"),
+        (lambda r, u: r.event(u, T0, "k" * 41, {}), ValueError, "at most 40"),
+    ],
+)
+async def test_bad_input_raises_at_the_call_site_and_changes_nothing(engine, recorder, call, error, message):
+    with pytest.raises(error, match=message):
+        call(recorder, "bad.in")
+    await recorder.flush()
+    assert await count_calls(engine) == 0 and await fetch_events(engine, "bad.in") == []
+    start(recorder, "bad.in")  # the refused call was not remembered either
+    recorder.call_ended("bad.in", ended_at=T0, outcome="ivr_only")
+    await recorder.flush()
+    assert [(c.uniqueid, c.outcome) for c in await fetch_calls(engine)] == [("bad.in", "ivr_only")]

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hotline.store.models import Call, CallEvent
 from hotline.store.utc_datetime import UTCDateTime
-from hotline.store.validate import check_value, check_values
+from hotline.store.validate import TableChecker, check_value, check_values, checker
 
 CALLS = Call.__table__
 EVENTS = CallEvent.__table__
@@ -69,3 +69,59 @@ def test_utc_datetime_refuses_naive_values():
     with pytest.raises(ValueError, match="timezone-aware"):
         UTCDateTime().process_bind_param(datetime(2024, 5, 1), sqlite.dialect())
     assert UTCDateTime().process_result_value(datetime(2024, 5, 1), sqlite.dialect()).tzinfo is UTC
+
+
+CHECKERS = {t.name: (checker(t), TableChecker(t, shortcuts=False)) for t in (CALLS, EVENTS)}
+ANY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.sampled_from(["inbound", "ivr_only", "x"]),
+    st.text(max_size=80), st.datetimes(), st.datetimes(timezones=st.timezones()),
+    st.lists(st.one_of(st.integers(), st.text(), st.floats())), st.dictionaries(st.text(), st.integers()),
+    st.binary(), st.dates(),
+)
+
+
+def outcome(check, value):
+    try:
+        return "ok", check(value)
+    except (TypeError, ValueError) as exc:
+        return type(exc), str(exc)
+
+
+@given(st.sampled_from([(t, c.name) for t in (CALLS, EVENTS) for c in t.columns if not c.primary_key]), ANY_VALUE)
+def test_the_shortcuts_accept_and_refuse_exactly_like_the_full_checks(column, value):
+    table, name = column
+    fast, reference = CHECKERS[table.name]
+    assert outcome(lambda v: fast.value(name, v), value) == outcome(lambda v: reference.value(name, v), value)
+
+
+def test_the_checks_of_a_table_are_built_once():
+    assert checker(CALLS) is checker(CALLS)
+    assert check_values(CALLS, {"direction": "inbound"}) == {"direction": "inbound"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error", "message"),
+    [
+        ("outcome", ["ivr_only"], ValueError, "outcome must be one of"),  # unhashable: still ValueError
+        ("outcome", 3, ValueError, "outcome must be one of"),
+        ("direction", "Inbound", ValueError, "direction must be one of"),
+        ("talk_s", True, TypeError, "must be int or float"),
+        ("talk_s", float("-inf"), ValueError, "finite"),
+        ("agents_rung", 2.0, TypeError, "must be int"),
+        ("caller_name", "张\x00三", ValueError, "NUL"),
+        ("caller_name", "按\ud83d", ValueError, "not valid Unicode"),
+        ("agent_id", "工" * 17, ValueError, "at most 16"),
+        ("ivr_path", [{"t": float("nan")}], ValueError, "not JSON-serialisable"),
+        ("ended_at", datetime(2024, 5, 1).date(), TypeError, "must be a datetime"),
+    ],
+)
+def test_more_bad_values_are_refused(name, value, error, message):
+    with pytest.raises(error, match=message):
+        check_value(CALLS, name, value)
+
+
+def test_json_values_are_deep_copies():
+    data = {"path": [{"node": "main"}]}
+    checked = check_value(EVENTS, "data", data)
+    data["path"][0]["node"] = "changed"
+    assert checked == {"path": [{"node": "main"}]}
