@@ -23,7 +23,7 @@ _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
 # The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
 # unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialEnd")
+EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialEnd", "OriginateResponse", "Hangup")
 
 
 class AmiError(RuntimeError):
@@ -68,6 +68,7 @@ class AmiClient:
         self._delay = 0.5
         self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
         self._dial_callbacks: dict[str, Callable[[], None]] = {}
+        self._hangups: dict[str, asyncio.Future[str]] = {}  # watched uniqueid -> hangup cause
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
         self._manager = _Manager(
             self, host=cfg.host, port=cfg.port, username=cfg.username,
@@ -76,6 +77,7 @@ class AmiClient:
             on_disconnect=lambda *_: None, on_connect=lambda *_: None)
         self._manager.register_event("ContactStatus", self._on_contact_status)
         self._manager.register_event("DialEnd", self._on_dial_end)
+        self._manager.register_event("Hangup", self._on_hangup)
         self._tasks: set[asyncio.Task] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -187,6 +189,21 @@ class AmiClient:
     def dial_answered_at(self, uniqueid: str) -> datetime | None:
         """When the agent answered (Asterisk's event timestamp); forgets the watch."""
         return self._dial_answers.pop(uniqueid, None)
+
+    def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]:
+        """A future for the Q.850 cause of this channel's hang-up (AMI Hangup `Cause`): 17 busy,
+        19 no answer, 21 rejected... Drop it with `unwatch_hangup` when no longer needed."""
+        fut = asyncio.get_running_loop().create_future()
+        self._hangups[uniqueid] = fut
+        return fut
+
+    def unwatch_hangup(self, uniqueid: str) -> None:
+        self._hangups.pop(uniqueid, None)
+
+    def _on_hangup(self, manager, event) -> None:
+        fut = self._hangups.pop(event.get("Uniqueid", ""), None)
+        if fut is not None and not fut.done():
+            fut.set_result(str(event.get("Cause", "")))
 
     def _on_dial_end(self, manager, event) -> None:
         uid = event.get("Uniqueid", "")

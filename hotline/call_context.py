@@ -15,6 +15,7 @@ from .bus import EventBus
 from .menus import MenuStore
 from .peak import PeakMode
 from .metrics import Metrics
+from .outbound.runtime import OutboundRuntime
 from .selfservice.lookup import lookup
 from .settings import Settings
 from .store.recorder import CallRecorder
@@ -33,6 +34,7 @@ class CallContext:
     bus: EventBus
     metrics: Metrics
     clock: Callable[[], datetime]
+    outbound: "OutboundRuntime | None" = None  # the dialer (None in tests that do not need it)
 
     def prompt(self, prompt_id: str) -> str:
         """A prompt's path as Asterisk sees it (no extension: Asterisk picks the format)."""

@@ -28,6 +28,9 @@ from .clock import utcnow
 from .agi.errors import AgiHangup
 from .inbound import handle_inbound
 from .observability import make_bus, make_metrics, watch_acd
+from .outbound.call_flow import handle_dialer_call
+from .outbound.runtime import OutboundRuntime
+from .outbound.service_done import service_done_handler
 from .menus import MenuStore
 from .peak import PeakMode
 from .settings import Settings
@@ -68,8 +71,11 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
         for a in settings.agents:
             acd.registration(a.extension, True)
     peak = PeakMode(settings.peak, engine, bus, utcnow)
+    outbound = OutboundRuntime(settings, engine, trunks, ami, bus, utcnow)
+    bus.set_service_done_handler(service_done_handler(outbound.schedule_followup))
     ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
-                      acd=acd, peak=peak, engine=engine, bus=bus, metrics=metrics, clock=utcnow)
+                      acd=acd, peak=peak, engine=engine, bus=bus, metrics=metrics, clock=utcnow,
+                      outbound=outbound)
 
     def route(handler):
         async def run(chan):
@@ -83,7 +89,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
         return run
 
     server = FastAgiServer({"inbound": route(handle_inbound), "outbound": route(handle_agent_outbound),
-                            "agent": route(handle_agent_code)},
+                            "agent": route(handle_agent_code), "dialer": route(handle_dialer_call)},
                            host=settings.fastagi.host, port=settings.fastagi.port,
                            header_timeout=settings.fastagi.header_timeout,
                            max_header_bytes=settings.fastagi.max_header_bytes)
@@ -94,6 +100,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
         async with asyncio.TaskGroup() as tg:
             writer = tg.create_task(recorder.run(), name="store-writer")
             tg.create_task(bus.run(), name="mqtt-bus")
+            dialer = tg.create_task(outbound.run(), name="dialer")
             if settings.metrics is not None:
                 await metrics.serve(settings.metrics.host, settings.metrics.port)
             if ami is not None:
@@ -104,10 +111,12 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                 started.set_result(Running(server, ctx))
             await stop.wait()
             log.info("daemon.stopping", calls_in_progress=server.active)
+            outbound.close()  # no new dialer calls; those in progress end with their sessions
             server.stop_accepting()
             cut = await server.drain(settings.shutdown_grace_seconds)
             if cut:
                 log.warning("daemon.calls_cut_at_deadline", calls=cut)
+            await dialer
             await recorder.close()
             await writer
             await bus.close()  # ends bus.run(); flushes what the broker will take

@@ -88,6 +88,11 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
                                 answered_at=answered_at, **_fields(ctx, ivr, ring))
         ctx.call_ended(uid, "inbound", outcome, reason)
         log.info("call.ended", outcome=outcome, reason=reason, phase=phase)
+        if ctx.outbound is not None and ivr.transfer is not None:
+            waited = (ctx.clock() - ivr.transfer_at).total_seconds() if ivr.transfer_at else None
+            ctx.outbound.after_inbound_call(
+                uniqueid=uid, number=number, outcome=outcome, category=ivr.category,
+                priority=ring.priority or 0, waited_s=waited)
 
 
 def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
+from .outbound.config import Outbound
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -192,6 +194,7 @@ class Settings(_Strict):
     mqtt: Mqtt | None = None
     metrics: MetricsHttp | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
+    outbound: Outbound = Outbound()
     shutdown_grace_seconds: float = Field(30.0, ge=0)
     menu_file: str = Field("config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
     pid_file: str = Field("var/hotline.pid", description="where `hotline run` writes its pid")

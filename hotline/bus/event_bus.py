@@ -10,8 +10,10 @@ daemon. Topics, under the configured prefix:
     <prefix>/queue             retained snapshot {"at": ..., ...provider's dict}
     <prefix>/status            retained "online" / "offline" (the will, if the daemon vanishes)
     <prefix>/dispatch/outage   inbound: outage notices (see outage_message.py)
+    <prefix>/dispatch/service_done   inbound: a service was completed -> follow-up call
+                               (see hotline/outbound/service_done.py)
 
-With an outage handler the bus keeps a persistent MQTT session (fixed client id, clean_session
+With an inbound handler the bus keeps a persistent MQTT session (fixed client id, clean_session
 off), so notices the dispatch side sends with QoS 1 while the daemon is down or reconnecting are
 delivered when it comes back. A retained notice's replay (flagged retained, sent by the broker
 at every subscribe) is ignored, or each reconnect would add that notice again.
@@ -37,7 +39,8 @@ from .pending import Pending, PendingQueue
 log = structlog.get_logger("bus")
 
 EVENT_KINDS: tuple[str, ...] = ("call_started", "ivr_step", "queued", "offered", "answered",
-                                "call_ended", "agent_state", "peak_mode")
+                                "call_ended", "agent_state", "peak_mode", "dialer_attempt",
+                                "dialer_job")
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
 BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)
 
@@ -74,7 +77,9 @@ class EventBus:
         prefix = cfg.topic_prefix.rstrip("/") if cfg is not None else ""
         self.client_id = client_id or f"{prefix.replace('/', '-')}-daemon"
         self.topics = {"events": f"{prefix}/events", "queue": f"{prefix}/queue",
-                       "status": f"{prefix}/status", "dispatch": f"{prefix}/dispatch/outage"}
+                       "status": f"{prefix}/status", "dispatch": f"{prefix}/dispatch/outage",
+                       "service_done": f"{prefix}/dispatch/service_done"}
+        self._on_service_done: Callable[[bytes, bool], Any] | None = None
         # counters (read them for metrics and tests)
         self.seq = 0              # last sequence number handed out
         self.published = 0        # publish() calls
@@ -124,6 +129,11 @@ class EventBus:
     def set_snapshot_provider(self, provider: Callable[[], Mapping[str, Any]]) -> None:
         """`provider()` -> dict, published retained on `<prefix>/queue` every snapshot_interval."""
         self._snapshot = provider
+
+    def set_service_done_handler(self, handler: Callable[[bytes, bool], Any]) -> None:
+        """`await handler(payload, retained)` for each message on `<prefix>/dispatch/service_done`
+        (it validates, logs and drops bad messages itself); set before `run()`."""
+        self._on_service_done = handler
 
     async def run(self) -> None:
         """The background task: connect, send, receive, reconnect; returns after close()."""
@@ -175,7 +185,8 @@ class EventBus:
     def _client(self) -> aiomqtt.Client:
         cfg = self.cfg
         assert cfg is not None
-        persistent = self._on_outage is not None  # keep dispatch notices sent while we were away
+        # keep dispatch messages sent while we were away
+        persistent = self._on_outage is not None or self._on_service_done is not None
         client = aiomqtt.Client(
             cfg.host, cfg.port, identifier=self.client_id if persistent else None,
             clean_session=not persistent, username=cfg.username,
@@ -191,6 +202,8 @@ class EventBus:
         await client.publish(self.topics["status"], b"online", qos=1, retain=True)
         if self._on_outage is not None:
             await client.subscribe(self.topics["dispatch"], qos=1)
+        if self._on_service_done is not None:
+            await client.subscribe(self.topics["service_done"], qos=1)
         self.connected = True
         self.connects += 1
         log.info("bus.connected", host=self.cfg.host, port=self.cfg.port, queued=self.queued)
@@ -244,6 +257,9 @@ class EventBus:
                     self.outages_accepted += 1
                 else:
                     self.outages_rejected += 1
+            elif message.topic.matches(self.topics["service_done"]):
+                assert self._on_service_done is not None
+                await self._on_service_done(message.payload, message.retain)
 
     async def _stops_within(self, seconds: float) -> bool:
         try:

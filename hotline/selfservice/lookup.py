@@ -35,9 +35,9 @@ def bill_items(acct: Account) -> tuple[PlayItem, ...]:
             *usage_items(acct))
 
 
-def _when(notice: Notice) -> tuple[PlayItem, ...]:
+def notice_when(starts_at: datetime, ends_at: datetime) -> tuple[PlayItem, ...]:
     """二零二六年十一月三十日八点整 至 十八点整 (the end date only when it is another day)."""
-    start, end = to_local(notice.starts_at), to_local(notice.ends_at)
+    start, end = to_local(starts_at), to_local(ends_at)
     end_day = (Say("date", end.date().isoformat()),) if end.date() != start.date() else ()
     return (Say("date", start.date().isoformat()), Say("time", start.strftime("%H:%M")),
             "outage_until", *end_day, Say("time", end.strftime("%H:%M")))
@@ -49,7 +49,7 @@ def notice_items(notices: list[Notice]) -> tuple[PlayItem, ...]:
         return ("outage_none",)
     items: list[PlayItem] = []
     for notice in [n for n in notices if n.kind == "planned"][:MAX_NOTICES_READ]:
-        items += ("outage_planned", *_when(notice))
+        items += ("outage_planned", *notice_when(notice.starts_at, notice.ends_at))
     if any(n.kind == "fault" for n in notices):
         items.append("outage_fault_known")
     return tuple(items)

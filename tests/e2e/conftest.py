@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
+from hotline.selfservice.local_time import LOCAL_TZ
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
@@ -31,8 +33,21 @@ def write_config(path: Path, db_url: str) -> Path:
         "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,
                 "position_announce_seconds": 6, "vip_numbers": [VIP]},
         "peak": {"flag_file": str(path.with_suffix(".peak"))},
+        # the dialer may call at any hour of the test run; tries come 3 s apart
+        "outbound": {"window": "00:00-24:00", "extra_workdays": weekend_days_ahead(),
+                     "ring_seconds": 8, "followup_delay_minutes": 0, "poll_seconds": 0.5,
+                     "max_attempts": {"followup": 2, "outage_notice": 2, "callback": 2},
+                     "retry_minutes": {"followup": 0.05, "outage_notice": 0.05, "callback": 0.05},
+                     "callback_after_abandon_seconds": 0},
     }, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def weekend_days_ahead(days: int = 4) -> list[str]:
+    """Saturdays/Sundays of the next few local days, worked (调休) so follow-ups may be called."""
+    today = datetime.now(LOCAL_TZ).date()
+    ahead = (today + timedelta(days=i) for i in range(days))
+    return [d.isoformat() for d in ahead if d.weekday() >= 5]
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from hotline.store.db import make_engine
+import hotline.outbound.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
 from hotline.store.models import Base
 
