@@ -17,8 +17,7 @@ from ..clock import utcnow
 from ..outbound import store
 from ..outbound.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, dialable, followup_job, notice_jobs
 from ..selfservice.local_time import parse_local, to_local
-from ..store.db import make_engine, upgrade
-from .common import ConfigOption, err, out, settings_or_exit
+from .common import ConfigOption, fail, out, settings_or_exit, with_engine
 
 app = typer.Typer(no_args_is_help=True, help="outbound calls: follow-ups, outage notices, callbacks")
 dnc_app = typer.Typer(no_args_is_help=True, help="the do-not-call list")
@@ -36,20 +35,8 @@ class Format(str, Enum):
     json = "json"
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(2)
-
-
 def _run(url: str, work):
-    async def go():
-        await upgrade(url)
-        engine = make_engine(url)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-    return asyncio.run(go())
+    return asyncio.run(with_engine(url, work))
 
 
 def _local(value: datetime | None) -> str:
@@ -70,7 +57,7 @@ def done(order: str = typer.Option(..., "--order", help="work order number"),
         job = followup_job(s, order=order, kind=kind.value, number=number, completed_at=completed,
                            now=now)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     inserted = _run(s.database.url, lambda e: store.insert_jobs(e, [job]))
     if not inserted:
         out.print(f"order {order} already has a follow-up job; nothing new", markup=False)
@@ -97,7 +84,7 @@ def notify(notice_id: int = typer.Argument(..., help="the planned outage notice 
     try:
         jobs, inserted = _run(s.database.url, work)
     except JobRequestError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     out.print(f"notice {notice_id}: {len(jobs)} phones in the area, {len(inserted)} new calls "
               "scheduled", markup=False)
 
@@ -108,7 +95,7 @@ def cancel(job_id: str = typer.Argument(...), reason: str = typer.Option("cancel
     """Cancel a pending job (a call in progress finishes first)."""
     s = settings_or_exit(config)
     if not _run(s.database.url, lambda e: store.cancel_job(e, job_id, reason, utcnow())):
-        raise _fail(f"there is no pending job {job_id}")
+        raise fail(f"there is no pending job {job_id}")
     out.print(f"job {job_id} cancelled", markup=False)
 
 
@@ -156,7 +143,7 @@ def dnc_add(number: str, reason: str = typer.Option("customer's request", "--rea
     try:
         digits = dialable(number)
     except JobRequestError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _run(s.database.url, lambda e: store.dnc_add(e, digits, reason, utcnow()))
     out.print(f"{digits} is on the do-not-call list", markup=False)
 
@@ -167,9 +154,9 @@ def dnc_remove(number: str, config: Path = ConfigOption) -> None:
     try:
         digits = dialable(number)
     except JobRequestError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if not _run(s.database.url, lambda e: store.dnc_remove(e, digits)):
-        raise _fail(f"{digits} is not on the do-not-call list")
+        raise fail(f"{digits} is not on the do-not-call list")
     out.print(f"{digits} removed from the do-not-call list", markup=False)
 
 

@@ -24,7 +24,7 @@ from ..reports.report import Report, build_report
 from ..reports.text import print_report
 from ..settings import Settings
 from ..store.db import make_engine
-from .common import ConfigOption, err, out, settings_or_exit
+from .common import ConfigOption, err, fail, out, settings_or_exit
 
 
 class Format(str, Enum):
@@ -34,16 +34,11 @@ class Format(str, Enum):
     json = "json"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(code)
-
-
 def _check_store_exists(url: str) -> None:
     u = make_url(url)
     if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:" \
             and not u.database.startswith("file:") and not Path(u.database).is_file():
-        raise _fail(f"no call store at {u.database} (database.url in the config); "
+        raise fail(f"no call store at {u.database} (database.url in the config); "
                     "the daemon creates it, or run `hotline db upgrade`")
 
 
@@ -83,13 +78,13 @@ def report(
             raise ValueError(f"--wrap-up {wrap_up:g} must be >= 0 seconds")
         thresholds = Thresholds(answer_target_s=s.answer_target.seconds)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _check_store_exists(s.database.url)
     try:
         result = asyncio.run(_build(s, period, thresholds, goal, wrap_up))
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(s.database.url).render_as_string(hide_password=True)
-        raise _fail(f"cannot read the call store {where}: {exc}", code=1) from None
+        raise fail(f"cannot read the call store {where}: {exc}", code=1) from None
     if fmt is Format.text:
         if output is None:
             print_report(result, out)

@@ -15,8 +15,7 @@ from ..selfservice.local_time import parse_local, to_local
 from ..selfservice.notices import NoticeError, add_notice, check_area_code, split_towns
 from ..selfservice.queries import HORIZON, list_notices
 from ..selfservice.records import Notice
-from ..store.db import make_engine, upgrade
-from .common import ConfigOption, err, out, settings_or_exit
+from .common import ConfigOption, err, fail, out, settings_or_exit, with_engine
 
 outage_app = typer.Typer(no_args_is_help=True, help="outage notices (self-service outage query)")
 accounts_app = typer.Typer(no_args_is_help=True, help="customer accounts (self-service bill query)")
@@ -30,20 +29,6 @@ def _accounts() -> None:
 class Kind(str, Enum):
     planned = "planned"
     fault = "fault"
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(2)
-
-
-async def _with_engine(url: str, work):
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        return await work(engine)
-    finally:
-        await engine.dispose()
 
 
 @outage_app.command("add")
@@ -67,13 +52,13 @@ def outage_add(
         if not town_list:
             raise NoticeError(f"--towns {towns!r} names no town")
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
-        notice = asyncio.run(_with_engine(s.database.url, lambda engine: add_notice(
+        notice = asyncio.run(with_engine(s.database.url, lambda engine: add_notice(
             engine, area_code=area, area_name=area_name, towns=town_list, starts_at=starts_at,
             ends_at=ends_at, reason=reason, kind=kind.value, now=now)))
     except NoticeError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     out.print(f"notice {notice.id} published: {notice.kind} outage in {notice.area_code} "
               f"{notice.area_name}, {_local(notice.starts_at)} to {_local(notice.ends_at)}",
               markup=False, highlight=False)
@@ -105,7 +90,7 @@ def outage_list(
     """Show the notices that have not ended yet (with --all: every notice)."""
     s = settings_or_exit(config)
     now = None if show_all else utcnow()
-    notices = asyncio.run(_with_engine(
+    notices = asyncio.run(with_engine(
         s.database.url, lambda engine: list_notices(engine, area_code=area, now=now)))
     if not notices:
         out.print("no outage notices" + ("" if show_all else " in force or to come"), markup=False)
@@ -122,10 +107,10 @@ def accounts_import(
     """Import (insert or update) accounts; a file with any bad row imports nothing."""
     s = settings_or_exit(config)
     if not file.is_file():
-        raise _fail(f"{file}: no such file")
+        raise fail(f"{file}: no such file")
     now = utcnow()
     try:
-        count = asyncio.run(_with_engine(
+        count = asyncio.run(with_engine(
             s.database.url, lambda engine: import_accounts(engine, file, now=now)))
     except AccountImportError as exc:
         for line in exc.errors:

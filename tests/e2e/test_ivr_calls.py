@@ -23,7 +23,6 @@ from lab.sipp import call, start_call
 from prompts.catalog import load_catalog
 
 from conftest import ROOT, rows_for
-from polling import until
 
 pytestmark = pytest.mark.e2e
 AFTER_GREETING = Wait(7.5)  # the greeting (6.5 s) cannot be interrupted; the menus can

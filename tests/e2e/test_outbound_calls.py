@@ -142,7 +142,7 @@ async def test_a_planned_outage_calls_the_area_and_stores_the_confirmations(hotl
     now = utcnow()
     phones = {"13800004111": "1", "13800004113": None}  # confirms with 1 / presses 3 (no answer key)
     try:
-        async with Carrier(port=CARRIER_PORT, key_after=4.0) as carrier:
+        async with Carrier(port=CARRIER_PORT, key_after=4.0):
             await upsert_accounts(engine, [
                 dict(account_number=f"99000000{i:02d}", area_code="990001", masked_name="王*",
                      phone=phone, balance=Decimal("0"), last_bill_amount=Decimal("0"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable, Iterator
