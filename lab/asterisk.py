@@ -22,6 +22,9 @@ ETC = "/etc/asterisk"
 CONF = ETC + "/asterisk.conf"
 BINARY = "/usr/sbin/asterisk"
 FULL_LOG = "/var/log/asterisk/full"
+# PJSIP keeps registered contacts in astdb across restarts: a run that was killed would leave its
+# agents "registered" for the next one, so every lab start begins with an empty astdb.
+ASTDB = "/var/lib/asterisk/astdb.sqlite3"
 
 
 class LabAsterisk:
@@ -136,6 +139,7 @@ class LabAsterisk:
             )
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.digest_file.unlink(missing_ok=True)
+        self.host_path(ASTDB).unlink(missing_ok=True)
         full = self.full_log_path()
         if full.exists():
             full.replace(full.with_name("full.1"))

@@ -19,7 +19,7 @@ from daemon_proc import DaemonProc
 from polling import until
 
 ROOT = Path(__file__).resolve().parents[2]
-AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 9)]
+AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 10)]
 VIP = "13900002999"
 
 

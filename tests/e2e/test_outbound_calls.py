@@ -109,8 +109,9 @@ async def test_a_caller_who_booked_a_callback_is_called_back_and_reaches_an_agen
             (first,) = await rows_for(settings.database.url, caller)
             assert first.outcome == "callback_requested"
             await carrier.wait_for("answered", 1, timeout=20)  # the dialer rang the caller back
-            async with AgentPhone("1006", "pw1006-e2e", answer_after=1.0, talk_seconds=4.0):
-                await registered(daemon, "1006")
+            # 009: an agent no other test pauses (auto-login on register makes it ready)
+            async with AgentPhone("1009", "pw1009-e2e", answer_after=1.0, talk_seconds=4.0):
+                await registered(daemon, "1009")
 
                 async def done() -> bool:
                     rows = await store.jobs_for_status(engine, finished_limit=50)
@@ -130,7 +131,7 @@ async def test_a_caller_who_booked_a_callback_is_called_back_and_reaches_an_agen
             return bool(back_rows)
         await until(recorded, 10, "the callback's call record")
         (back,) = back_rows
-        assert (back.direction, back.outcome, back.agent_id) == ("outbound", "answered", "006")
+        assert (back.direction, back.outcome, back.agent_id) == ("outbound", "answered", "009")
         assert back.talk_s is not None and back.talk_s > 0 and back.talk_started_at is not None
     finally:
         await engine.dispose()
