@@ -47,7 +47,7 @@ class Outbound(BaseModel):
     callback_hours: int = Field(24, ge=1, description="a callback not reached by then is given up")
     callback_after_abandon_seconds: float = Field(
         60.0, ge=0, description="a caller who hung up after waiting this long is called back; 0 = off")
-    poll_seconds: float = Field(2.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
+    poll_seconds: float = Field(10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
 
     @field_validator("window")
     @classmethod
