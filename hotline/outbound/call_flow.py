@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import structlog
-
 from ivr.events import PlayItem, Say, TransferToAgent
 from ivr.say_zh import render_items
 
@@ -22,7 +20,6 @@ from ..agi.errors import AgiHangup
 from ..call_context import CallContext
 from ..selfservice.lookup import notice_when
 
-log = structlog.get_logger("dialer.call")
 ASKS = 3                 # a question is asked at most this often when no valid key comes
 KEY_WAIT_MS = 6000       # after the question, before asking again
 _JOB_ID = re.compile(r"[0-9a-f]{32}")

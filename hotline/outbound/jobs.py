@@ -134,5 +134,5 @@ def content_of(dial) -> str:
         start = to_local(datetime.fromisoformat(p["starts_at"]))
         end = to_local(datetime.fromisoformat(p["ends_at"]))
         return (f"停电通知 地区 {p.get('area_code')} {start:%Y-%m-%d %H:%M} 至 "
-                f"{end:%Y-%m-%d %H:%M}{' (不足7天)' if p.get('late') == '1' else ''}")
+                f"{end:%Y-%m-%d %H:%M}{' (晚于提前通知期)' if p.get('late') == '1' else ''}")
     return f"回电 来电 {p.get('call')} ({p.get('why')})"
