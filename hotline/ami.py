@@ -192,7 +192,8 @@ class AmiClient:
 
     def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]:
         """A future for the Q.850 cause of this channel's hang-up (AMI Hangup `Cause`): 17 busy,
-        19 no answer, 21 rejected... Drop it with `unwatch_hangup` when no longer needed."""
+        19 no answer, 21 rejected... Drop it with `unwatch_hangup` when no longer needed. Wait
+        on it with `asyncio.wait` (a timeout there leaves it pending, not cancelled)."""
         fut = asyncio.get_running_loop().create_future()
         self._hangups[uniqueid] = fut
         return fut

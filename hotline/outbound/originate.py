@@ -65,24 +65,18 @@ def outcome_of(response, cause: str | None = None) -> Originated:
 
 
 async def originate(ami: AmiClient, settings: Settings, *, number: str, job_id: str,
-                    attempt: int) -> Originated:
+                    attempt: int, hangup: asyncio.Future[str]) -> Originated:
+    """Place the call; `hangup` is `ami.watch_hangup(channel_id(...))`, set up by the caller
+    (who also waits on it before freeing the line)."""
     action = originate_action(settings, number=number, job_id=job_id, attempt=attempt)
-    uid = action["ChannelId"]
-    hangup = ami.watch_hangup(uid)
     try:
         resp = await ami.action(action, timeout=settings.outbound.ring_seconds + RESULT_GRACE_S)
-        placed = outcome_of(resp)
-        if placed.result == "answered":
-            return placed
-        try:
-            async with asyncio.timeout(CAUSE_WAIT_S):
-                cause = await hangup
-        except TimeoutError:
-            cause = None  # no Hangup seen (the channel may never have existed)
-        return outcome_of(resp, cause)
     except AmiError as exc:
         return Originated("failed", f"AMI: {exc}")
     except TimeoutError:
         return Originated("failed", "no OriginateResponse from Asterisk in time")
-    finally:
-        ami.unwatch_hangup(uid)
+    placed = outcome_of(resp)
+    if placed.result == "answered":
+        return placed
+    await asyncio.wait({hangup}, timeout=CAUSE_WAIT_S)  # never cancels the future
+    return outcome_of(resp, hangup.result() if hangup.done() else None)

@@ -30,6 +30,7 @@ from .originate import channel_id, originate
 
 log = structlog.get_logger("dialer")
 FLOW_START_S = 15.0  # after Asterisk said "answered", for the FastAGI call flow to connect
+LINE_FREE_S = 5.0    # after the call flow ended, for Asterisk to hang the customer's channel up
 # The poll re-reads rows created this long before the previous poll: a CLI stamps a job before
 # its transaction commits, so a row can become visible well after its created_at.
 POLL_OVERLAP = timedelta(minutes=5)
@@ -226,19 +227,24 @@ class OutboundRuntime:
     async def _place(self, cmd, call_id: str) -> None:
         call = self._calls[(cmd.job_id, cmd.attempt)] = _Call()
         result, reason = "failed", "the daemon stopped during the call"
+        assert self.ami is not None  # free_lines() is 0 without AMI
+        hangup = self.ami.watch_hangup(call_id)
         try:
             self._write(store.attempt_started, job_id=cmd.job_id, attempt=cmd.attempt,
                         number=cmd.number, purpose=cmd.purpose, content=content_of(cmd),
                         at=self.clock())
             self.bus.publish("dialer_attempt", {"job_id": cmd.job_id, "attempt": cmd.attempt,
                                                 "purpose": cmd.purpose, "number": cmd.number})
-            assert self.ami is not None  # free_lines() is 0 without AMI
             placed = await originate(self.ami, self.settings, number=cmd.number,
-                                     job_id=cmd.job_id, attempt=cmd.attempt)
+                                     job_id=cmd.job_id, attempt=cmd.attempt, hangup=hangup)
             result, reason = placed.result, placed.reason
             if result == "answered" or call.connected.is_set():
                 result, reason = await self._flow_result(call)
+                # the line is free once the channel is gone, not when the call flow returns:
+                # else the next Originate could briefly make it 5 channels on 4 lines
+                await asyncio.wait({hangup}, timeout=LINE_FREE_S)
         finally:
+            self.ami.unwatch_hangup(call_id)
             self._calls.pop((cmd.job_id, cmd.attempt), None)
             self.trunks.handle(Release(call_id), self.clock())
             now = self.clock()
