@@ -16,8 +16,10 @@ def setup_logging(level: str = "INFO", *, json: bool | None = None) -> None:
     renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     lvl = logging.getLevelName(level.upper())
     logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
-    # chatty libraries: their INFO lines are not the daemon's story (and are not JSON)
-    for name in ("alembic", "panoramisk"):
+    # chatty libraries: their INFO lines are not the daemon's story (and are not JSON).
+    # aiosqlite logs every statement at DEBUG from its own thread, unsynchronised with
+    # structlog's writes: at --log-level DEBUG it glued its lines onto the daemon's JSON lines.
+    for name in ("alembic", "panoramisk", "aiosqlite"):
         logging.getLogger(name).setLevel(max(lvl, logging.WARNING))
     structlog.configure(
         processors=[
