@@ -10,7 +10,7 @@ import asyncio
 import os
 import struct
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from lab import ports
 from lab.carrier import Carrier, dtmf_pcap
 from lab.errors import LabError, LabTimeout
 from lab.sipp_process import SippProcess, scenario_path
+
+from polling import until
 
 DTMF_PT = 101
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="sipp sends RTP through raw sockets (root)")
@@ -38,15 +40,6 @@ class RtpSink(asyncio.DatagramProtocol):
         """(event code, marker, end bit) of the telephone-event packets."""
         return [(p[12], bool(p[1] & 0x80), bool(p[13] & 0x80))
                 for p in self.packets if len(p) >= 16 and p[1] & 0x7F == DTMF_PT]
-
-
-async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
@@ -112,7 +105,7 @@ async def test_answers_and_presses_the_last_digit(sip_port: int, tmp_path: Path)
     async with Carrier(port=sip_port, key_after=0.3, answer_after=0.2) as carrier:
         async with probe(carrier, "13800000013", tmp_path, hold=2.5) as (sipp, sink):
             assert await finished(sipp) == ("local_hangup", sipp.events()[0][1])
-            await until(lambda: (3, False, True) in sink.dtmf(), "end of DTMF event 3")
+            await until(lambda: (3, False, True) in sink.dtmf(), 10.0, "end of DTMF event 3")
             assert {code for code, _, _ in sink.dtmf()} == {3}
             assert sink.dtmf()[0] == (3, True, False)  # the marker starts the event
             call_id = sipp.events()[0][1]
@@ -175,7 +168,7 @@ async def test_four_concurrent_calls_of_mixed_kinds(sip_port: int, tmp_path: Pat
             probe(carrier, "13900000044", tmp_path) as (declined, _),
         ):
             outcomes = await asyncio.gather(*(finished(p) for p in (answered, busy, ringing, declined)))
-            await until(lambda: (7, False, True) in sink.dtmf(), "end of DTMF event 7")
+            await until(lambda: (7, False, True) in sink.dtmf(), 10.0, "end of DTMF event 7")
             assert {code for code, _, _ in sink.dtmf()} == {7}
         assert [o[0] for o in outcomes] == ["local_hangup", "rejected", "cancelled", "rejected"]
         assert [o[1].split()[0] for o in outcomes[1::2]] == ["486", "603"]
