@@ -11,17 +11,13 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.store.models import Base
+from hotline.store.models import Base, one_of
 from hotline.store.utc_datetime import UTCDateTime
 
 PURPOSES: tuple[str, ...] = ("followup", "outage_notice", "callback")
 JOB_STATUSES: tuple[str, ...] = ("pending", "in_progress", "done", "given_up", "cancelled")
 ATTEMPT_RESULTS: tuple[str, ...] = ("answered", "busy", "no_answer", "rejected", "failed",
                                     "out_of_window", "dnc")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class OutboundJobRow(Base):
@@ -33,8 +29,8 @@ class OutboundJobRow(Base):
 
     __tablename__ = "outbound_jobs"
     __table_args__ = (
-        CheckConstraint(_in("purpose", PURPOSES), name="purpose"),
-        CheckConstraint(_in("status", JOB_STATUSES), name="status"),
+        CheckConstraint(one_of("purpose", PURPOSES), name="purpose"),
+        CheckConstraint(one_of("status", JOB_STATUSES), name="status"),
         UniqueConstraint("purpose", "ref", name="uq_outbound_jobs_purpose_ref"),
         Index("ix_outbound_jobs_status_next_at", "status", "next_at"),
     )
@@ -65,7 +61,7 @@ class OutboundAttemptRow(Base):
 
     __tablename__ = "outbound_attempts"
     __table_args__ = (
-        CheckConstraint(_in("result", ATTEMPT_RESULTS), name="result"),
+        CheckConstraint(one_of("result", ATTEMPT_RESULTS), name="result"),
         UniqueConstraint("job_id", "attempt", name="uq_outbound_attempts_job_attempt"),
         Index("ix_outbound_attempts_started_at", "started_at"),
     )

@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hotline.selfservice.models import OutageNoticeRow
 from hotline.selfservice.records import Notice
+from hotline.store.statements import dialect_insert
 
 from .models import DncRow, OutboundAttemptRow, OutboundJobRow
 
@@ -51,7 +50,7 @@ async def insert_jobs(engine: AsyncEngine, jobs: list[NewJob]) -> list[str]:
     """Insert the jobs not yet known by (purpose, ref); returns the ids actually inserted."""
     if not jobs:
         return []
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(engine.dialect)
     inserted: list[str] = []
     async with engine.begin() as conn:
         for job in jobs:  # one statement per job: RETURNING tells which ones were new
@@ -172,7 +171,7 @@ async def dnc_numbers(engine: AsyncEngine) -> set[str]:
 
 
 async def dnc_add(engine: AsyncEngine, number: str, reason: str, at: datetime) -> None:
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(engine.dialect)
     async with engine.begin() as conn:
         await conn.execute(insert(DncRow).values(number=number, reason=reason, added_at=at)
                            .on_conflict_do_nothing(index_elements=["number"]))

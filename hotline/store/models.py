@@ -39,7 +39,8 @@ NAMING_CONVENTION = {
 }
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a check constraint: `column IN (...)` (shared by every table with a value list)."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -52,8 +53,8 @@ class Call(Base):
 
     __tablename__ = "calls"
     __table_args__ = (
-        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
-        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

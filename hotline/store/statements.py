@@ -36,6 +36,13 @@ from hotline.store.utc_datetime import UTCDateTime
 
 log = structlog.get_logger()
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def dialect_insert(dialect: Dialect):
+    """The dialect's `insert()` (it has `on_conflict_do_nothing`); SQLite and PostgreSQL only."""
+    if dialect.name not in _INSERTS:
+        raise ValueError(f"no INSERT ... ON CONFLICT for dialect {dialect.name!r}")
+    return _INSERTS[dialect.name]
 KEY_PARAM = "_key"  # the bind name of the WHERE key of an UPDATE (no column starts with "_")
 _PROBES = (
     datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc),
@@ -111,9 +118,7 @@ def insert_rows(dialect: Dialect, t: Table, names: tuple[str, ...], *, skip_exis
     if skip_existing is None:
         stmt = clause.insert().values({n: bindparam(n) for n in names})
     else:
-        if dialect.name not in _INSERTS:
-            raise ValueError(f"no INSERT ... ON CONFLICT for dialect {dialect.name!r}")
-        stmt = _INSERTS[dialect.name](clause).values({n: bindparam(n) for n in names})
+        stmt = dialect_insert(dialect)(clause).values({n: bindparam(n) for n in names})
         stmt = stmt.on_conflict_do_nothing(index_elements=[skip_existing])
     return Prepared(stmt, dialect)
 
