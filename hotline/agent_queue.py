@@ -137,7 +137,7 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     started = ctx.clock()
     try:
         rc = await chan.exec("Dial", f"PJSIP/{offer.extension},{round(offer.ring_timeout_s)},"
-                                     f"gA({whisper}:{intro})")
+                                     f"gA({whisper}:{intro})", timeout=ctx.settings.fastagi.max_call_seconds)
     finally:
         unwatch()
     ended = ctx.clock()
@@ -172,7 +172,8 @@ async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueR
         result.phase = "message"
         await chan.stream_file(ctx.prompt("record_message"))
         path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/message-{uid}-q"
-        reply = await chan.command("RECORD FILE", path, "wav", "#", 120_000, 0, "BEEP", "s=5")
+        reply = await chan.command("RECORD FILE", path, "wav", "#", 120_000, 0, "BEEP", "s=5",
+                                   timeout=chan.reply_timeout + 120)
         result.message = f"{path}.wav"
         ctx.recorder.event(uid, ctx.clock(), "message_left", {"path": result.message, "position": position})
         if reply.result == -1:

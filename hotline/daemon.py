@@ -92,7 +92,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                             "agent": route(handle_agent_code), "dialer": route(handle_dialer_call)},
                            host=settings.fastagi.host, port=settings.fastagi.port,
                            header_timeout=settings.fastagi.header_timeout,
-                           max_header_bytes=settings.fastagi.max_header_bytes)
+                           max_header_bytes=settings.fastagi.max_header_bytes,
+                           reply_timeout=settings.fastagi.reply_timeout)
     if signals:
         install_signal_handlers(stop, lambda: _reload(menus))
         write_pid_file(Path(settings.pid_file))

@@ -1,10 +1,14 @@
 """The inbound call flow: admit (or refuse when all lines are busy), the voice menu, the agents.
 
 One call = one FastAGI session = one coroutine. Whatever happens - the caller hangs up
-mid-prompt, Asterisk drops the socket, the daemon shuts down - the call is recorded exactly once
-with a final outcome, its IVR path and the menu version it used.
+mid-prompt, Asterisk drops the socket or stops answering, the daemon shuts down, a value the
+store cannot hold - the line is released and the call is recorded exactly once, with a final
+outcome, its IVR path and the menu version it used, in the same `finally`.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 
@@ -14,6 +18,7 @@ from .agent_queue import QueueResult, wait_for_agent
 from .agi.channel import AgiChannel
 from .agi.errors import AgiError, AgiHangup
 from .call_context import CallContext
+from .call_fields import store_text
 from .caller_id import caller_from
 from .ivr_session import IvrOutcome, run_ivr
 
@@ -24,75 +29,115 @@ _HANGUP_OUTCOME = {"ivr": "ivr_only", "queued": "abandoned_queue",
                    "ringing": "abandoned_ringing", "talking": "agent_answered",
                    "done": "agent_answered", "message": "message_left",
                    "callback": "callback_requested"}
+STOPPED = "the daemon stopped during the call"
+
+
+@dataclass
+class _Call:
+    """One inbound call as it goes, so whatever ends it leaves a true record."""
+
+    uid: str
+    number: str
+    ivr: IvrOutcome
+    ring: QueueResult = field(default_factory=QueueResult)
+    phase: str = "ivr"
+    outcome: str | None = None
+    reason: str | None = None
+    answered_at: datetime | None = None
 
 
 async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     now = ctx.clock()
+    claim_call_id(chan, ctx)
     uid = chan.uniqueid
     number, name = caller_from(chan.args, chan.headers)
-    common = dict(direction="inbound", caller_number=number, caller_name=name,
-                  dnid=chan.headers.get("agi_dnid", ""), trunk=chan.headers.get("agi_channel", ""))
+    common = dict(direction="inbound", caller_number=store_text(number, "caller_number"),
+                  caller_name=store_text(name, "caller_name"),
+                  dnid=store_text(chan.headers.get("agi_dnid", ""), "dnid"),
+                  trunk=store_text(chan.headers.get("agi_channel", ""), "trunk"))
     (decision,) = ctx.trunks.handle(Seize(uid, "inbound"), now)
     if isinstance(decision, Refuse):
-        log.info("call.blocked", reason=decision.reason)
-        ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
-        ctx.call_ended(uid, "inbound", "blocked", decision.reason)
-        await chan.set_variable("HOTLINE_DONE", "1")
-        await chan.exec("Busy", "5")
+        await _refuse(chan, ctx, decision, now, common)
         return
     assert isinstance(decision, Admit)
-    ctx.recorder.call_started(uid, started_at=now, **common)
     loaded = ctx.menus.current  # this call keeps this menu even if it is reloaded meanwhile
-    log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
-    ctx.bus.publish("call_started", {"uniqueid": uid, "direction": "inbound", "caller": number,
-                                     "dnid": common["dnid"], "lines_in_use": decision.in_use})
-    ivr = IvrOutcome(loaded.version)
-    ring = QueueResult()
-    phase = "ivr"
-    outcome: str | None = None
-    reason: str | None = None
-    answered_at = None
+    call = _Call(uid, number, IvrOutcome(loaded.version))
     try:
-        await chan.answer()
-        answered_at = ctx.clock()
-        await chan.set_variable("HOTLINE_CALLER", number)
-        if await ctx.peak.check():  # a wide outage: its notice comes before the menu
-            await chan.stream_file(ctx.prompt("peak_notice"))
-        await run_ivr(chan, ctx, loaded, number, ivr)
-        if ivr.transfer is not None:  # the agent node already told the caller
-            phase = "queued"
-            ctx.bus.publish("queued", {"uniqueid": uid, "category": ivr.transfer.category,
-                                       "priority": ivr.transfer.priority})
-            ring.priority = _priority(ctx, number, ivr)
-            await wait_for_agent(chan, ctx, ivr.transfer, ring.priority, ivr.transfer_at, ring)
-            phase = ring.phase  # done (talked), message or callback
-            if not chan.hung_up:
-                await chan.stream_file(ctx.prompt("goodbye"))
-        outcome = _ended_outcome(phase, ivr)
-        await chan.set_variable("HOTLINE_DONE", "1")
-        await chan.hangup()
+        ctx.recorder.call_started(uid, started_at=now, **common)
+        log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
+        ctx.bus.publish("call_started", {"uniqueid": uid, "direction": "inbound", "caller": number,
+                                         "dnid": common["dnid"], "lines_in_use": decision.in_use})
+        await _serve(chan, ctx, call, loaded)
     except AgiHangup:
-        if outcome is None:
-            outcome = _ended_outcome(ring.phase if phase != "ivr" else "ivr", ivr)
+        if call.outcome is None:
+            call.outcome = _ended_outcome(call.ring.phase if call.phase != "ivr" else "ivr", call.ivr)
     except AgiError as exc:
-        outcome, reason = "failed", f"{type(exc).__name__}: {exc}"
+        call.outcome, call.reason = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
         ctx.trunks.handle(Release(uid), ctx.clock())
-        acd_outcome = ctx.acd.forget(uid)
-        if outcome is None:
-            outcome, reason = "failed", "the daemon stopped during the call"
-        elif outcome in _HANGUP_OUTCOME.values() and acd_outcome is not None:
-            outcome = acd_outcome  # the ACD saw exactly where the caller was
-        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
-                                answered_at=answered_at, **_fields(ctx, ivr, ring))
-        ctx.call_ended(uid, "inbound", outcome, reason)
-        log.info("call.ended", outcome=outcome, reason=reason, phase=phase)
-        if ctx.outbound is not None and ivr.transfer is not None:
-            waited = (ctx.clock() - ivr.transfer_at).total_seconds() if ivr.transfer_at else None
-            ctx.outbound.after_inbound_call(
-                uniqueid=uid, number=number, outcome=outcome, category=ivr.category,
-                priority=ring.priority or 0, waited_s=waited)
+        _finish(chan, ctx, call)
+
+
+def claim_call_id(chan: AgiChannel, ctx: CallContext) -> None:
+    """A call whose id is already taken in this process (a peer reusing an id) is renamed,
+    so it is still served and recorded, apart from the first."""
+    base, n = chan.uniqueid, 1
+    while ctx.recorder.knows(chan.uniqueid):
+        n += 1
+        chan.uniqueid = f"{base[:60]}~{n}"
+    if n > 1:
+        log.warning("call.id_reused", uniqueid=base, recorded_as=chan.uniqueid)
+
+
+async def _refuse(chan: AgiChannel, ctx: CallContext, decision: Refuse, now: datetime, common: dict) -> None:
+    log.info("call.blocked", reason=decision.reason)
+    ctx.recorder.call_blocked(chan.uniqueid, started_at=now, failure_reason=decision.reason, **common)
+    ctx.call_ended(chan.uniqueid, "inbound", "blocked", decision.reason)
+    await chan.set_variable("HOTLINE_DONE", "1")
+    await chan.exec("Busy", "5")
+
+
+async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded) -> None:
+    await chan.answer()
+    call.answered_at = ctx.clock()
+    await chan.set_variable("HOTLINE_CALLER", call.number)
+    if await ctx.peak.check():  # a wide outage: its notice comes before the menu
+        await chan.stream_file(ctx.prompt("peak_notice"))
+    ivr = call.ivr
+    await run_ivr(chan, ctx, loaded, call.number, ivr)
+    if ivr.transfer is not None:  # the agent node already told the caller
+        call.phase = "queued"
+        ctx.bus.publish("queued", {"uniqueid": call.uid, "category": ivr.transfer.category,
+                                   "priority": ivr.transfer.priority})
+        call.ring.priority = _priority(ctx, call.number, ivr)
+        await wait_for_agent(chan, ctx, ivr.transfer, call.ring.priority, ivr.transfer_at, call.ring)
+        call.phase = call.ring.phase  # done (talked), message or callback
+        if not chan.hung_up:
+            await chan.stream_file(ctx.prompt("goodbye"))
+    call.outcome = _ended_outcome(call.phase, ivr)
+    await chan.set_variable("HOTLINE_DONE", "1")
+    await chan.hangup()
+
+
+def _finish(chan: AgiChannel, ctx: CallContext, call: _Call) -> None:
+    """The call's one record, its live event and the follow-ups it asks for."""
+    acd_outcome = ctx.acd.forget(call.uid)
+    if call.outcome is None:
+        call.outcome, call.reason = "failed", chan.abort_reason or STOPPED
+    elif call.outcome in _HANGUP_OUTCOME.values() and acd_outcome is not None:
+        call.outcome = acd_outcome  # the ACD saw exactly where the caller was
+    ctx.recorder.call_ended(call.uid, ended_at=ctx.clock(), outcome=call.outcome,
+                            failure_reason=call.reason, answered_at=call.answered_at,
+                            **_fields(ctx, call.ivr, call.ring))
+    ctx.call_ended(call.uid, "inbound", call.outcome, call.reason)
+    log.info("call.ended", outcome=call.outcome, reason=call.reason, phase=call.phase)
+    ivr = call.ivr
+    if ctx.outbound is not None and ivr.transfer is not None:
+        waited = (ctx.clock() - ivr.transfer_at).total_seconds() if ivr.transfer_at else None
+        ctx.outbound.after_inbound_call(
+            uniqueid=call.uid, number=call.number, outcome=call.outcome, category=ivr.category,
+            priority=call.ring.priority or 0, waited_s=waited)
 
 
 def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:
@@ -115,8 +160,9 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
                     "business_category": ivr.category, "survey_score": ivr.survey_score,
                     "message_path": ivr.recordings[0] if ivr.recordings else None}
     if ivr.transfer is not None:
-        fields.update(priority=ring.priority if ring.priority is not None else ivr.transfer.priority, queued_at=ivr.transfer_at,
-                      agents_rung=ring.agents_rung, ring_time_s=round(ring.ring_time_s, 3))
+        fields.update(priority=ring.priority if ring.priority is not None else ivr.transfer.priority,
+                      queued_at=ivr.transfer_at, agents_rung=ring.agents_rung,
+                      ring_time_s=round(ring.ring_time_s, 3))
     if ring.message is not None:
         fields["message_path"] = ring.message
     if ring.recording is not None:

@@ -127,9 +127,10 @@ async def _record(chan: AgiChannel, ctx: CallContext, cmd: Record, out: IvrOutco
     hanging up mid-message is still linked to the call."""
     n = len(out.recordings) + 1
     path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/{cmd.purpose}-{chan.uniqueid}-{n}"
-    reply = await chan.command("RECORD FILE", path, "wav", "#", cmd.max_s * 1000, 0, "BEEP", "s=5")
-    endpos = _endpos(reply.extra)
-    seconds = endpos / 8000 if endpos is not None else 0.0
+    reply = await chan.command("RECORD FILE", path, "wav", "#", cmd.max_s * 1000, 0, "BEEP", "s=5",
+                               timeout=chan.reply_timeout + cmd.max_s)
+    endpos = reply.number("endpos")
+    seconds = max(0, endpos) / 8000 if endpos is not None else 0.0
     if seconds >= 1:
         out.recordings.append(f"{path}.wav")
         out.recorded_purposes.append(cmd.purpose)
@@ -138,10 +139,3 @@ async def _record(chan: AgiChannel, ctx: CallContext, cmd: Record, out: IvrOutco
     if reply.result == -1:
         raise AgiHangup("caller hung up while recording")
     return RecordDone(f"{path}.wav", seconds)
-
-
-def _endpos(extra: str) -> int | None:
-    for part in extra.split():
-        if part.startswith("endpos="):
-            return int(part.removeprefix("endpos="))
-    return None

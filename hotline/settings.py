@@ -142,6 +142,10 @@ class FastAgi(_Strict):
     port: int = Field(4573, ge=0, le=65535, description="0 = any free port (tests)")
     header_timeout: float = Field(5.0, gt=0, description="seconds to receive the AGI header block")
     max_header_bytes: int = Field(16384, ge=1024)
+    reply_timeout: float = Field(120.0, gt=0, le=3600, description="seconds Asterisk may take to "
+                                 "answer one AGI command (prompts, digits...); then the call ends")
+    max_call_seconds: float = Field(14400.0, ge=60, le=86400, description="bound on a Dial: "
+                                    "ringing plus the whole conversation with the agent")
 
 
 class Mqtt(_Strict):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Union
 
-DTMF = "0123456789*#"
+DTMF = "0123456789*#ABCD"  # A-D: real phones can send them; no menu binds them
 
 
 @dataclass(frozen=True, slots=True)

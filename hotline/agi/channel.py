@@ -9,27 +9,31 @@ from __future__ import annotations
 import asyncio
 from typing import Awaitable, TypeVar
 
-from .errors import AgiCommandError, AgiHangup, AgiProtocolError
+from .errors import AgiCommandError, AgiHangup, AgiProtocolError, AgiTimeout
+from ..call_fields import call_uniqueid
 from .protocol import Reply, command_line, parse_result, parse_status
 
 T = TypeVar("T")
 
 DEAD_CHANNEL = 511
+DTMF_KEYS = "0123456789*#ABCD"  # what a phone can send (A-D exist on real phones too)
 
 
 class AgiChannel:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 headers: dict[str, str]):
+                 headers: dict[str, str], *, reply_timeout: float = 60.0):
         self._reader = reader
         self._writer = writer
         self.headers = headers
+        # the call's id: Asterisk's uniqueid made safe for the store (a handler may rename a
+        # call whose id is already taken)
+        self.uniqueid = call_uniqueid(headers.get("agi_uniqueid", ""))
+        self.reply_timeout = reply_timeout  # for every command that does not say otherwise
         self.hung_up = False
+        self.abort_reason: str | None = None  # set by whoever cancels the session, for the record
         self._hangup_seen = asyncio.Event()
 
     # -- headers -------------------------------------------------------------------------
-    @property
-    def uniqueid(self) -> str:
-        return self.headers.get("agi_uniqueid", "")
 
     @property
     def route(self) -> str:
@@ -82,19 +86,28 @@ class AgiChannel:
                 raise AgiHangup(f"{verb}: channel is dead ({rest})")
             raise AgiCommandError(verb, code, rest)
 
-    async def command(self, verb: str, *args: object) -> Reply:
-        """Send one command (arguments quoted) and return its parsed 200 reply."""
-        line = command_line(verb, *args)
-        self._writer.write(line)
-        try:
-            await self._writer.drain()
-        except ConnectionError as exc:
-            self._mark_hangup()
-            raise AgiHangup(f"{verb}: cannot write to Asterisk: {exc}") from None
-        return await self._reply(verb)
+    async def command(self, verb: str, *args: object, timeout: float | None = None) -> Reply:
+        """Send one command (arguments quoted) and return its parsed 200 reply.
 
-    async def _checked(self, verb: str, *args: object) -> Reply:
-        reply = await self.command(verb, *args)
+        A reply that does not come within `timeout` seconds (default `reply_timeout`) raises
+        AgiTimeout: a silent peer must not hold a line forever. Commands that legitimately
+        last long (Dial: ringing and the whole conversation) pass their own bound."""
+        line = command_line(verb, *args)
+        limit = self.reply_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(limit):
+                self._writer.write(line)
+                try:
+                    await self._writer.drain()
+                except ConnectionError as exc:
+                    self._mark_hangup()
+                    raise AgiHangup(f"{verb}: cannot write to Asterisk: {exc}") from None
+                return await self._reply(verb)
+        except TimeoutError:
+            raise AgiTimeout(f"{verb}: no reply from Asterisk within {limit:g} s") from None
+
+    async def _checked(self, verb: str, *args: object, timeout: float | None = None) -> Reply:
+        reply = await self.command(verb, *args, timeout=timeout)
         if reply.result == -1:
             # -1 from a channel command means the channel went away while it ran
             self._mark_hangup()
@@ -107,10 +120,13 @@ class AgiChannel:
 
     async def stream_file(self, path: str, escape_digits: str = "") -> str | None:
         """Play `path` (no extension); returns the key that interrupted it, if any."""
-        return (await self._checked("STREAM FILE", path, escape_digits)).digit
+        return _key(await self._checked("STREAM FILE", path, escape_digits), escape_digits)
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
-        return (await self._checked("WAIT FOR DIGIT", int(timeout_ms))).digit
+        """A key within `timeout_ms` (any DTMF key, A-D included), or None."""
+        reply = await self._checked("WAIT FOR DIGIT", int(timeout_ms),
+                                    timeout=self.reply_timeout + timeout_ms / 1000)
+        return _key(reply, DTMF_KEYS)
 
     async def get_variable(self, name: str) -> str | None:
         reply = await self.command("GET VARIABLE", name)
@@ -122,10 +138,11 @@ class AgiChannel:
     async def verbose(self, message: str, level: int = 3) -> None:
         await self.command("VERBOSE", message, level)
 
-    async def exec(self, app: str, args: str = "") -> int:
-        """Run a dialplan application; returns its raw result (Dial with `g`: -1 = caller left)."""
-        reply = await self.command("EXEC", app, args) if args else await self.command("EXEC", app)
-        return reply.result
+    async def exec(self, app: str, args: str = "", *, timeout: float | None = None) -> int:
+        """Run a dialplan application; returns its raw result (Dial with `g`: -1 = caller left).
+        `timeout`: how long the application may run (default: `reply_timeout`)."""
+        fields = (app, args) if args else (app,)
+        return (await self.command("EXEC", *fields, timeout=timeout)).result
 
     async def channel_status(self) -> int:
         return (await self.command("CHANNEL STATUS")).result
@@ -176,3 +193,16 @@ class AgiChannel:
             await self._writer.wait_closed()
         except ConnectionError:
             pass  # peer already reset the socket; it is closed either way
+
+
+def _key(reply: Reply, allowed: str) -> str | None:
+    """The key a STREAM FILE / WAIT FOR DIGIT reply reports (its ASCII code), or None.
+
+    A result that is no DTMF key, or one the command was not told to accept, is not the AGI
+    protocol: AgiProtocolError, never a crash in the call flow."""
+    if reply.result <= 0:
+        return None
+    key = chr(reply.result) if reply.result < 128 else ""
+    if not key or key not in DTMF_KEYS or key not in allowed:
+        raise AgiProtocolError(f"result={reply.result} is not a key this command could return")
+    return key

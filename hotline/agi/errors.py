@@ -14,6 +14,10 @@ class AgiProtocolError(AgiError):
     """Asterisk (or whatever connected) sent bytes that are not the AGI protocol."""
 
 
+class AgiTimeout(AgiError):
+    """Asterisk (or whatever connected) did not answer a command in time."""
+
+
 class AgiCommandError(AgiError):
     """Asterisk rejected a command (510 unknown, 520 usage) or the command reported failure."""
 

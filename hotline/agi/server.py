@@ -13,7 +13,7 @@ import structlog
 
 from .channel import AgiChannel
 from .errors import AgiError, AgiHangup, AgiProtocolError
-from .protocol import parse_headers
+from .protocol import Headers, parse_header_block
 
 Handler = Callable[[AgiChannel], Awaitable[None]]
 log = structlog.get_logger("fastagi")
@@ -21,14 +21,18 @@ log = structlog.get_logger("fastagi")
 
 class FastAgiServer:
     def __init__(self, routes: dict[str, Handler], *, host: str, port: int,
-                 header_timeout: float = 5.0, max_header_bytes: int = 16384):
+                 header_timeout: float = 5.0, max_header_bytes: int = 16384,
+                 reply_timeout: float = 60.0):
         self.routes = routes
         self.host, self.port = host, port
         self.header_timeout = header_timeout
         self.max_header_bytes = max_header_bytes
+        self.reply_timeout = reply_timeout
         self._server: asyncio.Server | None = None
         self._sessions: set[asyncio.Task] = set()
+        self._channels: dict[asyncio.Task, AgiChannel] = {}
         self.rejected = 0  # probes, bad headers, unknown routes (a metric)
+        self.injections = 0  # header blocks with caller-controlled lines posing as headers
 
     @property
     def active(self) -> int:
@@ -63,7 +67,20 @@ class FastAgiServer:
             await self._server.wait_closed()
         return len(left)
 
-    async def _read_headers(self, reader: asyncio.StreamReader) -> dict[str, str]:
+    def sessions(self) -> dict[str, AgiChannel]:
+        """The calls being served now, by their id."""
+        return {chan.uniqueid: chan for chan in self._channels.values()}
+
+    def abort(self, uniqueid: str, reason: str) -> bool:
+        """End the session of call `uniqueid` (its handler's `finally` records it, with `reason`)."""
+        for task, chan in self._channels.items():
+            if chan.uniqueid == uniqueid:
+                chan.abort_reason = reason
+                task.cancel()
+                return True
+        return False
+
+    async def _read_headers(self, reader: asyncio.StreamReader) -> Headers:
         try:
             async with asyncio.timeout(self.header_timeout):
                 block = await reader.readuntil(b"\n\n")
@@ -73,12 +90,18 @@ class FastAgiServer:
             raise AgiProtocolError(f"AGI header block over {self.max_header_bytes} bytes") from None
         except TimeoutError:
             raise AgiProtocolError(f"no AGI header block within {self.header_timeout} s") from None
-        return parse_headers(block)
+        return parse_header_block(block)
 
-    async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Each connection is a session task of the server's own, so `drain` and `abort` can
+        cancel it without asyncio's stream callback taking the cancellation for an error."""
+        task = asyncio.create_task(self._session(reader, writer), name="fastagi-session")
+        self._sessions.add(task)
+        task.add_done_callback(self._sessions.discard)
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._sessions.add(task)
         peer = writer.get_extra_info("peername")
         try:
             try:
@@ -87,16 +110,20 @@ class FastAgiServer:
                 self.rejected += 1
                 log.debug("fastagi.rejected", peer=str(peer), reason=str(exc))
                 return
-            channel = AgiChannel(reader, writer, headers)
+            channel = AgiChannel(reader, writer, headers.values, reply_timeout=self.reply_timeout)
             handler = self.routes.get(channel.route)
             with structlog.contextvars.bound_contextvars(uniqueid=channel.uniqueid, route=channel.route):
+                if headers.injected:
+                    self.injections += 1  # logged as repr: the text never reaches a log line raw
+                    log.warning("fastagi.header_injection", lines=[repr(x)[:120] for x in headers.injected[:5]])
                 if handler is None:
                     self.rejected += 1
                     log.warning("fastagi.unknown_route", known=sorted(self.routes))
                     return
+                self._channels[task] = channel
                 await self._run(handler, channel)
         finally:
-            self._sessions.discard(task)
+            self._channels.pop(task, None)
             writer.close()
 
     async def _run(self, handler: Handler, channel: AgiChannel) -> None:

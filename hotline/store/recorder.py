@@ -109,6 +109,10 @@ class CallRecorder:
         self._remember(uniqueid, ended=True)
         self._put(Start(row))
 
+    def knows(self, uniqueid: str) -> bool:
+        """Whether this process has already started (or blocked) a call with this id."""
+        return uniqueid in self._calls
+
     def event(self, uniqueid: str, at: datetime, kind: str, data: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise TypeError(f"event data must be a dict, got {type(data).__name__}")

@@ -31,12 +31,22 @@ def test_reply_parsing():
         parse_result("nothing")
 
 
-def test_headers_skip_lines_without_a_name():
-    block = b"agi_network_script: inbound\nagi_callerid: evil\nEXEC System ls\nagi_uniqueid: 1.2\n\n"
+def test_a_uniqueid_after_the_caller_id_is_not_asterisks():
+    block = b"agi_network_script: inbound\nagi_uniqueid: 1.1\nagi_callerid: evil\nEXEC System ls\nagi_uniqueid: 1.2\n\n"
     h = parse_headers(block)
-    assert h["agi_callerid"] == "evil" and h["agi_uniqueid"] == "1.2" and len(h) == 3
+    assert h["agi_callerid"] == "evil\nEXEC System ls\nagi_uniqueid: 1.2" and h["agi_uniqueid"] == "1.1"
 
 
 def test_headers_must_be_agi():
     with pytest.raises(AgiProtocolError):
         parse_headers(b"GET / HTTP/1.1\nHost: x\n\n")
+
+
+def test_a_number_after_the_result_is_read_or_refused():
+    from hotline.agi.protocol import Reply
+    assert Reply(200, 0, None, "endpos=16000").number("endpos") == 16000
+    assert Reply(200, 0, None, "").number("endpos") is None
+    with pytest.raises(AgiProtocolError, match="endpos='abc' is not a number"):
+        Reply(200, 0, None, "endpos=abc").number("endpos")
+    with pytest.raises(AgiProtocolError):
+        parse_result("result=99999999999999999999")
