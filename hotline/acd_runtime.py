@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -49,17 +49,48 @@ class AcdRuntime:
 
     # ---- state ---------------------------------------------------------------------------------
     def _restore(self) -> None:
-        if not self.state_file.exists():
+        """Agents as saved; with no file, or an unusable one, every agent starts logged out (a
+        corrupt file is kept aside as <name>.corrupt-<UTC time> and logged, never fatal)."""
+        try:
+            data = json.loads(self.state_file.read_bytes().decode("utf-8"))
+            self.core.restore(data)  # checks every record before changing anything
+        except FileNotFoundError:
             return
-        data = json.loads(self.state_file.read_text(encoding="utf-8"))
-        self.core.restore(data)
+        except (IsADirectoryError, ValueError, TypeError, RecursionError) as exc:
+            # ValueError covers bad JSON, non-UTF-8 bytes and a wrong shape (AcdError)
+            self._set_aside(f"{type(exc).__name__}: {str(exc)[:200]}")
+            return
+        except OSError as exc:  # unreadable (permissions, I/O error): left where it is
+            log.error("acd.state_file_unreadable", path=str(self.state_file), reason=str(exc))
+            return
         log.info("acd.restored", agents=self.core.agents_by_state())
 
+    def _set_aside(self, reason: str) -> None:
+        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.state_file.with_name(f"{self.state_file.name}.corrupt-{stamp}")
+        n = 0
+        while aside.exists() or aside.is_symlink():  # never overwrite an earlier corrupt copy
+            n += 1
+            aside = aside.with_name(f"{self.state_file.name}.corrupt-{stamp}-{n}")
+        try:
+            self.state_file.rename(aside)
+        except OSError as exc:
+            log.error("acd.state_file_corrupt", path=str(self.state_file), reason=reason,
+                      moved_to=None, move_failed=str(exc))
+            return
+        log.error("acd.state_file_corrupt", path=str(self.state_file), reason=reason,
+                  moved_to=str(aside), agents="all logged out")
+
     def _save(self) -> None:
+        """Write the agents' states atomically; a failure is logged and the ACD goes on."""
         tmp = self.state_file.with_suffix(".tmp")
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(self.core.snapshot(), ensure_ascii=False, default=str), encoding="utf-8")
-        os.replace(tmp, self.state_file)  # atomic: a crash leaves the old or the new state
+        try:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(self.core.snapshot(), ensure_ascii=False, default=str),
+                           encoding="utf-8")
+            os.replace(tmp, self.state_file)  # atomic: a crash leaves the old or the new state
+        except OSError as exc:
+            log.error("acd.state_file_unwritable", path=str(self.state_file), reason=str(exc))
 
     # ---- events in -----------------------------------------------------------------------------
     def feed(self, event: ev.Event) -> None:

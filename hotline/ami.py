@@ -1,9 +1,14 @@
 """AMI adapter on panoramisk: login, reconnect with back-off, state resync after every login.
 
-panoramisk retries at a fixed interval forever, even after close(); this subclass owns the
-schedule instead (exponential back-off, stops on close) and reports login failures.
+panoramisk retries at a fixed interval forever, even after close(); this client owns the
+schedule instead (exponential back-off, stops on close) and reports login failures. The
+back-off returns to its shortest delay only once a session has been synced and up for
+`stable_seconds`: a server that accepts the Login and drops at once is retried ever slower.
+A Login or a resync step that gets no answer ends the connection and is retried the same way.
 State kept here (from events, rebuilt by resync): which agent endpoints have a registered contact
 (changes go to `on_registration`, i.e. the ACD), and when a watched channel's Dial was answered.
+An exception in any event handler is logged (ami.callback_failed) and counted (`on_error`),
+never fatal to the connection.
 A caller's hang-up reaches the daemon through the FastAGI socket (AGISIGHUP), not through AMI.
 """
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import structlog
-from panoramisk import Manager
 
+from .ami_protocol import AmiError, AmiManager, header
 from .settings import Ami
+
+__all__ = ["EVENTS", "AmiClient", "AmiError", "header"]
 
 log = structlog.get_logger("ami")
 _UNSAFE = re.compile(r"[\r\n]")
@@ -26,148 +33,197 @@ _GONE = {"removed", "unreachable"}
 EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialEnd", "OriginateResponse", "Hangup")
 
 
-class AmiError(RuntimeError):
-    pass
-
-
-class _Manager(Manager):
-    def __init__(self, owner: "AmiClient", **config):
-        self._owner = owner
-        super().__init__(**config)
-
-    def connection_made(self, f):
-        if f.exception() is not None:
-            self._owner._schedule_reconnect(f"connect failed: {f.exception()}")
-            return
-        super().connection_made(f)
-
-    def connection_lost(self, exc):
-        self._connected = False
-        if self.pinger:
-            self.pinger.cancel()
-            self.pinger = None
-        self._owner._on_lost(exc)
-
-    def login(self, future):
-        ok = super().login(future)
-        if not ok:
-            self._owner._login_failed(future.result())
-        return ok
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 class AmiClient:
     def __init__(self, cfg: Ami, *, on_reconnect: Callable[[], None] = lambda: None,
-                 on_error: Callable[[], None] = lambda: None):
+                 on_error: Callable[[], None] = lambda: None, ping_interval: float = 5.0,
+                 login_timeout: float = 10.0, resync_timeout: float = 10.0,
+                 stable_seconds: float = 30.0, reconnect_min_seconds: float = 0.5):
         self.cfg = cfg
         self._on_reconnect = on_reconnect  # metrics hooks
         self._on_error = on_error
         self.registered: set[str] = set()  # endpoints with a live contact
         self.logins = 0
-        self.connected = asyncio.Event()
-        self._closing = False
-        self._delay = 0.5
+        self.connected = asyncio.Event()  # logged in and resynced
+        self.closing = False
+        self._min_delay = min(reconnect_min_seconds, cfg.reconnect_max_seconds)
+        self._delay = self._min_delay
+        self._resync_timeout = resync_timeout
+        self._stable_seconds = stable_seconds
+        self._retry: asyncio.TimerHandle | None = None
+        self._stable: asyncio.TimerHandle | None = None
+        self._connecting: asyncio.Future | None = None
+        self._resync_task: asyncio.Task | None = None
         self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
         self._dial_callbacks: dict[str, Callable[[], None]] = {}
         self._hangups: dict[str, asyncio.Future[str]] = {}  # watched uniqueid -> hangup cause
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
-        self._manager = _Manager(
+        self._manager = AmiManager(
             self, host=cfg.host, port=cfg.port, username=cfg.username,
-            secret=cfg.secret.get_secret_value(), events="on", ping_delay=5, ping_interval=5,
-            reconnect_timeout=1, on_login=self._on_login,
+            secret=cfg.secret.get_secret_value(), events="on", ping_interval=ping_interval,
+            login_timeout=login_timeout, on_login=self._on_login,
             on_disconnect=lambda *_: None, on_connect=lambda *_: None)
         self._manager.register_event("ContactStatus", self._on_contact_status)
         self._manager.register_event("DialEnd", self._on_dial_end)
         self._manager.register_event("Hangup", self._on_hangup)
-        self._tasks: set[asyncio.Task] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         self._manager.loop = asyncio.get_running_loop()
-        self._manager.connect()
+        self._connect()
 
     async def wait_connected(self, timeout: float) -> None:
         async with asyncio.timeout(timeout):
             await self.connected.wait()
 
     def close(self) -> None:
-        self._closing = True
-        self.connected.clear()
+        self.closing = True
+        self._end_session()
+        for handle in (self._retry, self._connecting):
+            if handle is not None:
+                handle.cancel()
+        self._retry = self._connecting = None
         self._manager.close()
-        for t in list(self._tasks):
-            t.cancel()
+
+    def _connect(self) -> None:
+        self._retry = None
+        if not self.closing:
+            self._connecting = self._manager.connect()
+
+    def _end_session(self) -> None:
+        """Forget the session's sync: not connected, no resync running, no stability pending."""
+        self.connected.clear()
+        if self._stable is not None:
+            self._stable.cancel()
+            self._stable = None
+        task, self._resync_task = self._resync_task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
 
     def _schedule_reconnect(self, why: str) -> None:
-        self.connected.clear()
-        if self._closing:
+        self._end_session()
+        if self.closing or self._retry is not None:
             return
         log.warning("ami.reconnect", reason=why, retry_in=self._delay)
         self._on_reconnect()
-        asyncio.get_running_loop().call_later(self._delay, self._reconnect)
+        self._retry = asyncio.get_running_loop().call_later(self._delay, self._connect)
         self._delay = min(self._delay * 2, self.cfg.reconnect_max_seconds)
 
-    def _reconnect(self) -> None:
-        if not self._closing:
-            self._manager.connect()
+    def _drop(self, why: str) -> None:
+        self._on_error()
+        self._manager.drop()
+        self._schedule_reconnect(why)
 
-    def _on_lost(self, exc) -> None:
+    # -- reports from the manager (ami_protocol.Owner) ----------------------------------------
+    def connect_failed(self, why: str) -> None:
+        self._schedule_reconnect(why)
+
+    def connection_lost(self, exc: object) -> None:
         self._schedule_reconnect(f"connection lost: {exc}")
 
-    def _login_failed(self, resp) -> None:
-        log.error("ami.login_failed", username=self.cfg.username, message=resp.get("Message"))
-        self._on_error()
-        # panoramisk's protocol.close() does not report connection_lost: schedule the retry here
-        self._manager.protocol.close()
-        self._schedule_reconnect("login failed")
+    def login_failed(self, resp: Mapping[str, Any]) -> None:
+        log.error("ami.login_failed", username=self.cfg.username, message=header(resp, "Message"))
+        self._drop("login failed")
 
+    def login_timed_out(self) -> None:
+        log.error("ami.login_timeout", username=self.cfg.username, after_s=self._manager.login_timeout)
+        self._drop("login not answered")
+
+    def handler_failed(self, what: str, event: str, exc: Exception) -> None:
+        log.error("ami.callback_failed", ami_event=event, part=what, error=_error(exc), exc_info=exc)
+        self._on_error()
+
+    # -- login and resync ------------------------------------------------------------------
     def _on_login(self, manager) -> None:
-        self._delay = 0.5
+        if not self._manager.is_open:  # dropped between the Login reply and this call
+            return
         self.logins += 1
-        task = asyncio.ensure_future(self._resync())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._end_session()
+        self._resync_task = asyncio.ensure_future(self._resync_guarded())
+
+    async def _resync_guarded(self) -> None:
+        try:
+            await self._resync()
+        except Exception as exc:  # a resync that cannot finish: start over on a new connection
+            log.error("ami.resync_failed", error=_error(exc), logins=self.logins, retry_in=self._delay)
+            self._drop(f"resync failed: {_error(exc)}")
+            return
+        self._resync_task = None
+        self._stable = asyncio.get_running_loop().call_later(self._stable_seconds, self._became_stable)
+
+    def _became_stable(self) -> None:
+        self._stable = None
+        self._delay = self._min_delay
+        log.info("ami.stable", after_s=self._stable_seconds)
 
     async def _filter_events(self) -> None:
         """Per-session whitelist (AMI Filter): hash-based `name()` where Asterisk has it, else regex."""
         for name in EVENTS:
-            resp = await self.action({"Action": "Filter", "Operation": "Add",
-                                      "MatchCriteria": f"name({name})"})
-            if resp.get("Response") != "Success":
-                await self.action({"Action": "Filter", "Operation": "Add",
-                                   "Filter": f"Event: ({'|'.join(EVENTS)})"})
+            resp = await self._resync_action({"Action": "Filter", "Operation": "Add",
+                                              "MatchCriteria": f"name({name})"})
+            if header(resp, "Response") != "Success":
+                await self._resync_action({"Action": "Filter", "Operation": "Add",
+                                           "Filter": f"Event: ({'|'.join(EVENTS)})"})
                 return
+
+    async def _resync_action(self, fields: dict[str, str]):
+        return await self.action(fields, timeout=self._resync_timeout)
 
     async def _resync(self) -> None:
         """Rebuild state from Asterisk after every (re)login: nothing seen before is trusted."""
         await self._filter_events()
-        resp = await self.action({"Action": "PJSIPShowContacts"})
+        resp = await self._resync_action({"Action": "PJSIPShowContacts"})
         registered = set()
         for msg in resp if isinstance(resp, list) else [resp]:
-            if msg.get("Event") == "ContactList":
-                status = (msg.get("Status") or "").lower()
-                ep = msg.get("Endpoint") or msg.get("Aor") or ""
+            if header(msg, "Event") == "ContactList":
+                status = header(msg, "Status").lower()
+                ep = header(msg, "Endpoint") or header(msg, "Aor")
                 if ep and status not in _GONE:
                     registered.add(ep)
-        for ep in self.registered | registered:  # tell the ACD what changed while we were away
-            if (ep in registered) != (ep in self.registered):
-                self.on_registration(ep, ep in registered)
-        self.registered = registered
+        before, self.registered = self.registered, registered
+        for ep in sorted(before ^ registered):  # tell the ACD what changed while we were away
+            self._tell_acd(ep, ep in registered)
         log.info("ami.resynced", logins=self.logins, registered=sorted(registered))
         self.connected.set()
+
+    def _tell_acd(self, ep: str, up: bool) -> None:
+        try:
+            self.on_registration(ep, up)
+        except Exception as exc:  # the ACD's bug must not cost AMI (nor the other endpoints)
+            self.handler_failed("callback", "ContactStatus", exc)
 
     # -- actions ---------------------------------------------------------------------------
     async def action(self, fields: dict[str, str], *, as_list: bool | None = None, timeout: float = 10):
         for k, v in fields.items():
             if _UNSAFE.search(str(k)) or _UNSAFE.search(str(v)):
                 raise AmiError(f"AMI field {k!r} holds a line break; refusing to send it")
-        if not self._manager._connected:
+        if not self._manager.is_open:
             raise AmiError("AMI is not connected")
         async with asyncio.timeout(timeout):
             return await self._manager.send_action(dict(fields), as_list=as_list)
 
+    async def live_channels(self, timeout: float = 5.0) -> set[str]:
+        """The Uniqueid of every channel Asterisk has now (AMI CoreShowChannels: CoreShowChannel
+        events up to CoreShowChannelsComplete). AmiError if not connected or not answered in time."""
+        if not self.connected.is_set():
+            raise AmiError("AMI is not connected")
+        try:
+            resp = await self.action({"Action": "CoreShowChannels"}, timeout=timeout)
+        except TimeoutError:
+            raise AmiError(f"CoreShowChannels not answered within {timeout} s") from None
+        msgs = resp if isinstance(resp, list) else [resp]
+        if header(msgs[0], "Response") != "Success":
+            raise AmiError(f"CoreShowChannels refused: {header(msgs[0], 'Message') or 'no message'}")
+        return {header(m, "Uniqueid") for m in msgs
+                if header(m, "Event") == "CoreShowChannel" and header(m, "Uniqueid")}
+
     # -- events ----------------------------------------------------------------------------
     def _on_contact_status(self, manager, event) -> None:
-        ep = event.get("EndpointName") or event.get("AOR") or ""
-        status = (event.get("ContactStatus") or "").lower()
+        ep = header(event, "EndpointName") or header(event, "AOR")
+        status = header(event, "ContactStatus").lower()
         if not ep:
             return
         before = ep in self.registered
@@ -202,16 +258,22 @@ class AmiClient:
         self._hangups.pop(uniqueid, None)
 
     def _on_hangup(self, manager, event) -> None:
-        fut = self._hangups.pop(event.get("Uniqueid", ""), None)
+        fut = self._hangups.pop(header(event, "Uniqueid"), None)
         if fut is not None and not fut.done():
-            fut.set_result(str(event.get("Cause", "")))
+            fut.set_result(header(event, "Cause"))
 
     def _on_dial_end(self, manager, event) -> None:
-        uid = event.get("Uniqueid", "")
-        if uid in self._dial_answers and event.get("DialStatus") == "ANSWER":
-            stamp = event.get("Timestamp")
-            self._dial_answers[uid] = (datetime.fromtimestamp(float(stamp), timezone.utc)
-                                       if stamp else datetime.now(timezone.utc))
+        uid = header(event, "Uniqueid")
+        if uid in self._dial_answers and header(event, "DialStatus") == "ANSWER":
+            self._dial_answers[uid] = _stamp(header(event, "Timestamp"))
             callback = self._dial_callbacks.pop(uid, None)
             if callback is not None:
                 callback()
+
+
+def _stamp(text: str) -> datetime:
+    """An AMI event's `Timestamp` (epoch seconds, when timestampevents=yes), else now."""
+    try:
+        return datetime.fromtimestamp(float(text), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return datetime.now(timezone.utc)

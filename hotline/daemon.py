@@ -27,6 +27,7 @@ from .call_context import CallContext
 from .clock import utcnow
 from .agi.errors import AgiHangup
 from .inbound import handle_inbound
+from .line_auditor import LineAuditor
 from .observability import make_bus, make_metrics, watch_acd
 from .outbound.call_flow import handle_dialer_call
 from .outbound.runtime import OutboundRuntime
@@ -94,6 +95,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                            header_timeout=settings.fastagi.header_timeout,
                            max_header_bytes=settings.fastagi.max_header_bytes,
                            reply_timeout=settings.fastagi.reply_timeout)
+    auditor = LineAuditor(trunks, server, ami, metrics, utcnow, interval_s=settings.trunks.audit_seconds,
+                          grace_s=settings.trunks.audit_grace_seconds)
     if signals:
         install_signal_handlers(stop, lambda: _reload(menus))
         write_pid_file(Path(settings.pid_file))
@@ -107,12 +110,14 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
             if ami is not None:
                 ami.start()
             await server.start()
+            audit = tg.create_task(auditor.run(), name="line-audit")
             log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
             if started is not None and not started.done():
                 started.set_result(Running(server, ctx))
             await stop.wait()
             log.info("daemon.stopping", calls_in_progress=server.active)
             outbound.close()  # no new dialer calls; those in progress end with their sessions
+            audit.cancel()
             server.stop_accepting()
             cut = await server.drain(settings.shutdown_grace_seconds)
             if cut:

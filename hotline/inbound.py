@@ -21,6 +21,7 @@ from .call_context import CallContext
 from .call_fields import store_text
 from .caller_id import caller_from
 from .ivr_session import IvrOutcome, run_ivr
+from .phone_number import vip_priority
 
 log = structlog.get_logger("inbound")
 
@@ -141,9 +142,10 @@ def _finish(chan: AgiChannel, ctx: CallContext, call: _Call) -> None:
 
 
 def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:
-    """The menu's priority, raised for key accounts (VIP numbers): they are served first."""
+    """The menu's priority, raised for key accounts (VIP numbers, in any written form: +86...,
+    0086...): they are served first."""
     assert ivr.transfer is not None
-    vip = ctx.settings.acd.vip_priority if caller in ctx.settings.acd.vip_numbers else 0
+    vip = vip_priority(caller, ctx.settings.acd.vip_numbers, ctx.settings.acd.vip_priority)
     return max(ivr.transfer.priority, vip)
 
 

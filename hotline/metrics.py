@@ -15,6 +15,7 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_ami_errors_total                      counter  AMI errors (login failures, failed actions)
     hotline_ami_reconnects_total                  counter  AMI connection losses / retries
     hotline_mqtt_dropped_total                    counter  events the bus dropped (queue full)
+    hotline_lines_audited_total                   counter  lines freed by the line audit (a leak)
     hotline_waiting_calls                         gauge    callers waiting for an agent
     hotline_agents{state}                         gauge    agents per ACD state
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
@@ -52,6 +53,8 @@ class Metrics:
                                        registry=r)
         self._mqtt_dropped = Counter("hotline_mqtt_dropped", "Live events dropped because the "
                                      "MQTT queue was full (broker missing too long)", registry=r)
+        self._lines_audited = Counter("hotline_lines_audited", "Lines freed because their channel "
+                                      "was gone in Asterisk (line audit): each one a leak", registry=r)
         self._waiting = Gauge("hotline_waiting_calls", "Callers waiting for an agent", registry=r)
         self._agents = Gauge("hotline_agents", "Agents by ACD state", ["state"], registry=r)
         self._lines_in_use = Gauge("hotline_trunk_lines_in_use", "Trunk lines busy", ["direction"],
@@ -87,6 +90,9 @@ class Metrics:
 
     def ami_reconnect(self) -> None:
         self._ami_reconnects.inc()
+
+    def line_audited(self) -> None:
+        self._lines_audited.inc()
 
     def mqtt_dropped(self, n: int = 1) -> None:
         self._mqtt_dropped.inc(n)

@@ -62,6 +62,10 @@ class Trunks(_Strict):
     outbound: int = Field(4, ge=0, le=1000, description="outbound lines: never more calls at once")
     pjsip: PjsipTrunk = PjsipTrunk()
     dahdi: DahdiTrunk = DahdiTrunk()
+    audit_seconds: float = Field(30.0, ge=1, le=3600, description="how often held lines are "
+                                 "checked against Asterisk's live channels (a leak is freed)")
+    audit_grace_seconds: float = Field(60.0, ge=0, le=3600, description="a line younger than "
+                                       "this is never judged by the audit")
 
 
 class Agent(_Strict):

@@ -28,6 +28,7 @@ class AgiChannel:
         # the call's id: Asterisk's uniqueid made safe for the store (a handler may rename a
         # call whose id is already taken)
         self.uniqueid = call_uniqueid(headers.get("agi_uniqueid", ""))
+        self.channel_uniqueid = headers.get("agi_uniqueid", "")  # Asterisk's, as it sent it
         self.reply_timeout = reply_timeout  # for every command that does not say otherwise
         self.hung_up = False
         self.abort_reason: str | None = None  # set by whoever cancels the session, for the record

@@ -7,17 +7,22 @@ A message is one JSON object:
      "reason": "线路检修", "kind": "planned"}
 
 Times are ISO 8601 strings with an offset (naive times and Unix numbers are refused: the hotline
-never guesses the zone); `kind` is `planned` or `fault`; unknown keys are refused.
+never guesses the zone), between 1970 and 2999 (a time such as 9999-12-31T20:00-14:00 has no UTC
+equivalent); `kind` is `planned` or `fault`; unknown keys are refused.
 """
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints,
+                      ValidationError, model_validator)
+
+from hotline.selfservice.local_time import check_range
 
 MAX_PAYLOAD_BYTES = 16 * 1024
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Time = Annotated[AwareDatetime, AfterValidator(check_range)]
 
 
 class OutageMessageError(ValueError):
@@ -30,8 +35,8 @@ class OutageNotice(BaseModel):
     area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{4,12}$")]
     area_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     towns: list[Text] = Field(min_length=1)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Time
+    ends_at: Time
     reason: Text
     kind: Literal["planned", "fault"]
 

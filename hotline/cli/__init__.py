@@ -1,10 +1,12 @@
 """The `hotline` command: run the daemon, check and show config, render Asterisk config, prompts."""
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from . import (asterisk_cmd, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, outbound_cmd, peak_cmd,
-               prompts_cmd, report_cmd, run_cmd, selfservice_cmd)
+from . import (asterisk_cmd, common, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, outbound_cmd,
+               peak_cmd, prompts_cmd, report_cmd, run_cmd, selfservice_cmd)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
 app.add_typer(config_cmd.app, name="config")
@@ -21,5 +23,20 @@ app.command("run")(run_cmd.run)
 app.command("report")(report_cmd.report)
 
 
+def _check_arguments(argv: list[str]) -> None:
+    """Arguments that are not UTF-8 (Python keeps their bytes as lone surrogates) are refused
+    before any command runs: they cannot be stored, printed or matched."""
+    for position, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise common.fail(f"argument {position} ({shown}) is not valid UTF-8 text") from None
+
+
 def main() -> None:
+    try:
+        _check_arguments(sys.argv[1:])
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     app()

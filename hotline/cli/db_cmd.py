@@ -6,15 +6,18 @@ from pathlib import Path
 
 import typer
 
-from ..store.db import upgrade
-from .common import ConfigOption, out, settings_or_exit
+from .common import ConfigOption, out, settings_or_exit, with_engine
 
 app = typer.Typer(no_args_is_help=True, help="the call store")
+
+
+async def _nothing(engine) -> None:
+    """with_engine() has migrated the store; nothing else to do."""
 
 
 @app.command("upgrade")
 def upgrade_cmd(config: Path = ConfigOption) -> None:
     """Apply the store's migrations (the daemon also does this at start)."""
     s = settings_or_exit(config)
-    asyncio.run(upgrade(s.database.url))
+    asyncio.run(with_engine(s.database.url, _nothing))
     out.print("database is at the latest revision", markup=False)

@@ -15,7 +15,8 @@ from rich.table import Table
 
 from ..clock import utcnow
 from ..outbound import store
-from ..outbound.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, dialable, followup_job, notice_jobs
+from ..outbound.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, followup_job, notice_jobs
+from ..phone_number import PhoneNumberError, normalise
 from ..selfservice.local_time import parse_local, to_local
 from .common import ConfigOption, fail, out, settings_or_exit, with_engine
 
@@ -135,15 +136,19 @@ def _show(rows: list[dict], fmt: Format, title: str) -> None:
     out.print(table)
 
 
+def _dnc_number(number: str) -> str:
+    try:
+        return normalise(number, "number")
+    except PhoneNumberError as exc:
+        raise fail(str(exc)) from None
+
+
 @dnc_app.command("add")
 def dnc_add(number: str, reason: str = typer.Option("customer's request", "--reason"),
             config: Path = ConfigOption) -> None:
     """Never call this number again (pending jobs for it end as `dnc`)."""
     s = settings_or_exit(config)
-    try:
-        digits = dialable(number)
-    except JobRequestError as exc:
-        raise fail(str(exc)) from None
+    digits = _dnc_number(number)
     _run(s.database.url, lambda e: store.dnc_add(e, digits, reason, utcnow()))
     out.print(f"{digits} is on the do-not-call list", markup=False)
 
@@ -151,10 +156,7 @@ def dnc_add(number: str, reason: str = typer.Option("customer's request", "--rea
 @dnc_app.command("remove")
 def dnc_remove(number: str, config: Path = ConfigOption) -> None:
     s = settings_or_exit(config)
-    try:
-        digits = dialable(number)
-    except JobRequestError as exc:
-        raise fail(str(exc)) from None
+    digits = _dnc_number(number)
     if not _run(s.database.url, lambda e: store.dnc_remove(e, digits)):
         raise fail(f"{digits} is not on the do-not-call list")
     out.print(f"{digits} removed from the do-not-call list", markup=False)

@@ -6,22 +6,30 @@ from pathlib import Path
 import typer
 
 from ..peak import switch
-from .common import ConfigOption, out, settings_or_exit
+from .common import ConfigOption, io_failure, out, settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="peak mode: the outage notice before the menu")
+
+
+def _switch(config: Path | None, on: bool) -> None:
+    flag = Path(settings_or_exit(config).peak.flag_file)
+    try:
+        switch(flag, on)
+    except OSError as exc:
+        raise io_failure(f"{'create' if on else 'remove'} the peak flag file {flag}", exc) from None
 
 
 @app.command("on")
 def on(config: Path = ConfigOption) -> None:
     """Every new call hears the outage notice first; the supervisor alert goes out."""
-    switch(Path(settings_or_exit(config).peak.flag_file), True)
+    _switch(config, True)
     out.print("peak mode on (by hand)", markup=False)
 
 
 @app.command("off")
 def off(config: Path = ConfigOption) -> None:
     """Back to normal (automatic peak mode still follows wide outage notices)."""
-    switch(Path(settings_or_exit(config).peak.flag_file), False)
+    _switch(config, False)
     out.print("peak mode off (by hand)", markup=False)
 
 

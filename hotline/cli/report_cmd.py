@@ -7,8 +7,10 @@ documented in hotline/reports/export.py.
 from __future__ import annotations
 
 import asyncio
+import math
 from enum import Enum
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.console import Console
@@ -24,7 +26,7 @@ from ..reports.report import Report, build_report
 from ..reports.text import print_report
 from ..settings import Settings
 from ..store.db import make_engine
-from .common import ConfigOption, err, fail, out, settings_or_exit
+from .common import ConfigOption, err, fail, io_failure, out, settings_or_exit, write_atomically
 
 
 class Format(str, Enum):
@@ -74,8 +76,8 @@ def report(
         period = parse_period(day=day, month=month, year=year, tz=zone(tz))
         if not 0 < goal < 1:
             raise ValueError(f"--goal {goal:g} must be a share strictly between 0 and 1, e.g. 0.8")
-        if wrap_up < 0:
-            raise ValueError(f"--wrap-up {wrap_up:g} must be >= 0 seconds")
+        if not (math.isfinite(wrap_up) and wrap_up >= 0):
+            raise ValueError(f"--wrap-up {wrap_up:g} must be a number of seconds >= 0")
         thresholds = Thresholds(answer_target_s=s.answer_target.seconds)
     except ValueError as exc:
         raise fail(str(exc)) from None
@@ -84,17 +86,25 @@ def report(
         result = asyncio.run(_build(s, period, thresholds, goal, wrap_up))
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(s.database.url).render_as_string(hide_password=True)
-        raise fail(f"cannot read the call store {where}: {exc}", code=1) from None
-    if fmt is Format.text:
-        if output is None:
+        raise io_failure(f"read the call store {where}", exc) from None
+    if output is None:
+        if fmt is Format.text:
             print_report(result, out)
-            return
-        with output.open("w", encoding="utf-8") as f:
-            print_report(result, Console(file=f, width=200, color_system=None, soft_wrap=True))
-    else:
-        text = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}[fmt](result)
-        if output is None:
-            typer.echo(text, nl=False)
-            return
-        output.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(RENDER[fmt](result), nl=False)
+        return
+    try:
+        write_atomically(output, lambda f: _write(result, fmt, f))
+    except OSError as exc:
+        raise io_failure(f"write {output}", exc) from None
     err.print(f"wrote {output}", markup=False, highlight=False)
+
+
+RENDER = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
+
+
+def _write(result: Report, fmt: Format, f: TextIO) -> None:
+    if fmt is Format.text:
+        print_report(result, Console(file=f, width=200, color_system=None, soft_wrap=True))
+    else:
+        f.write(RENDER[fmt](result))

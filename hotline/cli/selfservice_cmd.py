@@ -89,6 +89,11 @@ def outage_list(
 ) -> None:
     """Show the notices that have not ended yet (with --all: every notice)."""
     s = settings_or_exit(config)
+    if area is not None:
+        try:
+            check_area_code(area)
+        except NoticeError as exc:
+            raise fail(str(exc)) from None
     now = None if show_all else utcnow()
     notices = asyncio.run(with_engine(
         s.database.url, lambda engine: list_notices(engine, area_code=area, now=now)))

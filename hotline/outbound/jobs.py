@@ -1,8 +1,9 @@
 """Building dialer jobs: follow-ups of completed services, outage notices, callbacks.
 
 Each job gets a `ref` naming what it is for, so the same request arriving twice (CLI re-run, MQTT
-redelivery) schedules one job. Numbers are normalised to digits; a number that cannot be dialled
-(anonymous caller, letters) is refused with a clear error.
+redelivery) schedules one job. Numbers go through hotline.phone_number (national form: +86 and
+separators dropped); a number that cannot be dialled (anonymous caller, letters) is refused with a
+clear error, never rewritten into another number.
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd import dialer as core
 
+from ..phone_number import PhoneNumberError, normalise, vip_priority
 from ..selfservice.local_time import to_local
 from ..selfservice.models import AccountRow
-from ..selfservice.queries import phone_candidates
 from ..selfservice.records import Notice
 from ..settings import Settings
 from .config import dialer_settings
@@ -33,17 +34,16 @@ class JobRequestError(ValueError):
 
 
 def dialable(number: str, what: str = "number") -> str:
-    """'+86 138-0000-1111' -> '13800001111'; raises JobRequestError if nothing dialable is left."""
-    forms = phone_candidates(number or "")
-    digits = forms[-1] if forms else ""
-    if not 3 <= len(digits) <= 20:
-        raise JobRequestError(f"{what} {number!r} is not a number the dialer can call")
-    return digits
+    """'+86 138-0000-1111' -> '13800001111'; JobRequestError for anything else than a number."""
+    try:
+        return normalise(number, what)
+    except PhoneNumberError as exc:
+        raise JobRequestError(f"{exc} (not a number the dialer can call)") from None
 
 
 def _priority(settings: Settings, number: str, base: int = 0) -> int:
-    vip = settings.acd.vip_priority if number in settings.acd.vip_numbers else 0
-    return max(base, vip)
+    """`base`, raised for a key account (acd.vip_numbers, in any written form)."""
+    return max(base, vip_priority(number, settings.acd.vip_numbers, settings.acd.vip_priority))
 
 
 def followup_job(settings: Settings, *, order: str, kind: str, number: str,

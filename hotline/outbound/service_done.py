@@ -4,8 +4,10 @@ a follow-up (回访) job. One JSON object per message:
     {"order": "GD20261123001", "kind": "repair", "number": "13800001111",
      "completed_at": "2026-11-20T19:30:00+08:00"}
 
-`kind` is repair | complaint | new_connection; the time needs an offset. A bad message (not
-JSON, wrong fields, a retained replay) is logged and dropped; a repeated one schedules nothing new.
+`kind` is repair | complaint | new_connection; the time needs an offset; the number is taken to
+its national form by hotline.phone_number (a number with letters or other symbols is refused, never
+shortened to its digits). A bad message (not JSON, wrong fields, a retained replay) is logged and
+dropped; a repeated one schedules nothing new.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 import structlog
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from ..phone_number import normalise
+from ..selfservice.local_time import check_range
 from .jobs import JobRequestError
 
 log = structlog.get_logger("dialer.mqtt")
@@ -25,8 +29,8 @@ class ServiceDone(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     kind: Literal["repair", "complaint", "new_connection"]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)]
-    completed_at: AwareDatetime
+    number: Annotated[str, StringConstraints(max_length=40), AfterValidator(normalise)]
+    completed_at: Annotated[AwareDatetime, AfterValidator(check_range)]
 
 
 class ServiceDoneError(ValueError):
@@ -41,7 +45,8 @@ def parse_service_done(payload: object) -> ServiceDone:
     try:
         return ServiceDone.model_validate_json(payload)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(message)'}: {e['msg']}"
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(message)'}: "
+                             f"{e['msg'].removeprefix('Value error, ')}"
                              for e in exc.errors())
         raise ServiceDoneError(problems) from None
 

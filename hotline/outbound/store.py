@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from hotline.phone_number import normalise
 from hotline.selfservice.models import OutageNoticeRow
 from hotline.selfservice.records import Notice
 from hotline.store.statements import dialect_insert
@@ -170,14 +171,20 @@ async def dnc_numbers(engine: AsyncEngine) -> set[str]:
         return set((await conn.execute(select(DncRow.number))).scalars())
 
 
-async def dnc_add(engine: AsyncEngine, number: str, reason: str, at: datetime) -> None:
+async def dnc_add(engine: AsyncEngine, number: str, reason: str, at: datetime) -> str:
+    """Put `number` (any written form) on the list in its national form, which is returned;
+    PhoneNumberError for anything that is not a phone number."""
+    number = normalise(number, "do-not-call number")
     insert = dialect_insert(engine.dialect)
     async with engine.begin() as conn:
         await conn.execute(insert(DncRow).values(number=number, reason=reason, added_at=at)
                            .on_conflict_do_nothing(index_elements=["number"]))
+    return number
 
 
 async def dnc_remove(engine: AsyncEngine, number: str) -> bool:
+    """Take `number` (any written form) off the list; False if it was not on it."""
+    number = normalise(number, "do-not-call number")
     async with engine.begin() as conn:
         return (await conn.execute(delete(DncRow).where(DncRow.number == number))).rowcount == 1
 

@@ -14,6 +14,8 @@ from hotline.store.utc_datetime import require_aware
 
 DEFAULT_TZ = "Asia/Shanghai"
 SLOT_S = 900  # SQL groups by UTC quarter hour: every zone offset in use is a multiple of 15 min
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # reports cover these years (no call before 1970; the end of
+#                                     a period in 9999 is not a datetime any more)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -86,6 +88,9 @@ def parse_period(*, day: str | None = None, month: str | None = None, year: str 
         raise ValueError("give exactly one of --day YYYY-MM-DD, --month YYYY-MM, --year YYYY")
     name, value = given[0]
     value = value.strip()
+    if re.match(r"[0-9]{4}", value) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise ValueError(f"--{name} {value!r} is out of range: reports cover the years "
+                         f"{FIRST_YEAR}-{LAST_YEAR}")
     if name == "day":
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(f"--day {value!r} is not a date such as 2026-11-23")
@@ -98,6 +103,6 @@ def parse_period(*, day: str | None = None, month: str | None = None, year: str 
         if not m or not 1 <= int(m[2]) <= 12:
             raise ValueError(f"--month {value!r} is not a month such as 2026-11")
         return month_period(int(m[1]), int(m[2]), tz)
-    if not re.fullmatch(r"\d{4}", value) or int(value) < 1:
+    if not re.fullmatch(r"\d{4}", value):
         raise ValueError(f"--year {value!r} is not a year such as 2026")
     return year_period(int(value), tz)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.phone_number import PhoneNumberError, normalise
 from hotline.selfservice.models import AccountRow
 from hotline.selfservice.notices import AREA_CODE
 from hotline.store.utc_datetime import require_aware
@@ -24,7 +25,6 @@ from hotline.store.utc_datetime import require_aware
 COLUMNS: tuple[str, ...] = ("account_number", "area_code", "masked_name", "phone", "balance",
                             "last_bill_amount", "last_bill_month", "last_usage_kwh")
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}")
-PHONE = re.compile(r"[0-9]{3,20}")
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 PRECISION = 12  # Numeric(12, 2) and Numeric(12, 1)
 
@@ -66,8 +66,10 @@ def _row(cells: dict[str, str]) -> dict[str, Any]:
     check("account_number", bool(ACCOUNT_NUMBER.fullmatch(number)), f"{number!r} is not 6-20 digits")
     check("area_code", bool(AREA_CODE.fullmatch(area)), f"{area!r} is not 4-12 digits")
     check("masked_name", 0 < len(name) <= 40, f"{name!r} must be 1-40 characters")
-    check("phone", phone == "" or bool(PHONE.fullmatch(phone)), f"{phone!r} is not 3-20 digits")
-    out["phone"] = phone or None
+    try:
+        out["phone"] = normalise(phone) if phone else None
+    except PhoneNumberError as exc:
+        problems.append(f"phone: {exc}")
     for column, places, negative in (("balance", 2, True), ("last_bill_amount", 2, True),
                                      ("last_usage_kwh", 1, False)):
         try:
@@ -132,6 +134,8 @@ def read_accounts_file(path: Path) -> list[dict[str, Any]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AccountImportError([f"{path}: not UTF-8 text ({exc}); save the CSV as UTF-8"]) from None
+    except OSError as exc:
+        raise AccountImportError([f"{path}: cannot read it ({exc.strerror or exc})"]) from None
     return parse_accounts(text, str(path))
 
 

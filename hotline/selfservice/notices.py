@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from hotline.selfservice.local_time import check_range
 from hotline.selfservice.models import NOTICE_KINDS, OutageNoticeRow
 from hotline.selfservice.records import Notice
 from hotline.store.utc_datetime import require_aware
@@ -29,9 +30,18 @@ def split_towns(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,，、]", text) if t.strip()]
 
 
+def _check_text(what: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NoticeError(f"the {what} {value!r} is not valid UTF-8 text") from None
+
+
 def _checked(area_code: str, area_name: str, towns: Sequence[str], starts_at: datetime,
              ends_at: datetime, reason: str, kind: str) -> list[str]:
     check_area_code(area_code)
+    for what, text in (("area name", area_name), ("reason", reason), *(("town", t) for t in towns)):
+        _check_text(what, text)
     if not area_name.strip():
         raise NoticeError("the area name is empty")
     if len(area_name) > 80:
@@ -45,7 +55,7 @@ def _checked(area_code: str, area_name: str, towns: Sequence[str], starts_at: da
         raise NoticeError(f"towns must be a list of non-empty town names, got {list(towns)!r}")
     for what, value in (("start", starts_at), ("end", ends_at)):
         try:
-            require_aware(value, what)
+            check_range(require_aware(value, what), f"the {what}")
         except (TypeError, ValueError) as exc:
             raise NoticeError(str(exc)) from None
     if ends_at <= starts_at:

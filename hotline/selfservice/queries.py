@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from hotline.phone_number import stored_forms
 from hotline.selfservice.models import AccountRow, OutageNoticeRow
 from hotline.selfservice.records import Account, Notice
 from hotline.store.utc_datetime import require_aware
@@ -15,18 +16,9 @@ HORIZON = timedelta(days=7)  # notices starting within this are announced (000 Â
 
 
 def phone_candidates(number: str) -> tuple[str, ...]:
-    """The forms a caller number may be registered under: its digits as given, without a
-    country code (+86 / 0086 / 86 before a mobile number) and without a trunk prefix 0."""
-    digits = "".join(c for c in number if c.isascii() and c.isdigit())
-    if not digits:
-        return ()
-    forms = [digits]
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            forms.append(digits[len(prefix):])
-    if digits.startswith("0") and len(digits) == 12 and digits[1] == "1":  # 0 + mobile
-        forms.append(digits[1:])
-    return tuple(dict.fromkeys(forms))
+    """The forms a caller number may be registered under (hotline.phone_number.stored_forms):
+    its national form first; none for a number with letters or other symbols."""
+    return stored_forms(number)
 
 
 def _announced(area_codes: Iterable[str], now: datetime):

@@ -28,6 +28,8 @@ def write_config(path: Path, db_url: str) -> Path:
         "company": "平安县", "agents": AGENTS, "database": {"url": db_url},
         "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
         "shutdown_grace_seconds": 5,
+        # held lines are checked against Asterisk's channels every 2 s (test_hostile_input)
+        "trunks": {"audit_seconds": 2, "audit_grace_seconds": 4},
         "menu_file": str(ROOT / "config" / "menu.yaml"),
         "pid_file": str(path.with_suffix(".pid")),
         "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,

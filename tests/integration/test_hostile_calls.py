@@ -177,3 +177,25 @@ async def test_agent_calls_out_with_reused_ids_never_leak_the_4_lines(daemon, db
     stored = await rows(db_url)
     assert len(stored) == 6 and {r.outcome for r in stored.values()} == {"answered"}
     assert {r.agent_id for r in stored.values()} == {"001"}
+
+
+@pytest.mark.parametrize("caller", ["+8613900002999", "008613900002999", "139 0000 2999"])
+async def test_a_vip_is_known_in_any_written_form(db_url, tmp_path, caller):
+    settings = settings_for(db_url, tmp_path).model_copy(deep=True)
+    acd = settings.acd.model_copy(update={"vip_numbers": ["13900002999"]})
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(run_daemon(settings.model_copy(update={"acd": acd}), stop,
+                                          ami_enabled=False, started=started))
+    try:
+        running = await asyncio.wait_for(started, 20)
+        call = FakeCall(running.server.port, "960.1", caller=caller,
+                        replies={"WAIT FOR DIGIT": b"200 result=48\n"},  # 0 = agent
+                        hang_up_on='EXEC "MixMonitor"')
+        await asyncio.wait_for(call.run(), 10)
+        await running.ctx.recorder.flush()
+        (row,) = (await rows(db_url)).values()
+        assert row.priority == settings.acd.vip_priority
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
