@@ -19,6 +19,7 @@ import yaml
 from hotline.settings import load_settings
 from lab.caller_steps import Dtmf, Wait
 from lab.hotline_stack import hotline_up
+from lab.lab_lock import take_lab
 from lab.sipp import start_call
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -48,6 +49,11 @@ async def main(n: int) -> None:
         "ami": {"secret": "bench-ami-secret"}, "pid_file": str(work / "hotline.pid"),
         "acd": {"state_file": str(work / "agents.json")}, "peak": {"flag_file": str(work / "peak")}},
         allow_unicode=True))
+    with take_lab("bench/daemon_cpu.py"):
+        await _measure(n, work, cfg)
+
+
+async def _measure(n: int, work: Path, cfg: Path) -> None:
     asterisk = await hotline_up(load_settings(cfg), work / "lab")
     log = work / "daemon.log"
     daemon = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],

@@ -1,17 +1,35 @@
-"""Render the Asterisk configuration (config/asterisk/*.j2 + dialplan/*.j2) from the site settings."""
+"""Render the Asterisk configuration (config/asterisk/*.j2 + dialplan/*.j2) from the site settings.
+
+Every value is refused if it holds a line break or another control character (the config check
+refuses them too; this is for Settings built some other way): one would start a new line, a new
+setting or `[section]`, in the rendered file. The files hold secrets (AMI and agent passwords, the
+fallback's database URL), so they are written with mode 0640.
+"""
 from __future__ import annotations
 
+import dataclasses
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from pydantic import BaseModel, SecretStr
 
+from .config_text import control_char
 from .settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = PROJECT_ROOT / "config" / "asterisk"
 DIALPLAN = PROJECT_ROOT / "dialplan"
 DEFAULT_MODULES_DIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
+FILE_MODE = 0o640  # owner read/write, group (Asterisk's) read, nobody else
+
+
+class RenderError(ValueError):
+    """A value cannot be written into an Asterisk file; the message names it (never a secret's text)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +55,38 @@ def outbound_dial_string(settings: Settings, number: str) -> str:
     return f"DAHDI/g2/{number}"
 
 
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(dotted name, text) of every string in the settings/options, secrets included."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, SecretStr):
+        yield where, value.get_secret_value()
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), f"{where}.{name}" if where else name)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name), f"{where}.{f.name}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(k, f"{where}[{k!r}]")
+            yield from _texts(v, f"{where}.{k}")
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{where}.{i}")
+
+
+def check_one_line(settings: Settings, opts: RenderOptions) -> None:
+    """Raise RenderError naming the first value with a control character (a line break...)."""
+    for where, text in [*_texts(settings, ""), *_texts(opts, "render options")]:
+        bad = control_char(text)
+        if bad:
+            raise RenderError(f"refusing to render: {where} holds a control character ({bad}); "
+                              f"a line break would inject lines into the Asterisk config")
+
+
 def context(settings: Settings, opts: RenderOptions) -> dict:
+    check_one_line(settings, opts)
     trunks = settings.trunks
     agent_ring = "&".join(f"PJSIP/{a.extension}" for a in settings.agents)
     return {
@@ -71,10 +120,27 @@ def render_dahdi(settings: Settings) -> str:
 
 
 def write(files: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write each file (mode 0640, replaced atomically: never readable by others, never half-written).
+
+    Run as root, a file gets the group of `out_dir` (e.g. /etc/asterisk's group `asterisk`), so
+    that Asterisk running as its own user can still read it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    group = out_dir.stat().st_gid if os.geteuid() == 0 else -1
+    return [_write_private(out_dir / name, text, group) for name, text in files.items()]
+
+
+def _write_private(path: Path, text: str, group: int) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    replaced = False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), FILE_MODE)  # before any byte of a secret is written
+            if group != -1:
+                os.fchown(f.fileno(), -1, group)
+            f.write(text)
+        os.replace(tmp, path)
+        replaced = True
+    finally:
+        if not replaced:
+            Path(tmp).unlink(missing_ok=True)
+    return path

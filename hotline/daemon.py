@@ -1,13 +1,14 @@
 """`hotline run`: one process, one TaskGroup, ordered graceful shutdown.
 
 Start: migrate the store, close calls a previous run left open, connect AMI, listen on FastAGI.
+`hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
+second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
 deadline, flush the store, close AMI.
 """
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,8 +99,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     auditor = LineAuditor(trunks, server, ami, metrics, utcnow, interval_s=settings.trunks.audit_seconds,
                           grace_s=settings.trunks.audit_grace_seconds)
     if signals:
-        install_signal_handlers(stop, lambda: _reload(menus))
-        write_pid_file(Path(settings.pid_file))
+        install_signal_handlers(stop, MenuReloader(menus))
     try:
         async with asyncio.TaskGroup() as tg:
             writer = tg.create_task(recorder.run(), name="store-writer")
@@ -132,16 +132,29 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                 ami.close()
     finally:
         await engine.dispose()
-        if signals:
-            Path(settings.pid_file).unlink(missing_ok=True)
     log.info("daemon.stopped")
 
 
-def _reload(menus: MenuStore) -> None:
-    try:
-        menus.reload()
-    except MenuError:
-        pass  # MenuStore.reload logged every error; the running menu stays
+class MenuReloader:
+    """SIGHUP: the menu file is read and checked in a worker thread, one reload at a time, so the
+    calls on the event loop never wait for it; the new menu is swapped in by one assignment."""
+
+    def __init__(self, menus: MenuStore):
+        self.menus = menus
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+
+    def __call__(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.reload(), name="menu-reload")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def reload(self) -> None:
+        async with self._lock:
+            try:
+                await asyncio.to_thread(self.menus.reload)
+            except MenuError:
+                pass  # MenuStore.reload logged every error; the running menu stays
 
 
 def _safe_url(url: str) -> str:
@@ -157,8 +170,3 @@ def install_signal_handlers(stop: asyncio.Event, reload_menu) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, reload_menu)
-
-
-def write_pid_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{os.getpid()}\n")

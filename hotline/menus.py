@@ -14,10 +14,14 @@ from pathlib import Path
 import structlog
 
 from ivr.errors import MenuError
-from ivr.menu_load import load_menu
+from ivr.menu_load import parse_menu
 from ivr.menu_model import Menu
+from ivr.yaml_source import YamlSyntaxError, decode_source, read_source
+
+from .store.models import Call
 
 log = structlog.get_logger("menus")
+VERSION_COLUMN_LEN: int = Call.__table__.c.menu_version.type.length
 
 
 @dataclass(frozen=True)
@@ -34,18 +38,32 @@ class MenuStore:
         self.reloads = 0
 
     def _load(self) -> LoadedMenu:
-        menu = load_menu(self.path, known_prompts=self.known_prompts)
-        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:8]
-        return LoadedMenu(menu, f"{menu.version}+{digest}")
+        """Read the file once (size-capped), check it, and version it by those same bytes."""
+        try:
+            raw = read_source(self.path)
+            text = decode_source(raw, self.path)
+        except YamlSyntaxError as exc:
+            raise MenuError([str(exc)]) from None
+        menu = parse_menu(text, known_prompts=self.known_prompts, path=str(self.path))
+        version = f"{menu.version}+{hashlib.sha256(raw).hexdigest()[:8]}"
+        if len(version) > VERSION_COLUMN_LEN:  # the model's limit keeps this from happening
+            raise MenuError([f"{self.path}:1: version: too long to store with the calls ({version!r})"])
+        return LoadedMenu(menu, version)
 
     def reload(self) -> LoadedMenu:
-        """Swap in the file's menu for new calls; raises MenuError (menu unchanged) if invalid."""
+        """Swap in the file's menu for new calls; raises MenuError (menu unchanged) if invalid.
+
+        Whatever goes wrong while loading - a bad file or a bug in a check - is a MenuError: a
+        SIGHUP must never disturb the running menu or the calls using it."""
         try:
             new = self._load()
         except MenuError as exc:
             log.error("menu.reload_rejected", path=str(self.path), errors=exc.errors,
                       running=self.current.version)
             raise
+        except Exception as exc:  # noqa: BLE001 - any other failure keeps the running menu too
+            log.exception("menu.reload_failed", path=str(self.path), running=self.current.version)
+            raise MenuError([f"{self.path}:0: cannot load the menu: {exc!r}"]) from exc
         old, self.current = self.current, new
         self.reloads += 1
         log.info("menu.reloaded", path=str(self.path), old=old.version, new=new.version)

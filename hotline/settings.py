@@ -13,11 +13,39 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
+from .config_text import one_line
 from .outbound.config import Outbound
+
+# characters that mean something in a dialplan line or an AGI argument (see `_dialplan_path`)
+_DIALPLAN_SPECIAL = re.compile(r"""[\s,;&|()$\[\]{}"'`\\]""")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys refused; no inf/nan; no string with a line break or another control character."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, v):
+        return one_line(v)
+
+
+def _no_semicolon(secret: SecretStr) -> SecretStr:
+    if ";" in secret.get_secret_value():
+        raise ValueError("secret must not contain ';' (it starts a comment in Asterisk's config files)")
+    return secret
+
+
+def _dialplan_path(v: str) -> str:
+    """An absolute path Asterisk reads, written into the dialplan and into AGI arguments."""
+    if not v.startswith("/"):
+        raise ValueError(f"must be an absolute path (got {v!r})")
+    bad = _DIALPLAN_SPECIAL.search(v)
+    if bad:
+        raise ValueError(f"must not contain spaces or any of , ; & | ( ) $ [ ] {{ }} quotes \\ "
+                         f"(found {bad.group()!r})")
+    return v
 
 
 class PjsipTrunk(_Strict):
@@ -46,7 +74,14 @@ class DahdiTrunk(_Strict):
     inbound_channels: str = "1-8"
     outbound_channels: str = "9-12"
     signalling: Literal["fxs_ks", "fxs_ls"] = "fxs_ks"
-    tone_zone: str = "cn"
+    tone_zone: str = Field("cn", description="DAHDI tone zone: a country code such as cn or us")
+
+    @field_validator("tone_zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9-]{1,15}", v):
+            raise ValueError(f"tone_zone {v!r} must be a zone name such as cn, us or us-old")
+        return v
 
     @field_validator("inbound_channels", "outbound_channels")
     @classmethod
@@ -72,7 +107,7 @@ class Agent(_Strict):
     id: str = Field(description="工号 (agent number, read out as 座席{id}为您服务)")
     extension: str
     secret: SecretStr
-    name: str = ""
+    name: str = Field("", max_length=40)
     skills: list[str] = Field(default_factory=list, description="business categories; empty = all")
 
     @field_validator("id")
@@ -93,9 +128,9 @@ class Agent(_Strict):
     @classmethod
     def _secret(cls, v: SecretStr) -> SecretStr:
         s = v.get_secret_value()
-        if len(s) < 6 or not re.fullmatch(r"[!-~]+", s):
-            raise ValueError("secret must be at least 6 printable ASCII characters without spaces")
-        return v
+        if len(s) < 6 or len(s) > 128 or not re.fullmatch(r"[!-~]+", s):
+            raise ValueError("secret must be 6-128 printable ASCII characters without spaces")
+        return _no_semicolon(v)
 
 
 class AnswerTarget(_Strict):
@@ -108,18 +143,19 @@ class AnswerTarget(_Strict):
 
 
 class AcdConfig(_Strict):
-    wrap_up_seconds: float = Field(15.0, ge=0, description="after a call, before the next offer")
-    position_announce_seconds: float = Field(30.0, ge=5, description="您前面还有N位客户, this often")
+    wrap_up_seconds: float = Field(15.0, ge=0, le=600, description="after a call, before the next offer")
+    position_announce_seconds: float = Field(30.0, ge=5, le=600, description="您前面还有N位客户, this often")
     auto_login: bool = Field(True, description="an agent is logged in when the softphone registers")
     state_file: str = Field("var/agents.json", description="agent states kept across restarts")
-    max_wait_seconds: float = Field(120.0, ge=10, description="then the caller is offered message/callback")
+    max_wait_seconds: float = Field(120.0, ge=10, le=3600,
+                                    description="then the caller is offered message/callback")
     vip_numbers: list[str] = Field(default_factory=list, description="key accounts: served first")
-    vip_priority: int = Field(10, ge=1, description="queue priority of a VIP caller (higher first)")
+    vip_priority: int = Field(10, ge=1, le=1000, description="queue priority of a VIP caller (higher first)")
 
 
 class Peak(_Strict):
     flag_file: str = Field("var/peak_mode", description="exists = peak mode on (hotline peak on|off)")
-    auto_towns: int = Field(2, ge=1, description="an outage in force over this many towns = peak mode")
+    auto_towns: int = Field(2, ge=1, le=1000, description="an outage in force over this many towns = peak mode")
 
 
 class Database(_Strict):
@@ -138,14 +174,28 @@ class Ami(_Strict):
     port: int = Field(5038, ge=1, le=65535)
     username: str = "hotline"
     secret: SecretStr = SecretStr("change-me-ami")
-    reconnect_max_seconds: float = Field(10.0, gt=0)
+    reconnect_max_seconds: float = Field(10.0, gt=0, le=300)
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", v):
+            raise ValueError("username must be 1-64 letters, digits, '_', '.' or '-' (a manager.conf section)")
+        return v
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, v: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"[!-~]{1,128}", v.get_secret_value()):
+            raise ValueError("secret must be 1-128 printable ASCII characters without spaces")
+        return _no_semicolon(v)
 
 
 class FastAgi(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(4573, ge=0, le=65535, description="0 = any free port (tests)")
-    header_timeout: float = Field(5.0, gt=0, description="seconds to receive the AGI header block")
-    max_header_bytes: int = Field(16384, ge=1024)
+    header_timeout: float = Field(5.0, gt=0, le=60, description="seconds to receive the AGI header block")
+    max_header_bytes: int = Field(16384, ge=1024, le=1_048_576)
     reply_timeout: float = Field(120.0, gt=0, le=3600, description="seconds Asterisk may take to "
                                  "answer one AGI command (prompts, digits...); then the call ends")
     max_call_seconds: float = Field(14400.0, ge=60, le=86400, description="bound on a Dial: "
@@ -180,12 +230,30 @@ class AsteriskPaths(_Strict):
     fallback_agi: str | None = Field(None, description="absolute path of outage_notice.py for Asterisk")
     fallback_db_url: str | None = Field(None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db")
 
+    @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")
+    @classmethod
+    def _path(cls, v: str | None) -> str | None:
+        return None if v is None else _dialplan_path(v)
+
+    @field_validator("fastagi_url")
+    @classmethod
+    def _agi_url(cls, v: str) -> str:
+        if not re.fullmatch(r"agi://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|agi://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", v):
+            raise ValueError(f"must look like agi://127.0.0.1:4573 (host and port only), got {v!r}")
+        return v
+
+    @field_validator("fallback_db_url")
+    @classmethod
+    def _db_url(cls, v: str | None) -> str | None:
+        if v is not None and re.search(r"[\s,;$\\\"()]", v):
+            raise ValueError("fallback_db_url must not contain spaces or any of , ; $ \\ \" ( ) "
+                             "(it is an AGI argument in the dialplan)")
+        return v
+
     @model_validator(mode="after")
     def _fallback_pair(self) -> "AsteriskPaths":
         if (self.fallback_agi is None) != (self.fallback_db_url is None):
             raise ValueError("set both fallback_agi and fallback_db_url, or neither")
-        if self.fallback_db_url is not None and "," in self.fallback_db_url:
-            raise ValueError("fallback_db_url must not contain a comma (it is an AGI argument)")
         return self
 
 
@@ -203,7 +271,7 @@ class Settings(_Strict):
     metrics: MetricsHttp | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
     outbound: Outbound = Outbound()
-    shutdown_grace_seconds: float = Field(30.0, ge=0)
+    shutdown_grace_seconds: float = Field(30.0, ge=0, le=3600)
     menu_file: str = Field("config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
     pid_file: str = Field("var/hotline.pid", description="where `hotline run` writes its pid")
 

@@ -95,7 +95,8 @@ def _nodes(raw_nodes: Any, errors: ErrorList) -> tuple[dict[str, _Node], set[str
         if not isinstance(raw, dict):
             errors.add(loc, f"node '{nid}': must be a mapping with a kind")
             continue
-        model = NODE_KINDS.get(raw.get("kind"))
+        kind = raw.get("kind")
+        model = NODE_KINDS.get(kind) if isinstance(kind, str) else None
         if model is None:
             errors.add(loc + ("kind",), f"node '{nid}': kind must be one of {', '.join(NODE_KINDS)} "
                                        f"(got {raw.get('kind')!r})")

@@ -40,6 +40,8 @@ CONFIRM_ENTRY = "confirm_or_reenter"     # after a read-back: 1 = confirm, 2 = e
 ALWAYS_NEEDED = (INVALID_INPUT, NO_INPUT, MENU_TAIL, MENU_TAIL_TOP)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+# each call stores "<version>+<8 hex of the file's hash>" in a 64-character column
+MAX_VERSION_LEN = 55
 NodeId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 PromptId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Loc = tuple  # a path into the YAML document, relative to the node
@@ -244,6 +246,16 @@ class MenuHeader(BaseModel):
     start: NodeId
     agent: NodeId = "agent"
     greeting: PromptId | None = None
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if len(v) > MAX_VERSION_LEN:
+            raise ValueError(f"at most {MAX_VERSION_LEN} characters (it is stored with every call), "
+                             f"got {len(v)}")
+        if not v.isprintable():
+            raise ValueError("must be one line of printable characters")
+        return v
 
 
 @dataclass(frozen=True)

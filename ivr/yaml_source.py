@@ -2,14 +2,29 @@
 
 Used by every loader that must report errors "at file:line": the site config
 (`config/hotline.yaml`) and the menu (`config/menu.yaml`). Only stdlib + PyYAML.
+
+Admins edit these files by hand, and the daemon re-reads the menu on SIGHUP, so the loader is
+hardened: anchors/aliases (the "billion laughs" bomb) are refused outright, the file size and the
+nesting depth are capped, mapping keys must be plain values, integers are at most
+`MAX_INT_DIGITS` digits, and every problem - whatever PyYAML or a value constructor raises - is
+a `YamlSyntaxError` naming file:line, never a traceback.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.resolver import Resolver
+
+MAX_BYTES = 256 * 1024   # a real menu or site config is a few KiB
+MAX_DEPTH = 20           # nested mappings/lists; the menu needs 5, the config 4
+MAX_NODES = 20_000       # values + keys; the shipped menu has ~450, 200 agents ~2,500
+MAX_INT_DIGITS = 18      # fits a 64-bit integer; Python's int() of 5,000 digits raises
 
 
 class YamlSyntaxError(ValueError):
@@ -37,23 +52,85 @@ class Located:
         return f"{self.path}:{self.line_of(loc)}"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys instead of keeping the last one."""
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    class _Events(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """libyaml scans and parses (~10x faster); PyYAML's Python composer builds the nodes, so
+        every node passes `_SafeLoader.compose_node` before anything is made of it."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _Events = yaml.SafeLoader  # type: ignore[misc, assignment]
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+class _SafeLoader(_Events):
+    """A safe loader without anchors/aliases, with a depth cap, plain unique keys and short ints."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ComposerError(None, None, "YAML anchors/aliases are not allowed", event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise ComposerError(None, None, f"more than {MAX_NODES} values in one file", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node, deep=False):
+        """Any error of a value constructor (a 13th month, an empty `!!int`) -> file:line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
+            what = f" {node.value!r:.40}" if isinstance(node, yaml.ScalarNode) else ""
+            raise ConstructorError(None, None, f"cannot read this value{what}: {exc}",
+                                   node.start_mark) from None
+
+
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     mapping: dict = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ConstructorError(None, None, "a mapping key must be a plain value, not a list or mapping",
+                                   key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
+            raise ConstructorError(
                 "while constructing a mapping", node.start_mark,
                 f"duplicate key {key!r}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_DIGITS = re.compile(r"[0-9a-fA-F]")
+
+
+def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
+    value = str(node.value)
+    digits = len(_DIGITS.findall(value.removeprefix("-").removeprefix("+").lower()
+                                 .removeprefix("0x").removeprefix("0o").removeprefix("0b")))
+    if digits > MAX_INT_DIGITS:
+        raise ConstructorError(None, None, f"integer with {digits} digits (at most {MAX_INT_DIGITS})",
+                               node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _walk(node: yaml.Node, prefix: tuple[Any, ...], loader: yaml.SafeLoader,
@@ -71,34 +148,64 @@ def _walk(node: yaml.Node, prefix: tuple[Any, ...], loader: yaml.SafeLoader,
             _walk(item, prefix + (i,), loader, out)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, path: str) -> YamlSyntaxError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return YamlSyntaxError(f"{path}:{line}: {_one_line(exc.problem or exc)}")
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character; position = byte offset
+        line = text.encode("utf-8")[:exc.position].count(b"\n") + 1
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return YamlSyntaxError(f"{path}:{line}: {_one_line(exc.reason)} ({char})")
+    return YamlSyntaxError(f"{path}:1: {_one_line(exc)}")
+
+
 def parse_yaml(text: str, path: str = "<string>") -> Located:
-    """Parse YAML text; raise YamlSyntaxError naming file:line on bad syntax or duplicate keys."""
+    """Parse YAML text; raise YamlSyntaxError naming file:line on anything wrong with it."""
     try:
-        loader = _UniqueKeyLoader(text)
+        size = len(text) if len(text) > MAX_BYTES else len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise YamlSyntaxError(f"{path}:1: not valid Unicode text ({exc.reason})") from None
+    if size > MAX_BYTES:
+        raise YamlSyntaxError(f"{path}:1: the file is over {MAX_BYTES} bytes, the most allowed")
+    try:
+        loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(f"{path}:{line}: {exc.problem or exc}") from None
+        lines: dict[tuple[Any, ...], int] = {}
+        if node is not None:
+            _walk(node, (), _SafeLoader(""), lines)
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(f"{path}:1: {exc}") from None
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        walker = yaml.SafeLoader("")
-        _walk(node, (), walker, lines)
+        raise _syntax_error(exc, text, path) from None
     return Located(path=path, data=data, lines=lines)
 
 
-def load_yaml(path: str | Path) -> Located:
+def read_source(path: str | Path) -> bytes:
+    """The bytes of a YAML file, read only up to the size cap (YamlSyntaxError beyond it)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise YamlSyntaxError(f"{p}:0: cannot read file: {exc.strerror}") from None
+        raise YamlSyntaxError(f"{p}:0: cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise YamlSyntaxError(f"{p}:1: the file is over {MAX_BYTES} bytes, the most allowed")
+    return raw
+
+
+def decode_source(raw: bytes, path: str | Path) -> str:
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(f"{p}:1: not UTF-8 text ({exc.reason})") from None
-    return parse_yaml(text, str(p))
+        raise YamlSyntaxError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
+
+
+def load_yaml(path: str | Path) -> Located:
+    return parse_yaml(decode_source(read_source(path), path), str(path))

@@ -5,6 +5,7 @@
   up --smoke                                the same with the lab's own smoke config
   up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music
   down                                      stop Asterisk (by pid file)
+  (up and down take the lab lock while they run: they fail at once while a test session uses the lab)
   status                                    running or not, pid, version, endpoints
   cli "core show channels"                  one Asterisk CLI command
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from lab.asterisk import LabAsterisk
 from lab.chroot import asterisk_version, ensure_chroot
 from lab.errors import LabError
+from lab.lab_lock import take_lab
 from lab.session import bring_up, start_and_wait
 from lab.smoke_config import write_smoke_config
 
@@ -90,6 +92,14 @@ def _status() -> int:
     return 0
 
 
+def _change(args: argparse.Namespace) -> None:
+    if args.command == "up":
+        asyncio.run(_up(args))
+    else:
+        LabAsterisk().stop()
+        print("Asterisk stopped")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,11 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument("cli_command")
     args = parser.parse_args(argv)
     try:
-        if args.command == "up":
-            asyncio.run(_up(args))
-        elif args.command == "down":
-            LabAsterisk().stop()
-            print("Asterisk stopped")
+        if args.command in ("up", "down"):  # they change the lab: one user at a time
+            with take_lab(f"python -m lab {args.command}"):
+                _change(args)
         elif args.command == "status":
             return _status()
         else:

@@ -76,6 +76,7 @@ class LabAsterisk:
                 dest = etc / item.relative_to(src)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(item, dest)
+                shutil.copymode(item, dest)  # files with secrets stay 0640 in the chroot
 
     def _check_asterisk_conf(self, text: str) -> None:
         if re.search(r"^\s*\[directories\]\s*\(!\)", text, re.M):

@@ -8,6 +8,8 @@ or import into a test module:   from lab.pytest_fixtures import lab_session, smo
 
 `lab_session` is session-scoped: one Asterisk for the whole run, restarted only when a test
 asks for a different config, and stopped at the end of the session even after failures.
+It holds the lab lock (lab.lab_lock) for the whole session: a second test run on the same machine
+fails its lab tests at once, naming the session that has the lab, instead of breaking both.
 Tests are skipped (not failed) when not running as root.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 
 from lab.asterisk import LabAsterisk
 from lab.chroot import ensure_chroot
+from lab.lab_lock import LabBusy, session_note, take_lab
 from lab.session import LabSession
 from lab.smoke_config import write_smoke_config
 
@@ -29,11 +32,16 @@ def lab_session() -> Iterator[LabSession]:
     """The shared lab Asterisk (chroot built on first use, Asterisk stopped at session end)."""
     if os.geteuid() != 0:
         pytest.skip("the Asterisk lab needs root (chroot, sipp raw sockets)")
-    session = LabSession(LabAsterisk(ensure_chroot()))
     try:
-        yield session
-    finally:
-        session.close()
+        lock = take_lab(session_note())
+    except LabBusy as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with lock:  # before the chroot: building it is one per machine too
+        session = LabSession(LabAsterisk(ensure_chroot()))
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 @pytest.fixture(scope="session")

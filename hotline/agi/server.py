@@ -43,9 +43,13 @@ class FastAgiServer:
         return self._server is not None and self._server.is_serving()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._on_connect, self.host, self.port, limit=self.max_header_bytes,
-            reuse_address=True)
+        try:
+            self._server = await asyncio.start_server(
+                self._on_connect, self.host, self.port, limit=self.max_header_bytes,
+                reuse_address=True)
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot listen for FastAGI on {self.host}:{self.port}: "
+                                     f"{exc.strerror}") from None
         sock = self._server.sockets[0].getsockname()
         self.port = sock[1]
         log.info("fastagi.listening", host=self.host, port=self.port)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
-from ..asterisk_render import DEFAULT_MODULES_DIR, RenderOptions, render, render_dahdi, write
-from .common import ConfigOption, out, settings_or_exit
+from ..asterisk_render import DEFAULT_MODULES_DIR, RenderError, RenderOptions, render, render_dahdi, write
+from .common import ConfigOption, err, out, settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="Asterisk configuration")
 
@@ -21,11 +21,20 @@ def render_cmd(
     media_address: str = typer.Option(None, help="bind RTP to this address (lab: 127.0.0.1)"),
     with_dahdi: bool = typer.Option(False, help="also write chan_dahdi.conf when trunks.kind is pjsip"),
 ) -> None:
-    """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/) ... into OUT_DIR."""
+    """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/) ... into OUT_DIR (mode 0640)."""
     s = settings_or_exit(config)
-    files = render(s, RenderOptions(etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind,
-                                    media_address=media_address))
-    if with_dahdi:
-        files["chan_dahdi.conf"] = render_dahdi(s)
-    for p in write(files, out_dir):
+    opts = RenderOptions(etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind,
+                         media_address=media_address)
+    try:
+        files = render(s, opts)
+        if with_dahdi:
+            files["chan_dahdi.conf"] = render_dahdi(s)
+        written = write(files, out_dir)
+    except RenderError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        err.print(f"{out_dir}: cannot write the Asterisk config: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    for p in written:
         out.print(str(p), markup=False)

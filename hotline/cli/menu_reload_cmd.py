@@ -11,6 +11,7 @@ from ivr.errors import MenuError
 from ivr.menu_load import load_menu
 from prompts.catalog import load_catalog
 
+from ..daemon_lock import lock_path, running_daemon
 from .common import ConfigOption, err, out, settings_or_exit
 
 
@@ -25,14 +26,28 @@ def reload(config: Path = ConfigOption) -> None:
             err.print(line, markup=False, highlight=False)
         err.print(f"{len(exc.errors)} error(s): the running menu is unchanged", markup=False)
         raise typer.Exit(2) from None
-    pid_file = Path(s.pid_file)
+    pid = _daemon_pid(Path(s.pid_file))
     try:
-        pid = int(pid_file.read_text().strip())
         os.kill(pid, signal.SIGHUP)
-    except FileNotFoundError:
-        err.print(f"no daemon running ({pid_file} does not exist)", markup=False)
-        raise typer.Exit(1) from None
-    except (ValueError, ProcessLookupError) as exc:
-        err.print(f"{pid_file} names no running daemon ({exc})", markup=False)
+    except ProcessLookupError:
+        err.print(f"no daemon running (pid {pid} has just exited)", markup=False)
         raise typer.Exit(1) from None
     out.print(f"menu {menu.version} from {menu_file} sent to the daemon (pid {pid})", markup=False)
+
+
+def _daemon_pid(pid_file: Path) -> int:
+    """The pid of the daemon holding the config's lock; never a pid read from a stale pid file."""
+    lock = lock_path(pid_file)
+    try:
+        holder = running_daemon(pid_file)
+    except OSError as exc:
+        err.print(f"cannot check {lock}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(1) from None
+    if holder is None:
+        err.print(f"no daemon running (no process holds {lock})", markup=False)
+        raise typer.Exit(1)
+    if holder.pid is None:
+        err.print(f"the daemon holding {lock} is starting and has not written its pid yet; try again",
+                  markup=False)
+        raise typer.Exit(1)
+    return holder.pid

@@ -1,14 +1,16 @@
-"""`hotline run`: the daemon in the foreground."""
+"""`hotline run`: the daemon in the foreground, one per config (see daemon_lock)."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 import typer
 
 from ..daemon import run_daemon
+from ..daemon_lock import DaemonLock, DaemonRunning, lock_path
 from ..logs import setup_logging
-from .common import ConfigOption, settings_or_exit
+from .common import ConfigOption, fail, settings_or_exit
 
 
 def run(config: Path = ConfigOption,
@@ -17,8 +19,30 @@ def run(config: Path = ConfigOption,
     """Run the FastAGI + AMI daemon until SIGTERM/SIGINT."""
     settings = settings_or_exit(config)
     setup_logging(log_level, json=json_logs)
+    # The pid is known as soon as the lock is taken; a `menu reload` before the daemon installs its
+    # own SIGHUP handler must not kill it (the menu file is read after this point anyway).
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     async def main() -> None:
-        await run_daemon(settings, asyncio.Event(), signals=True)
+        # held inside the event loop: its SIGHUP/SIGTERM handlers outlive the lock, not the reverse
+        with _lock_or_exit(Path(settings.pid_file)):
+            await run_daemon(settings, asyncio.Event(), signals=True)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except OSError as exc:  # an unwritable store, a state directory that cannot be made...
+        raise fail(f"the daemon could not start: {exc}", code=1) from None
+    except ExceptionGroup as group:  # from the daemon's TaskGroup: a port taken by another program
+        os_errors, others = group.split(OSError)
+        if os_errors is None or others is not None:
+            raise
+        raise fail(f"the daemon could not start: {os_errors.exceptions[0]}", code=1) from None
+
+
+def _lock_or_exit(pid_file: Path) -> DaemonLock:
+    try:
+        return DaemonLock.take(pid_file)
+    except DaemonRunning as exc:
+        raise fail(f"{exc}; nothing was changed", code=1) from None
+    except OSError as exc:
+        raise fail(f"cannot lock {lock_path(pid_file)} (pid_file in the config): {exc.strerror or exc}") from None

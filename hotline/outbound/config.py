@@ -8,31 +8,41 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from acd.dialer import CallWindow, DialerSettings, WorkCalendar
 
+from ..config_text import one_line
 from ..selfservice.local_time import LOCAL_TZ
 
 _WINDOW = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
-_CALLER_ID = re.compile(r"^[0-9]{3,20}$")
+_CALLER_ID = re.compile(r"[0-9]{3,20}")
+_MINUTES_A_WEEK = 7 * 24 * 60
 
 
-class MaxAttempts(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Section(BaseModel):
+    """Unknown keys refused; no inf/nan; no string with a line break or another control character."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, v):
+        return one_line(v)
+
+
+class MaxAttempts(_Section):
     followup: int = Field(5, ge=1, le=20)
     outage_notice: int = Field(3, ge=1, le=20)
     callback: int = Field(3, ge=1, le=20)
 
 
-class RetryMinutes(BaseModel):
+class RetryMinutes(_Section):
     """Spacing between tries (then pushed into the window / the next working day)."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    followup: float = Field(120, gt=0)
-    outage_notice: float = Field(120, gt=0)
-    callback: float = Field(10, gt=0)
+    followup: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
+    outage_notice: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
+    callback: float = Field(10, gt=0, le=_MINUTES_A_WEEK)
 
 
-class Outbound(BaseModel):
+class Outbound(_Section):
     """Where, when and how often the dialer calls (the 4-line cap is `trunks.outbound`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     window: str = Field("08:00-20:00", description="local call window HH:MM-HH:MM; none outside")
     holidays: list[date] = Field(default_factory=list, description="no follow-ups/notices on these")
     extra_workdays: list[date] = Field(default_factory=list, description="调休: weekend days worked")
@@ -40,19 +50,20 @@ class Outbound(BaseModel):
     ring_seconds: float = Field(30.0, ge=5, le=120, description="then the try is `no_answer`")
     max_attempts: MaxAttempts = MaxAttempts()
     retry_minutes: RetryMinutes = RetryMinutes()
-    followup_delay_minutes: float = Field(60, ge=0, description="after the service is marked done")
+    followup_delay_minutes: float = Field(60, ge=0, le=_MINUTES_A_WEEK,
+                                          description="after the service is marked done")
     followup_working_days: int = Field(3, ge=1, le=10, description="retries end after this many")
-    notice_lead_days: int = Field(7, ge=1, description="outage notices are called this far ahead")
+    notice_lead_days: int = Field(7, ge=1, le=90, description="outage notices are called this far ahead")
     notify_planned_outages: bool = Field(True, description="call the area's accounts for new notices")
-    callback_hours: int = Field(24, ge=1, description="a callback not reached by then is given up")
+    callback_hours: int = Field(24, ge=1, le=24 * 7, description="a callback not reached by then is given up")
     callback_after_abandon_seconds: float = Field(
-        60.0, ge=0, description="a caller who hung up after waiting this long is called back; 0 = off")
+        60.0, ge=0, le=3600, description="a caller who hung up after waiting this long is called back; 0 = off")
     poll_seconds: float = Field(10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
 
     @field_validator("window")
     @classmethod
     def _window(cls, v: str) -> str:
-        m = _WINDOW.match(v)
+        m = _WINDOW.fullmatch(v)
         if not m:
             raise ValueError(f"window {v!r} must look like 08:00-20:00")
         start, end = (int(m[1]), int(m[2])), (int(m[3]), int(m[4]))
@@ -65,7 +76,7 @@ class Outbound(BaseModel):
     @field_validator("caller_id")
     @classmethod
     def _caller_id(cls, v: str) -> str:
-        if not _CALLER_ID.match(v):
+        if not _CALLER_ID.fullmatch(v):
             raise ValueError(f"caller_id {v!r} must be 3-20 digits")
         return v
 

@@ -1,0 +1,46 @@
+"""Text rules shared by the site config and the Asterisk renderer.
+
+Every string of the config may end up in an Asterisk file (a path, a URL, a user name, a secret,
+an agent's name in a comment...). A line break there would start a new line - a new setting or
+a new `[section]` - of extensions.conf or manager.conf, so no config string may hold one, nor any
+other control character. The config refuses them; the renderer refuses them again.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import SecretStr
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_char(text: str) -> str | None:
+    """The first control character of `text` as U+XXXX, or None."""
+    m = _CONTROL.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every str in a value: itself, a secret's text, the items of lists/tuples/sets/dicts."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, SecretStr):
+        yield value.get_secret_value()
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings_in(k)
+            yield from strings_in(v)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from strings_in(item)
+
+
+def one_line(value: Any) -> Any:
+    """Pydantic validator: refuse any control character (never echoes the value: it may be a secret)."""
+    for text in strings_in(value):
+        bad = control_char(text)
+        if bad:
+            raise ValueError(f"must be one line without control characters (found {bad})")
+    return value
