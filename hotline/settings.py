@@ -217,6 +217,15 @@ class MetricsHttp(_Strict):
     port: int = Field(9598, ge=0, le=65535, description="GET /metrics; 0 = any free port (tests)")
 
 
+class SipMedia(_Strict):
+    """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody."""
+
+    rtp_timeout_seconds: int = Field(60, ge=0, le=3600, description="hang up a call whose media "
+                                     "stopped this long (0 = off)")
+    session_expires_seconds: int = Field(1800, ge=90, le=86400, description="SIP session timers "
+                                         "(RFC 4028): a peer that vanished without a BYE is cut")
+
+
 class AsteriskPaths(_Strict):
     """Paths as Asterisk sees them (inside the lab chroot they are chroot-relative)."""
 
@@ -270,6 +279,7 @@ class Settings(_Strict):
     mqtt: Mqtt | None = None
     metrics: MetricsHttp | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
+    sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
     shutdown_grace_seconds: float = Field(30.0, ge=0, le=3600)
     menu_file: str = Field("config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")

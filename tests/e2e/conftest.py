@@ -30,6 +30,8 @@ def write_config(path: Path, db_url: str) -> Path:
         "shutdown_grace_seconds": 5,
         # held lines are checked against Asterisk's channels every 2 s (test_hostile_input)
         "trunks": {"audit_seconds": 2, "audit_grace_seconds": 4},
+        # the lab's sipp phones send no RTP while they wait: no dead-media cut-off in e2e
+        "sip": {"rtp_timeout_seconds": 0},
         "menu_file": str(ROOT / "config" / "menu.yaml"),
         "pid_file": str(path.with_suffix(".pid")),
         "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,

@@ -88,3 +88,16 @@ def test_any_bytes_parse_or_raise_a_protocol_error(data):
     except AgiProtocolError:
         return
     assert parsed.values["agi_uniqueid"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_reply_line_parses_or_raises_a_protocol_error(line):
+    from hotline.agi.protocol import Reply, parse_result, parse_status
+    try:
+        code, _, rest = parse_status(line)
+        result, data, extra = parse_result(rest)
+        Reply(code, result, data, extra).number("endpos")
+    except AgiProtocolError:
+        return
+    assert -(10 ** 10) < result < 10 ** 10

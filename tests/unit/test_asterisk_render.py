@@ -64,3 +64,29 @@ def test_fallback_reads_outage_notices_only_when_configured():
     line = next(l for l in ext.splitlines() if "outage_notice.py" in l)
     assert "AGI(/opt/hotline/agi_scripts/outage_notice.py,sqlite:////var/lib/hotline/hotline.db,${PROMPTS})" in line
     assert ext.index("fallback_notice") < ext.index("outage_notice.py") < ext.index("n(ring)")
+
+
+def dialplan_lines(ext: str, context: str) -> list[str]:
+    body = ext.split(f"[{context}]", 1)[1].split("\n[", 1)[0]
+    return [line.split(";", 1)[0].strip() for line in body.splitlines() if line.strip().startswith(("exten", "same"))]
+
+
+def test_a_caller_who_talked_to_an_agent_never_rings_the_agents_again():
+    ext = render(settings())["extensions.conf"]
+    inbound = dialplan_lines(ext, "hotline-inbound")
+    # the daemon's agent Dial left DIALSTATUS=ANSWER on the caller's channel: no fallback after it
+    talked = inbound.index('same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?talked)')
+    assert talked < inbound.index("same => n,Goto(hotline-fallback,s,1)")
+    fallback = dialplan_lines(ext, "hotline-fallback")
+    dial = fallback.index("same => n(ring),Dial(${AGENT_RING},${RING_SECONDS},m)")
+    assert fallback[dial + 1] == 'same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?talked)'
+    assert "same => n(talked),Playback(${PROMPTS}/goodbye)" in fallback
+
+
+def test_dead_media_and_vanished_peers_are_hung_up():
+    pj = parse_conf(render(settings())["pjsip.conf"])
+    assert ("ep-common", "rtp_timeout", "60") in pj
+    assert ("ep-common", "timers", "yes") in pj and ("ep-common", "timers_sess_expires", "1800") in pj
+    s = settings()
+    off = s.model_copy(update={"sip": s.sip.model_copy(update={"rtp_timeout_seconds": 0})})
+    assert not any(k == "rtp_timeout" for _, k, _ in parse_conf(render(off)["pjsip.conf"]))

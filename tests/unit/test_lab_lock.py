@@ -124,3 +124,13 @@ def test_a_second_test_session_fails_its_lab_tests_at_once(tmp_path, session_hol
     assert done.returncode == 1, done.stdout + done.stderr
     assert "2 errors" in done.stdout, done.stdout
     assert f"the lab is in use by pid {session_holding_the_lab} (test session: pytest tests/e2e)" in done.stdout
+
+
+def test_one_process_shares_the_lab_lock_until_its_last_holder_lets_go(tmp_path):
+    # pytest builds a session fixture once per module that imports it: each takes the lab lock
+    first = take_lab("fixture in module a", tmp_path)
+    second = take_lab("fixture in module b", tmp_path)
+    first.release()
+    assert holder(lab_lock_path(tmp_path)) is not None  # still held for `second`
+    second.release()
+    assert holder(lab_lock_path(tmp_path)) is None
