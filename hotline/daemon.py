@@ -37,6 +37,7 @@ from .menus import MenuStore
 from .peak import PeakMode
 from .settings import Settings
 from .store.db import make_engine, upgrade
+from .store.ledger import LedgerError, reconcile_ledger
 from .store.recorder import CallRecorder
 
 log = structlog.get_logger("daemon")
@@ -54,12 +55,16 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
                      started: asyncio.Future | None = None, signals: bool = False) -> None:
     await upgrade(settings.database.url)
     engine = make_engine(settings.database.url)
-    recorder = CallRecorder(engine)
-    closed = await recorder.recover_orphans(utcnow())
+    recorder = CallRecorder(engine, max_memory_items=settings.database.max_memory_items,
+                            spill_path=Path(settings.database.spill_path))
+    # a spill file left by a crash is replayed first, then open calls are closed from their events
+    closed = await recorder.recover_orphans(utcnow(), extensions={a.id: a.extension for a in settings.agents})
     if closed:
         log.warning("daemon.orphans_closed", calls=closed)
+    await _reconcile_ledger(settings, engine)
     trunks = TrunkCapacity(settings.trunks.inbound, settings.trunks.outbound)
     metrics = make_metrics(settings, trunks)
+    metrics.watch_store(lambda: recorder.backlog, lambda: recorder.reachable)
     bus = make_bus(settings, engine, trunks, metrics)
     ami = AmiClient(settings.ami, on_reconnect=metrics.ami_reconnect,
                     on_error=metrics.ami_error) if ami_enabled else None
@@ -133,6 +138,17 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     finally:
         await engine.dispose()
     log.info("daemon.stopped")
+
+
+async def _reconcile_ledger(settings: Settings, engine) -> None:
+    """Calls Asterisk handled while the daemon was away (its CDR ledger) get their one row."""
+    if not settings.asterisk.cdr_file:
+        return
+    try:
+        await reconcile_ledger(engine, settings.asterisk.cdr_file, utcnow(),
+                               {a.extension: a.id for a in settings.agents})
+    except LedgerError as exc:  # an unreadable ledger must not keep the hotline down
+        log.error("daemon.ledger_unreadable", error=str(exc))
 
 
 class MenuReloader:

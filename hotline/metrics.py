@@ -21,6 +21,8 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
     hotline_trunk_lines{direction}                gauge    lines configured (occupancy = in_use / lines)
     hotline_calls_in_progress                     gauge    calls holding a line
+    hotline_store_backlog                         gauge    call records not yet in the database (memory + spill file)
+    hotline_store_up                              gauge    1 while the call store's writes succeed, 0 during an outage
 """
 from __future__ import annotations
 
@@ -61,6 +63,11 @@ class Metrics:
                                    registry=r)
         self._lines = Gauge("hotline_trunk_lines", "Trunk lines configured", ["direction"], registry=r)
         self._in_progress = Gauge("hotline_calls_in_progress", "Calls holding a trunk line", registry=r)
+        self._store_backlog = Gauge("hotline_store_backlog", "Call records waiting for the database "
+                                    "(in memory and in the spill file)", registry=r)
+        self._store_up = Gauge("hotline_store_up", "1 while the call store's writes succeed, 0 while "
+                               "the database is unreachable", registry=r)
+        self._store_up.set(1)
         # every series exists from the start (at 0), so rate() and dashboards work before the first call
         for outcome in OUTCOMES:
             for direction in DIRECTIONS:
@@ -120,6 +127,14 @@ class Metrics:
         """Lines configured per direction (set once at start)."""
         self._lines.labels(direction="inbound").set(inbound)
         self._lines.labels(direction="outbound").set(outbound)
+
+    def set_store(self, backlog: int, reachable: bool) -> None:
+        self._store_backlog.set(backlog)
+        self._store_up.set(1 if reachable else 0)
+
+    def watch_store(self, backlog: Callable[[], int], reachable: Callable[[], bool]) -> None:
+        """Sample the call store at each scrape (e.g. `lambda: recorder.backlog`)."""
+        self.on_scrape(lambda: self.set_store(backlog(), reachable()))
 
     def on_scrape(self, hook: Callable[[], None]) -> None:
         """Run `hook()` on the loop right before each scrape, e.g. to sample gauges from state."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .bus import EventBus
@@ -46,7 +47,14 @@ class PeakMode:
         if self._auto is not None and now - self._auto[0] < RECHECK:
             return self._auto[1]
         reason = None
-        for n in await list_notices(self.engine, now=now):
+        try:
+            notices = await list_notices(self.engine, now=now)
+        except (SQLAlchemyError, OSError) as exc:  # the database is away: calls go on as before
+            reason = self._auto[1] if self._auto is not None else None
+            log.warning("peak.check_failed", error=str(exc).splitlines()[0], keeping=reason)
+            self._auto = (now, reason)
+            return reason
+        for n in notices:
             if n.starts_at <= now and len(n.towns) >= self.cfg.auto_towns:
                 reason = f"{n.kind} outage in {n.area_name} covers {len(n.towns)} towns"
                 break

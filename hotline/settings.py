@@ -160,6 +160,14 @@ class Peak(_Strict):
 
 class Database(_Strict):
     url: str = "sqlite+aiosqlite:///var/hotline.db"
+    max_memory_items: int = Field(100_000, ge=1, le=10_000_000,
+                                  description="call records held in memory while the database is away; "
+                                              "the rest go to spill_file")
+    spill_file: str | None = Field(None, min_length=1,
+                                   description="call records waiting for the database (JSON lines), "
+                                               "written back in order when it returns and at the next "
+                                               "start; default: next to the SQLite file, or "
+                                               "var/hotline-spill.jsonl for PostgreSQL")
 
     @field_validator("url")
     @classmethod
@@ -167,6 +175,16 @@ class Database(_Strict):
         if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PW@HOST/DB")
         return v
+
+    @property
+    def spill_path(self) -> str:
+        """Where records wait while the database is away: one file per database by default."""
+        if self.spill_file is not None:
+            return self.spill_file
+        prefix = "sqlite+aiosqlite:///"
+        if self.url.startswith(prefix) and self.url != prefix + ":memory:":
+            return self.url.removeprefix(prefix) + ".spill.jsonl"
+        return "var/hotline-spill.jsonl"
 
 
 class Ami(_Strict):
@@ -238,6 +256,11 @@ class AsteriskPaths(_Strict):
     # reachable from there). Both unset = the fallback goes straight to the agents.
     fallback_agi: str | None = Field(None, description="absolute path of outage_notice.py for Asterisk")
     fallback_db_url: str | None = Field(None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db")
+    # Unlike the paths above, where the DAEMON reads Asterisk's CDR ledger (cdr_custom.conf writes
+    # it to <astlogdir>/cdr-custom/hotline-cdr). Set: at start the daemon records every call
+    # the ledger holds and the store lacks (the fallback's calls while it was down). None = off.
+    cdr_file: str | None = Field(None, description="the CDR ledger as the daemon sees it, e.g. "
+                                 "/var/log/asterisk/cdr-custom/hotline-cdr")
 
     @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")
     @classmethod

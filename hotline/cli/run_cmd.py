@@ -31,12 +31,18 @@ def run(config: Path = ConfigOption,
     try:
         asyncio.run(main())
     except OSError as exc:  # an unwritable store, a state directory that cannot be made...
-        raise fail(f"the daemon could not start: {exc}", code=1) from None
+        raise fail(f"the daemon stopped: {exc}", code=1) from None
     except ExceptionGroup as group:  # from the daemon's TaskGroup: a port taken by another program
         os_errors, others = group.split(OSError)
         if os_errors is None or others is not None:
             raise
-        raise fail(f"the daemon could not start: {os_errors.exceptions[0]}", code=1) from None
+        raise fail(f"the daemon stopped: {_first(os_errors)}", code=1) from None
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    """The first exception in a (nested) group."""
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 def _lock_or_exit(pid_file: Path) -> DaemonLock:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd import dialer as core
@@ -61,13 +62,16 @@ class OutboundRuntime:
         """Until `close()`: load open jobs, then poll and tick. Runs the store writer alongside."""
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._writer(), name="dialer-writer")
-            await self._load()
+            await self._load_when_reachable()
             last_poll = self.clock()
             while not self._stopping:
                 now = self.clock()
                 if now - last_poll >= timedelta(seconds=self.settings.outbound.poll_seconds):
-                    await self._poll(last_poll - POLL_OVERLAP)
-                    last_poll = now
+                    try:
+                        await self._poll(last_poll - POLL_OVERLAP)
+                        last_poll = now
+                    except (SQLAlchemyError, OSError) as exc:  # the database is away: poll again later
+                        log.warning("dialer.poll_failed", error=str(exc).splitlines()[0])
                 self.tick()
                 await self._sleep_until_due()
             await self.drain()
@@ -90,6 +94,24 @@ class OutboundRuntime:
                 await self._wake.wait()
         except TimeoutError:
             pass  # time to poll / a job fell due
+
+    async def _load_when_reachable(self) -> None:
+        """`_load`, retried with back-off while the database is away (calls go on meanwhile:
+        the dialer just places none)."""
+        delay = 0.5
+        while not self._stopping:
+            try:
+                await self._load()
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("dialer.load_failed", error=str(exc).splitlines()[0], retry_in_s=delay)
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()  # close() wakes it
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 30.0)
 
     async def _load(self) -> None:
         closed = await store.recover_interrupted(self.engine, self.clock())

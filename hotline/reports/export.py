@@ -9,7 +9,7 @@ JSON (`to_json`), one object:
   center            FIGURES (inbound calls of the whole period)
   inbound_outcomes  {outcome: calls} for ivr_only, agent_answered, abandoned_queue,
                      abandoned_ringing, message_left, callback_requested, failed, blocked,
-                     in_progress, other
+                     fallback (only when the period has fallback calls), in_progress, other
   ivr_functions     [{category, calls, share}]  self-service calls by function, largest first
   agent_categories  [{category, calls, share}]  agent-answered calls by business category
   agents            [{agent_id, name, offered, no_answer, answered, answer_rate, talk_s, aht_s,
@@ -26,7 +26,8 @@ JSON (`to_json`), one object:
 
 FIGURES = counts inbound, blocked, in_progress, handled, offered, ivr_only, answered, unanswered,
 answered_within, abandoned, abandoned_within, short_abandoned, wait_n, wait_sum_s, talk_n,
-talk_sum_s, survey_n, survey_sum; rates (0..1) share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
+talk_sum_s, survey_n, survey_sum, fallback, fallback_answered (calls the fallback dialplan rang the
+agents for while the daemon was down / of those, answered by an agent); rates (0..1) share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
 service_level_inclusive, abandon_rate, abandon_rate_incl_short; seconds asa_s, aht_s; survey_avg.
 Definitions: hotline/reports/figures.py. A rate or average with nothing to measure (a zero
 denominator) is null in JSON and an empty cell in CSV; counts are always numbers.

@@ -9,10 +9,15 @@ without calls gives zeros and Nones, never an error. Inbound calls only; definit
 - inbound: every inbound call that started in the interval; blocked (all lines busy) and
   in_progress (no outcome yet) are counted apart, the rest is `handled`;
 - offered: handled calls that asked for an agent (`queued_at` set, or an outcome that only
-  follows a transfer: agent_answered, abandoned_queue, abandoned_ringing);
+  follows a transfer: agent_answered, abandoned_queue, abandoned_ringing), and every `fallback`
+  call (the fallback dialplan rang the agents directly while the daemon was down);
 - ivr_only = handled - offered (self-service: the machine answered everything);
-- answered = outcome agent_answered; unanswered = offered - answered (abandons, messages,
-  callbacks, failures after the transfer);
+- answered = outcome agent_answered, or a `fallback` call an agent took (agent_id set);
+  unanswered = offered - answered (abandons, messages, callbacks, failures after the transfer,
+  fallback calls no agent took);
+- fallback: calls through the fallback dialplan (recorded from Asterisk's CDR ledger);
+  fallback_answered: those an agent took. Their wait is not measured unless the daemon had
+  queued the call, so they count in answered but not in answered_within or wait_*;
 - answered_within: answered with talk_started_at - queued_at <= the answer target (12 s);
 - abandoned: outcome abandoned_queue/abandoned_ringing; abandoned_within: ended_at - queued_at
   <= the target; short_abandoned: ended_at - queued_at < 5 s;
@@ -51,6 +56,8 @@ class Counts:
     talk_sum_s: float = 0.0
     survey_n: int = 0
     survey_sum: int = 0
+    fallback: int = 0
+    fallback_answered: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))

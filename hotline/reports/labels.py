@@ -12,7 +12,8 @@ CATEGORY = {
 INBOUND_OUTCOME = {
     "ivr_only": "自助服务", "agent_answered": "人工接听", "abandoned_queue": "排队中放弃",
     "abandoned_ringing": "振铃中放弃", "message_left": "留言", "callback_requested": "预约回呼",
-    "failed": "失败", "blocked": "线路全忙未接入", "in_progress": "进行中", "other": "其他",
+    "failed": "失败", "blocked": "线路全忙未接入", "fallback": "应急振铃(系统停机时)", "in_progress": "进行中",
+    "other": "其他",
 }
 OUTBOUND_OUTCOME = {
     "answered": "接通", "busy": "忙", "no_answer": "无人接听", "cancelled": "取消", "failed": "失败",
@@ -27,7 +28,7 @@ METRIC = {
     "connect_rate": "接通率", "service_level": "服务水平", "service_level_inclusive": "服务水平(含放弃)",
     "abandon_rate": "放弃率", "abandon_rate_incl_short": "放弃率(含短放弃)", "abandoned": "放弃",
     "short_abandoned": "短放弃", "asa_s": "平均应答速度(秒)", "aht_s": "平均通话时长(秒)",
-    "survey_avg": "满意度平均分",
+    "survey_avg": "满意度平均分", "fallback": "应急振铃(系统停机时)", "fallback_answered": "应急振铃人工接听",
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.store.models import Call, CallEvent
 
 from .period import Period
-from .slot_query import as_number
+from .slot_query import answered_condition, as_number
 
 OFFER_KINDS = ("offer", "no_answer")  # call_events the ACD logs per agent, data {"agent_id": "001"}
 
@@ -36,12 +36,13 @@ class AnsweredGroup:
 
 async def answered_groups(conn: AsyncConnection, period: Period) -> dict[tuple[str | None, str | None],
                                                                            AnsweredGroup]:
-    """Agent-answered inbound calls per (agent 工号, business_category): talk time, survey scores.
-    One query for both per-agent figures and agent calls by category."""
+    """Agent-answered inbound calls (fallback calls an agent took included) per (agent 工号,
+    business_category): talk time, survey scores. One query for both per-agent figures and agent
+    calls by category."""
     keys = (_c.agent_id, _c.business_category)
     stmt = (sa.select(*keys, sa.func.count(), sa.func.count(_c.talk_s), sa.func.sum(_c.talk_s),
                       sa.func.count(_c.survey_score), sa.func.sum(_c.survey_score))
-            .where(*_calls_in(period, "inbound"), _c.outcome == "agent_answered")
+            .where(*_calls_in(period, "inbound"), answered_condition())
             .group_by(*keys))
     return {(r[0], r[1]): AnsweredGroup(*(as_number(v) for v in r[2:])) for r in await conn.execute(stmt)}
 
@@ -57,7 +58,8 @@ class OtherGroup:
 
 
 async def other_groups(conn: AsyncConnection, period: Period) -> list[OtherGroup]:
-    """Every call but the agent-answered inbound ones (those are answered_groups), per (direction,
+    """Every call but the agent_answered inbound ones (those are answered_groups; fallback calls are
+    here, answered or not, for the outcomes table), per (direction,
     business_category, outcome, queued_at set), with talk time: inbound outcomes, IVR use by
     function and outbound calls come from these few rows."""
     queued = _c.queued_at.is_not(None)

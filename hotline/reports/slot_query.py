@@ -29,14 +29,22 @@ AFTER_TRANSFER_ONLY = ("agent_answered", *ABANDONED)  # outcomes that imply the 
 _c = Call.__table__.c
 
 
+FALLBACK = "fallback"  # the fallback dialplan rang the agents directly (hotline.store.ledger)
+
+
 def offered_condition() -> sa.ColumnElement[bool]:
     return sa.and_(_c.outcome.is_not(None), _c.outcome != "blocked",
-                   sa.or_(_c.queued_at.is_not(None), _c.outcome.in_(AFTER_TRANSFER_ONLY)))
+                   sa.or_(_c.queued_at.is_not(None), _c.outcome.in_((*AFTER_TRANSFER_ONLY, FALLBACK))))
+
+
+def answered_condition() -> sa.ColumnElement[bool]:
+    """Answered by an agent: through the ACD, or in the fallback's ring-all (its agent is known)."""
+    return sa.or_(_c.outcome == "agent_answered", sa.and_(_c.outcome == FALLBACK, _c.agent_id.is_not(None)))
 
 
 def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]]:
     """Counts field -> aggregate over inbound calls."""
-    answered = _c.outcome == "agent_answered"
+    answered = answered_condition()
     abandoned = _c.outcome.in_(ABANDONED)
     wait_answer = seconds_between(_c.talk_started_at, _c.queued_at, dialect)
     target, short = th.answer_target_s, th.short_abandon_s
@@ -57,6 +65,8 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
         "talk_sum_s": sa.func.sum(_c.talk_s).filter(answered),
         "survey_n": count(_c.survey_score),
         "survey_sum": sa.func.sum(_c.survey_score),
+        "fallback": count().filter(_c.outcome == FALLBACK),
+        "fallback_answered": count().filter(_c.outcome == FALLBACK, _c.agent_id.is_not(None)),
     }
     return aggs
 

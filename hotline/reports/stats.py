@@ -5,8 +5,9 @@ quarter hours into local days and hours of the day, categories into seed 002's s
 Every local day and every hour of the period is present, with zero Counts if it had no call.
 
 Per agent, `answered`, talk and survey come from the calls (counted on the call's start day, like
-everything else); `offered` and `no_answer` from the ACD's offer events, counted when the offer
-was made. At a period's edge the two can disagree by a call, so answer_rate can exceed 1 there.
+everything else; fallback calls the agent took included); `offered` and `no_answer` from the ACD's
+offer events, counted when the offer was made. At a period's edge the two can disagree by a call,
+and the fallback makes no offer events, so answer_rate can exceed 1 there.
 Logged-in and pause time come from the agents' state changes (pause.py, pause_query.py), counted
 until the period end or `now`, whichever is earlier.
 """
@@ -28,7 +29,7 @@ from .pause import AgentTime
 from .pause_query import agent_time
 from .period import Period
 from .queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
-from .slot_query import AFTER_TRANSFER_ONLY, center_slots
+from .slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
 
 INBOUND_OUTCOMES = ("ivr_only", "agent_answered", "abandoned_queue", "abandoned_ringing", "message_left",
                     "callback_requested", "failed", "blocked")
@@ -123,8 +124,11 @@ def _spread(period: Period, slots: dict[int, Counts]):
 def _other_tables(groups: list[OtherGroup], center: Counts):
     """-> inbound outcomes, IVR functions (self-service calls by category), outbound outcomes and
     outbound talk time."""
-    inbound = dict.fromkeys((*INBOUND_OUTCOMES, IN_PROGRESS, "other"), 0)  # other: outside the vocabulary
-    inbound["agent_answered"] = center.answered
+    # fallback: listed when the fallback took calls (center.fallback is always there); other:
+    # outcomes outside the vocabulary
+    listed = (*INBOUND_OUTCOMES, *((FALLBACK,) if center.fallback else ()), IN_PROGRESS, "other")
+    inbound = dict.fromkeys(listed, 0)
+    inbound["agent_answered"] = center.answered - center.fallback_answered  # those are under fallback
     ivr: dict[str, int] = defaultdict(int)
     outbound = dict.fromkeys((*OUTBOUND_OUTCOMES, IN_PROGRESS), 0)
     talk_out = 0.0
@@ -132,7 +136,7 @@ def _other_tables(groups: list[OtherGroup], center: Counts):
         key = g.outcome or IN_PROGRESS
         if g.direction == "inbound":
             inbound[key if key in inbound else "other"] += g.calls
-            if g.outcome not in (None, "blocked", *AFTER_TRANSFER_ONLY) and not g.queued:
+            if g.outcome not in (None, "blocked", FALLBACK, *AFTER_TRANSFER_ONLY) and not g.queued:
                 ivr[g.category or UNCATEGORISED] += g.calls
         else:
             outbound[key] = outbound.get(key, 0) + g.calls

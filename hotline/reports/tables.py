@@ -40,6 +40,8 @@ def key_figures(report: Report) -> Table:
         ["平均应答速度(秒)", seconds(c.asa_s), "入队至座席接听"],
         ["平均通话时长(秒)", seconds(c.aht_s), ""],
         ["满意度平均分", _survey(c.survey_avg), f"{c.survey_n}次评价"],
+        ["应急振铃(系统停机时)", str(c.fallback),
+         f"其中人工接听{c.fallback_answered}次;已计入请求人工,等待时长未计"],
     ]
     if c.in_progress:
         rows.insert(2, ["进行中", str(c.in_progress), "尚未结束,不在下列占比内"])

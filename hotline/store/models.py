@@ -22,6 +22,8 @@ OUTCOMES: tuple[str, ...] = (
     "callback_requested",
     "blocked",
     "failed",
+    # inbound, found only in Asterisk's CDR ledger: the fallback dialplan rang the agents (ledger.py)
+    "fallback",
     # outbound calls (an agent's own, later the dialer's): what the called party did
     "answered",
     "busy",

@@ -3,33 +3,50 @@
 Call sessions call the non-blocking methods (`call_started`, `event`, `call_ended`,
 `call_blocked`); they validate at once (ValueError/TypeError to the caller) and enqueue. One
 writer task (`run()`, or `start()` to create it) commits whatever is queued in one transaction.
-If the database is unreachable the batch is kept and retried with back-off, logged each time.
-Batches go to the database as driver-level executemany (statements.py); on SQLite without reading
-first, falling back to reading first when the database holds a surprise (batch.py).
+If the database is unreachable the batch is kept and retried with back-off, logged each time;
+the outage itself is logged once (`store.outage`, error) and its end with its length
+(`store.recovered`). Batches go to the database as driver-level executemany (statements.py); on
+SQLite without reading first, falling back to reading first when the database holds a surprise
+(batch.py).
+
+Memory is bounded when a spill file is given: at most `max_memory_items` items are held (queued
+or being written). Beyond that, and from the first failed write of an outage (so that what is
+recorded during an outage survives a crash), every item is appended to the spill file
+(spill.py), and keeps going there until the writer, after memory, has written the whole file
+back - so items reach the database in the order they were recorded, a call's start before its
+events and end. A spill
+file a previous run left is written by `recover_orphans` before anything else. Without a spill
+file, memory is not bounded (items are never dropped).
 
 The writer must be running (`start()`, or `run()` in a task) for `flush()`/`close()` to return.
 """
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+import os
+import time
+from collections import OrderedDict, deque
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.store.batch import Conflict, End, Event, Item, Rejected, Start, write_batch
 from hotline.store.models import Call, CallEvent
+from hotline.store.orphans import ORPHAN_REASON
+from hotline.store.recovery import close_open_calls
+from hotline.store.spill import SpillFile
 from hotline.store.utc_datetime import require_aware
 from hotline.store.validate import checker
 
 log = structlog.get_logger()
 
-ORPHAN_REASON = "daemon stopped before the call ended"
+__all__ = ["DEFAULT_MAX_MEMORY_ITEMS", "LINGER_S", "MAX_BATCH", "ORPHAN_REASON", "CallRecorder"]
 MAX_BATCH = 1000  # items per transaction (beyond ~1000 the per-batch costs no longer show)
+DEFAULT_MAX_MEMORY_ITEMS = 100_000
 # Group commit: after the first item of a batch the writer waits this long for more, so a busy
 # hour costs one transaction per window instead of one per call event. flush() still returns
 # only once the items are committed.
@@ -40,30 +57,31 @@ _EVENT_CHECKS = checker(CallEvent.__table__)
 _START_FIELDS = ("direction", "started_at", "caller_number", "caller_name", "dnid", "trunk", "linkedid")
 
 
-class _Barrier:
-    __slots__ = ("done",)
-
-    def __init__(self) -> None:
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-
-class _Stop:
-    __slots__ = ()
-
-
 class CallRecorder:
-    def __init__(self, engine: AsyncEngine, *, retry_initial_s: float = 0.5, retry_max_s: float = 30.0) -> None:
+    def __init__(self, engine: AsyncEngine, *, retry_initial_s: float = 0.5, retry_max_s: float = 30.0,
+                 max_memory_items: int = DEFAULT_MAX_MEMORY_ITEMS,
+                 spill_path: str | os.PathLike[str] | None = None) -> None:
+        if max_memory_items < 1:
+            raise ValueError(f"max_memory_items must be at least 1, got {max_memory_items}")
         self._engine = engine
-        self._queue: asyncio.Queue[Item | _Barrier | _Stop] = asyncio.Queue()
+        self._memory: deque[Item] = deque()  # oldest first; every item here precedes the spill file's
+        self._max_memory = max_memory_items
+        self._spill = SpillFile(spill_path) if spill_path is not None else None
+        self._in_flight = 0  # items taken from memory for the batch being written
+        self._wake = asyncio.Event()
+        self._spill_lock = asyncio.Lock()  # one reader of the spill file at a time (writer, replay)
         self._retry_initial_s = retry_initial_s
         self._retry_max_s = retry_max_s
         self._calls: OrderedDict[str, bool] = OrderedDict()  # uniqueid -> ended (this process)
-        self._barriers: set[asyncio.Future[None]] = set()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # flush(): (items to reach, future)
         self._closing = False
+        self._stopping = False
         self._running = False
         self._finished = False
         self._task: asyncio.Task[None] | None = None
-        self._unwritten = 0  # items enqueued and not yet committed (or dropped with a log)
+        self._enqueued = 0  # items this process accepted, in order
+        self._written = 0  # of those, committed (or dropped with a log), in the same order
+        self._outage_since: float | None = None  # monotonic time of the first failed write
 
     # ----- producers: non-blocking, validate now, write later -----
 
@@ -129,56 +147,104 @@ class CallRecorder:
         return self._task
 
     async def run(self) -> None:
-        """The writer loop; returns after `close()`. Runs at most once per recorder."""
+        """The writer loop; returns after `close()`. Runs at most once per recorder.
+        Memory first, then the spill file: everything in memory was recorded before it."""
         if self._running or self._finished:
             raise RuntimeError("CallRecorder.run() can run only once per recorder")
         self._running = True
         try:
             while True:
-                batch = [await self._queue.get()]
-                if not isinstance(batch[0], (_Barrier, _Stop)) and self._queue.empty():
-                    await asyncio.sleep(LINGER_S)
-                while len(batch) < MAX_BATCH and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
-                items = [i for i in batch if isinstance(i, (Start, Event, End))]
-                if items:
-                    await self._write(items)
-                    self._unwritten -= len(items)
-                for marker in batch:
-                    if isinstance(marker, _Barrier) and not marker.done.done():
-                        marker.done.set_result(None)
-                if any(isinstance(m, _Stop) for m in batch):
+                if self._memory:
+                    await self._write_memory()
+                elif self._spill is not None and self._spill.pending:
+                    await self._write_spill(leftover_only=False)
+                elif self._stopping:
                     return
+                else:
+                    self._wake.clear()
+                    await self._wake.wait()
         finally:
-            self._running = False
-            self._finished = True
-            if self._unwritten:
-                log.error("store.writer_stopped_with_unwritten_items", items=self._unwritten)
-            for waiter in self._barriers:
-                if not waiter.done():
-                    waiter.set_exception(RuntimeError("the call recorder's writer stopped before this flush"))
+            self._stopped()
+
+    def _stopped(self) -> None:
+        self._running = False
+        self._finished = True
+        if self._spill is not None:
+            self._spill.close()
+        if self._unwritten:
+            kept = {"in_spill_file": self._spill.pending} if self._spill is not None else {}
+            log.error("store.writer_stopped_with_unwritten_items", items=self._unwritten, **kept)
+        for _, waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(RuntimeError("the call recorder's writer stopped before this flush"))
+
+    async def _write_memory(self) -> None:
+        if len(self._memory) == 1 and not self._waiters and not self._stopping:
+            await asyncio.sleep(LINGER_S)  # group commit: let more items join this batch
+        batch = [self._memory.popleft() for _ in range(min(MAX_BATCH, len(self._memory)))]
+        self._in_flight = len(batch)
+        try:
+            await self._write(batch)
+        finally:
+            self._in_flight = 0
+        self._acknowledge(len(batch))
+
+    async def _write_spill(self, *, leftover_only: bool) -> None:
+        """One batch from the spill file (no larger than the memory bound)."""
+        spill = self._spill
+        assert spill is not None
+        async with self._spill_lock:
+            wanted = spill.leftover if leftover_only else spill.pending
+            if not wanted:
+                return  # the other reader wrote them
+            try:
+                items, lines, offset = spill.read(min(wanted, MAX_BATCH, self._max_memory))
+            except OSError as exc:  # the file was removed or cannot be read: never fatal to calls
+                log.error("store.spill_lost", file=str(spill.path), items=spill.pending, error=str(exc))
+                self._acknowledge(spill.forget())
+                return
+            if not lines:  # the file holds less than it should (it could not be written): wait, retry
+                log.error("store.spill_short", file=str(spill.path), expected=spill.pending)
+                await asyncio.sleep(self._retry_max_s)
+                return
+            if items:  # still counted in spill.pending until committed
+                await self._write(items)
+            self._acknowledge(spill.commit(lines, offset))
+
+    def _acknowledge(self, items: int) -> None:
+        """`items` more of this process's items are written: wake the flushes that waited for them."""
+        self._written += items
+        if self._waiters:
+            for target, waiter in self._waiters:
+                if target <= self._written and not waiter.done():
+                    waiter.set_result(None)
+            self._waiters = [(t, w) for t, w in self._waiters if not w.done()]
 
     async def flush(self) -> None:
         """Wait until everything enqueued so far is committed (the writer must be running)."""
         if self._finished:
             if not self._unwritten:
                 return
-            raise RuntimeError(f"the call recorder's writer has stopped; {self._unwritten} items were not written")
-        barrier = _Barrier()
-        self._barriers.add(barrier.done)
+            kept = f" ({self.spilled_items} kept in the spill file for the next start)" if self.spilled_items else ""
+            raise RuntimeError(f"the call recorder's writer has stopped; {self._unwritten} items were not "
+                               f"written{kept}")
+        if self._written >= self._enqueued:
+            return
+        entry = (self._enqueued, asyncio.get_running_loop().create_future())
+        self._waiters.append(entry)
         try:
-            self._queue.put_nowait(barrier)
-            await barrier.done
+            await entry[1]
         finally:
-            self._barriers.discard(barrier.done)
+            if entry in self._waiters:
+                self._waiters.remove(entry)
 
     async def close(self) -> None:
         """Refuse new items, write everything queued, stop the writer (and await its task)."""
         if not self._closing:
             self._closing = True
             await self.flush()  # raises if the writer already stopped with items still queued
-            if not self._finished:
-                self._queue.put_nowait(_Stop())
+            self._stopping = True
+            self._wake.set()
         if self._task is not None:
             await self._task
 
@@ -186,17 +252,42 @@ class CallRecorder:
     def closed(self) -> bool:
         return self._closing
 
-    async def recover_orphans(self, now: datetime) -> int:
-        """At daemon start: calls left in progress by a previous run become 'failed'."""
-        stmt = (
-            update(Call)
-            .where(Call.outcome.is_(None))
-            .values(outcome="failed", failure_reason=ORPHAN_REASON, ended_at=require_aware(now, "now"))
-        )
-        async with self._engine.begin() as conn:
-            count = (await conn.execute(stmt)).rowcount
+    @property
+    def backlog(self) -> int:
+        """Items waiting to be written: in memory, being written, and in the spill file."""
+        return len(self._memory) + self._in_flight + (self._spill.pending if self._spill is not None else 0)
+
+    @property
+    def memory_items(self) -> int:
+        """Items held in memory (at most `max_memory_items` when a spill file is set; while the
+        spill file is written back, one batch read from it, no larger, is held besides)."""
+        return len(self._memory) + self._in_flight
+
+    @property
+    def spilled_items(self) -> int:
+        return self._spill.pending if self._spill is not None else 0
+
+    @property
+    def reachable(self) -> bool:
+        """False from a failed write until the next write succeeds."""
+        return self._outage_since is None
+
+    @property
+    def _unwritten(self) -> int:
+        return self._enqueued - self._written
+
+    async def recover_orphans(self, now: datetime, *, extensions: Mapping[str, str] | None = None) -> int:
+        """At daemon start: first the spill file a previous run left is written, then the calls
+        it left in progress are closed from their events (orphans.py; `extensions` maps 工号 to
+        extension, for the answering agent). Returns how many calls were closed."""
+        require_aware(now, "now")
+        if self._spill is not None and self._spill.leftover:
+            log.warning("store.spill_replay", file=str(self._spill.path), items=self._spill.leftover)
+            while self._spill.leftover:
+                await self._write_spill(leftover_only=True)
+        count = await close_open_calls(self._engine, now, extensions)
         if count:
-            log.warning("store.orphans_recovered", count=count, reason=ORPHAN_REASON)
+            log.warning("store.orphans_recovered", count=count)
         return count
 
     # ----- internals -----
@@ -204,8 +295,25 @@ class CallRecorder:
     def _put(self, item: Item) -> None:
         if self._closing:
             raise RuntimeError("the call recorder is closed")
-        self._queue.put_nowait(item)
-        self._unwritten += 1
+        spill = self._spill
+        if spill is not None and (spill.pending or self._outage_since is not None
+                                  or len(self._memory) + self._in_flight >= self._max_memory):
+            self._spill_item(spill, item)
+        else:
+            self._memory.append(item)
+        self._enqueued += 1
+        self._wake.set()
+
+    def _spill_item(self, spill: SpillFile, item: Item) -> None:
+        """Once spilling starts, every item goes to the file until the writer has emptied it."""
+        if not spill.pending:
+            log.warning("store.spilling", file=str(spill.path), memory_items=self.memory_items,
+                        database_reachable=self.reachable)
+        try:
+            spill.append(item)
+        except OSError as exc:  # no disk: memory it is, unbounded (this item may be written early)
+            log.error("store.spill_failed", file=str(spill.path), error=str(exc))
+            self._memory.append(item)
 
     def _start_row(self, uniqueid: str, args: dict[str, Any]) -> dict[str, Any]:
         row = _CALL_CHECKS.values({"uniqueid": uniqueid, **{n: args[n] for n in _START_FIELDS}})
@@ -263,6 +371,7 @@ class CallRecorder:
             except (IntegrityError, DataError):
                 raise
             except (SQLAlchemyError, OSError) as exc:
+                self._outage(exc)
                 log.error("store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max_s)
@@ -270,4 +379,16 @@ class CallRecorder:
                 continue
             if attempt > 1:
                 log.info("store.write_recovered", attempts=attempt, items=len(items))
+            self._recovered()
             return rejected
+
+    def _outage(self, exc: Exception) -> None:
+        if self._outage_since is None:
+            self._outage_since = time.monotonic()
+            log.error("store.outage", error=str(exc), waiting=self.backlog)
+
+    def _recovered(self) -> None:
+        if self._outage_since is not None:
+            outage_s = round(time.monotonic() - self._outage_since, 3)
+            self._outage_since = None
+            log.warning("store.recovered", outage_s=outage_s, waiting=self.backlog)

@@ -23,9 +23,9 @@ AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} fo
 VIP = "13900002999"
 
 
-def write_config(path: Path, db_url: str) -> Path:
+def write_config(path: Path, db_url: str, cdr_file: Path | None = None) -> Path:
     path.write_text(yaml.safe_dump({
-        "company": "平安县", "agents": AGENTS, "database": {"url": db_url},
+        "company": "平安县", "agents": AGENTS, "database": {"url": db_url, "spill_file": str(path.with_suffix(".spill.jsonl"))},
         "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
         "shutdown_grace_seconds": 5,
         # held lines are checked against Asterisk's channels every 2 s (test_hostile_input)
@@ -37,6 +37,8 @@ def write_config(path: Path, db_url: str) -> Path:
         "acd": {"state_file": str(path.with_suffix(".agents.json")), "wrap_up_seconds": 3,
                 "position_announce_seconds": 6, "vip_numbers": [VIP]},
         "peak": {"flag_file": str(path.with_suffix(".peak"))},
+        # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row
+        **({"asterisk": {"cdr_file": str(cdr_file)}} if cdr_file else {}),
         # the dialer may call at any hour of the test run; tries come 3 s apart
         "outbound": {"window": "00:00-24:00", "extra_workdays": weekend_days_ahead(),
                      "ring_seconds": 8, "followup_delay_minutes": 0, "poll_seconds": 0.5,
@@ -62,7 +64,9 @@ def e2e_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hotline_lab(lab_session, e2e_dir):  # noqa: F811
     """The lab Asterisk with the hotline's config (ports 5060 SIP, 5038 AMI, FastAGI 4573)."""
-    cfg = write_config(e2e_dir / "hotline.yaml", f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}")
+    ledger = lab_session.asterisk.host_path("/var/log/asterisk/cdr-custom/hotline-cdr")
+    ledger.unlink(missing_ok=True)  # the chroot persists across runs: only this session's calls
+    cfg = write_config(e2e_dir / "hotline.yaml", f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}", ledger)
     settings = load_settings(cfg)
     asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
     return asterisk, cfg
