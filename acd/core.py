@@ -44,6 +44,11 @@ class AcdCore:
             raise AcdError(f"call {call_id} is unknown: position() needs a queued call")
         return self.queue.position(call)
 
+    def call_state(self, call_id: str) -> str | None:
+        """waiting | ringing | talking for a call the core holds; None once it has left."""
+        call = self.queue.calls.get(call_id)
+        return call.state if call is not None else None
+
     def waiting_count(self, category: str | None = None) -> int:
         return self.queue.waiting_count(category)
 

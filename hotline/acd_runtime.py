@@ -152,7 +152,14 @@ class AcdRuntime:
         return self._categories[call_id]
 
     def forget(self, call_id: str) -> str | None:
-        """The call's session is over; returns the core's outcome for it, if it gave one."""
+        """The call's session is over, whatever ended it: the call leaves the core (a caller still
+        waiting or ringing has left; a talk has ended), so it is never offered again. Returns the
+        core's outcome for it, if it gave one."""
+        state = self.core.call_state(call_id)
+        if state in ("waiting", "ringing"):
+            self.feed(ev.CallLeft(call_id, "hangup"))
+        elif state == "talking":
+            self.feed(ev.CallEnded(call_id))
         self._offers.pop(call_id, None)
         self._categories.pop(call_id, None)
         return self._outcomes.pop(call_id, None)

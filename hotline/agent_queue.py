@@ -46,26 +46,21 @@ class QueueResult:
 
 async def wait_for_agent(chan: AgiChannel, ctx: CallContext, transfer: TransferToAgent,
                          priority: int, joined_at: datetime, result: QueueResult) -> None:
-    """Returns after the talk and the survey; raises AgiHangup if the caller leaves."""
+    """Returns after the talk and the survey; raises AgiHangup if the caller leaves. However the
+    wait ends, the session's end takes the call out of the ACD core (`AcdRuntime.forget`)."""
     uid = chan.uniqueid
     offers = ctx.acd.join(uid, transfer.category, priority, joined_at)
-    try:
-        while True:
-            try:
-                offer = await _hold(chan, ctx, offers, joined_at)
-            except LeftQueue as left:
-                await _leave(chan, ctx, left.choice, result)
-                return
-            answered = await _ring(chan, ctx, offer, result)
-            if answered:
-                break
-        result.phase = "done"
-        if not chan.hung_up:
-            await _survey(chan, ctx, result)
-    except AgiHangup:
-        if result.phase in ("queued", "ringing"):
-            ctx.acd.feed(ev.CallLeft(uid, "hangup"))
-        raise
+    while True:
+        try:
+            offer = await _hold(chan, ctx, offers, joined_at)
+        except LeftQueue as left:
+            await _leave(chan, ctx, left.choice, result)
+            return
+        if await _ring(chan, ctx, offer, result):
+            break
+    result.phase = "done"
+    if not chan.hung_up:
+        await _survey(chan, ctx, result)
 
 
 class LeftQueue(Exception):

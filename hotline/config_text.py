@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -44,3 +44,15 @@ def one_line(value: Any) -> Any:
         if bad:
             raise ValueError(f"must be one line without control characters (found {bad})")
     return value
+
+
+class StrictSection(BaseModel):
+    """A config section: unknown keys refused; no inf/nan; no string with a line break or another
+    control character."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, v):
+        return one_line(v)

@@ -11,7 +11,7 @@ from typing import Callable
 
 import structlog
 
-from acd.line_audit import EndSession, FreeLine, HeldLine, LineAudit, Verdict
+from acd.line_audit import EndSession, HeldLine, LineAudit, Verdict
 from acd.trunks import Release, TrunkCapacity
 
 from .agi.server import FastAgiServer

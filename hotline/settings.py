@@ -9,26 +9,15 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
-from .config_text import one_line
+from .config_text import StrictSection
 from .outbound.config import Outbound
 
 # characters that mean something in a dialplan line or an AGI argument (see `_dialplan_path`)
 _DIALPLAN_SPECIAL = re.compile(r"""[\s,;&|()$\[\]{}"'`\\]""")
-
-
-class _Strict(BaseModel):
-    """Unknown keys refused; no inf/nan; no string with a line break or another control character."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @field_validator("*")
-    @classmethod
-    def _one_line(cls, v):
-        return one_line(v)
 
 
 def _no_semicolon(secret: SecretStr) -> SecretStr:
@@ -48,7 +37,7 @@ def _dialplan_path(v: str) -> str:
     return v
 
 
-class PjsipTrunk(_Strict):
+class PjsipTrunk(StrictSection):
     """An FXO gateway (or the lab's sipp carrier) speaking SIP."""
 
     gateway_match: str = Field("127.0.0.1", description="source IP/CIDR of the gateway's INVITEs")
@@ -68,7 +57,7 @@ class PjsipTrunk(_Strict):
         return v
 
 
-class DahdiTrunk(_Strict):
+class DahdiTrunk(StrictSection):
     """An analog FXO card: 8 inbound ports + 4 outbound ports by default."""
 
     inbound_channels: str = "1-8"
@@ -91,7 +80,7 @@ class DahdiTrunk(_Strict):
         return v
 
 
-class Trunks(_Strict):
+class Trunks(StrictSection):
     kind: Literal["pjsip", "dahdi"] = "pjsip"
     inbound: int = Field(8, ge=1, le=1000, description="inbound lines: the 9th caller gets busy")
     outbound: int = Field(4, ge=0, le=1000, description="outbound lines: never more calls at once")
@@ -103,7 +92,7 @@ class Trunks(_Strict):
                                        "this is never judged by the audit")
 
 
-class Agent(_Strict):
+class Agent(StrictSection):
     id: str = Field(description="工号 (agent number, read out as 座席{id}为您服务)")
     extension: str
     secret: SecretStr
@@ -133,7 +122,7 @@ class Agent(_Strict):
         return _no_semicolon(v)
 
 
-class AnswerTarget(_Strict):
+class AnswerTarget(StrictSection):
     rings: int = Field(4, ge=1, le=20)
     ring_seconds: float = Field(3.0, gt=0, le=10)
 
@@ -142,7 +131,7 @@ class AnswerTarget(_Strict):
         return self.rings * self.ring_seconds
 
 
-class AcdConfig(_Strict):
+class AcdConfig(StrictSection):
     wrap_up_seconds: float = Field(15.0, ge=0, le=600, description="after a call, before the next offer")
     position_announce_seconds: float = Field(30.0, ge=5, le=600, description="您前面还有N位客户, this often")
     auto_login: bool = Field(True, description="an agent is logged in when the softphone registers")
@@ -153,12 +142,12 @@ class AcdConfig(_Strict):
     vip_priority: int = Field(10, ge=1, le=1000, description="queue priority of a VIP caller (higher first)")
 
 
-class Peak(_Strict):
+class Peak(StrictSection):
     flag_file: str = Field("var/peak_mode", description="exists = peak mode on (hotline peak on|off)")
     auto_towns: int = Field(2, ge=1, le=1000, description="an outage in force over this many towns = peak mode")
 
 
-class Database(_Strict):
+class Database(StrictSection):
     url: str = "sqlite+aiosqlite:///var/hotline.db"
     max_memory_items: int = Field(100_000, ge=1, le=10_000_000,
                                   description="call records held in memory while the database is away; "
@@ -187,7 +176,7 @@ class Database(_Strict):
         return "var/hotline-spill.jsonl"
 
 
-class Ami(_Strict):
+class Ami(StrictSection):
     host: str = "127.0.0.1"
     port: int = Field(5038, ge=1, le=65535)
     username: str = "hotline"
@@ -209,7 +198,7 @@ class Ami(_Strict):
         return _no_semicolon(v)
 
 
-class FastAgi(_Strict):
+class FastAgi(StrictSection):
     host: str = "127.0.0.1"
     port: int = Field(4573, ge=0, le=65535, description="0 = any free port (tests)")
     header_timeout: float = Field(5.0, gt=0, le=60, description="seconds to receive the AGI header block")
@@ -220,7 +209,7 @@ class FastAgi(_Strict):
                                     "ringing plus the whole conversation with the agent")
 
 
-class Mqtt(_Strict):
+class Mqtt(StrictSection):
     host: str
     port: int = Field(1883, ge=1, le=65535)
     topic_prefix: str = "hotline"
@@ -230,12 +219,12 @@ class Mqtt(_Strict):
     max_queued_events: int = Field(10000, ge=100, le=1_000_000, description="kept while the broker is away")
 
 
-class MetricsHttp(_Strict):
+class MetricsHttp(StrictSection):
     host: str = "127.0.0.1"
     port: int = Field(9598, ge=0, le=65535, description="GET /metrics; 0 = any free port (tests)")
 
 
-class SipMedia(_Strict):
+class SipMedia(StrictSection):
     """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody."""
 
     rtp_timeout_seconds: int = Field(60, ge=0, le=3600, description="hang up a call whose media "
@@ -244,7 +233,7 @@ class SipMedia(_Strict):
                                          "(RFC 4028): a peer that vanished without a BYE is cut")
 
 
-class AsteriskPaths(_Strict):
+class AsteriskPaths(StrictSection):
     """Paths as Asterisk sees them (inside the lab chroot they are chroot-relative)."""
 
     prompts_dir: str = "/var/lib/hotline/prompts"
@@ -289,7 +278,7 @@ class AsteriskPaths(_Strict):
         return self
 
 
-class Settings(_Strict):
+class Settings(StrictSection):
     company: str = Field(min_length=1, max_length=40, description="{company} in the greeting")
     trunks: Trunks = Trunks()
     agents: list[Agent] = Field(default_factory=list)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from acd.dialer import CallWindow, DialerSettings, WorkCalendar
 
-from ..config_text import one_line
+from ..config_text import StrictSection
 from ..selfservice.local_time import LOCAL_TZ
 
 _WINDOW = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -16,31 +16,20 @@ _CALLER_ID = re.compile(r"[0-9]{3,20}")
 _MINUTES_A_WEEK = 7 * 24 * 60
 
 
-class _Section(BaseModel):
-    """Unknown keys refused; no inf/nan; no string with a line break or another control character."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @field_validator("*")
-    @classmethod
-    def _one_line(cls, v):
-        return one_line(v)
-
-
-class MaxAttempts(_Section):
+class MaxAttempts(StrictSection):
     followup: int = Field(5, ge=1, le=20)
     outage_notice: int = Field(3, ge=1, le=20)
     callback: int = Field(3, ge=1, le=20)
 
 
-class RetryMinutes(_Section):
+class RetryMinutes(StrictSection):
     """Spacing between tries (then pushed into the window / the next working day)."""
     followup: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
     outage_notice: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
     callback: float = Field(10, gt=0, le=_MINUTES_A_WEEK)
 
 
-class Outbound(_Section):
+class Outbound(StrictSection):
     """Where, when and how often the dialer calls (the 4-line cap is `trunks.outbound`)."""
 
     window: str = Field("08:00-20:00", description="local call window HH:MM-HH:MM; none outside")

@@ -63,8 +63,8 @@ async def test_daemon_killed_while_the_caller_talks_the_agents_are_not_rung_agai
 async def test_daemon_sigkill_under_load_every_call_has_exactly_one_row(hotline_lab, daemon):
     callers = [f"139000076{i:02d}" for i in range(8)]
     offset = daemon.log.stat().st_size
-    async with AgentPhone("1007", "pw1007-e2e", answer_after=1.0, talk_seconds=2.0) as a, \
-            AgentPhone("1008", "pw1008-e2e", answer_after=1.0, talk_seconds=2.0) as b:
+    async with AgentPhone("1007", "pw1007-e2e", answer_after=1.0, talk_seconds=2.0), \
+            AgentPhone("1008", "pw1008-e2e", answer_after=1.0, talk_seconds=2.0):
         handles = [await start_call(caller=c, steps=[*TO_AGENT, Wait(40.0)], timeout=80) for c in callers]
         await until(lambda: len(logged(daemon, offset, "call.started")) >= 8, 20, "8 callers in the menu")
         daemon.kill()

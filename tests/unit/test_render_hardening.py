@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline import asterisk_render
-from hotline.asterisk_render import RenderOptions, render, render_dahdi, write
+from hotline.asterisk_render import render, render_dahdi, write
 from hotline.cli import app
 from hotline.settings import load_settings
 
