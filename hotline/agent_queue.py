@@ -136,26 +136,34 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     finally:
         unwatch()
     ended = ctx.clock()
-    status = await chan.get_variable("DIALSTATUS") or ""
-    if status == "ANSWER":
+    answer_at = ctx.ami.dial_answered_at(uid) if ctx.ami is not None else None
+    if answer_at is None:
+        status = await chan.get_variable("DIALSTATUS") or ""
+        if status != "ANSWER":
+            result.ring_time_s += (ended - started).total_seconds()
+            if rc == -1 or status == "CANCEL":
+                raise AgiHangup(f"caller hung up while agent {offer.agent_id} rang")
+            result.phase = "queued"
+            ctx.acd.feed(_OFFER_RESULT.get(status, ev.OfferUnavailable)(uid, offer.agent_id))
+            log.info("acd.offer_failed", agent=offer.agent_id, status=status)
+            return False
         if not fed_answer:
             answered()  # no AMI: the answer instant is unknown; the talk counts from the Dial
-        answer_at = ctx.ami.dial_answered_at(uid) if ctx.ami is not None else None
-        result.talk_started_at = answer_at or started
-        result.ring_time_s += max(0.0, (result.talk_started_at - started).total_seconds())
-        result.talk_s = round(max(0.0, (ended - result.talk_started_at).total_seconds()), 3)
-        result.agent_id, result.agent_extension = offer.agent_id, offer.extension
-        ctx.acd.feed(ev.CallEnded(uid))
-        if rc == -1:  # with `g`, -1 should mean the caller left; an agent who hangs up during the
-            await _still_there(chan)  # announcement also gives -1, so ask the channel
-        return True
-    result.ring_time_s += (ended - started).total_seconds()
-    if rc == -1 or status == "CANCEL":
-        raise AgiHangup(f"caller hung up while agent {offer.agent_id} rang")
-    result.phase = "queued"
-    ctx.acd.feed(_OFFER_RESULT.get(status, ev.OfferUnavailable)(uid, offer.agent_id))
-    log.info("acd.offer_failed", agent=offer.agent_id, status=status)
-    return False
+    # the agent's leg went Up: answered, even if the caller left during the announcement
+    _talked(ctx, uid, offer, result, started=started, answer_at=answer_at or started, ended=ended)
+    if rc == -1:  # with `g`, -1 should mean the caller left; an agent who hangs up during the
+        await _still_there(chan)  # announcement also gives -1, so ask the channel
+    return True
+
+
+def _talked(ctx: CallContext, uid: str, offer: Offer, result: QueueResult, *, started: datetime,
+            answer_at: datetime, ended: datetime) -> None:
+    """The answered offer's figures: ring time up to the agent's answer, talk from it."""
+    result.talk_started_at = answer_at
+    result.ring_time_s += max(0.0, (answer_at - started).total_seconds())
+    result.talk_s = round(max(0.0, (ended - answer_at).total_seconds()), 3)
+    result.agent_id, result.agent_extension = offer.agent_id, offer.extension
+    ctx.acd.feed(ev.CallEnded(uid))
 
 
 async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueResult) -> None:

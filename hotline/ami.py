@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
 import structlog
 
+from .ami_dial_watch import DialWatch
 from .ami_protocol import AmiError, AmiManager, header
 from .settings import Ami
 
@@ -30,7 +31,8 @@ _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
 # The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
 # unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialEnd", "OriginateResponse", "Hangup")
+EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialBegin", "Newstate", "DialEnd",
+          "OriginateResponse", "Hangup")
 
 
 def _error(exc: BaseException) -> str:
@@ -57,8 +59,7 @@ class AmiClient:
         self._stable: asyncio.TimerHandle | None = None
         self._connecting: asyncio.Future | None = None
         self._resync_task: asyncio.Task | None = None
-        self._dial_answers: dict[str, datetime | None] = {}  # watched caller uniqueid -> agent answer
-        self._dial_callbacks: dict[str, Callable[[], None]] = {}
+        self._dials = DialWatch()  # when a watched caller's agent answered
         self._hangups: dict[str, asyncio.Future[str]] = {}  # watched uniqueid -> hangup cause
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
         self._manager = AmiManager(
@@ -67,7 +68,9 @@ class AmiClient:
             login_timeout=login_timeout, on_login=self._on_login,
             on_disconnect=lambda *_: None, on_connect=lambda *_: None)
         self._manager.register_event("ContactStatus", self._on_contact_status)
-        self._manager.register_event("DialEnd", self._on_dial_end)
+        self._manager.register_event("DialBegin", lambda _m, e: self._dials.on_dial_begin(e))
+        self._manager.register_event("Newstate", lambda _m, e: self._dials.on_newstate(e))
+        self._manager.register_event("DialEnd", lambda _m, e: self._dials.on_dial_end(e))
         self._manager.register_event("Hangup", self._on_hangup)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -236,15 +239,13 @@ class AmiClient:
             self.on_registration(ep, ep in self.registered)
 
     def on_dial_answer(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
-        """Call `callback` the moment this channel's Dial is answered (AMI DialEnd ANSWER) and
-        keep the instant for `dial_answered_at`; returns an unsubscribe."""
-        self._dial_answers[uniqueid] = None
-        self._dial_callbacks[uniqueid] = callback
-        return lambda: self._dial_callbacks.pop(uniqueid, None)
+        """Call `callback` the moment the agent answers this channel's Dial (the agent's leg goes
+        Up, see ami_dial_watch) and keep the instant for `dial_answered_at`; returns an unsubscribe."""
+        return self._dials.watch(uniqueid, callback)
 
     def dial_answered_at(self, uniqueid: str) -> datetime | None:
         """When the agent answered (Asterisk's event timestamp); forgets the watch."""
-        return self._dial_answers.pop(uniqueid, None)
+        return self._dials.answered_at(uniqueid)
 
     def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]:
         """A future for the Q.850 cause of this channel's hang-up (AMI Hangup `Cause`): 17 busy,
@@ -261,19 +262,3 @@ class AmiClient:
         fut = self._hangups.pop(header(event, "Uniqueid"), None)
         if fut is not None and not fut.done():
             fut.set_result(header(event, "Cause"))
-
-    def _on_dial_end(self, manager, event) -> None:
-        uid = header(event, "Uniqueid")
-        if uid in self._dial_answers and header(event, "DialStatus") == "ANSWER":
-            self._dial_answers[uid] = _stamp(header(event, "Timestamp"))
-            callback = self._dial_callbacks.pop(uid, None)
-            if callback is not None:
-                callback()
-
-
-def _stamp(text: str) -> datetime:
-    """An AMI event's `Timestamp` (epoch seconds, when timestampevents=yes), else now."""
-    try:
-        return datetime.fromtimestamp(float(text), timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        return datetime.now(timezone.utc)
