@@ -15,8 +15,7 @@ from .agi.channel import AgiChannel
 from .agi.errors import AgiError, AgiHangup
 from .asterisk_render import outbound_dial_string
 from .call_context import CallContext
-from .call_fields import endpoint_of, store_text
-from .inbound import claim_call_id
+from .call_fields import claim_call_id, endpoint_of, store_text
 
 log = structlog.get_logger("outbound")
 _NUMBER = re.compile(r"[0-9]{3,20}")
@@ -34,7 +33,7 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         log.warning("outbound.bad_number", number=number)
         await chan.exec("Congestion", "3")
         return
-    claim_call_id(chan, ctx)
+    claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
     common = dict(direction="outbound", caller_number=store_text(agent_ext, "caller_number"),
                   caller_name="", dnid=number, trunk="outbound")

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
+import structlog
 from sqlalchemy import String
 
 from .store.models import Call
+
+if TYPE_CHECKING:
+    from .agi.channel import AgiChannel
+    from .store.recorder import CallRecorder
+
+log = structlog.get_logger("call_fields")
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._\-]")
 _ENDPOINT = re.compile(r"(?:PJSIP|SIP)/([0-9A-Za-z_.\-]{1,40})-[0-9a-f]{8}")
@@ -45,3 +53,14 @@ def endpoint_of(channel: str) -> str:
     """'PJSIP/1001-0000002a' -> '1001': the SIP endpoint that placed the call ('' if none)."""
     m = _ENDPOINT.fullmatch(channel)
     return m.group(1) if m else ""
+
+
+def claim_call_id(chan: AgiChannel, recorder: CallRecorder) -> None:
+    """A call whose id is already taken in this process (a peer reusing an id) is renamed,
+    so it is still served and recorded, apart from the first."""
+    base, n = chan.uniqueid, 1
+    while recorder.knows(chan.uniqueid):
+        n += 1
+        chan.uniqueid = f"{base[:60]}~{n}"
+    if n > 1:
+        log.warning("call.id_reused", uniqueid=base, recorded_as=chan.uniqueid)

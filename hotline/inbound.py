@@ -18,7 +18,7 @@ from .agent_queue import QueueResult, wait_for_agent
 from .agi.channel import AgiChannel
 from .agi.errors import AgiError, AgiHangup
 from .call_context import CallContext
-from .call_fields import store_text
+from .call_fields import claim_call_id, store_text
 from .caller_id import caller_from
 from .ivr_session import IvrOutcome, run_ivr
 from .phone_number import vip_priority
@@ -49,7 +49,7 @@ class _Call:
 
 async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     now = ctx.clock()
-    claim_call_id(chan, ctx)
+    claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
     number, name = caller_from(chan.args, chan.headers)
     common = dict(direction="inbound", caller_number=store_text(number, "caller_number"),
@@ -78,17 +78,6 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     finally:
         ctx.trunks.handle(Release(uid), ctx.clock())
         _finish(chan, ctx, call)
-
-
-def claim_call_id(chan: AgiChannel, ctx: CallContext) -> None:
-    """A call whose id is already taken in this process (a peer reusing an id) is renamed,
-    so it is still served and recorded, apart from the first."""
-    base, n = chan.uniqueid, 1
-    while ctx.recorder.knows(chan.uniqueid):
-        n += 1
-        chan.uniqueid = f"{base[:60]}~{n}"
-    if n > 1:
-        log.warning("call.id_reused", uniqueid=base, recorded_as=chan.uniqueid)
 
 
 async def _refuse(chan: AgiChannel, ctx: CallContext, decision: Refuse, now: datetime, common: dict) -> None:

@@ -17,10 +17,9 @@ from acd.trunks import Release, TrunkCapacity
 from .agi.server import FastAgiServer
 from .ami import AmiClient, AmiError
 from .metrics import Metrics
-from .outbound.originate import channel_id
+from .outbound.originate import CHANNEL_PREFIX as DIALER_PREFIX
 
 log = structlog.get_logger("line_audit")
-DIALER_PREFIX = channel_id("", 0).split("-", 1)[0] + "-"
 
 
 class LineAuditor:

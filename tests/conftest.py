@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from pg import PgServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.store.db import make_engine, upgrade
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +46,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         yield url
     finally:
         server.drop_database(name)
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    """The store at `db_url`, migrated."""
+    await upgrade(db_url)
+    eng = make_engine(db_url)
+    yield eng
+    await eng.dispose()

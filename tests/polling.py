@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Awaitable, Callable
 
 POLL_S = 0.02
@@ -19,6 +20,15 @@ async def until(pred: Callable[[], bool | Awaitable[bool]], timeout: float, what
         if loop.time() > deadline:
             raise TimeoutError(f"{what} not reached within {timeout} s")
         await asyncio.sleep(POLL_S)
+
+
+def wait_until(pred: Callable[[], bool], timeout: float, what: str = "condition") -> None:
+    """`until` for plain (non-async) tests: poll `pred` until a deadline."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout} s")
+        time.sleep(POLL_S)
 
 
 def forever() -> asyncio.Future:

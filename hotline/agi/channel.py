@@ -28,13 +28,17 @@ class AgiChannel:
         # the call's id: Asterisk's uniqueid made safe for the store (a handler may rename a
         # call whose id is already taken)
         self.uniqueid = call_uniqueid(headers.get("agi_uniqueid", ""))
-        self.channel_uniqueid = headers.get("agi_uniqueid", "")  # Asterisk's, as it sent it
         self.reply_timeout = reply_timeout  # for every command that does not say otherwise
         self.hung_up = False
         self.abort_reason: str | None = None  # set by whoever cancels the session, for the record
         self._hangup_seen = asyncio.Event()
 
     # -- headers -------------------------------------------------------------------------
+    @property
+    def channel_uniqueid(self) -> str:
+        """Asterisk's uniqueid of the channel, as it sent it (the call's id may differ)."""
+        return self.headers.get("agi_uniqueid", "")
+
 
     @property
     def route(self) -> str:

@@ -29,9 +29,12 @@ class Originated:
     reason: str | None   # what Asterisk said, for failures
 
 
+CHANNEL_PREFIX = "dialer-"
+
+
 def channel_id(job_id: str, attempt: int) -> str:
     """The uniqueid Asterisk gives the customer's channel (and the trunk-capacity call id)."""
-    return f"dialer-{job_id}-{attempt}"
+    return f"{CHANNEL_PREFIX}{job_id}-{attempt}"
 
 
 def originate_action(settings: Settings, *, number: str, job_id: str, attempt: int) -> dict:

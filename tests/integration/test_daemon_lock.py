@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import yaml
 
 from hotline.store import CallRecorder, fetch_call
 from hotline.store.db import make_engine, upgrade
+
+from polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_S = 0.05
@@ -54,12 +55,6 @@ def hotline(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
                           timeout=timeout, stdin=subprocess.DEVNULL)
 
 
-def wait_until(pred, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout} s")
-        time.sleep(POLL_S)
 
 
 class Daemon:

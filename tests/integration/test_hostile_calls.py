@@ -13,23 +13,18 @@ from hotline.store.queries import fetch_calls
 
 from fake_asterisk import FakeCall, asterisk_headers, b64
 from polling import until
+from test_daemon_calls import daemon  # noqa: F401  (fixture)
+from test_daemon_calls import settings_for as daemon_settings
 
 GREETING = 'STREAM FILE "/var/lib/hotline/prompts/greeting"'
 
 
 def settings_for(db_url: str, tmp, reply_timeout: float | None = None) -> Settings:
-    fastagi: dict = {"host": "127.0.0.1", "port": 0}
-    if reply_timeout is not None:
-        fastagi["reply_timeout"] = reply_timeout
-    return Settings.model_validate({
-        "company": "测试县",
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-        "database": {"url": db_url},
-        "fastagi": fastagi,
-        "shutdown_grace_seconds": 2,
-        "acd": {"state_file": str(tmp / "agents.json")},
-        "peak": {"flag_file": str(tmp / "peak_mode")},
-    })
+    settings = daemon_settings(db_url, tmp)
+    if reply_timeout is None:
+        return settings
+    return settings.model_copy(update={"fastagi": settings.fastagi.model_copy(
+        update={"reply_timeout": reply_timeout})})
 
 
 async def start(db_url, tmp, **kw):
@@ -38,14 +33,6 @@ async def start(db_url, tmp, **kw):
     task = asyncio.create_task(run_daemon(settings_for(db_url, tmp, **kw), stop, ami_enabled=False,
                                           started=started))
     return stop, task, await asyncio.wait_for(started, 20)
-
-
-@pytest.fixture
-async def daemon(db_url, tmp_path):
-    stop, task, running = await start(db_url, tmp_path)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 10)
 
 
 async def rows(db_url):

@@ -2,7 +2,6 @@
 what SQLAlchemy Core writes; calls overlapping batches end up as one row each."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,7 +11,6 @@ from structlog.testing import capture_logs
 
 from hotline.store import Call, CallEvent, CallRecorder, fetch_calls, fetch_events
 from hotline.store.batch import Conflict, End, Event, Rejected, Start, write_batch
-from hotline.store.db import make_engine, upgrade
 from hotline.store.validate import check_values
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
@@ -24,14 +22,6 @@ END = dict(ended_at=datetime(2024, 5, 1, 16, 3, 0, 250, tzinfo=BEIJING), outcome
            answered_at=T0 + timedelta(seconds=9), ivr_path=["welcome", {"menu": "1", "说明": "停电"}],
            menu_version="3:ab12cd", business_category="outage", agents_rung=2, ring_time_s=4.25,
            agent_id="1001", agent_extension="8001", talk_s=61, survey_score=5, priority=1)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    eng = make_engine(db_url)
-    yield eng
-    await eng.dispose()
 
 
 def start(uid: str, **fields) -> Start:

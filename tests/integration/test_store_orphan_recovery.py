@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.store import ORPHAN_REASON, CallRecorder, fetch_call, make_engine, upgrade
+from hotline.store import ORPHAN_REASON, CallRecorder, fetch_call
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
 NOW = T0 + timedelta(hours=1)
@@ -16,14 +14,6 @@ NOW = T0 + timedelta(hours=1)
 
 def at(s: float) -> datetime:
     return T0 + timedelta(seconds=s)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    eng = make_engine(db_url)
-    yield eng
-    await eng.dispose()
 
 
 def start(rec: CallRecorder, uid: str) -> None:

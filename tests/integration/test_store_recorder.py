@@ -10,18 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
 from hotline.store import ORPHAN_REASON, Call, CallRecorder, fetch_call, fetch_calls, fetch_events
-from hotline.store.db import make_engine, upgrade
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
 BEIJING = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    eng = make_engine(db_url)
-    yield eng
-    await eng.dispose()
 
 
 @pytest.fixture

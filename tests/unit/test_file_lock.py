@@ -5,12 +5,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from hotline.file_lock import Holder, LockHeld, holder, take
+
+from polling import wait_until
 
 HOLD = """
 import sys
@@ -113,11 +114,8 @@ def test_a_child_started_while_holding_does_not_keep_the_lock(tmp_path):
                                  stdin=subprocess.PIPE, text=True, close_fds=False)
     try:
         # the child's copy is closed by its exec(), which the kernel may finish just after Popen returns
-        deadline = time.monotonic() + 10
-        while holder(path) is not None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert child.poll() is None
-        assert holder(path) is None  # like Asterisk started by `python -m lab up`
+        wait_until(lambda: holder(path) is None, 10, "the child's copy of the lock closed")
+        assert child.poll() is None  # like Asterisk started by `python -m lab up`
         take(path, "next").release()
     finally:
         child.communicate("\n", timeout=10)
