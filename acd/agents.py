@@ -5,6 +5,7 @@ keyed by (idle since, push order). Deletion is lazy: an entry counts only while 
 still offerable and was not pushed again since (`epoch`); heaps are compacted when stale entries
 pile up, so every operation is O(log n) amortised.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -43,12 +44,12 @@ class AgentView:
 class Agent:
     spec: AgentSpec
     state: str = "logged_out"
-    reason: str | None = None          # pause reason
-    registered: bool = False           # until the AMI adapter says otherwise
-    call_id: str | None = None         # ringing / talking / wrap-up for this call
+    reason: str | None = None  # pause reason
+    registered: bool = False  # until the AMI adapter says otherwise
+    call_id: str | None = None  # ringing / talking / wrap-up for this call
     idle_since: datetime | None = None
-    backoff_key: str | None = None     # held back after a busy reply until this timer fires
-    wrap_key: str | None = None        # wrap-up timer
+    backoff_key: str | None = None  # held back after a busy reply until this timer fires
+    wrap_key: str | None = None  # wrap-up timer
     epoch: int = 0
 
     @property
@@ -67,8 +68,15 @@ class Agent:
         return not self.spec.skills or category in self.spec.skills
 
     def view(self) -> AgentView:
-        return AgentView(self.agent_id, self.spec.extension, self.state, self.reason,
-                         self.registered, self.call_id, self.idle_since)
+        return AgentView(
+            self.agent_id,
+            self.spec.extension,
+            self.state,
+            self.reason,
+            self.registered,
+            self.call_id,
+            self.idle_since,
+        )
 
 
 @dataclass
@@ -142,18 +150,25 @@ class AgentPool:
     # --- persistence -------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        return {"version": 1, "agents": {
-            a.agent_id: {"state": a.state, "reason": a.reason,
-                         "idle_since": a.idle_since.isoformat() if a.idle_since else None}
-            for a in self.agents.values()}}
+        return {
+            "version": 1,
+            "agents": {
+                a.agent_id: {
+                    "state": a.state,
+                    "reason": a.reason,
+                    "idle_since": a.idle_since.isoformat() if a.idle_since else None,
+                }
+                for a in self.agents.values()
+            },
+        }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Logged-in and paused agents (with reasons) come back; ringing / talking / wrap-up come
         back ready (their calls did not survive). Unknown agent ids are skipped."""
-        if not isinstance(data, dict) or data.get("version") != 1 \
-                or not isinstance(data.get("agents"), dict):
-            raise AcdError(f"agent snapshot must be {{'version': 1, 'agents': {{...}}}}, "
-                           f"got {str(data)[:80]!r}")
+        if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(data.get("agents"), dict):
+            raise AcdError(
+                f"agent snapshot must be {{'version': 1, 'agents': {{...}}}}, got {str(data)[:80]!r}"
+            )
         parsed: dict[str, tuple[str, str | None, datetime | None]] = {}
         for agent_id, rec in data["agents"].items():
             if agent_id not in self.agents:

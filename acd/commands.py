@@ -1,4 +1,5 @@
 """Commands the ACD core returns for the daemon to carry out, in order."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -6,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-Outcome = Literal["agent_answered", "abandoned_queue", "abandoned_ringing", "message_left",
-                  "callback_requested"]
+Outcome = Literal[
+    "agent_answered", "abandoned_queue", "abandoned_ringing", "message_left", "callback_requested"
+]
 
 
 @dataclass(frozen=True, slots=True)

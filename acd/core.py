@@ -9,6 +9,7 @@ Routing is event-driven and never scans: a call that starts waiting takes the lo
 offerable agent of its category at once, an agent that becomes offerable takes the first waiting
 call of its skills at once; otherwise it goes into its heap.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -63,8 +64,10 @@ class AcdCore:
 
     def restore(self, data: dict[str, Any]) -> None:
         if self.queue.calls or self.timers:
-            raise AcdError(f"restore needs a fresh core: {len(self.queue.calls)} calls and "
-                           f"{len(self.timers)} timers present")
+            raise AcdError(
+                f"restore needs a fresh core: {len(self.queue.calls)} calls and "
+                f"{len(self.timers)} timers present"
+            )
         self.pool.restore(data)
 
     def handle(self, event: ev.Event, now: datetime) -> list[Command]:
@@ -79,13 +82,13 @@ class AcdCore:
 
     # --- agents ------------------------------------------------------------------------------
 
-    def _to_ready(self, e: ev.AgentLogin | ev.AgentResume | ev.WrapUpDone, now: datetime,
-                  out: list[Command]) -> None:
+    def _to_ready(
+        self, e: ev.AgentLogin | ev.AgentResume | ev.WrapUpDone, now: datetime, out: list[Command]
+    ) -> None:
         a = self.pool.get(e.agent_id, e)
         self._ready(a, agent_next(a.agent_id, a.label, a.state, e), now, out)
 
-    def _logout_or_pause(self, e: ev.AgentLogout | ev.AgentPause, now: datetime,
-                         out: list[Command]) -> None:
+    def _logout_or_pause(self, e: ev.AgentLogout | ev.AgentPause, now: datetime, out: list[Command]) -> None:
         a = self.pool.get(e.agent_id, e)
         nxt = agent_next(a.agent_id, a.label, a.state, e)
         self._leave_ready(a, out)
@@ -143,8 +146,14 @@ class AcdCore:
         if e.at.tzinfo is None:
             raise ValueError(f"CallQueued.at must be aware, got {e.at!r}")
         call = self.queue.new(e.call_id, e.category, e.priority, e.at)
-        out.append(Log("queued", call.call_id, None,
-                       {"category": e.category, "priority": e.priority, "wait_s": _s(now, e.at)}))
+        out.append(
+            Log(
+                "queued",
+                call.call_id,
+                None,
+                {"category": e.category, "priority": e.priority, "wait_s": _s(now, e.at)},
+            )
+        )
         self._dispatch(call, now, out)
 
     def _dispatch(self, call: Call, now: datetime, out: list[Command]) -> None:
@@ -164,10 +173,15 @@ class AcdCore:
         self._set(a, nxt, None, out)
         s = self.settings
         late = (now - call.at).total_seconds() > s.answer_target_s
-        call.ring_key = self.timers.start("ring", call.call_id, now,
-                                          s.ring_timeout_s + s.ring_guard_s, out)
-        out.append(Log("offer", call.call_id, a.agent_id,
-                       {"attempt": call.offers, "wait_s": _s(now, call.at), "late": late}))
+        call.ring_key = self.timers.start("ring", call.call_id, now, s.ring_timeout_s + s.ring_guard_s, out)
+        out.append(
+            Log(
+                "offer",
+                call.call_id,
+                a.agent_id,
+                {"attempt": call.offers, "wait_s": _s(now, call.at), "late": late},
+            )
+        )
         out.append(Offer(call.call_id, a.agent_id, a.spec.extension, s.ring_timeout_s, late))
 
     def _ringing(self, e: ev.OfferEvent) -> tuple[Call, Agent, str, str]:
@@ -175,18 +189,22 @@ class AcdCore:
         call = self._call(e.call_id, e)
         call_nxt = call_next(call.call_id, call.state, e)
         if call.agent_id != e.agent_id:
-            raise AcdError(f"call {call.call_id} is ringing agent {call.agent_id}: {e!r} "
-                           f"is not allowed")
+            raise AcdError(f"call {call.call_id} is ringing agent {call.agent_id}: {e!r} is not allowed")
         a = self.pool.get(e.agent_id, e)
         return call, a, call_nxt, agent_next(a.agent_id, a.label, a.state, e)
 
-    def _end_ring(self, call: Call, a: Agent, kind: str, now: datetime,
-                  out: list[Command]) -> None:
+    def _end_ring(self, call: Call, a: Agent, kind: str, now: datetime, out: list[Command]) -> None:
         self.timers.cancel(call.ring_key, out)
         call.ring_key = None
         assert call.offered_at is not None
-        out.append(Log(kind, call.call_id, a.agent_id, {"attempt": call.offers,
-                       "ring_s": _s(now, call.offered_at), "wait_s": _s(now, call.at)}))
+        out.append(
+            Log(
+                kind,
+                call.call_id,
+                a.agent_id,
+                {"attempt": call.offers, "ring_s": _s(now, call.offered_at), "wait_s": _s(now, call.at)},
+            )
+        )
 
     def _answered(self, e: ev.OfferAnswered, now: datetime, out: list[Command]) -> None:
         call, a, call_nxt, nxt = self._ringing(e)
@@ -205,8 +223,7 @@ class AcdCore:
         call, a, _, nxt = self._ringing(e)
         self._end_ring(call, a, "busy", now, out)
         self._set(a, nxt, None, out)
-        a.backoff_key = self.timers.start("backoff", a.agent_id, now,
-                                          self.settings.busy_backoff_s, out)
+        a.backoff_key = self.timers.start("backoff", a.agent_id, now, self.settings.busy_backoff_s, out)
         self._dispatch(call, now, out)
 
     def _unavailable(self, e: ev.OfferUnavailable, now: datetime, out: list[Command]) -> None:
@@ -230,8 +247,14 @@ class AcdCore:
         phase = "ringing" if a else "queue"
         outcome = LEFT[e.reason] or f"abandoned_{phase}"
         self.queue.drop(call)
-        out.append(Log(LEFT[e.reason] or "abandon", call.call_id, a.agent_id if a else None,
-                       {"phase": phase, "wait_s": _s(now, call.at), "offers": call.offers}))
+        out.append(
+            Log(
+                LEFT[e.reason] or "abandon",
+                call.call_id,
+                a.agent_id if a else None,
+                {"phase": phase, "wait_s": _s(now, call.at), "offers": call.offers},
+            )
+        )
         out.append(CallOutcome(call.call_id, outcome))  # type: ignore[arg-type]
         if a is not None:
             self._set(a, nxt, None, out)  # keeps its idle_since: still first in line
@@ -247,8 +270,7 @@ class AcdCore:
         out.append(Log("call_end", call.call_id, a.agent_id, {"talk_s": _s(now, call.answered_at)}))
         self._set(a, nxt, None, out)
         if self.settings.wrap_up_s > 0:
-            a.wrap_key = self.timers.start("wrap_up", a.agent_id, now,
-                                           self.settings.wrap_up_s, out)
+            a.wrap_key = self.timers.start("wrap_up", a.agent_id, now, self.settings.wrap_up_s, out)
         else:
             self._ready(a, agent_next(a.agent_id, a.label, a.state, "WrapUpTimer"), now, out)
 

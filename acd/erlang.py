@@ -11,6 +11,7 @@ exponential with mean `aht_s`, callers wait (nobody abandons), N identical agent
 Erlang C is computed from the Erlang B recursion B(0) = 1, B(n) = A B(n-1) / (n + A B(n-1)),
 C = N B / (N - A (1 - B)), which stays accurate for hundreds of agents (no factorials).
 """
+
 from __future__ import annotations
 
 import math
@@ -86,8 +87,9 @@ def average_speed_of_answer(agents: int, traffic: float, aht_s: float) -> float:
     return p_wait * aht_s / (agents - traffic)
 
 
-def agents_needed(traffic: float, aht_s: float, target_s: float, goal: float,
-                  max_agents: int = MAX_AGENTS) -> int:
+def agents_needed(
+    traffic: float, aht_s: float, target_s: float, goal: float, max_agents: int = MAX_AGENTS
+) -> int:
     """Fewest agents whose service level within `target_s` reaches `goal` (0 < goal < 1).
 
     No traffic needs no agent (0): staffing a 24-hour line with at least one person is a policy
@@ -102,5 +104,6 @@ def agents_needed(traffic: float, aht_s: float, target_s: float, goal: float,
     for n in range(start, max_agents + 1):
         if service_level(n, traffic, aht_s, target_s) >= goal:
             return n
-    raise ValueError(f"{traffic:.1f} Erlangs need more than {max_agents} agents to answer "
-                     f"{goal:.0%} within {target_s:g} s")
+    raise ValueError(
+        f"{traffic:.1f} Erlangs need more than {max_agents} agents to answer {goal:.0%} within {target_s:g} s"
+    )

@@ -1,6 +1,7 @@
 """Events the ACD core accepts: from the AMI adapter (agents), the call sessions (calls, offers)
 and the daemon's timer wheel (`TimerFired`). All frozen; the core never reads the clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ LeaveReason = Literal["hangup", "message", "callback"]
 
 
 # --- agents (feature codes, softphone, PJSIP registration) -------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class AgentLogin:
@@ -50,6 +52,7 @@ class WrapUpDone:
 
 # --- calls (one call session each) -------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class CallQueued:
     """The caller asked for an agent. `at` = when they joined the queue (aware UTC); higher
@@ -77,6 +80,7 @@ class CallEnded:
 
 
 # --- offers (the session's Dial result) ---------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class OfferAnswered:
@@ -109,6 +113,7 @@ class OfferUnavailable:
 
 
 # --- timers ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class TimerFired:

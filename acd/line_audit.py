@@ -5,6 +5,7 @@ asks `LineAudit.check` which held lines to free. A line is judged only when it w
 than `grace_s` ago and its channel was missing from two checks in a row, so a call whose channel
 is just being created (or a listing that raced with it) is never cut.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,12 +47,17 @@ class LineAudit:
         self._missing: set[str] = set()  # call ids whose channel was missing at the last check
 
     def check(self, held: list[HeldLine], live: set[str], now: datetime) -> list[Verdict]:
-        missing = {h.call_id for h in held
-                   if h.channel_id not in live and (now - h.seized_at).total_seconds() > self.grace_s}
+        missing = {
+            h.call_id
+            for h in held
+            if h.channel_id not in live and (now - h.seized_at).total_seconds() > self.grace_s
+        }
         confirmed, self._missing = missing & self._missing, missing
         verdicts: list[Verdict] = []
         for h in held:
             if h.call_id in confirmed:
                 reason = f"channel {h.channel_id} is gone in Asterisk (line audit)"
-                verdicts.append(EndSession(h.call_id, reason) if h.has_session else FreeLine(h.call_id, reason))
+                verdicts.append(
+                    EndSession(h.call_id, reason) if h.has_session else FreeLine(h.call_id, reason)
+                )
         return verdicts

@@ -6,6 +6,7 @@ pushed again since (`epoch`). A call that comes back from an unanswered offer ke
 it keeps its place. `position()` reads a sorted copy of the category's keys, rebuilt only after
 the category changed (announcements for many callers in a row cost O(log n) each).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -24,11 +25,11 @@ class Call:
     call_id: str
     category: str
     priority: int
-    at: datetime                    # joined the queue
-    seq: int                        # arrival order at the core, breaks ties in `at`
-    state: str = "unqueued"         # unqueued (inside handle() only) | waiting | ringing | talking
-    agent_id: str | None = None     # ringing / talking with this agent
-    ring_key: str | None = None     # ring guard timer
+    at: datetime  # joined the queue
+    seq: int  # arrival order at the core, breaks ties in `at`
+    state: str = "unqueued"  # unqueued (inside handle() only) | waiting | ringing | talking
+    agent_id: str | None = None  # ringing / talking with this agent
+    ring_key: str | None = None  # ring guard timer
     offered_at: datetime | None = None
     answered_at: datetime | None = None
     offers: int = 0

@@ -5,14 +5,14 @@ changes. `SAME` keeps the state. Event names are the classes in `acd.events`; th
 the core's own steps (`Offer` = the core rings this agent for a waiting call, `RingGuard` =
 the ring guard timer fired with no Dial result, `WrapUpTimer` = wrap-up time is over).
 """
+
 from __future__ import annotations
 
 from typing import Literal
 
 AgentState = Literal["logged_out", "ready", "ringing", "talking", "wrap_up", "paused"]
 CallState = Literal["unknown", "waiting", "ringing", "talking", "ended"]
-AGENT_STATES: tuple[AgentState, ...] = ("logged_out", "ready", "ringing", "talking", "wrap_up",
-                                        "paused")
+AGENT_STATES: tuple[AgentState, ...] = ("logged_out", "ready", "ringing", "talking", "wrap_up", "paused")
 SAME = "same"
 
 
@@ -26,18 +26,18 @@ AGENT_RULES: dict[tuple[str, str], str] = {
     ("ready", "AgentPause"): "paused",
     ("ready", "Offer"): "ringing",
     ("ringing", "OfferAnswered"): "talking",
-    ("ringing", "OfferNoAnswer"): "paused",      # reason "no answer"
-    ("ringing", "RingGuard"): "paused",          # reason "no answer"
-    ("ringing", "OfferBusy"): "ready",           # held back for busy_backoff_s
-    ("ringing", "OfferUnavailable"): "ready",    # and marked unregistered
-    ("ringing", "CallLeft"): "ready",            # keeps its place in the idle order
-    ("talking", "CallEnded"): "wrap_up",         # straight to ready when wrap_up_s == 0
+    ("ringing", "OfferNoAnswer"): "paused",  # reason "no answer"
+    ("ringing", "RingGuard"): "paused",  # reason "no answer"
+    ("ringing", "OfferBusy"): "ready",  # held back for busy_backoff_s
+    ("ringing", "OfferUnavailable"): "ready",  # and marked unregistered
+    ("ringing", "CallLeft"): "ready",  # keeps its place in the idle order
+    ("talking", "CallEnded"): "wrap_up",  # straight to ready when wrap_up_s == 0
     ("wrap_up", "WrapUpTimer"): "ready",
     ("wrap_up", "WrapUpDone"): "ready",
     ("wrap_up", "AgentPause"): "paused",
     ("wrap_up", "AgentLogout"): "logged_out",
     ("paused", "AgentResume"): "ready",
-    ("paused", "AgentPause"): "paused",          # new reason
+    ("paused", "AgentPause"): "paused",  # new reason
     ("paused", "AgentLogout"): "logged_out",
 }
 # Registration changes never change the state (an unregistered ready agent is just not offered).
@@ -45,13 +45,13 @@ AGENT_RULES.update({(s, "AgentRegistered"): SAME for s in AGENT_STATES})
 
 CALL_RULES: dict[tuple[str, str], str] = {
     ("unknown", "CallQueued"): "waiting",
-    ("waiting", "CallLeft"): "ended",            # abandoned_queue / message_left / callback
-    ("ringing", "OfferAnswered"): "talking",     # outcome agent_answered
-    ("ringing", "OfferNoAnswer"): "waiting",     # next agent at once
+    ("waiting", "CallLeft"): "ended",  # abandoned_queue / message_left / callback
+    ("ringing", "OfferAnswered"): "talking",  # outcome agent_answered
+    ("ringing", "OfferNoAnswer"): "waiting",  # next agent at once
     ("ringing", "RingGuard"): "waiting",
     ("ringing", "OfferBusy"): "waiting",
     ("ringing", "OfferUnavailable"): "waiting",
-    ("ringing", "CallLeft"): "ended",            # abandoned_ringing
+    ("ringing", "CallLeft"): "ended",  # abandoned_ringing
     ("talking", "CallEnded"): "ended",
 }
 

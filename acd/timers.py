@@ -3,6 +3,7 @@
 Keys carry a counter, so each is used once: a `TimerFired` that raced its `CancelTimer` finds
 nothing here and is ignored.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -16,8 +17,7 @@ class Timers:
         self.active: dict[str, tuple[str, str]] = {}
         self._no = count(1)
 
-    def start(self, kind: str, ident: str, now: datetime, after_s: float,
-              out: list[Command]) -> str:
+    def start(self, kind: str, ident: str, now: datetime, after_s: float, out: list[Command]) -> str:
         key = f"{kind}:{ident}:{next(self._no)}"
         self.active[key] = (kind, ident)
         out.append(StartTimer(key, now + timedelta(seconds=after_s)))

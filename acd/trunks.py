@@ -3,6 +3,7 @@
 Pure core: `handle(event, now) -> list[Command]`. The daemon asks before it answers a call or
 dials out; a refused inbound call is answered with busy and recorded as `blocked`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,8 +63,13 @@ class TrunkCapacity:
                 raise TrunkError(f"call {event.call_id} already holds a line; cannot Seize again")
             used = self.in_use(event.direction)
             if used >= self.limits[event.direction]:
-                return [Refuse(event.call_id, event.direction,
-                               f"all {self.limits[event.direction]} {event.direction} lines busy")]
+                return [
+                    Refuse(
+                        event.call_id,
+                        event.direction,
+                        f"all {self.limits[event.direction]} {event.direction} lines busy",
+                    )
+                ]
             self.calls[event.call_id] = (event.direction, now)
             self.peak[event.direction] = max(self.peak[event.direction], used + 1)
             return [Admit(event.call_id, event.direction, used + 1)]

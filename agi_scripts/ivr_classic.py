@@ -22,12 +22,13 @@ error is raised (traceback on stderr) and the dialplan goes on.
 
     .venv/bin/python agi_scripts/ivr_classic.py PROMPTS_DIR RECORDINGS_DIR [MENU_FILE]
 """
+
 from __future__ import annotations
 
 import io
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +38,24 @@ if str(ROOT) not in sys.path:  # Asterisk runs the file directly: find the proje
 from asterisk.agi import AGI, AGIAppError  # noqa: E402
 
 from ivr.core import IvrCall  # noqa: E402
-from ivr.events import (CollectDigits, Digit, DigitsEntered, HangUp, LogStep, Lookup,  # noqa: E402
-                        LookupResult, Play, PromptDone, Record, RecordDone, Started, StartTimer,
-                        SurveyAnswer, Timeout, TransferToAgent)
+from ivr.events import (
+    CollectDigits,
+    Digit,
+    DigitsEntered,
+    HangUp,
+    LogStep,
+    Lookup,  # noqa: E402
+    LookupResult,
+    Play,
+    PromptDone,
+    Record,
+    RecordDone,
+    Started,
+    StartTimer,
+    SurveyAnswer,
+    Timeout,
+    TransferToAgent,
+)
 from ivr.menu_load import load_menu  # noqa: E402
 from ivr.menu_model import Menu  # noqa: E402
 from ivr.say_zh import render_items  # noqa: E402
@@ -47,8 +63,10 @@ from prompts.catalog import load_catalog  # noqa: E402
 
 ANY_KEY = "0123456789*#"
 MENU_FILE = ROOT / "config" / "menu.yaml"
-USAGE = ("usage: ivr_classic.py PROMPTS_DIR RECORDINGS_DIR [MENU_FILE] "
-         "(dialplan: AGI(.../ivr_classic.py,<prompts_dir>,<recordings_dir>))")
+USAGE = (
+    "usage: ivr_classic.py PROMPTS_DIR RECORDINGS_DIR [MENU_FILE] "
+    "(dialplan: AGI(.../ivr_classic.py,<prompts_dir>,<recordings_dir>))"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -63,7 +81,7 @@ def quote(value: object) -> str:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def log(message: str) -> None:

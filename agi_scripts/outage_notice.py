@@ -17,6 +17,7 @@ It never imports the daemon (`hotline`): only the stdlib, pyst2 and, for Postgre
 The caller ID never goes into an AGI command: the commands are built from constants and the
 prompts directory given by the dialplan.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,7 @@ import re
 import sqlite3
 import sys
 import traceback
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,7 +37,9 @@ TIMEOUT_S = 3.0  # the caller hears silence while we look: give up quickly
 LOCAL_TZ = "Asia/Shanghai"  # "today" of the call center, as hotline.selfservice.local_time
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{1,30}")
 UNSAFE_IN_PATH = re.compile(r'["\\\x00-\x1f\x7f]')  # would break the quoted STREAM FILE argument
-USAGE = "usage: outage_notice.py DB_URL PROMPTS_DIR (dialplan: AGI(.../outage_notice.py,<db_url>,<prompts_dir>))"
+USAGE = (
+    "usage: outage_notice.py DB_URL PROMPTS_DIR (dialplan: AGI(.../outage_notice.py,<db_url>,<prompts_dir>))"
+)
 
 AREAS_SQLITE = "SELECT DISTINCT area_code FROM accounts WHERE phone IN ({marks})"
 KINDS_SQLITE = """SELECT DISTINCT kind FROM outage_notices
@@ -60,7 +63,7 @@ def caller_numbers(callerid: str) -> list[str]:
     forms = [digits]
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            forms.append(digits[len(prefix):])
+            forms.append(digits[len(prefix) :])
     if digits.startswith("0") and len(digits) == 12 and digits[1] == "1":  # 0 + mobile
         forms.append(digits[1:])
     return list(dict.fromkeys(forms))
@@ -73,7 +76,7 @@ def today_window(now: datetime) -> tuple[datetime, datetime]:
     except ZoneInfoNotFoundError as exc:
         raise NoticeError(f"time zone {LOCAL_TZ} unknown here (install tzdata): {exc}") from exc
     end = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
-    return now.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return now.astimezone(UTC), end.astimezone(UTC)
 
 
 def prompts_for(kinds: set[str]) -> list[str]:
@@ -93,13 +96,17 @@ def notice_kinds(db_url: str, phones: list[str], now: datetime) -> set[str] | No
     scheme, sep, rest = db_url.partition("://")
     backend = scheme.partition("+")[0]
     if not sep:
-        raise NoticeError(f"database URL {masked(db_url)!r} is not a URL (sqlite:////path or postgresql://...)")
+        raise NoticeError(
+            f"database URL {masked(db_url)!r} is not a URL (sqlite:////path or postgresql://...)"
+        )
     if backend == "sqlite":
         path = rest.partition("?")[0][1:] if rest.startswith("/") else ""
         if not path.startswith("/"):
-            raise NoticeError(f"database URL {db_url!r}: give the SQLite file as an absolute path "
-                              f"(sqlite:////var/lib/hotline/hotline.db); Asterisk runs this script "
-                              f"in its own working directory")
+            raise NoticeError(
+                f"database URL {db_url!r}: give the SQLite file as an absolute path "
+                f"(sqlite:////var/lib/hotline/hotline.db); Asterisk runs this script "
+                f"in its own working directory"
+            )
         return _sqlite_kinds(path, phones, *today_window(now))
     if backend in ("postgresql", "postgres"):
         return _pg_kinds("postgresql://" + rest, masked(db_url), phones, *today_window(now))
@@ -119,8 +126,9 @@ def _sqlite_kinds(path: str, phones: list[str], now: datetime, end: datetime) ->
         areas = [r[0] for r in con.execute(AREAS_SQLITE.format(marks=marks), phones) if r[0] is not None]
         if not areas:
             return None
-        rows = con.execute(KINDS_SQLITE.format(marks=",".join("?" * len(areas))),
-                           [*areas, text(now), text(end), text(now)])
+        rows = con.execute(
+            KINDS_SQLITE.format(marks=",".join("?" * len(areas))), [*areas, text(now), text(end), text(now)]
+        )
         return {r[0] for r in rows}
     except sqlite3.Error as exc:
         raise NoticeError(f"SQLite database {path}: {exc}") from exc
@@ -149,8 +157,9 @@ def _pg_kinds(dsn: str, where: str, phones: list[str], now: datetime, end: datet
 
 def check_prompts_dir(prompts_dir: str) -> str:
     if not prompts_dir or UNSAFE_IN_PATH.search(prompts_dir):
-        raise NoticeError(f"prompts directory {prompts_dir!r} is empty or holds a quote, "
-                          f"backslash or control character")
+        raise NoticeError(
+            f"prompts directory {prompts_dir!r} is empty or holds a quote, backslash or control character"
+        )
     return prompts_dir
 
 
@@ -200,7 +209,7 @@ def run(args: list[str], agi: AGI, now: datetime) -> None:
 
 def main() -> int:
     try:
-        run(sys.argv[1:], open_agi(), datetime.now(timezone.utc))
+        run(sys.argv[1:], open_agi(), datetime.now(UTC))
     except Exception:  # the call must go on to the agents whatever failed here: say it, exit 0
         log("unexpected error; playing nothing more\n" + traceback.format_exc())
     return 0

@@ -11,24 +11,32 @@ Target: < 50 µs per decision at 1,000 agents and 10,000 waiting calls. Growth =
 of the smallest size, measured in the same run.
 Run: .venv/bin/python bench/acd_decision.py [R]
 """
+
 from __future__ import annotations
 
 import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from acd.agents import AgentSpec
 from acd.commands import Offer
 from acd.core import AcdCore
-from acd.events import (AgentLogin, AgentPause, AgentRegistered, AgentResume, CallLeft, CallQueued,
-                        OfferNoAnswer)
+from acd.events import (
+    AgentLogin,
+    AgentPause,
+    AgentRegistered,
+    AgentResume,
+    CallLeft,
+    CallQueued,
+    OfferNoAnswer,
+)
 
 CATEGORIES = ["consult", "query", "fault", "connect", "complaint", "theft", "other"]
 WAITING = [10, 100, 1_000, 10_000]
 AGENTS = [10, 100, 1_000]
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def specs(n: int, rng: random.Random, exclude: str | None = None) -> list[AgentSpec]:
@@ -40,8 +48,7 @@ def specs(n: int, rng: random.Random, exclude: str | None = None) -> list[AgentS
     return out
 
 
-def fill_queue(core: AcdCore, n: int, rng: random.Random, now: datetime,
-               category: str | None = None) -> None:
+def fill_queue(core: AcdCore, n: int, rng: random.Random, now: datetime, category: str | None = None) -> None:
     for i in range(n):
         cat = category or CATEGORIES[i % len(CATEGORIES)]
         prio = 1 if rng.random() < 0.25 else 0
@@ -95,10 +102,11 @@ def bench_arrive(n_wait: int, n_agents: int, runs: int) -> list[float]:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    print(f"ACD decision: µs per handle(), {runs} runs per cell (median / mean), growth vs the "
-          f"smallest cell")
-    for name, fn in (("ready (agent becomes ready, calls waiting)", bench_ready),
-                     ("arrive (call arrives, agents idle)", bench_arrive)):
+    print(f"ACD decision: µs per handle(), {runs} runs per cell (median / mean), growth vs the smallest cell")
+    for name, fn in (
+        ("ready (agent becomes ready, calls waiting)", bench_ready),
+        ("arrive (call arrives, agents idle)", bench_arrive),
+    ):
         print(f"\n{name}")
         print(f"{'waiting':>8} {'agents':>7} {'median µs':>10} {'mean µs':>8} {'growth':>7}")
         base = None
@@ -107,8 +115,10 @@ def main() -> None:
                 times = fn(n_wait, n_agents, runs)
                 med = statistics.median(times)
                 base = base or med
-                print(f"{n_wait:>8,} {n_agents:>7,} {med:>10.1f} {statistics.fmean(times):>8.1f} "
-                      f"{med / base:>6.2f}x")
+                print(
+                    f"{n_wait:>8,} {n_agents:>7,} {med:>10.1f} {statistics.fmean(times):>8.1f} "
+                    f"{med / base:>6.2f}x"
+                )
 
 
 if __name__ == "__main__":

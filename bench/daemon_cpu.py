@@ -5,6 +5,7 @@ the daemon as its own process, places N simultaneous sipp calls that press a key
 greeting, and compares the CPU seconds both processes used during the load (target <= 25 %).
 Run: .venv/bin/python bench/daemon_cpu.py [N]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,13 +43,21 @@ async def wait_ready(log: Path, proc: subprocess.Popen, timeout: float = 30) -> 
 async def main(n: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
     cfg = work / "hotline.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "company": "平安县", "trunks": {"inbound": n},
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
-        "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
-        "ami": {"secret": "bench-ami-secret"}, "pid_file": str(work / "hotline.pid"),
-        "acd": {"state_file": str(work / "agents.json")}, "peak": {"flag_file": str(work / "peak")}},
-        allow_unicode=True))
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "company": "平安县",
+                "trunks": {"inbound": n},
+                "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
+                "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
+                "ami": {"secret": "bench-ami-secret"},
+                "pid_file": str(work / "hotline.pid"),
+                "acd": {"state_file": str(work / "agents.json")},
+                "peak": {"flag_file": str(work / "peak")},
+            },
+            allow_unicode=True,
+        )
+    )
     with take_lab("bench/daemon_cpu.py"):
         await _measure(n, work, cfg)
 
@@ -56,8 +65,12 @@ async def main(n: int) -> None:
 async def _measure(n: int, work: Path, cfg: Path) -> None:
     asterisk = await hotline_up(load_settings(cfg), work / "lab")
     log = work / "daemon.log"
-    daemon = subprocess.Popen([sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
-                              stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         await wait_ready(log, daemon)
         ast_pid = asterisk.pid()

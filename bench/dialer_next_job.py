@@ -13,6 +13,7 @@ of a weekend is due Monday 08:00): the first Tick then moves them all to the rea
 once (each job moves once per schedule).
 Run: .venv/bin/python bench/dialer_next_job.py [R]
 """
+
 from __future__ import annotations
 
 import gc
@@ -40,8 +41,7 @@ def make_job(i: int, now: datetime, rng: random.Random, due: bool = False) -> Jo
     else:
         not_before = now + timedelta(seconds=rng.uniform(0, 3 * 86400))
     deadline = max(not_before, now) + timedelta(days=3)
-    return Job(f"job{i}", f"1{rng.randrange(10**10):010d}", purpose, not_before, deadline,
-               priority)
+    return Job(f"job{i}", f"1{rng.randrange(10**10):010d}", purpose, not_before, deadline, priority)
 
 
 def bench_burst(n: int) -> float:
@@ -49,9 +49,19 @@ def bench_burst(n: int) -> float:
     dialer = Dialer(DialerSettings(SH))
     friday = datetime(2026, 11, 20, 21, 0, tzinfo=SH)
     for i in range(n):
-        dialer.handle(AddJob(Job(f"job{i}", f"138{i:08d}", "followup",
-                                 friday + timedelta(seconds=i % 3600), friday + timedelta(days=5),
-                                 i % 3)), friday)
+        dialer.handle(
+            AddJob(
+                Job(
+                    f"job{i}",
+                    f"138{i:08d}",
+                    "followup",
+                    friday + timedelta(seconds=i % 3600),
+                    friday + timedelta(days=5),
+                    i % 3,
+                )
+            ),
+            friday,
+        )
     gc.collect()
     t0 = time.perf_counter_ns()
     (dial,) = dialer.handle(Tick(1), T0.replace(hour=8))
@@ -93,8 +103,9 @@ def bench_dialer(n: int, runs: int) -> tuple[list[float], list[float], list[floa
 
 def bench_heapq(n: int, runs: int) -> list[float]:
     rng = random.Random(n)
-    heap = [(-rng.randrange(6), T0 + timedelta(seconds=rng.uniform(-1e5, 1e5)), i, i, f"job{i}")
-            for i in range(n)]
+    heap = [
+        (-rng.randrange(6), T0 + timedelta(seconds=rng.uniform(-1e5, 1e5)), i, i, f"job{i}") for i in range(n)
+    ]
     heapq.heapify(heap)
     gc.collect()
     times = []
@@ -109,10 +120,14 @@ def bench_heapq(n: int, runs: int) -> list[float]:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    print(f"Dialer next job: µs per handle(), {runs} cycles per size (p50 / p99); "
-          f"target < {TARGET_US:.0f} µs per cycle")
-    print(f"{'pending':>8} {'Tick':>13} {'AttemptEnded':>13} {'cycle':>13} {'heapq':>11} "
-          f"{'growth':>7} {'/heapq':>7}")
+    print(
+        f"Dialer next job: µs per handle(), {runs} cycles per size (p50 / p99); "
+        f"target < {TARGET_US:.0f} µs per cycle"
+    )
+    print(
+        f"{'pending':>8} {'Tick':>13} {'AttemptEnded':>13} {'cycle':>13} {'heapq':>11} "
+        f"{'growth':>7} {'/heapq':>7}"
+    )
     base_p50 = None
     worst_p99 = 0.0
     for n in SIZES:
@@ -121,11 +136,13 @@ def main() -> None:
         p50 = statistics.median(cycles)
         base_p50 = base_p50 or p50
         worst_p99 = max(worst_p99, pct(cycles, 99))
-        print(f"{n:>8,} {statistics.median(ticks):>5.1f} / {pct(ticks, 99):>5.1f} "
-              f"{statistics.median(ends):>5.1f} / {pct(ends, 99):>5.1f} "
-              f"{p50:>5.1f} / {pct(cycles, 99):>5.1f} "
-              f"{statistics.median(heap):>4.2f} / {pct(heap, 99):>4.2f} "
-              f"{p50 / base_p50:>6.2f}x {p50 / statistics.median(heap):>6.0f}x")
+        print(
+            f"{n:>8,} {statistics.median(ticks):>5.1f} / {pct(ticks, 99):>5.1f} "
+            f"{statistics.median(ends):>5.1f} / {pct(ends, 99):>5.1f} "
+            f"{p50:>5.1f} / {pct(cycles, 99):>5.1f} "
+            f"{statistics.median(heap):>4.2f} / {pct(heap, 99):>4.2f} "
+            f"{p50 / base_p50:>6.2f}x {p50 / statistics.median(heap):>6.0f}x"
+        )
     verdict = "met" if worst_p99 < TARGET_US else "MISSED"
     print(f"\nworst cycle p99 {worst_p99:.1f} µs: target < {TARGET_US:.0f} µs {verdict}")
     print("\nburst (not a cycle): the first Tick when all N jobs become due at the same moment")

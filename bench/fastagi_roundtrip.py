@@ -4,6 +4,7 @@ Both servers send N commands over one loopback connection and wait for each repl
 scripted 'Asterisk' client answers both. Prints µs per round trip and the ratio (target <= 1.3).
 Run: .venv/bin/python bench/fastagi_roundtrip.py [N]
 """
+
 from __future__ import annotations
 
 import asyncio

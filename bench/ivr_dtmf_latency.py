@@ -13,6 +13,7 @@ flood (every caller presses the next key the instant its prompt starts: throughp
 worst case). Prints p50/p95/p99/max in ms (target: daemon p99 < 20 ms, paced).
 Run: .venv/bin/python bench/ivr_dtmf_latency.py [CALLS] [PAIRS]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -74,12 +75,23 @@ class Barrier:
         await self.go.wait()
 
 
-async def caller(port: int, uid: str, keys: str, think: tuple[float, float] | None,
-                 barrier: Barrier, rng: random.Random, out: list[float]) -> None:
+async def caller(
+    port: int,
+    uid: str,
+    keys: str,
+    think: tuple[float, float] | None,
+    barrier: Barrier,
+    rng: random.Random,
+    out: list[float],
+) -> None:
     r, w = await asyncio.open_connection("127.0.0.1", port)
-    w.write((f"agi_network: yes\nagi_network_script: inbound\nagi_uniqueid: {uid}\n"
-             f"agi_channel: PJSIP/trunk-{uid}\nagi_callerid: 13800138000\nagi_dnid: 95598\n"
-             f"agi_arg_1: {b64('13800138000')}\nagi_arg_2: {b64('')}\n\n").encode())
+    w.write(
+        (
+            f"agi_network: yes\nagi_network_script: inbound\nagi_uniqueid: {uid}\n"
+            f"agi_channel: PJSIP/trunk-{uid}\nagi_callerid: 13800138000\nagi_dnid: 95598\n"
+            f"agi_arg_1: {b64('13800138000')}\nagi_arg_2: {b64('')}\n\n"
+        ).encode()
+    )
     left, pressed_at, hung_up, in_menu, transferred = list(keys), None, False, False, False
     try:
         while line := await r.readline():
@@ -106,25 +118,30 @@ async def caller(port: int, uid: str, keys: str, think: tuple[float, float] | No
     finally:
         w.close()
     if left or not transferred:
-        raise RuntimeError(f"call {uid} ended with keys {''.join(left)!r} unpressed "
-                           f"(transferred: {transferred})")
+        raise RuntimeError(
+            f"call {uid} ended with keys {''.join(left)!r} unpressed (transferred: {transferred})"
+        )
 
 
 async def one_run(port: int, tag: str, calls: int, pairs: int, think) -> list[float]:
     out: list[float] = []
     barrier = Barrier(calls)
     keys = "4*" * pairs + "0"
-    await asyncio.wait_for(asyncio.gather(*(
-        caller(port, f"{tag}.{i}", keys, think, barrier, random.Random(i), out)
-        for i in range(calls))), 300)
+    await asyncio.wait_for(
+        asyncio.gather(
+            *(caller(port, f"{tag}.{i}", keys, think, barrier, random.Random(i), out) for i in range(calls))
+        ),
+        300,
+    )
     if len(out) != calls * len(keys):
         raise RuntimeError(f"{len(out)} latencies for {calls} calls x {len(keys)} keys")
     return out
 
 
 def row(name: str, lat: list[float]) -> str:
-    return (f"  {name:26}" + "".join(f"{pct(lat, p) * 1e3:8.2f}" for p in (50, 95, 99))
-            + f"{max(lat) * 1e3:8.2f}")
+    return (
+        f"  {name:26}" + "".join(f"{pct(lat, p) * 1e3:8.2f}" for p in (50, 95, 99)) + f"{max(lat) * 1e3:8.2f}"
+    )
 
 
 async def main(calls: int, pairs: int) -> None:
@@ -144,12 +161,17 @@ async def main(calls: int, pairs: int) -> None:
                 await stop_child(bare)
         finally:
             await stop_child(daemon)
-    print(f"DTMF -> next prompt, {calls} concurrent calls x {2 * pairs + 1} keys "
-          f"(4 * ... 0), latency in ms, same client")
+    print(
+        f"DTMF -> next prompt, {calls} concurrent calls x {2 * pairs + 1} keys "
+        f"(4 * ... 0), latency in ms, same client"
+    )
     print(f"  {'':26}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}")
     for shape, (b, d) in results.items():
-        label = (f"paced: {PACED[0]}-{PACED[1]} s between keys" if shape == "paced"
-                 else "flood: next key at once (throughput-bound)")
+        label = (
+            f"paced: {PACED[0]}-{PACED[1]} s between keys"
+            if shape == "paced"
+            else "flood: next key at once (throughput-bound)"
+        )
         print(f" {label}")
         print(row("bare asyncio server", b))
         print(row("hotline daemon", d))
@@ -160,5 +182,6 @@ async def main(calls: int, pairs: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200,
-                     int(sys.argv[2]) if len(sys.argv) > 2 else 8))
+    asyncio.run(
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, int(sys.argv[2]) if len(sys.argv) > 2 else 8)
+    )

@@ -11,6 +11,7 @@ the transfer prompt. Measured over N calls, one after another and then 20 at a t
 Prints p50/p95 latency, CPU ms per call and the ratios (target: FastAGI >= 20x cheaper).
 Run: .venv/bin/python bench/ivr_per_call_cost.py [N]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -75,8 +76,15 @@ async def start_child(name: str, code: str, cfg: dict, work: Path) -> Child:
     log = work / f"{name}.log"
     with log.open("wb") as err:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", code, json.dumps(cfg), cwd=work, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=err)
+            sys.executable,
+            "-c",
+            code,
+            json.dumps(cfg),
+            cwd=work,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=err,
+        )
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), 60)
     except TimeoutError:
@@ -98,14 +106,21 @@ async def stop_child(child: Child) -> None:
 
 
 def daemon_config(work: Path, inbound: int) -> dict:
-    return {"inbound": inbound, "settings": {
-        "company": "平安县",
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
-        "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
-        "fastagi": {"host": "127.0.0.1", "port": 0},
-        "asterisk": {"prompts_dir": str(work / "prompts"), "recordings_dir": str(work / "rec")},
-        "menu_file": str(MENU), "pid_file": str(work / "hotline.pid"), "shutdown_grace_seconds": 5,
-        "acd": {"state_file": str(work / "agents.json")}, "peak": {"flag_file": str(work / "peak")}}}
+    return {
+        "inbound": inbound,
+        "settings": {
+            "company": "平安县",
+            "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
+            "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
+            "fastagi": {"host": "127.0.0.1", "port": 0},
+            "asterisk": {"prompts_dir": str(work / "prompts"), "recordings_dir": str(work / "rec")},
+            "menu_file": str(MENU),
+            "pid_file": str(work / "hotline.pid"),
+            "shutdown_grace_seconds": 5,
+            "acd": {"state_file": str(work / "agents.json")},
+            "peak": {"flag_file": str(work / "peak")},
+        },
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -154,9 +169,11 @@ async def asterisk(r: asyncio.StreamReader, w: asyncio.StreamWriter, env: bytes,
 async def daemon_call(port: int, uid: str) -> float:
     t0 = time.perf_counter()
     r, w = await asyncio.open_connection("127.0.0.1", port)
-    env = (f"agi_network: yes\nagi_network_script: inbound\nagi_uniqueid: {uid}\n"
-           f"agi_channel: PJSIP/trunk-{uid}\nagi_callerid: 13800138000\nagi_dnid: 95598\n"
-           f"agi_arg_1: {b64('13800138000')}\nagi_arg_2: {b64('')}\n\n").encode()
+    env = (
+        f"agi_network: yes\nagi_network_script: inbound\nagi_uniqueid: {uid}\n"
+        f"agi_channel: PJSIP/trunk-{uid}\nagi_callerid: 13800138000\nagi_dnid: 95598\n"
+        f"agi_arg_1: {b64('13800138000')}\nagi_arg_2: {b64('')}\n\n"
+    ).encode()
     try:
         return await asterisk(r, w, env, t0)
     finally:
@@ -166,10 +183,18 @@ async def daemon_call(port: int, uid: str) -> float:
 async def classic_call(work: Path, uid: str) -> float:
     t0 = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(CLASSIC), str(work / "prompts"), str(work / "rec"),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    env = (f"agi_request: {CLASSIC.name}\nagi_channel: DAHDI/1-1\nagi_uniqueid: {uid}\n"
-           f"agi_callerid: 13800138000\nagi_dnid: 95598\nagi_context: from-trunk\n\n").encode()
+        sys.executable,
+        str(CLASSIC),
+        str(work / "prompts"),
+        str(work / "rec"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    env = (
+        f"agi_request: {CLASSIC.name}\nagi_channel: DAHDI/1-1\nagi_uniqueid: {uid}\n"
+        f"agi_callerid: 13800138000\nagi_dnid: 95598\nagi_context: from-trunk\n\n"
+    ).encode()
     first = await asterisk(proc.stdout, proc.stdin, env, t0)
     proc.stdin.close()
     rc = await proc.wait()
@@ -184,6 +209,7 @@ async def run_calls(call, n: int, concurrency: int, prefix: str) -> list[float]:
     async def one(i: int) -> float:
         async with gate:
             return await call(f"{prefix}.{i}")
+
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
@@ -238,8 +264,7 @@ async def main(n: int) -> None:
         work = Path(tmp)
         daemon = await measure_daemon(work, n)  # stopped (and reaped) before the children count
         classic = await measure_classic(work, n)
-    print(f"IVR per-call cost, {n} calls (answer, greeting, 4, *, 0 -> transfer), "
-          f"{os.cpu_count()} CPUs")
+    print(f"IVR per-call cost, {n} calls (answer, greeting, 4, *, 0 -> transfer), {os.cpu_count()} CPUs")
     print("  daemon: run_daemon(ami_enabled=False) in a child process, SQLite store, JSON logs")
     print(f"  {'':28} {'first prompt p50':>17} {'p95':>9} {'CPU/call':>10}")
     for conc in (1, CONCURRENCY):
@@ -247,10 +272,13 @@ async def main(n: int) -> None:
         label = "one at a time" if conc == 1 else f"{conc} at a time"
         print(f" {label}")
         for name, lat, cpu in (("FastAGI daemon", dl, dc), ("classic pyst2 process", cl, cc)):
-            print(f"  {name:28} {pct(lat, 50) * 1e3:14.2f} ms {pct(lat, 95) * 1e3:6.2f} ms "
-                  f"{cpu * 1e3:7.2f} ms")
-        print(f"  {'ratio classic / FastAGI':28} {pct(cl, 50) / pct(dl, 50):15.0f} x "
-              f"{pct(cl, 95) / pct(dl, 95):7.0f} x {cc / dc:8.0f} x   (target CPU >= 20x)")
+            print(
+                f"  {name:28} {pct(lat, 50) * 1e3:14.2f} ms {pct(lat, 95) * 1e3:6.2f} ms {cpu * 1e3:7.2f} ms"
+            )
+        print(
+            f"  {'ratio classic / FastAGI':28} {pct(cl, 50) / pct(dl, 50):15.0f} x "
+            f"{pct(cl, 95) / pct(dl, 95):7.0f} x {cc / dc:8.0f} x   (target CPU >= 20x)"
+        )
 
 
 if __name__ == "__main__":

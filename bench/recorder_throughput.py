@@ -13,6 +13,7 @@ connection: WAL mode, N rows, every call ended (the run fails otherwise). Target
 calls/s. With --profile, the overlap run is profiled (cProfile, top functions by cumulative time).
 Run: .venv/bin/python bench/recorder_throughput.py [N] [--profile]
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,31 +24,50 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hotline.store import CallRecorder
 from hotline.store.db import SQLITE_PRAGMAS, make_engine, upgrade
 from hotline.store.recorder import MAX_BATCH
 
-T0 = datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
 BURST = 1_000
 K_IN_PROGRESS = 2_000
-PATH = [{"node": "main", "key": "2", "at": "2026-11-23T08:00:05+08:00"},
-        {"node": "outage", "key": "0", "at": "2026-11-23T08:00:12+08:00"}]
+PATH = [
+    {"node": "main", "key": "2", "at": "2026-11-23T08:00:05+08:00"},
+    {"node": "outage", "key": "0", "at": "2026-11-23T08:00:12+08:00"},
+]
 
 
 def start_fields(i: int) -> dict:
-    return dict(direction="inbound", started_at=T0 + timedelta(seconds=i * 0.01), caller_number=f"139{i:08d}",
-                caller_name="", dnid="95598", trunk="PJSIP/fxo-gw-00000001")
+    return dict(
+        direction="inbound",
+        started_at=T0 + timedelta(seconds=i * 0.01),
+        caller_number=f"139{i:08d}",
+        caller_name="",
+        dnid="95598",
+        trunk="PJSIP/fxo-gw-00000001",
+    )
 
 
 def end_fields(i: int) -> dict:
     t = T0 + timedelta(seconds=i * 0.01)
-    return dict(ended_at=t + timedelta(seconds=200), outcome="agent_answered", answered_at=t,
-                ivr_path=PATH, menu_version="3:ab12cd", business_category="outage_query",
-                queued_at=t + timedelta(seconds=12), agents_rung=1, ring_time_s=4.0, agent_id=f"{i % 30:03d}",
-                agent_extension=f"1{i % 30:03d}", talk_started_at=t + timedelta(seconds=20), talk_s=180.0)
+    return dict(
+        ended_at=t + timedelta(seconds=200),
+        outcome="agent_answered",
+        answered_at=t,
+        ivr_path=PATH,
+        menu_version="3:ab12cd",
+        business_category="outage_query",
+        queued_at=t + timedelta(seconds=12),
+        agents_rung=1,
+        ring_time_s=4.0,
+        agent_id=f"{i % 30:03d}",
+        agent_extension=f"1{i % 30:03d}",
+        talk_started_at=t + timedelta(seconds=20),
+        talk_s=180.0,
+    )
 
 
 async def run_recorder(url: str, n: int, overlap: int) -> float:
@@ -74,7 +94,7 @@ async def run_recorder(url: str, n: int, overlap: int) -> float:
 
 def _text(v):
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return json.dumps(v) if isinstance(v, list) else v
 
 
@@ -88,8 +108,10 @@ def run_baseline(path: Path, n: int) -> float:
     per_transaction = MAX_BATCH // 2
     t = time.perf_counter()
     for lo in range(0, n, per_transaction):
-        rows = [[f"u{i}", *map(_text, start_fields(i).values()), *map(_text, end_fields(i).values())]
-                for i in range(lo, min(n, lo + per_transaction))]
+        rows = [
+            [f"u{i}", *map(_text, start_fields(i).values()), *map(_text, end_fields(i).values())]
+            for i in range(lo, min(n, lo + per_transaction))
+        ]
         with db:
             db.executemany(sql, rows)
     elapsed = time.perf_counter() - t
@@ -106,7 +128,9 @@ def check_written(path: Path, n: int) -> None:
     finally:
         db.close()
     if (mode, rows, ended) != ("wal", n, n):
-        raise SystemExit(f"{path.name}: journal_mode={mode}, {rows} rows, {ended} ended; expected wal, {n}, {n}")
+        raise SystemExit(
+            f"{path.name}: journal_mode={mode}, {rows} rows, {ended} ended; expected wal, {n}, {n}"
+        )
 
 
 def main() -> None:
@@ -114,6 +138,7 @@ def main() -> None:
     n = int(args[0]) if args else 100_000
     profile = "--profile" in sys.argv
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
+
         def url(name: str) -> str:
             return f"sqlite+aiosqlite:///{Path(tmp) / name}"
 
@@ -129,10 +154,15 @@ def main() -> None:
             check_written(Path(tmp) / name, n)
     print(f"{n:,} calls (start + end each) into SQLite WAL, recorder MAX_BATCH {MAX_BATCH} items")
     print(f"  baseline raw sqlite3 executemany   {n / base:10,.0f} calls/s  ({base:6.2f} s)")
-    for name, elapsed in (("recorder, start+end adjacent", adjacent), (f"recorder, {K_IN_PROGRESS:,} in progress", overlap)):
+    for name, elapsed in (
+        ("recorder, start+end adjacent", adjacent),
+        (f"recorder, {K_IN_PROGRESS:,} in progress", overlap),
+    ):
         rate = n / elapsed
-        print(f"  {name:33s}  {rate:10,.0f} calls/s  ({elapsed:6.2f} s)  baseline/recorder x{elapsed / base:5.1f}"
-              f"  target >= 10,000/s: {'met' if rate >= 10_000 else 'MISSED'}")
+        print(
+            f"  {name:33s}  {rate:10,.0f} calls/s  ({elapsed:6.2f} s)  baseline/recorder x{elapsed / base:5.1f}"
+            f"  target >= 10,000/s: {'met' if rate >= 10_000 else 'MISSED'}"
+        )
     if profiler:
         print("  (the in-progress run was timed under cProfile: its figure is not comparable)")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)

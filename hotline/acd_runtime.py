@@ -5,14 +5,15 @@ per-call asyncio.Queue; AMI registrations and the agents' feature codes become a
 Agent state (logged in, paused) is saved to a JSON file on every change and restored at start,
 so a daemon restart keeps who is logged in and paused.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import structlog
 
@@ -30,13 +31,23 @@ log = structlog.get_logger("acd")
 
 
 class AcdRuntime:
-    def __init__(self, settings: Settings, recorder: CallRecorder, bus: EventBus,
-                 clock: Callable[[], datetime], state_file: Path):
+    def __init__(
+        self,
+        settings: Settings,
+        recorder: CallRecorder,
+        bus: EventBus,
+        clock: Callable[[], datetime],
+        state_file: Path,
+    ):
         acd = settings.acd
-        self.core = AcdCore([AgentSpec(a.id, a.extension, frozenset(a.skills)) for a in settings.agents],
-                            AcdSettings(ring_timeout_s=settings.answer_target.seconds,
-                                        answer_target_s=settings.answer_target.seconds,
-                                        wrap_up_s=acd.wrap_up_seconds))
+        self.core = AcdCore(
+            [AgentSpec(a.id, a.extension, frozenset(a.skills)) for a in settings.agents],
+            AcdSettings(
+                ring_timeout_s=settings.answer_target.seconds,
+                answer_target_s=settings.answer_target.seconds,
+                wrap_up_s=acd.wrap_up_seconds,
+            ),
+        )
         self.recorder, self.bus, self.clock = recorder, bus, clock
         self.state_file = state_file
         self.by_extension = {a.extension: a.id for a in settings.agents}
@@ -66,7 +77,7 @@ class AcdRuntime:
         log.info("acd.restored", agents=self.core.agents_by_state())
 
     def _set_aside(self, reason: str) -> None:
-        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside = self.state_file.with_name(f"{self.state_file.name}.corrupt-{stamp}")
         n = 0
         while aside.exists() or aside.is_symlink():  # never overwrite an earlier corrupt copy
@@ -75,19 +86,30 @@ class AcdRuntime:
         try:
             self.state_file.rename(aside)
         except OSError as exc:
-            log.error("acd.state_file_corrupt", path=str(self.state_file), reason=reason,
-                      moved_to=None, move_failed=str(exc))
+            log.error(
+                "acd.state_file_corrupt",
+                path=str(self.state_file),
+                reason=reason,
+                moved_to=None,
+                move_failed=str(exc),
+            )
             return
-        log.error("acd.state_file_corrupt", path=str(self.state_file), reason=reason,
-                  moved_to=str(aside), agents="all logged out")
+        log.error(
+            "acd.state_file_corrupt",
+            path=str(self.state_file),
+            reason=reason,
+            moved_to=str(aside),
+            agents="all logged out",
+        )
 
     def _save(self) -> None:
         """Write the agents' states atomically; a failure is logged and the ACD goes on."""
         tmp = self.state_file.with_suffix(".tmp")
         try:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(self.core.snapshot(), ensure_ascii=False, default=str),
-                           encoding="utf-8")
+            tmp.write_text(
+                json.dumps(self.core.snapshot(), ensure_ascii=False, default=str), encoding="utf-8"
+            )
             os.replace(tmp, self.state_file)  # atomic: a crash leaves the old or the new state
         except OSError as exc:
             log.error("acd.state_file_unwritable", path=str(self.state_file), reason=str(exc))
@@ -113,8 +135,12 @@ class AcdRuntime:
                 agent_changed |= cmd.kind == "agent_state"
                 self._log(cmd)
             elif isinstance(cmd, StopRinging):
-                log.warning("acd.ring_guard", call=cmd.call_id, agent=cmd.agent_id,
-                            note="no Dial result after the ring timeout; counted as no answer")
+                log.warning(
+                    "acd.ring_guard",
+                    call=cmd.call_id,
+                    agent=cmd.agent_id,
+                    note="no Dial result after the ring timeout; counted as no answer",
+                )
         if agent_changed:
             self._save()
 
@@ -174,8 +200,10 @@ class AcdRuntime:
             self.feed(ev.AgentLogin(agent_id))
 
     def snapshot(self) -> dict:
-        return {"waiting": self.core.waiting_count(),
-                "agents": {k: len(v) for k, v in self.core.agents_by_state().items()}}
+        return {
+            "waiting": self.core.waiting_count(),
+            "agents": {k: len(v) for k, v in self.core.agents_by_state().items()},
+        }
 
     def close(self) -> None:
         for handle in self._timers.values():

@@ -5,6 +5,7 @@
 Each is answered with a short prompt; a code the agent's state does not allow is refused with
 "当前状态不能执行此操作" and changes nothing.
 """
+
 from __future__ import annotations
 
 import structlog
@@ -35,8 +36,11 @@ async def handle_agent_code(chan: AgiChannel, ctx: CallContext) -> None:
     if agent_id is not None:
         state = ctx.acd.core.agent(agent_id).state
         if action == "login_toggle":
-            event, prompt = ((ev.AgentLogout(agent_id), "agent_logged_out") if state != "logged_out"
-                             else (ev.AgentLogin(agent_id), "agent_logged_in"))
+            event, prompt = (
+                (ev.AgentLogout(agent_id), "agent_logged_out")
+                if state != "logged_out"
+                else (ev.AgentLogin(agent_id), "agent_logged_in")
+            )
         elif action == "pause" and len(chan.args) > 1 and chan.args[1] in PAUSE_REASONS:
             event, prompt = ev.AgentPause(agent_id, PAUSE_REASONS[chan.args[1]]), "agent_paused"
         elif action == "resume":

@@ -3,6 +3,7 @@
 The line is seized before the Dial and released in the same `finally` that records the call,
 whatever ends it.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,14 @@ from .call_fields import claim_call_id, endpoint_of, store_text
 
 log = structlog.get_logger("outbound")
 _NUMBER = re.compile(r"[0-9]{3,20}")
-_RESULT = {"ANSWER": "answered", "BUSY": "busy", "NOANSWER": "no_answer", "CANCEL": "cancelled",
-           "CONGESTION": "failed", "CHANUNAVAIL": "failed"}
+_RESULT = {
+    "ANSWER": "answered",
+    "BUSY": "busy",
+    "NOANSWER": "no_answer",
+    "CANCEL": "cancelled",
+    "CONGESTION": "failed",
+    "CHANUNAVAIL": "failed",
+}
 
 
 async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
@@ -35,8 +42,13 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         return
     claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
-    common = dict(direction="outbound", caller_number=store_text(agent_ext, "caller_number"),
-                  caller_name="", dnid=number, trunk="outbound")
+    common = dict(
+        direction="outbound",
+        caller_number=store_text(agent_ext, "caller_number"),
+        caller_name="",
+        dnid=number,
+        trunk="outbound",
+    )
     (decision,) = ctx.trunks.handle(Seize(uid, "outbound"), now)
     if isinstance(decision, Refuse):
         ctx.recorder.call_blocked(uid, started_at=now, failure_reason=decision.reason, **common)
@@ -56,19 +68,23 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
     finally:
         ctx.trunks.handle(Release(uid), ctx.clock())
         reason = reason or (chan.abort_reason if outcome == "failed" else None)
-        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason,
-                                **fields)
+        ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason, **fields)
         ctx.call_ended(uid, "outbound", outcome, reason)
 
 
-async def _dial(chan: AgiChannel, ctx: CallContext, number: str, agent_ext: str) -> tuple[str, str | None, dict]:
+async def _dial(
+    chan: AgiChannel, ctx: CallContext, number: str, agent_ext: str
+) -> tuple[str, str | None, dict]:
     """Dial the number on an outbound line; (outcome, failure reason, fields for the row)."""
     fields: dict = {}
     agent = ctx.settings.agent_by_extension(agent_ext)
     if agent:
         fields.update(agent_id=agent.id, agent_extension=agent.extension)
-    await chan.exec("Dial", f"{outbound_dial_string(ctx.settings, number)},60,g",
-                    timeout=ctx.settings.fastagi.max_call_seconds)
+    await chan.exec(
+        "Dial",
+        f"{outbound_dial_string(ctx.settings, number)},60,g",
+        timeout=ctx.settings.fastagi.max_call_seconds,
+    )
     status = await chan.get_variable("DIALSTATUS") or ""
     outcome = _RESULT.get(status, "failed")
     reason = f"DIALSTATUS={status}" if outcome == "failed" else None

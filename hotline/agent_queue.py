@@ -6,6 +6,7 @@ The ACD core decides who is offered the call; this session carries the offer out
 "座席{工号}为您服务". The agent leg is recorded with MixMonitor. When the agent hangs up the
 caller is asked for a 1-5 satisfaction key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,12 @@ from .agi.errors import AgiHangup
 from .call_context import CallContext
 
 log = structlog.get_logger("agent_queue")
-_OFFER_RESULT = {"NOANSWER": ev.OfferNoAnswer, "BUSY": ev.OfferBusy,
-                 "CHANUNAVAIL": ev.OfferUnavailable, "CONGESTION": ev.OfferUnavailable}
+_OFFER_RESULT = {
+    "NOANSWER": ev.OfferNoAnswer,
+    "BUSY": ev.OfferBusy,
+    "CHANUNAVAIL": ev.OfferUnavailable,
+    "CONGESTION": ev.OfferUnavailable,
+}
 
 
 @dataclass
@@ -44,8 +49,14 @@ class QueueResult:
     survey_score: int | None = None
 
 
-async def wait_for_agent(chan: AgiChannel, ctx: CallContext, transfer: TransferToAgent,
-                         priority: int, joined_at: datetime, result: QueueResult) -> None:
+async def wait_for_agent(
+    chan: AgiChannel,
+    ctx: CallContext,
+    transfer: TransferToAgent,
+    priority: int,
+    joined_at: datetime,
+    result: QueueResult,
+) -> None:
     """Returns after the talk and the survey; raises AgiHangup if the caller leaves. However the
     wait ends, the session's end takes the call out of the ACD core (`AcdRuntime.forget`)."""
     uid = chan.uniqueid
@@ -131,8 +142,11 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     unwatch = ctx.ami.on_dial_answer(uid, answered) if ctx.ami is not None else (lambda: None)
     started = ctx.clock()
     try:
-        rc = await chan.exec("Dial", f"PJSIP/{offer.extension},{round(offer.ring_timeout_s)},"
-                                     f"gA({whisper}:{intro})", timeout=ctx.settings.fastagi.max_call_seconds)
+        rc = await chan.exec(
+            "Dial",
+            f"PJSIP/{offer.extension},{round(offer.ring_timeout_s)},gA({whisper}:{intro})",
+            timeout=ctx.settings.fastagi.max_call_seconds,
+        )
     finally:
         unwatch()
     ended = ctx.clock()
@@ -156,8 +170,16 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     return True
 
 
-def _talked(ctx: CallContext, uid: str, offer: Offer, result: QueueResult, *, started: datetime,
-            answer_at: datetime, ended: datetime) -> None:
+def _talked(
+    ctx: CallContext,
+    uid: str,
+    offer: Offer,
+    result: QueueResult,
+    *,
+    started: datetime,
+    answer_at: datetime,
+    ended: datetime,
+) -> None:
     """The answered offer's figures: ring time up to the agent's answer, talk from it."""
     result.talk_started_at = answer_at
     result.ring_time_s += max(0.0, (answer_at - started).total_seconds())
@@ -175,8 +197,9 @@ async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueR
         result.phase = "message"
         await chan.stream_file(ctx.prompt("record_message"))
         path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/message-{uid}-q"
-        reply = await chan.command("RECORD FILE", path, "wav", "#", 120_000, 0, "BEEP", "s=5",
-                                   timeout=chan.reply_timeout + 120)
+        reply = await chan.command(
+            "RECORD FILE", path, "wav", "#", 120_000, 0, "BEEP", "s=5", timeout=chan.reply_timeout + 120
+        )
         result.message = f"{path}.wav"
         ctx.recorder.event(uid, ctx.clock(), "message_left", {"path": result.message, "position": position})
         if reply.result == -1:
@@ -202,6 +225,7 @@ async def _survey(chan: AgiChannel, ctx: CallContext, result: QueueResult) -> No
         key = await chan.wait_for_digit(8000)
     if key is not None and key in "12345":
         result.survey_score = int(key)
-        ctx.recorder.event(chan.uniqueid, ctx.clock(), "survey", {"score": result.survey_score,
-                                                                  "agent_id": result.agent_id})
+        ctx.recorder.event(
+            chan.uniqueid, ctx.clock(), "survey", {"score": result.survey_score, "agent_id": result.agent_id}
+        )
         await chan.stream_file(ctx.prompt("survey_agent_thanks"))

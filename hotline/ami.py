@@ -11,12 +11,14 @@ An exception in any event handler is logged (ami.callback_failed) and counted (`
 never fatal to the connection.
 A caller's hang-up reaches the daemon through the FastAGI socket (AGISIGHUP), not through AMI.
 """
+
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import structlog
 
@@ -31,8 +33,16 @@ _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
 # The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
 # unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-EVENTS = ("FullyBooted", "Shutdown", "ContactStatus", "DialBegin", "Newstate", "DialEnd",
-          "OriginateResponse", "Hangup")
+EVENTS = (
+    "FullyBooted",
+    "Shutdown",
+    "ContactStatus",
+    "DialBegin",
+    "Newstate",
+    "DialEnd",
+    "OriginateResponse",
+    "Hangup",
+)
 
 
 def _error(exc: BaseException) -> str:
@@ -40,10 +50,18 @@ def _error(exc: BaseException) -> str:
 
 
 class AmiClient:
-    def __init__(self, cfg: Ami, *, on_reconnect: Callable[[], None] = lambda: None,
-                 on_error: Callable[[], None] = lambda: None, ping_interval: float = 5.0,
-                 login_timeout: float = 10.0, resync_timeout: float = 10.0,
-                 stable_seconds: float = 30.0, reconnect_min_seconds: float = 0.5):
+    def __init__(
+        self,
+        cfg: Ami,
+        *,
+        on_reconnect: Callable[[], None] = lambda: None,
+        on_error: Callable[[], None] = lambda: None,
+        ping_interval: float = 5.0,
+        login_timeout: float = 10.0,
+        resync_timeout: float = 10.0,
+        stable_seconds: float = 30.0,
+        reconnect_min_seconds: float = 0.5,
+    ):
         self.cfg = cfg
         self._on_reconnect = on_reconnect  # metrics hooks
         self._on_error = on_error
@@ -63,10 +81,18 @@ class AmiClient:
         self._hangups: dict[str, asyncio.Future[str]] = {}  # watched uniqueid -> hangup cause
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
         self._manager = AmiManager(
-            self, host=cfg.host, port=cfg.port, username=cfg.username,
-            secret=cfg.secret.get_secret_value(), events="on", ping_interval=ping_interval,
-            login_timeout=login_timeout, on_login=self._on_login,
-            on_disconnect=lambda *_: None, on_connect=lambda *_: None)
+            self,
+            host=cfg.host,
+            port=cfg.port,
+            username=cfg.username,
+            secret=cfg.secret.get_secret_value(),
+            events="on",
+            ping_interval=ping_interval,
+            login_timeout=login_timeout,
+            on_login=self._on_login,
+            on_disconnect=lambda *_: None,
+            on_connect=lambda *_: None,
+        )
         self._manager.register_event("ContactStatus", self._on_contact_status)
         self._manager.register_event("DialBegin", lambda _m, e: self._dials.on_dial_begin(e))
         self._manager.register_event("Newstate", lambda _m, e: self._dials.on_newstate(e))
@@ -165,11 +191,13 @@ class AmiClient:
     async def _filter_events(self) -> None:
         """Per-session whitelist (AMI Filter): hash-based `name()` where Asterisk has it, else regex."""
         for name in EVENTS:
-            resp = await self._resync_action({"Action": "Filter", "Operation": "Add",
-                                              "MatchCriteria": f"name({name})"})
+            resp = await self._resync_action(
+                {"Action": "Filter", "Operation": "Add", "MatchCriteria": f"name({name})"}
+            )
             if header(resp, "Response") != "Success":
-                await self._resync_action({"Action": "Filter", "Operation": "Add",
-                                           "Filter": f"Event: ({'|'.join(EVENTS)})"})
+                await self._resync_action(
+                    {"Action": "Filter", "Operation": "Add", "Filter": f"Event: ({'|'.join(EVENTS)})"}
+                )
                 return
 
     async def _resync_action(self, fields: dict[str, str]):
@@ -220,8 +248,11 @@ class AmiClient:
         msgs = resp if isinstance(resp, list) else [resp]
         if header(msgs[0], "Response") != "Success":
             raise AmiError(f"CoreShowChannels refused: {header(msgs[0], 'Message') or 'no message'}")
-        return {header(m, "Uniqueid") for m in msgs
-                if header(m, "Event") == "CoreShowChannel" and header(m, "Uniqueid")}
+        return {
+            header(m, "Uniqueid")
+            for m in msgs
+            if header(m, "Event") == "CoreShowChannel" and header(m, "Uniqueid")
+        }
 
     # -- events ----------------------------------------------------------------------------
     def _on_contact_status(self, manager, event) -> None:

@@ -6,10 +6,11 @@ sends it only after the `A()` announcements ("座席…为您服务", the catego
 which would count their 3-6 s as ringing and answers inside 4 rings as late. A `DialEnd` ANSWER
 still counts when no Up was seen (the event filtered out, an older Asterisk).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .ami_protocol import header
 
@@ -61,6 +62,6 @@ class DialWatch:
 def stamp(text: str) -> datetime:
     """An AMI event's `Timestamp` (epoch seconds, when timestampevents=yes), else now."""
     try:
-        return datetime.fromtimestamp(float(text), timezone.utc)
+        return datetime.fromtimestamp(float(text), UTC)
     except (ValueError, OverflowError, OSError):
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)

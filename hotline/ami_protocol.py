@@ -9,11 +9,12 @@
   Originate placed twice);
 - panoramisk turns a repeated header into a list: read headers with `header()`.
 """
+
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any, Callable, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
@@ -37,6 +38,7 @@ def header(msg: Mapping[str, Any], name: str) -> str:
 
 class Owner(Protocol):
     """What the manager reports to (hotline.ami.AmiClient)."""
+
     closing: bool
 
     def connect_failed(self, why: str) -> None: ...

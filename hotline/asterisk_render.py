@@ -5,6 +5,7 @@ refuses them too; this is for Settings built some other way): one would start a 
 setting or `[section]`, in the rendered file. The files hold secrets (AMI and agent passwords, the
 fallback's database URL), so they are written with mode 0640.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,8 +45,13 @@ class RenderOptions:
 
 def _env(folder: Path) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)), undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, autoescape=False)
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
 
 
 def outbound_dial_string(settings: Settings, number: str) -> str:
@@ -81,8 +87,10 @@ def check_one_line(settings: Settings, opts: RenderOptions) -> None:
     for where, text in [*_texts(settings, ""), *_texts(opts, "render options")]:
         bad = control_char(text)
         if bad:
-            raise RenderError(f"refusing to render: {where} holds a control character ({bad}); "
-                              f"a line break would inject lines into the Asterisk config")
+            raise RenderError(
+                f"refusing to render: {where} holds a control character ({bad}); "
+                f"a line break would inject lines into the Asterisk config"
+            )
 
 
 def context(settings: Settings, opts: RenderOptions) -> dict:
@@ -90,9 +98,15 @@ def context(settings: Settings, opts: RenderOptions) -> dict:
     trunks = settings.trunks
     agent_ring = "&".join(f"PJSIP/{a.extension}" for a in settings.agents)
     return {
-        "settings": settings, "trunks": trunks, "agents": settings.agents, "ami": settings.ami,
-        "paths": settings.asterisk, "etc_dir": opts.etc_dir, "modules_dir": opts.modules_dir,
-        "sip_bind": opts.sip_bind, "media_address": opts.media_address,
+        "settings": settings,
+        "trunks": trunks,
+        "agents": settings.agents,
+        "ami": settings.ami,
+        "paths": settings.asterisk,
+        "etc_dir": opts.etc_dir,
+        "modules_dir": opts.modules_dir,
+        "sip_bind": opts.sip_bind,
+        "media_address": opts.media_address,
         "ring_seconds": int(round(settings.answer_target.seconds)),
         "agent_ring": agent_ring or "PJSIP/nobody",
         "outbound_dial": outbound_dial_string(settings, "${EXTEN:1}"),

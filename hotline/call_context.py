@@ -1,9 +1,10 @@
 """What every call handler needs: settings, store, trunk capacity, AMI state, menu, the clock."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,9 +14,9 @@ from .acd_runtime import AcdRuntime
 from .ami import AmiClient
 from .bus import EventBus
 from .menus import MenuStore
-from .peak import PeakMode
 from .metrics import Metrics
 from .outbound.runtime import OutboundRuntime
+from .peak import PeakMode
 from .selfservice.lookup import lookup
 from .settings import Settings
 from .store.recorder import CallRecorder
@@ -34,7 +35,7 @@ class CallContext:
     bus: EventBus
     metrics: Metrics
     clock: Callable[[], datetime]
-    outbound: "OutboundRuntime | None" = None  # the dialer (None in tests that do not need it)
+    outbound: OutboundRuntime | None = None  # the dialer (None in tests that do not need it)
 
     def prompt(self, prompt_id: str) -> str:
         """A prompt's path as Asterisk sees it (no extension: Asterisk picks the format)."""
@@ -46,6 +47,7 @@ class CallContext:
 
     def call_ended(self, uniqueid: str, direction: str, outcome: str, reason: str | None) -> None:
         """Live event + metric for a call's final outcome (the store row is written separately)."""
-        self.bus.publish("call_ended", {"uniqueid": uniqueid, "direction": direction,
-                                        "outcome": outcome, "reason": reason})
+        self.bus.publish(
+            "call_ended", {"uniqueid": uniqueid, "direction": direction, "outcome": outcome, "reason": reason}
+        )
         self.metrics.call_ended(outcome, direction)

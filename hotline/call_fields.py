@@ -6,6 +6,7 @@ unrecorded because of it: values are cleaned (NUL, which the store cannot hold, 
 and cut to their column's length, and a uniqueid that does not fit its column is shortened
 to a stable id that still names the original.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,7 @@ def call_uniqueid(raw: str) -> str:
     if len(raw) <= limit and not _UNSAFE_ID.search(raw):
         return raw
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"{_UNSAFE_ID.sub('_', raw)[:limit - 17]}~{digest}"
+    return f"{_UNSAFE_ID.sub('_', raw)[: limit - 17]}~{digest}"
 
 
 def endpoint_of(channel: str) -> str:

@@ -4,6 +4,7 @@ Asterisk writes `agi_callerid` raw into the header block, where a caller ID hold
 break would split the line; the base64 copy (`BASE64_ENCODE` in dialplan/10-inbound) is exact.
 The dialplan encodes "v" + value (BASE64_ENCODE refuses an empty argument); the "v" is dropped here.
 """
+
 from __future__ import annotations
 
 import base64

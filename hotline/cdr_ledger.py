@@ -32,6 +32,7 @@ agent's answer is the last of those ends, when there are any. With a single agen
 caller's answer is all the ledger tells, and talk time may include up to one ring (the answer
 target, 12 s).
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,7 +41,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 
@@ -48,13 +49,24 @@ from .call_fields import call_uniqueid
 
 log = structlog.get_logger("cdr_ledger")
 
-COLUMNS = ("uniqueid", "linkedid", "channel", "dstchannel", "src", "dcontext", "lastapp", "disposition",
-           "start", "answer", "end")
+COLUMNS = (
+    "uniqueid",
+    "linkedid",
+    "channel",
+    "dstchannel",
+    "src",
+    "dcontext",
+    "lastapp",
+    "disposition",
+    "start",
+    "answer",
+    "end",
+)
 INBOUND_CONTEXTS = frozenset({"from-trunk", "hotline-inbound", "hotline-fallback"})
 FALLBACK_CONTEXT = "hotline-fallback"
 DIALER_PREFIX = "dialer-"
 _AGENT_LEG = re.compile(r"PJSIP/([0-9A-Za-z_.\-]{1,40})-[0-9a-fA-F]{8}")
-_LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 
 
 class LedgerLineError(ValueError):
@@ -151,7 +163,7 @@ class LedgerCall:
 
 
 def _utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def _agent_leg(cdrs: list[Cdr], agents: Mapping[str, str]) -> tuple[Cdr, str] | None:
@@ -178,23 +190,37 @@ def fold_call(uniqueid: str, cdrs: list[Cdr], agents: Mapping[str, str]) -> Ledg
     fallback = [c for c in cdrs if c.dcontext == FALLBACK_CONTEXT]
     rang = any(c.dstchannel for c in fallback)
     call = LedgerCall(
-        uniqueid=call_uniqueid(uniqueid), linkedid=first.linkedid, channel=first.channel,
-        caller_number=first.src, started_at=_utc(first.start),
-        answered_at=_utc(min(answers)) if answers else None, ended_at=_utc(max(c.end for c in cdrs)),
+        uniqueid=call_uniqueid(uniqueid),
+        linkedid=first.linkedid,
+        channel=first.channel,
+        caller_number=first.src,
+        started_at=_utc(first.start),
+        answered_at=_utc(min(answers)) if answers else None,
+        ended_at=_utc(max(c.end for c in cdrs)),
         via_fallback=bool(fallback),
-        refused_busy=bool(fallback) and not rang and not answers and any(c.lastapp == "Busy" for c in fallback))
+        refused_busy=bool(fallback)
+        and not rang
+        and not answers
+        and any(c.lastapp == "Busy" for c in fallback),
+    )
     found = _agent_leg(cdrs, agents)
     if found is None:
         return call
     leg, ext = found
     picked_up = _agent_answer(leg, cdrs)
-    return replace(call, agent_extension=ext, agent_id=agents[ext], talk_started_at=_utc(picked_up),
-                    talk_s=round(leg.end - picked_up, 3))
+    return replace(
+        call,
+        agent_extension=ext,
+        agent_id=agents[ext],
+        talk_started_at=_utc(picked_up),
+        talk_s=round(leg.end - picked_up, 3),
+    )
 
 
 def is_inbound(cdrs: list[Cdr]) -> bool:
-    return (not cdrs[0].uniqueid.startswith(DIALER_PREFIX)
-            and any(c.dcontext in INBOUND_CONTEXTS for c in cdrs))
+    return not cdrs[0].uniqueid.startswith(DIALER_PREFIX) and any(
+        c.dcontext in INBOUND_CONTEXTS for c in cdrs
+    )
 
 
 def inbound_calls(cdrs: Iterable[Cdr], agents: Mapping[str, str]) -> dict[str, LedgerCall]:

@@ -5,6 +5,7 @@ an agent's name in a comment...). A line break there would start a new line - a 
 a new `[section]` - of extensions.conf or manager.conf, so no config string may hold one, nor any
 other control character. The config refuses them; the renderer refuses them again.
 """
+
 from __future__ import annotations
 
 import re

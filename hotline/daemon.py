@@ -6,6 +6,7 @@ second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
 deadline, flush the store, close AMI.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,21 +20,21 @@ from acd.trunks import TrunkCapacity
 from ivr.errors import MenuError
 from prompts.catalog import site_catalog
 
+from .acd_runtime import AcdRuntime
 from .agent_codes import handle_agent_code
 from .agent_outbound import handle_agent_outbound
-from .acd_runtime import AcdRuntime
+from .agi.errors import AgiHangup
 from .agi.server import FastAgiServer
 from .ami import AmiClient
 from .call_context import CallContext
 from .clock import utcnow
-from .agi.errors import AgiHangup
 from .inbound import handle_inbound
 from .line_auditor import LineAuditor
+from .menus import MenuStore
 from .observability import make_bus, make_metrics, watch_acd
 from .outbound.call_flow import handle_dialer_call
 from .outbound.runtime import OutboundRuntime
 from .outbound.service_done import service_done_handler
-from .menus import MenuStore
 from .peak import PeakMode
 from .settings import Settings
 from .store.db import make_engine, upgrade
@@ -51,12 +52,21 @@ class Running:
     ctx: CallContext
 
 
-async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bool = True,
-                     started: asyncio.Future | None = None, signals: bool = False) -> None:
+async def run_daemon(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    ami_enabled: bool = True,
+    started: asyncio.Future | None = None,
+    signals: bool = False,
+) -> None:
     await upgrade(settings.database.url)
     engine = make_engine(settings.database.url)
-    recorder = CallRecorder(engine, max_memory_items=settings.database.max_memory_items,
-                            spill_path=Path(settings.database.spill_path))
+    recorder = CallRecorder(
+        engine,
+        max_memory_items=settings.database.max_memory_items,
+        spill_path=Path(settings.database.spill_path),
+    )
     # a spill file left by a crash is replayed first, then open calls are closed from their events
     closed = await recorder.recover_orphans(utcnow(), extensions={a.id: a.extension for a in settings.agents})
     if closed:
@@ -66,8 +76,11 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     metrics = make_metrics(settings, trunks)
     metrics.watch_store(lambda: recorder.backlog, lambda: recorder.reachable)
     bus = make_bus(settings, engine, trunks, metrics)
-    ami = AmiClient(settings.ami, on_reconnect=metrics.ami_reconnect,
-                    on_error=metrics.ami_error) if ami_enabled else None
+    ami = (
+        AmiClient(settings.ami, on_reconnect=metrics.ami_reconnect, on_error=metrics.ami_error)
+        if ami_enabled
+        else None
+    )
     prompts = site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents])
     menus = MenuStore(Path(settings.menu_file), set(prompts))
     acd = AcdRuntime(settings, recorder, bus, utcnow, Path(settings.acd.state_file))
@@ -80,9 +93,20 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
     peak = PeakMode(settings.peak, engine, bus, utcnow)
     outbound = OutboundRuntime(settings, engine, trunks, ami, bus, utcnow)
     bus.set_service_done_handler(service_done_handler(outbound.schedule_followup))
-    ctx = CallContext(settings=settings, recorder=recorder, trunks=trunks, ami=ami, menus=menus,
-                      acd=acd, peak=peak, engine=engine, bus=bus, metrics=metrics, clock=utcnow,
-                      outbound=outbound)
+    ctx = CallContext(
+        settings=settings,
+        recorder=recorder,
+        trunks=trunks,
+        ami=ami,
+        menus=menus,
+        acd=acd,
+        peak=peak,
+        engine=engine,
+        bus=bus,
+        metrics=metrics,
+        clock=utcnow,
+        outbound=outbound,
+    )
 
     def route(handler):
         async def run(chan):
@@ -93,16 +117,31 @@ async def run_daemon(settings: Settings, stop: asyncio.Event, *, ami_enabled: bo
             except Exception:
                 metrics.agi_error()  # counted here, logged by the server
                 raise
+
         return run
 
-    server = FastAgiServer({"inbound": route(handle_inbound), "outbound": route(handle_agent_outbound),
-                            "agent": route(handle_agent_code), "dialer": route(handle_dialer_call)},
-                           host=settings.fastagi.host, port=settings.fastagi.port,
-                           header_timeout=settings.fastagi.header_timeout,
-                           max_header_bytes=settings.fastagi.max_header_bytes,
-                           reply_timeout=settings.fastagi.reply_timeout)
-    auditor = LineAuditor(trunks, server, ami, metrics, utcnow, interval_s=settings.trunks.audit_seconds,
-                          grace_s=settings.trunks.audit_grace_seconds)
+    server = FastAgiServer(
+        {
+            "inbound": route(handle_inbound),
+            "outbound": route(handle_agent_outbound),
+            "agent": route(handle_agent_code),
+            "dialer": route(handle_dialer_call),
+        },
+        host=settings.fastagi.host,
+        port=settings.fastagi.port,
+        header_timeout=settings.fastagi.header_timeout,
+        max_header_bytes=settings.fastagi.max_header_bytes,
+        reply_timeout=settings.fastagi.reply_timeout,
+    )
+    auditor = LineAuditor(
+        trunks,
+        server,
+        ami,
+        metrics,
+        utcnow,
+        interval_s=settings.trunks.audit_seconds,
+        grace_s=settings.trunks.audit_grace_seconds,
+    )
     if signals:
         install_signal_handlers(stop, MenuReloader(menus))
     try:
@@ -145,8 +184,9 @@ async def _reconcile_ledger(settings: Settings, engine) -> None:
     if not settings.asterisk.cdr_file:
         return
     try:
-        await reconcile_ledger(engine, settings.asterisk.cdr_file, utcnow(),
-                               {a.extension: a.id for a in settings.agents})
+        await reconcile_ledger(
+            engine, settings.asterisk.cdr_file, utcnow(), {a.extension: a.id for a in settings.agents}
+        )
     except LedgerError as exc:  # an unreadable ledger must not keep the hotline down
         log.error("daemon.ledger_unreadable", error=str(exc))
 

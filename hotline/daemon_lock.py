@@ -6,6 +6,7 @@ The daemon takes the lock before it touches the store or the pid file, so a seco
 having changed nothing. Only the holder writes and removes the pid file, and `hotline menu reload`
 signals only the process that holds the lock, never a pid read from a file left by a dead daemon.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,9 @@ class DaemonRunning(Exception):
 
     def __init__(self, lock: Path, holder: file_lock.Holder):
         self.lock, self.holder = lock, holder
-        super().__init__(f"a hotline daemon is already running with this config: "
-                         f"{lock} is held by {holder.describe()}")
+        super().__init__(
+            f"a hotline daemon is already running with this config: {lock} is held by {holder.describe()}"
+        )
 
 
 def lock_path(pid_file: Path) -> Path:

@@ -6,6 +6,7 @@ messages of whoever finds it locked; both are cleared on release. The lock file 
 deleted: a process could lock a deleted file while another creates and locks a new one of the same
 name. The descriptor is not inherited, so a child started while the lock is held never keeps it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -66,8 +67,9 @@ class FileLock:
         self.release()
 
 
-def take(path: Path, note: str = "", *, settle_s: float = 1.0,
-         sleep: Callable[[float], None] = time.sleep) -> FileLock:
+def take(
+    path: Path, note: str = "", *, settle_s: float = 1.0, sleep: Callable[[float], None] = time.sleep
+) -> FileLock:
     """Take the lock at `path` (the file is created, not its folder), or raise LockHeld at once.
 
     Only a holder whose pid is not known is waited for, up to `settle_s` seconds: it has just taken

@@ -5,6 +5,7 @@ mid-prompt, Asterisk drops the socket or stops answering, the daemon shuts down,
 store cannot hold - the line is released and the call is recorded exactly once, with a final
 outcome, its IVR path and the menu version it used, in the same `finally`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,10 +27,15 @@ from .phone_number import vip_priority
 log = structlog.get_logger("inbound")
 
 # what a hang-up means, by where the caller was
-_HANGUP_OUTCOME = {"ivr": "ivr_only", "queued": "abandoned_queue",
-                   "ringing": "abandoned_ringing", "talking": "agent_answered",
-                   "done": "agent_answered", "message": "message_left",
-                   "callback": "callback_requested"}
+_HANGUP_OUTCOME = {
+    "ivr": "ivr_only",
+    "queued": "abandoned_queue",
+    "ringing": "abandoned_ringing",
+    "talking": "agent_answered",
+    "done": "agent_answered",
+    "message": "message_left",
+    "callback": "callback_requested",
+}
 STOPPED = "the daemon stopped during the call"
 
 
@@ -52,10 +58,13 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
     number, name = caller_from(chan.args, chan.headers)
-    common = dict(direction="inbound", caller_number=store_text(number, "caller_number"),
-                  caller_name=store_text(name, "caller_name"),
-                  dnid=store_text(chan.headers.get("agi_dnid", ""), "dnid"),
-                  trunk=store_text(chan.headers.get("agi_channel", ""), "trunk"))
+    common = dict(
+        direction="inbound",
+        caller_number=store_text(number, "caller_number"),
+        caller_name=store_text(name, "caller_name"),
+        dnid=store_text(chan.headers.get("agi_dnid", ""), "dnid"),
+        trunk=store_text(chan.headers.get("agi_channel", ""), "trunk"),
+    )
     (decision,) = ctx.trunks.handle(Seize(uid, "inbound"), now)
     if isinstance(decision, Refuse):
         await _refuse(chan, ctx, decision, now, common)
@@ -66,8 +75,16 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     try:
         ctx.recorder.call_started(uid, started_at=now, **common)
         log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
-        ctx.bus.publish("call_started", {"uniqueid": uid, "direction": "inbound", "caller": number,
-                                         "dnid": common["dnid"], "lines_in_use": decision.in_use})
+        ctx.bus.publish(
+            "call_started",
+            {
+                "uniqueid": uid,
+                "direction": "inbound",
+                "caller": number,
+                "dnid": common["dnid"],
+                "lines_in_use": decision.in_use,
+            },
+        )
         await _serve(chan, ctx, call, loaded)
     except AgiHangup:
         if call.outcome is None:
@@ -98,8 +115,10 @@ async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded) -> Non
     await run_ivr(chan, ctx, loaded, call.number, ivr)
     if ivr.transfer is not None:  # the agent node already told the caller
         call.phase = "queued"
-        ctx.bus.publish("queued", {"uniqueid": call.uid, "category": ivr.transfer.category,
-                                   "priority": ivr.transfer.priority})
+        ctx.bus.publish(
+            "queued",
+            {"uniqueid": call.uid, "category": ivr.transfer.category, "priority": ivr.transfer.priority},
+        )
         call.ring.priority = _priority(ctx, call.number, ivr)
         await wait_for_agent(chan, ctx, ivr.transfer, call.ring.priority, ivr.transfer_at, call.ring)
         call.phase = call.ring.phase  # done (talked), message or callback
@@ -117,17 +136,27 @@ def _finish(chan: AgiChannel, ctx: CallContext, call: _Call) -> None:
         call.outcome, call.reason = "failed", chan.abort_reason or STOPPED
     elif call.outcome in _HANGUP_OUTCOME.values() and acd_outcome is not None:
         call.outcome = acd_outcome  # the ACD saw exactly where the caller was
-    ctx.recorder.call_ended(call.uid, ended_at=ctx.clock(), outcome=call.outcome,
-                            failure_reason=call.reason, answered_at=call.answered_at,
-                            **_fields(ctx, call.ivr, call.ring))
+    ctx.recorder.call_ended(
+        call.uid,
+        ended_at=ctx.clock(),
+        outcome=call.outcome,
+        failure_reason=call.reason,
+        answered_at=call.answered_at,
+        **_fields(ctx, call.ivr, call.ring),
+    )
     ctx.call_ended(call.uid, "inbound", call.outcome, call.reason)
     log.info("call.ended", outcome=call.outcome, reason=call.reason, phase=call.phase)
     ivr = call.ivr
     if ctx.outbound is not None and ivr.transfer is not None:
         waited = (ctx.clock() - ivr.transfer_at).total_seconds() if ivr.transfer_at else None
         ctx.outbound.after_inbound_call(
-            uniqueid=call.uid, number=call.number, outcome=call.outcome, category=ivr.category,
-            priority=call.ring.priority or 0, waited_s=waited)
+            uniqueid=call.uid,
+            number=call.number,
+            outcome=call.outcome,
+            category=ivr.category,
+            priority=call.ring.priority or 0,
+            waited_s=waited,
+        )
 
 
 def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:
@@ -147,13 +176,20 @@ def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
 
 
 def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
-    fields: dict = {"ivr_path": ivr.path, "menu_version": ivr.menu_version,
-                    "business_category": ivr.category, "survey_score": ivr.survey_score,
-                    "message_path": ivr.recordings[0] if ivr.recordings else None}
+    fields: dict = {
+        "ivr_path": ivr.path,
+        "menu_version": ivr.menu_version,
+        "business_category": ivr.category,
+        "survey_score": ivr.survey_score,
+        "message_path": ivr.recordings[0] if ivr.recordings else None,
+    }
     if ivr.transfer is not None:
-        fields.update(priority=ring.priority if ring.priority is not None else ivr.transfer.priority,
-                      queued_at=ivr.transfer_at, agents_rung=ring.agents_rung,
-                      ring_time_s=round(ring.ring_time_s, 3))
+        fields.update(
+            priority=ring.priority if ring.priority is not None else ivr.transfer.priority,
+            queued_at=ivr.transfer_at,
+            agents_rung=ring.agents_rung,
+            ring_time_s=round(ring.ring_time_s, 3),
+        )
     if ring.message is not None:
         fields["message_path"] = ring.message
     if ring.recording is not None:
@@ -161,6 +197,10 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
     if ring.survey_score is not None:
         fields["survey_score"] = ring.survey_score
     if ring.agent_id:
-        fields.update(agent_extension=ring.agent_extension, agent_id=ring.agent_id,
-                      talk_started_at=ring.talk_started_at, talk_s=ring.talk_s)
+        fields.update(
+            agent_extension=ring.agent_extension,
+            agent_id=ring.agent_id,
+            talk_started_at=ring.talk_started_at,
+            talk_s=ring.talk_s,
+        )
     return fields

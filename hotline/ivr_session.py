@@ -4,6 +4,7 @@ The core's protocol (ivr/events.py): run each batch of commands in order; only t
 waits, and exactly one event goes back for it. Every step (node, key, time) is kept for the
 call's `ivr_path` and written as a call event at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,9 +13,25 @@ from datetime import datetime
 import structlog
 
 from ivr.core import IvrCall
-from ivr.events import (CallerHungUp, CollectDigits, Digit, DigitsEntered, HangUp, LogStep, Lookup,
-                        LookupResult, Play, PromptDone, Record, RecordDone, Started, StartTimer,
-                        SurveyAnswer, Timeout, TransferToAgent)
+from ivr.events import (
+    CallerHungUp,
+    CollectDigits,
+    Digit,
+    DigitsEntered,
+    HangUp,
+    LogStep,
+    Lookup,
+    LookupResult,
+    Play,
+    PromptDone,
+    Record,
+    RecordDone,
+    Started,
+    StartTimer,
+    SurveyAnswer,
+    Timeout,
+    TransferToAgent,
+)
 from ivr.say_zh import render_items
 
 from .agi.channel import AgiChannel
@@ -32,7 +49,7 @@ class IvrOutcome:
 
     menu_version: str
     path: list[dict] = field(default_factory=list)
-    category: str | None = None       # business category of the last node the caller used
+    category: str | None = None  # business category of the last node the caller used
     transfer: TransferToAgent | None = None
     transfer_at: datetime | None = None  # when the caller asked for an agent (joined the queue)
     survey_score: int | None = None
@@ -40,8 +57,9 @@ class IvrOutcome:
     recorded_purposes: list[str] = field(default_factory=list)
 
 
-async def run_ivr(chan: AgiChannel, ctx: CallContext, loaded: LoadedMenu, caller: str,
-                  out: IvrOutcome) -> None:
+async def run_ivr(
+    chan: AgiChannel, ctx: CallContext, loaded: LoadedMenu, caller: str, out: IvrOutcome
+) -> None:
     """Returns when the caller is transferred (out.transfer) or the IVR hung up; raises AgiHangup."""
     core = IvrCall(loaded.menu)
     commands = core.handle(Started(caller), ctx.clock())
@@ -127,15 +145,28 @@ async def _record(chan: AgiChannel, ctx: CallContext, cmd: Record, out: IvrOutco
     hanging up mid-message is still linked to the call."""
     n = len(out.recordings) + 1
     path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/{cmd.purpose}-{chan.uniqueid}-{n}"
-    reply = await chan.command("RECORD FILE", path, "wav", "#", cmd.max_s * 1000, 0, "BEEP", "s=5",
-                               timeout=chan.reply_timeout + cmd.max_s)
+    reply = await chan.command(
+        "RECORD FILE",
+        path,
+        "wav",
+        "#",
+        cmd.max_s * 1000,
+        0,
+        "BEEP",
+        "s=5",
+        timeout=chan.reply_timeout + cmd.max_s,
+    )
     endpos = reply.number("endpos")
     seconds = max(0, endpos) / 8000 if endpos is not None else 0.0
     if seconds >= 1:
         out.recordings.append(f"{path}.wav")
         out.recorded_purposes.append(cmd.purpose)
-        ctx.recorder.event(chan.uniqueid, ctx.clock(), "recorded",
-                           {"purpose": cmd.purpose, "path": f"{path}.wav", "seconds": round(seconds, 2)})
+        ctx.recorder.event(
+            chan.uniqueid,
+            ctx.clock(),
+            "recorded",
+            {"purpose": cmd.purpose, "path": f"{path}.wav", "seconds": round(seconds, 2)},
+        )
     if reply.result == -1:
         raise AgiHangup("caller hung up while recording")
     return RecordDone(f"{path}.wav", seconds)

@@ -3,11 +3,12 @@ or lines freed out, each logged as an error and counted (`hotline_lines_audited_
 
 Lines the dialer holds are left to it: its own task frees them once the channel's hang-up is seen.
 """
+
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 import structlog
 
@@ -23,8 +24,17 @@ log = structlog.get_logger("line_audit")
 
 
 class LineAuditor:
-    def __init__(self, trunks: TrunkCapacity, server: FastAgiServer, ami: AmiClient | None,
-                 metrics: Metrics, clock: Callable[[], datetime], *, interval_s: float, grace_s: float):
+    def __init__(
+        self,
+        trunks: TrunkCapacity,
+        server: FastAgiServer,
+        ami: AmiClient | None,
+        metrics: Metrics,
+        clock: Callable[[], datetime],
+        *,
+        interval_s: float,
+        grace_s: float,
+    ):
         self.trunks, self.server, self.ami, self.metrics, self.clock = trunks, server, ami, metrics, clock
         self.interval_s = interval_s
         self.audit = LineAudit(grace_s)
@@ -60,8 +70,9 @@ class LineAuditor:
             return []
         verdicts = self.audit.check(held, live, self.clock())
         for verdict in verdicts:
-            log.error("line_audit.freed", call=verdict.call_id, reason=verdict.reason,
-                      action=type(verdict).__name__)
+            log.error(
+                "line_audit.freed", call=verdict.call_id, reason=verdict.reason, action=type(verdict).__name__
+            )
             self.metrics.line_audited()
             if isinstance(verdict, EndSession) and self.server.abort(verdict.call_id, verdict.reason):
                 continue

@@ -2,6 +2,7 @@
 
 Every log line of a call carries its `uniqueid` (bound with structlog's contextvars).
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,9 @@ import structlog
 def setup_logging(level: str = "INFO", *, json: bool | None = None) -> None:
     if json is None:
         json = not sys.stderr.isatty()
-    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
+    renderer = (
+        structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
+    )
     lvl = logging.getLevelName(level.upper())
     logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
     # chatty libraries: their INFO lines are not the daemon's story (and are not JSON).

@@ -5,6 +5,7 @@ the immutable Menu they started with; new calls get the new one. The version sto
 call is the file's `version` plus a hash of its bytes, so an edit without a version bump still
 shows as a different menu.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,8 +59,9 @@ class MenuStore:
         try:
             new = self._load()
         except MenuError as exc:
-            log.error("menu.reload_rejected", path=str(self.path), errors=exc.errors,
-                      running=self.current.version)
+            log.error(
+                "menu.reload_rejected", path=str(self.path), errors=exc.errors, running=self.current.version
+            )
             raise
         except Exception as exc:  # noqa: BLE001 - any other failure keeps the running menu too
             log.exception("menu.reload_failed", path=str(self.path), running=self.current.version)

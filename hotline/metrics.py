@@ -24,6 +24,7 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_store_backlog                         gauge    call records not yet in the database (memory + spill file)
     hotline_store_up                              gauge    1 while the call store's writes succeed, 0 during an outage
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,27 +47,46 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self._calls = Counter("hotline_calls", "Calls ended, by final outcome and direction",
-                              ["outcome", "direction"], registry=r)
+        self._calls = Counter(
+            "hotline_calls",
+            "Calls ended, by final outcome and direction",
+            ["outcome", "direction"],
+            registry=r,
+        )
         self._agi_errors = Counter("hotline_agi_errors", "FastAGI sessions that failed", registry=r)
-        self._ami_errors = Counter("hotline_ami_errors", "AMI errors (login failures, failed actions)",
-                                   registry=r)
-        self._ami_reconnects = Counter("hotline_ami_reconnects", "AMI connection losses and retries",
-                                       registry=r)
-        self._mqtt_dropped = Counter("hotline_mqtt_dropped", "Live events dropped because the "
-                                     "MQTT queue was full (broker missing too long)", registry=r)
-        self._lines_audited = Counter("hotline_lines_audited", "Lines freed because their channel "
-                                      "was gone in Asterisk (line audit): each one a leak", registry=r)
+        self._ami_errors = Counter(
+            "hotline_ami_errors", "AMI errors (login failures, failed actions)", registry=r
+        )
+        self._ami_reconnects = Counter(
+            "hotline_ami_reconnects", "AMI connection losses and retries", registry=r
+        )
+        self._mqtt_dropped = Counter(
+            "hotline_mqtt_dropped",
+            "Live events dropped because the MQTT queue was full (broker missing too long)",
+            registry=r,
+        )
+        self._lines_audited = Counter(
+            "hotline_lines_audited",
+            "Lines freed because their channel was gone in Asterisk (line audit): each one a leak",
+            registry=r,
+        )
         self._waiting = Gauge("hotline_waiting_calls", "Callers waiting for an agent", registry=r)
         self._agents = Gauge("hotline_agents", "Agents by ACD state", ["state"], registry=r)
-        self._lines_in_use = Gauge("hotline_trunk_lines_in_use", "Trunk lines busy", ["direction"],
-                                   registry=r)
+        self._lines_in_use = Gauge(
+            "hotline_trunk_lines_in_use", "Trunk lines busy", ["direction"], registry=r
+        )
         self._lines = Gauge("hotline_trunk_lines", "Trunk lines configured", ["direction"], registry=r)
         self._in_progress = Gauge("hotline_calls_in_progress", "Calls holding a trunk line", registry=r)
-        self._store_backlog = Gauge("hotline_store_backlog", "Call records waiting for the database "
-                                    "(in memory and in the spill file)", registry=r)
-        self._store_up = Gauge("hotline_store_up", "1 while the call store's writes succeed, 0 while "
-                               "the database is unreachable", registry=r)
+        self._store_backlog = Gauge(
+            "hotline_store_backlog",
+            "Call records waiting for the database (in memory and in the spill file)",
+            registry=r,
+        )
+        self._store_up = Gauge(
+            "hotline_store_up",
+            "1 while the call store's writes succeed, 0 while the database is unreachable",
+            registry=r,
+        )
         self._store_up.set(1)
         # every series exists from the start (at 0), so rate() and dashboards work before the first call
         for outcome in OUTCOMES:
@@ -156,8 +176,9 @@ class Metrics:
         """Listen on host:port (0 = any free port); returns the bound port."""
         if self._server is not None:
             raise RuntimeError(f"metrics are already served on port {self.port}")
-        self._server = await asyncio.start_server(self._on_connect, host, port,
-                                                  limit=MAX_REQUEST_BYTES, reuse_address=True)
+        self._server = await asyncio.start_server(
+            self._on_connect, host, port, limit=MAX_REQUEST_BYTES, reuse_address=True
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("metrics.listening", host=host, port=self.port, path="/metrics")
         return self.port
@@ -171,8 +192,10 @@ class Metrics:
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             status, body, ctype, head_only = await self._answer(reader)
-            head = (f"HTTP/1.0 {status}\r\nContent-Type: {ctype}\r\n"
-                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("ascii")
+            head = (
+                f"HTTP/1.0 {status}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode("ascii")
             writer.write(head if head_only else head + body)
             await writer.drain()
         except ConnectionError as exc:
@@ -200,7 +223,8 @@ class Metrics:
             return "404 Not Found", b"metrics are at /metrics\n", text, method == "HEAD"
         if method not in ("GET", "HEAD"):
             return "405 Method Not Allowed", b"use GET\n", text, False
-        accept = next((line.split(":", 1)[1].strip() for line in header_lines
-                       if line.lower().startswith("accept:")), "")
+        accept = next(
+            (line.split(":", 1)[1].strip() for line in header_lines if line.lower().startswith("accept:")), ""
+        )
         body, content_type = self.exposition(accept)
         return "200 OK", body, content_type, method == "HEAD"

@@ -5,11 +5,12 @@ On by hand (`hotline peak on`, a flag file the daemon checks) or by itself while
 notice in force covers at least `peak.auto_towns` towns. Turning on (either way) raises the
 alert once: a `peak_mode` live event and a warning in the log.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError

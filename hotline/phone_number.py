@@ -16,6 +16,7 @@ a prefix that does not change which line rings.
 
 Pure: no I/O. `same_number` and `vip_priority` compare numbers in this form.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,10 @@ def _digits(text: str, what: str) -> tuple[bool, str]:
         body = body[1:]
     for ch in body:
         if not ("0" <= ch <= "9" or ch in SEPARATORS):
-            raise PhoneNumberError(f"{what} {text!r} has the character {ch!r}: only digits, "
-                                   "spaces, '-', '(', ')', '.' and a leading '+86' are accepted")
+            raise PhoneNumberError(
+                f"{what} {text!r} has the character {ch!r}: only digits, "
+                "spaces, '-', '(', ')', '.' and a leading '+86' are accepted"
+            )
     return plus, "".join(ch for ch in body if "0" <= ch <= "9")
 
 
@@ -57,15 +60,17 @@ def _after_country_code(rest: str, text: str, what: str) -> str:
         return rest  # a mobile, or a landline written with its 0: '+86 (0)10 ...'
     if LANDLINE_NSN.fullmatch(rest):
         return "0" + rest
-    raise PhoneNumberError(f"{what} {text!r}: after the country code 86 comes neither a mobile "
-                           "(1[3-9] + 9 digits) nor a landline (area code + 7-8 digits)")
+    raise PhoneNumberError(
+        f"{what} {text!r}: after the country code 86 comes neither a mobile "
+        "(1[3-9] + 9 digits) nor a landline (area code + 7-8 digits)"
+    )
 
 
 def _mobile_without_prefix(digits: str) -> str | None:
     """The mobile after a country code 86 or a trunk prefix 0, if `digits` is one."""
     for prefix in ("86", "0"):
-        if digits.startswith(prefix) and MOBILE.fullmatch(digits[len(prefix):]):
-            return digits[len(prefix):]
+        if digits.startswith(prefix) and MOBILE.fullmatch(digits[len(prefix) :]):
+            return digits[len(prefix) :]
     return None
 
 
@@ -76,16 +81,19 @@ def normalise(text: str, what: str = "phone number") -> str:
     plus, digits = _digits(text, what)
     if plus:
         if not digits.startswith("86"):
-            raise PhoneNumberError(f"{what} {text!r}: only Chinese numbers (+86) are accepted with "
-                                   "'+'; write other countries with 00")
+            raise PhoneNumberError(
+                f"{what} {text!r}: only Chinese numbers (+86) are accepted with "
+                "'+'; write other countries with 00"
+            )
         number = _after_country_code(digits[2:], text, what)
     elif digits.startswith("0086"):
         number = _after_country_code(digits[4:], text, what)
     else:
         number = _mobile_without_prefix(digits) or digits
     if not MIN_DIGITS <= len(number) <= MAX_DIGITS:
-        raise PhoneNumberError(f"{what} {text!r} has {len(number)} digits; a phone number has "
-                               f"{MIN_DIGITS}-{MAX_DIGITS}")
+        raise PhoneNumberError(
+            f"{what} {text!r} has {len(number)} digits; a phone number has {MIN_DIGITS}-{MAX_DIGITS}"
+        )
     return number
 
 

@@ -2,6 +2,7 @@
 
 Unknown keys are rejected; `load_settings` reports every error at once as `file:line: message`.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -32,8 +33,9 @@ def _dialplan_path(v: str) -> str:
         raise ValueError(f"must be an absolute path (got {v!r})")
     bad = _DIALPLAN_SPECIAL.search(v)
     if bad:
-        raise ValueError(f"must not contain spaces or any of , ; & | ( ) $ [ ] {{ }} quotes \\ "
-                         f"(found {bad.group()!r})")
+        raise ValueError(
+            f"must not contain spaces or any of , ; & | ( ) $ [ ] {{ }} quotes \\ (found {bad.group()!r})"
+        )
     return v
 
 
@@ -86,10 +88,15 @@ class Trunks(StrictSection):
     outbound: int = Field(4, ge=0, le=1000, description="outbound lines: never more calls at once")
     pjsip: PjsipTrunk = PjsipTrunk()
     dahdi: DahdiTrunk = DahdiTrunk()
-    audit_seconds: float = Field(30.0, ge=1, le=3600, description="how often held lines are "
-                                 "checked against Asterisk's live channels (a leak is freed)")
-    audit_grace_seconds: float = Field(60.0, ge=0, le=3600, description="a line younger than "
-                                       "this is never judged by the audit")
+    audit_seconds: float = Field(
+        30.0,
+        ge=1,
+        le=3600,
+        description="how often held lines are checked against Asterisk's live channels (a leak is freed)",
+    )
+    audit_grace_seconds: float = Field(
+        60.0, ge=0, le=3600, description="a line younger than this is never judged by the audit"
+    )
 
 
 class Agent(StrictSection):
@@ -136,27 +143,36 @@ class AcdConfig(StrictSection):
     position_announce_seconds: float = Field(30.0, ge=5, le=600, description="您前面还有N位客户, this often")
     auto_login: bool = Field(True, description="an agent is logged in when the softphone registers")
     state_file: str = Field("var/agents.json", description="agent states kept across restarts")
-    max_wait_seconds: float = Field(120.0, ge=10, le=3600,
-                                    description="then the caller is offered message/callback")
+    max_wait_seconds: float = Field(
+        120.0, ge=10, le=3600, description="then the caller is offered message/callback"
+    )
     vip_numbers: list[str] = Field(default_factory=list, description="key accounts: served first")
     vip_priority: int = Field(10, ge=1, le=1000, description="queue priority of a VIP caller (higher first)")
 
 
 class Peak(StrictSection):
     flag_file: str = Field("var/peak_mode", description="exists = peak mode on (hotline peak on|off)")
-    auto_towns: int = Field(2, ge=1, le=1000, description="an outage in force over this many towns = peak mode")
+    auto_towns: int = Field(
+        2, ge=1, le=1000, description="an outage in force over this many towns = peak mode"
+    )
 
 
 class Database(StrictSection):
     url: str = "sqlite+aiosqlite:///var/hotline.db"
-    max_memory_items: int = Field(100_000, ge=1, le=10_000_000,
-                                  description="call records held in memory while the database is away; "
-                                              "the rest go to spill_file")
-    spill_file: str | None = Field(None, min_length=1,
-                                   description="call records waiting for the database (JSON lines), "
-                                               "written back in order when it returns and at the next "
-                                               "start; default: next to the SQLite file, or "
-                                               "var/hotline-spill.jsonl for PostgreSQL")
+    max_memory_items: int = Field(
+        100_000,
+        ge=1,
+        le=10_000_000,
+        description="call records held in memory while the database is away; the rest go to spill_file",
+    )
+    spill_file: str | None = Field(
+        None,
+        min_length=1,
+        description="call records waiting for the database (JSON lines), "
+        "written back in order when it returns and at the next "
+        "start; default: next to the SQLite file, or "
+        "var/hotline-spill.jsonl for PostgreSQL",
+    )
 
     @field_validator("url")
     @classmethod
@@ -187,7 +203,9 @@ class Ami(StrictSection):
     @classmethod
     def _username(cls, v: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", v):
-            raise ValueError("username must be 1-64 letters, digits, '_', '.' or '-' (a manager.conf section)")
+            raise ValueError(
+                "username must be 1-64 letters, digits, '_', '.' or '-' (a manager.conf section)"
+            )
         return v
 
     @field_validator("secret")
@@ -203,10 +221,19 @@ class FastAgi(StrictSection):
     port: int = Field(4573, ge=0, le=65535, description="0 = any free port (tests)")
     header_timeout: float = Field(5.0, gt=0, le=60, description="seconds to receive the AGI header block")
     max_header_bytes: int = Field(16384, ge=1024, le=1_048_576)
-    reply_timeout: float = Field(120.0, gt=0, le=3600, description="seconds Asterisk may take to "
-                                 "answer one AGI command (prompts, digits...); then the call ends")
-    max_call_seconds: float = Field(14400.0, ge=60, le=86400, description="bound on a Dial: "
-                                    "ringing plus the whole conversation with the agent")
+    reply_timeout: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="seconds Asterisk may take to "
+        "answer one AGI command (prompts, digits...); then the call ends",
+    )
+    max_call_seconds: float = Field(
+        14400.0,
+        ge=60,
+        le=86400,
+        description="bound on a Dial: ringing plus the whole conversation with the agent",
+    )
 
 
 class Mqtt(StrictSection):
@@ -227,10 +254,15 @@ class MetricsHttp(StrictSection):
 class SipMedia(StrictSection):
     """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody."""
 
-    rtp_timeout_seconds: int = Field(60, ge=0, le=3600, description="hang up a call whose media "
-                                     "stopped this long (0 = off)")
-    session_expires_seconds: int = Field(1800, ge=90, le=86400, description="SIP session timers "
-                                         "(RFC 4028): a peer that vanished without a BYE is cut")
+    rtp_timeout_seconds: int = Field(
+        60, ge=0, le=3600, description="hang up a call whose media stopped this long (0 = off)"
+    )
+    session_expires_seconds: int = Field(
+        1800,
+        ge=90,
+        le=86400,
+        description="SIP session timers (RFC 4028): a peer that vanished without a BYE is cut",
+    )
 
 
 class AsteriskPaths(StrictSection):
@@ -244,12 +276,16 @@ class AsteriskPaths(StrictSection):
     # agi_scripts/outage_notice.py (needs Python + pyst2 where Asterisk runs, and the database
     # reachable from there). Both unset = the fallback goes straight to the agents.
     fallback_agi: str | None = Field(None, description="absolute path of outage_notice.py for Asterisk")
-    fallback_db_url: str | None = Field(None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db")
+    fallback_db_url: str | None = Field(
+        None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db"
+    )
     # Unlike the paths above, where the DAEMON reads Asterisk's CDR ledger (cdr_custom.conf writes
     # it to <astlogdir>/cdr-custom/hotline-cdr). Set: at start the daemon records every call
     # the ledger holds and the store lacks (the fallback's calls while it was down). None = off.
-    cdr_file: str | None = Field(None, description="the CDR ledger as the daemon sees it, e.g. "
-                                 "/var/log/asterisk/cdr-custom/hotline-cdr")
+    cdr_file: str | None = Field(
+        None,
+        description="the CDR ledger as the daemon sees it, e.g. /var/log/asterisk/cdr-custom/hotline-cdr",
+    )
 
     @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")
     @classmethod
@@ -267,12 +303,14 @@ class AsteriskPaths(StrictSection):
     @classmethod
     def _db_url(cls, v: str | None) -> str | None:
         if v is not None and re.search(r"[\s,;$\\\"()]", v):
-            raise ValueError("fallback_db_url must not contain spaces or any of , ; $ \\ \" ( ) "
-                             "(it is an AGI argument in the dialplan)")
+            raise ValueError(
+                'fallback_db_url must not contain spaces or any of , ; $ \\ " ( ) '
+                "(it is an AGI argument in the dialplan)"
+            )
         return v
 
     @model_validator(mode="after")
-    def _fallback_pair(self) -> "AsteriskPaths":
+    def _fallback_pair(self) -> AsteriskPaths:
         if (self.fallback_agi is None) != (self.fallback_db_url is None):
             raise ValueError("set both fallback_agi and fallback_db_url, or neither")
         return self
@@ -298,7 +336,7 @@ class Settings(StrictSection):
     pid_file: str = Field("var/hotline.pid", description="where `hotline run` writes its pid")
 
     @model_validator(mode="after")
-    def _unique_agents(self) -> "Settings":
+    def _unique_agents(self) -> Settings:
         seen_id: set[str] = set()
         seen_ext: set[str] = set()
         for a in self.agents:

@@ -4,16 +4,42 @@ No I/O and no clock: the adapter brings the events and the time and carries out 
 (see `ivr.events` for the protocol, `ivr.rules` for the transitions). A call keeps the `Menu` it
 started with, so a reloaded menu only affects new calls.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from .errors import IvrError
-from .events import (CollectDigits, Command, Digit, DigitsEntered, Event, HangUp, LogStep, Lookup,
-                     LookupResult, Play, Record, RecordDone, Say, Started, StartTimer, SurveyAnswer,
-                     TransferToAgent)
-from .menu_model import (CONFIRM_ENTRY, END_KEY, GOODBYE, INVALID_INPUT, MENU_TAIL, MENU_TAIL_TOP,
-                         NO_INPUT, PRESS_ANY_KEY, Menu)
+from .events import (
+    CollectDigits,
+    Command,
+    Digit,
+    DigitsEntered,
+    Event,
+    HangUp,
+    LogStep,
+    Lookup,
+    LookupResult,
+    Play,
+    Record,
+    RecordDone,
+    Say,
+    Started,
+    StartTimer,
+    SurveyAnswer,
+    TransferToAgent,
+)
+from .menu_model import (
+    CONFIRM_ENTRY,
+    END_KEY,
+    GOODBYE,
+    INVALID_INPUT,
+    MENU_TAIL,
+    MENU_TAIL_TOP,
+    NO_INPUT,
+    PRESS_ANY_KEY,
+    Menu,
+)
 from .rules import CONFIRM_KEYS, ENTER, FIXED_KEYS, GIVE_UP, REPROMPT_STATE, TRANSITIONS, WAIT_STATE
 
 
@@ -25,9 +51,9 @@ class IvrCall:
         self.state = "idle"
         self.node = menu.start
         self.stack: tuple[str, ...] = ()  # menus from the top to the one the caller is in
-        self.failures = 0                 # wrong keys / silences at the current node
-        self.entered = ""                 # digits of an entry so far (barge-in digit)
-        self.value = ""                   # the entry being confirmed / looked up
+        self.failures = 0  # wrong keys / silences at the current node
+        self.entered = ""  # digits of an entry so far (barge-in digit)
+        self.value = ""  # the entry being confirmed / looked up
         self.caller_number = ""
         self.path: list[LogStep] = []
 
@@ -42,8 +68,9 @@ class IvrCall:
     def handle(self, event: Event, now: datetime) -> list[Command]:
         handler = TRANSITIONS.get((self.state, type(event)))
         if handler is None:
-            raise IvrError(f"IVR call in state {self.state!r} at node {self.node!r} "
-                           f"cannot take event {event!r}")
+            raise IvrError(
+                f"IVR call in state {self.state!r} at node {self.node!r} cannot take event {event!r}"
+            )
         return getattr(self, f"_on_{handler}")(event, now)
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -135,8 +162,10 @@ class IvrCall:
 
     def _enter_agent(self, node, now, came_from, reason):
         self.state = "transferred"
-        return [Play((node.prompt,), interruptible=False),
-                TransferToAgent(node.category, node.priority, came_from, reason)]
+        return [
+            Play((node.prompt,), interruptible=False),
+            TransferToAgent(node.category, node.priority, came_from, reason),
+        ]
 
     def _enter_goto(self, node, now, came_from, reason):
         self.node = came_from  # the goto is only a jump: the agent hears where the caller was

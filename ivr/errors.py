@@ -1,4 +1,5 @@
 """Errors of the IVR package: a broken menu file, and an event the core cannot take."""
+
 from __future__ import annotations
 
 

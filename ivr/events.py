@@ -13,6 +13,7 @@ answer, and the adapter feeds back exactly one event for it:
 A Play that is not last is played through (it is never interruptible). LogStep and SurveyAnswer
 are for the store. CallerHungUp may come at any time.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ def _items(values) -> tuple:
 
 
 # ---- events ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Started:
@@ -96,11 +98,11 @@ class CallerHungUp:
     pass
 
 
-Event = Union[Started, Digit, Timeout, PromptDone, DigitsEntered, LookupResult, RecordDone,
-              CallerHungUp]
+Event = Union[Started, Digit, Timeout, PromptDone, DigitsEntered, LookupResult, RecordDone, CallerHungUp]
 
 
 # ---- commands -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Play:
@@ -125,7 +127,7 @@ class CollectDigits:
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
-    kind: str   # bill, usage, outage_by_area, outage_by_caller, repair_progress
+    kind: str  # bill, usage, outage_by_area, outage_by_caller, repair_progress
     value: str  # the digits entered, or the caller's number
 
 
@@ -139,7 +141,7 @@ class Record:
 class TransferToAgent:
     category: str
     priority: int
-    from_node: str                                   # where the caller was
+    from_node: str  # where the caller was
     reason: Literal["pressed_0", "retries", "route"]  # asked / fell through / the menu sends there
 
 
@@ -165,5 +167,6 @@ class LogStep:
     at: datetime
 
 
-Command = Union[Play, StartTimer, CollectDigits, Lookup, Record, TransferToAgent, SurveyAnswer,
-                HangUp, LogStep]
+Command = Union[
+    Play, StartTimer, CollectDigits, Lookup, Record, TransferToAgent, SurveyAnswer, HangUp, LogStep
+]

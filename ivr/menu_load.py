@@ -3,6 +3,7 @@
 `load_menu(path, known_prompts=...)` is the one call the daemon and the CLI need; it also runs the
 graph checks of `menu_validate` and returns an immutable `Menu`, or raises `MenuError`.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,9 +45,16 @@ def menu_from(doc: Located, *, known_prompts: Collection[str]) -> Menu:
     nodes, broken = _nodes(doc.data.get("nodes"), errors)
     start = header.start if header else doc.data.get("start")
     agent = header.agent if header else doc.data.get("agent", "agent")
-    menu = build_menu(doc.path, header, nodes, broken, set(known_prompts), errors,
-                      start=start if isinstance(start, str) else "",
-                      agent=agent if isinstance(agent, str) else "")
+    menu = build_menu(
+        doc.path,
+        header,
+        nodes,
+        broken,
+        set(known_prompts),
+        errors,
+        start=start if isinstance(start, str) else "",
+        agent=agent if isinstance(agent, str) else "",
+    )
     errors.raise_if_any()
     assert menu is not None
     return menu
@@ -98,8 +106,10 @@ def _nodes(raw_nodes: Any, errors: ErrorList) -> tuple[dict[str, _Node], set[str
         kind = raw.get("kind")
         model = NODE_KINDS.get(kind) if isinstance(kind, str) else None
         if model is None:
-            errors.add(loc + ("kind",), f"node '{nid}': kind must be one of {', '.join(NODE_KINDS)} "
-                                       f"(got {raw.get('kind')!r})")
+            errors.add(
+                loc + ("kind",),
+                f"node '{nid}': kind must be one of {', '.join(NODE_KINDS)} (got {raw.get('kind')!r})",
+            )
             continue
         raw = dict(raw)
         if isinstance(raw.get("keys"), dict):

@@ -5,6 +5,7 @@ menu), `agent` (the node key 0 leads to), an optional `greeting` prompt and `nod
 Each node has a `kind` (below) and a business `category` from `CATEGORIES` (for statistics).
 Node models only check their own fields; `menu_validate` checks the graph and builds `Menu`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,29 +15,41 @@ from typing import Annotated, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 # business categories: IVR use by function and agent calls by category (seed 002's statistics)
-Category = Literal["outage_query", "bill_query", "fault_repair", "complaint", "policy", "business",
-                   "consultation", "information_query", "new_connection", "theft_report", "survey",
-                   "message", "other"]
+Category = Literal[
+    "outage_query",
+    "bill_query",
+    "fault_repair",
+    "complaint",
+    "policy",
+    "business",
+    "consultation",
+    "information_query",
+    "new_connection",
+    "theft_report",
+    "survey",
+    "message",
+    "other",
+]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 LookupKind = Literal["bill", "usage", "outage_by_area", "outage_by_caller", "repair_progress"]
 LOOKUP_KINDS: tuple[str, ...] = get_args(LookupKind)
 Purpose = Literal["message", "complaint", "fault"]
 
-MAX_LEVELS = 5            # 001 §4.2.5c: at most 5 menu levels, the top menu is level 1
-AGENT_KEY = "0"           # on every level: the agent
-UP_KEY = "*"              # on every level: the parent menu (on the top level: repeat it)
-END_KEY = "#"             # ends a digit entry
+MAX_LEVELS = 5  # 001 §4.2.5c: at most 5 menu levels, the top menu is level 1
+AGENT_KEY = "0"  # on every level: the agent
+UP_KEY = "*"  # on every level: the parent menu (on the top level: repeat it)
+END_KEY = "#"  # ends a digit entry
 MENU_KEYS = "123456789#"  # what a menu file may bind (0 and * are fixed)
 
 # prompts the core plays by itself (they must be in the prompt catalog)
-GOODBYE = "goodbye"                      # 服务结束请挂机 - before every HangUp
-TRANSFER = "transfer_agent"              # default prompt of an agent node
+GOODBYE = "goodbye"  # 服务结束请挂机 - before every HangUp
+TRANSFER = "transfer_agent"  # default prompt of an agent node
 PRESS_ANY_KEY = "press_any_key_to_stop"  # before several messages (001 §4.2.5e)
-INVALID_INPUT = "invalid_input"          # before a re-prompt after a wrong key
-NO_INPUT = "no_input"                    # before a re-prompt after silence
-MENU_TAIL = "menu_tail"                  # after every sub-menu prompt: 0 = agent, * = back
-MENU_TAIL_TOP = "menu_tail_top"          # after the top menu prompt: 0 = agent, * = repeat
-CONFIRM_ENTRY = "confirm_or_reenter"     # after a read-back: 1 = confirm, 2 = enter again
+INVALID_INPUT = "invalid_input"  # before a re-prompt after a wrong key
+NO_INPUT = "no_input"  # before a re-prompt after silence
+MENU_TAIL = "menu_tail"  # after every sub-menu prompt: 0 = agent, * = back
+MENU_TAIL_TOP = "menu_tail_top"  # after the top menu prompt: 0 = agent, * = repeat
+CONFIRM_ENTRY = "confirm_or_reenter"  # after a read-back: 1 = confirm, 2 = enter again
 ALWAYS_NEEDED = (INVALID_INPUT, NO_INPUT, MENU_TAIL, MENU_TAIL_TOP)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -101,7 +114,7 @@ class _Entry(_Node):
     max_digits: int = Field(10, ge=1, le=30)
     min_digits: int = Field(1, ge=1, le=30)
     readback: PromptId | None = None  # e.g. 您输入的户号是; then the digits, then confirm_or_reenter
-    next: NodeId | None = None        # after the result; default: back to the menu
+    next: NodeId | None = None  # after the result; default: back to the menu
 
     @model_validator(mode="after")
     def _sizes(self):
@@ -228,10 +241,21 @@ class HangupNode(_Node):
         return [(("prompts", i), p) for i, p in enumerate(self.prompts)]
 
 
-Node = Union[MenuNode, AnnounceNode, CollectNode, BillQueryNode, OutageQueryNode, RecordNode,
-             SurveyNode, AgentNode, GotoNode, HangupNode]
+Node = Union[
+    MenuNode,
+    AnnounceNode,
+    CollectNode,
+    BillQueryNode,
+    OutageQueryNode,
+    RecordNode,
+    SurveyNode,
+    AgentNode,
+    GotoNode,
+    HangupNode,
+]
 NODE_KINDS: dict[str, type[_Node]] = {
-    get_args(m.model_fields["kind"].annotation)[0]: m for m in get_args(Node)}
+    get_args(m.model_fields["kind"].annotation)[0]: m for m in get_args(Node)
+}
 ENTRY_KINDS = ("collect", "bill_query", "outage_query")
 
 
@@ -251,8 +275,9 @@ class MenuHeader(BaseModel):
     @classmethod
     def _version(cls, v: str) -> str:
         if len(v) > MAX_VERSION_LEN:
-            raise ValueError(f"at most {MAX_VERSION_LEN} characters (it is stored with every call), "
-                             f"got {len(v)}")
+            raise ValueError(
+                f"at most {MAX_VERSION_LEN} characters (it is stored with every call), got {len(v)}"
+            )
         if not v.isprintable():
             raise ValueError("must be one line of printable characters")
         return v
@@ -271,8 +296,8 @@ class Menu:
     greeting: str | None
     nodes: Mapping[str, Node]
     keymap: Mapping[str, Mapping[str, str]]  # menu id -> key -> node id, with 0 and * included
-    parent: Mapping[str, str]                # menu id -> parent menu id (the start menu: itself)
-    level: Mapping[str, int]                 # menu id -> level (the start menu is 1)
+    parent: Mapping[str, str]  # menu id -> parent menu id (the start menu: itself)
+    level: Mapping[str, int]  # menu id -> level (the start menu is 1)
 
     def menu_path(self, menu_id: str) -> tuple[str, ...]:
         """The menus from the top down to `menu_id` (the `*` stack of a caller there)."""

@@ -9,6 +9,7 @@ trees below. Key 0 (转人工) and * (返回上级, on the top menu 重听) hang
 tags. Groups carry class and data-* attributes (data-id, data-from, data-key, data-to) for tools
 and tests.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -19,8 +20,10 @@ from xml.sax.saxutils import escape
 
 from .menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
 
-FONTS = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', "
-         "'PingFang SC', 'SimHei', sans-serif")
+FONTS = (
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', "
+    "'PingFang SC', 'SimHei', sans-serif"
+)
 COL_W, BOX_W, LINE_H = 290, 220, 15
 BOX_H = 4 * LINE_H + 12
 TAG_GAP, TAG_H, ROW_GAP, ROOT_GAP = 10, 20, 16, 24
@@ -63,12 +66,14 @@ def menu_svg(menu: Menu, prompts: Mapping[str, str] | None = None) -> str:
     lay = _layout(menu)
     width = MARGIN * 2 + (max(lay.col.values()) + 1) * COL_W
     height = HEADER + lay.height + MARGIN
-    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n'
-             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:g}" '
-             f'viewBox="0 0 {width} {height:g}">',
-             f"<style>{STYLE}</style>",
-             '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
-             'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#5f6368"/></marker></defs>']
+    parts = [
+        f'<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:g}" '
+        f'viewBox="0 0 {width} {height:g}">',
+        f"<style>{STYLE}</style>",
+        '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
+        'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#5f6368"/></marker></defs>',
+    ]
     parts += _header(menu, lay)
     for src, label, dst, cls in _edges(menu):
         parts.append(_edge(lay, src, label, dst, cls, tree=(src, dst) in lay.tree_edges))
@@ -101,8 +106,11 @@ def _layout(menu: Menu) -> _Layout:
         lay.col[nid] = col
         lay.children[nid] = []
         for dst, cls in edges.get(nid, []):
-            tree = dst not in lay.col and dst != menu.start and (
-                cls == "key" or not isinstance(menu.nodes[dst], MenuNode))
+            tree = (
+                dst not in lay.col
+                and dst != menu.start
+                and (cls == "key" or not isinstance(menu.nodes[dst], MenuNode))
+            )
             if tree:
                 lay.children[nid].append(dst)
                 lay.tree_edges.add((nid, dst))
@@ -154,15 +162,22 @@ def _xy(lay: _Layout, nid: str) -> tuple[float, float]:
 
 
 def _header(menu: Menu, lay: _Layout) -> list[str]:
-    title = (f"{PurePath(menu.path).name} · version {menu.version} · {len(menu.nodes)} nodes · "
-             f"{menu.depth} menu levels")
-    note = (f"every menu: {AGENT_KEY} → {AGENT_TEXT} ({menu.agent}), {UP_KEY} → {UP_TEXT} "
-            f"(top menu: {REPEAT_TEXT}) - dashed; dotted: a further way into a node drawn elsewhere")
-    out = [f'<text class="title" x="{MARGIN}" y="22">{_text(title)}</text>',
-           f'<text class="note" x="{MARGIN}" y="40">{_text(note)}</text>']
+    title = (
+        f"{PurePath(menu.path).name} · version {menu.version} · {len(menu.nodes)} nodes · "
+        f"{menu.depth} menu levels"
+    )
+    note = (
+        f"every menu: {AGENT_KEY} → {AGENT_TEXT} ({menu.agent}), {UP_KEY} → {UP_TEXT} "
+        f"(top menu: {REPEAT_TEXT}) - dashed; dotted: a further way into a node drawn elsewhere"
+    )
+    out = [
+        f'<text class="title" x="{MARGIN}" y="22">{_text(title)}</text>',
+        f'<text class="note" x="{MARGIN}" y="40">{_text(note)}</text>',
+    ]
     for col in sorted({lay.col[m] for m in menu.keymap}):
-        out.append(f'<text class="level" x="{MARGIN + col * COL_W}" y="{HEADER - 2}">'
-                   f"menu level {col + 1}</text>")
+        out.append(
+            f'<text class="level" x="{MARGIN + col * COL_W}" y="{HEADER - 2}">menu level {col + 1}</text>'
+        )
     return out
 
 
@@ -178,16 +193,20 @@ def _edge(lay: _Layout, src: str, label: str, dst: str, cls: str, *, tree: bool)
     else:  # back or sideways (a goto to the top): come down into the target's top side
         x2, y2 = dx + BOX_W - 30, dy
         path = f"M{x1:g},{y1:g} C{x1 + 60:g},{y1:g} {x2:g},{y2 - 80:g} {x2:g},{y2:g}"
-    key_attr = f' data-key={_attr(label)}' if cls == "key" else ""
+    key_attr = f" data-key={_attr(label)}" if cls == "key" else ""
     classes = f"edge {cls}" + ("" if tree else " cross")
     lx, ly = (x2 - 16, y2) if tree else ((x2 + 40, y2 - 24) if x2 < x1 else ((x1 + x2) / 2, (y1 + y2) / 2))
     if cls == "key":
-        mark = (f'<circle class="keylabel" cx="{lx:g}" cy="{ly:g}" r="8"/>'
-                f'<text class="keytext" x="{lx:g}" y="{ly + 4:g}">{_text(label)}</text>')
+        mark = (
+            f'<circle class="keylabel" cx="{lx:g}" cy="{ly:g}" r="8"/>'
+            f'<text class="keytext" x="{lx:g}" y="{ly + 4:g}">{_text(label)}</text>'
+        )
     else:
         mark = f'<text class="note" x="{lx - 24:g}" y="{ly - 4:g}">{_text(label)}</text>'
-    return (f'<g class="{classes}" data-from={_attr(src)} data-to={_attr(dst)}{key_attr}>'
-            f'<path d="{path}" marker-end="url(#arrow)"/>{mark}</g>')
+    return (
+        f'<g class="{classes}" data-from={_attr(src)} data-to={_attr(dst)}{key_attr}>'
+        f'<path d="{path}" marker-end="url(#arrow)"/>{mark}</g>'
+    )
 
 
 def _box(menu: Menu, lay: _Layout, nid: str, prompts: Mapping[str, str] | None) -> str:
@@ -202,31 +221,44 @@ def _box(menu: Menu, lay: _Layout, nid: str, prompts: Mapping[str, str] | None) 
     else:
         prompt = full = f"prompt: {pid}"
     level = menu.level.get(nid, lay.col[nid] + 1)
-    lines = [(f"{node.kind} · {nid}", "head"), (_clip(node.label, PROMPT_UNITS), "label"),
-             (f"category: {node.category}", "cat"), (prompt, "prompt")]
-    texts = "".join(f'<text class="{cls}" x="{x + 8:g}" y="{y + 16 + i * LINE_H:g}">{_text(s)}</text>'
-                    for i, (s, cls) in enumerate(lines) if s)
+    lines = [
+        (f"{node.kind} · {nid}", "head"),
+        (_clip(node.label, PROMPT_UNITS), "label"),
+        (f"category: {node.category}", "cat"),
+        (prompt, "prompt"),
+    ]
+    texts = "".join(
+        f'<text class="{cls}" x="{x + 8:g}" y="{y + 16 + i * LINE_H:g}">{_text(s)}</text>'
+        for i, (s, cls) in enumerate(lines)
+        if s
+    )
     title = "\n".join(s for s in (f"{nid} ({node.kind}, {node.category})", node.label, full) if s)
-    return (f'<g class="node" data-id={_attr(nid)} data-kind="{node.kind}" data-level="{level}">'
-            f"<title>{_text(title, keep_newlines=True)}</title>"
-            f'<rect class="box kind-{node.kind}" x="{x:g}" y="{y:g}" width="{BOX_W}" height="{BOX_H}" '
-            f'rx="6"/>{texts}</g>')
+    return (
+        f'<g class="node" data-id={_attr(nid)} data-kind="{node.kind}" data-level="{level}">'
+        f"<title>{_text(title, keep_newlines=True)}</title>"
+        f'<rect class="box kind-{node.kind}" x="{x:g}" y="{y:g}" width="{BOX_W}" height="{BOX_H}" '
+        f'rx="6"/>{texts}</g>'
+    )
 
 
 def _fixed_tags(menu: Menu, lay: _Layout, mid: str) -> list[str]:
     """The dashed 0 and * tags under a menu box."""
     x, y = _xy(lay, mid)
     up = menu.keymap[mid][UP_KEY]
-    fixed = [(AGENT_KEY, menu.keymap[mid][AGENT_KEY], AGENT_TEXT, 8, 96),
-             (UP_KEY, up, REPEAT_TEXT if mid == menu.start else UP_TEXT, 112, 104)]
+    fixed = [
+        (AGENT_KEY, menu.keymap[mid][AGENT_KEY], AGENT_TEXT, 8, 96),
+        (UP_KEY, up, REPEAT_TEXT if mid == menu.start else UP_TEXT, 112, 104),
+    ]
     out = []
     for key, dst, meaning, dx, w in fixed:
         tx, ty = x + dx, y + BOX_H + TAG_GAP
         cx = tx + w / 2
-        out.append(f'<g class="edge fixed" data-from={_attr(mid)} data-to={_attr(dst)} data-key="{key}">'
-                   f'<line x1="{cx:g}" y1="{y + BOX_H:g}" x2="{cx:g}" y2="{ty:g}"/>'
-                   f'<rect class="tag" x="{tx:g}" y="{ty:g}" width="{w}" height="{TAG_H}" rx="10"/>'
-                   f'<text class="tagtext" x="{tx + 10:g}" y="{ty + 14:g}">{_text(f"{key} → {meaning}")}</text></g>')
+        out.append(
+            f'<g class="edge fixed" data-from={_attr(mid)} data-to={_attr(dst)} data-key="{key}">'
+            f'<line x1="{cx:g}" y1="{y + BOX_H:g}" x2="{cx:g}" y2="{ty:g}"/>'
+            f'<rect class="tag" x="{tx:g}" y="{ty:g}" width="{w}" height="{TAG_H}" rx="10"/>'
+            f'<text class="tagtext" x="{tx + 10:g}" y="{ty + 14:g}">{_text(f"{key} → {meaning}")}</text></g>'
+        )
     return out
 
 
@@ -245,8 +277,12 @@ def _clip(s: str, units: int) -> str:
 
 def _xml_safe(s: str) -> str:
     """Replace the characters XML 1.0 cannot hold (control characters, lone surrogates)."""
-    return "".join(ch if ch in "\t\n\r" or (" " <= ch and not "\ud800" <= ch <= "\udfff"
-                                            and ch not in "\ufffe\uffff") else "\ufffd" for ch in s)
+    return "".join(
+        ch
+        if ch in "\t\n\r" or (" " <= ch and not "\ud800" <= ch <= "\udfff" and ch not in "\ufffe\uffff")
+        else "\ufffd"
+        for ch in s
+    )
 
 
 def _text(s: str, *, keep_newlines: bool = False) -> str:

@@ -11,19 +11,43 @@ Rules (001 §4.2.5c and ours):
 - Every target exists, every node is reachable from `start`, goto chains end, every prompt
   (including those the core plays itself) is in the catalog.
 """
+
 from __future__ import annotations
 
 from collections import deque
 from types import MappingProxyType
 
 from .errors import ErrorList
-from .menu_model import (AGENT_KEY, ALWAYS_NEEDED, CONFIRM_ENTRY, GOODBYE, MAX_LEVELS, MENU_KEYS,
-                         PRESS_ANY_KEY, UP_KEY, AgentNode, AnnounceNode, HangupNode, Menu,
-                         MenuHeader, MenuNode, _Entry, _Node)
+from .menu_model import (
+    AGENT_KEY,
+    ALWAYS_NEEDED,
+    CONFIRM_ENTRY,
+    GOODBYE,
+    MAX_LEVELS,
+    MENU_KEYS,
+    PRESS_ANY_KEY,
+    UP_KEY,
+    AgentNode,
+    AnnounceNode,
+    HangupNode,
+    Menu,
+    MenuHeader,
+    MenuNode,
+    _Entry,
+    _Node,
+)
 
 
-def build_menu(path: str, header: MenuHeader | None, nodes: dict[str, _Node], broken: set[str],
-               known_prompts: set[str], errors: ErrorList, start: str, agent: str) -> Menu | None:
+def build_menu(
+    path: str,
+    header: MenuHeader | None,
+    nodes: dict[str, _Node],
+    broken: set[str],
+    known_prompts: set[str],
+    errors: ErrorList,
+    start: str,
+    agent: str,
+) -> Menu | None:
     """Check the graph; add every problem to `errors`; return the Menu when there is none.
 
     `start` and `agent` come from the header, or from the raw file when the header is broken
@@ -46,11 +70,19 @@ def build_menu(path: str, header: MenuHeader | None, nodes: dict[str, _Node], br
     if errors or header is None or not (start_ok and agent_ok):
         return None
     parent[start] = start
-    return Menu(path=path, version=header.version, retries=header.retries,
-                digit_timeout_s=header.digit_timeout_s, start=start, agent=agent,
-                greeting=header.greeting, nodes=MappingProxyType(dict(nodes)),
-                keymap=MappingProxyType({m: MappingProxyType(k) for m, k in keymap.items()}),
-                parent=MappingProxyType(parent), level=MappingProxyType(level))
+    return Menu(
+        path=path,
+        version=header.version,
+        retries=header.retries,
+        digit_timeout_s=header.digit_timeout_s,
+        start=start,
+        agent=agent,
+        greeting=header.greeting,
+        nodes=MappingProxyType(dict(nodes)),
+        keymap=MappingProxyType({m: MappingProxyType(k) for m, k in keymap.items()}),
+        parent=MappingProxyType(parent),
+        level=MappingProxyType(level),
+    )
 
 
 def _is(nodes, nid, kind, field, what, ids, errors) -> bool:
@@ -78,19 +110,26 @@ def _parents(start: str, menus: dict[str, MenuNode], errors: ErrorList) -> dict[
                 continue
             loc = ("nodes", mid, "keys", key)
             if target == start:
-                errors.add(loc, f"menu '{mid}': key {key} cannot lead to the top menu '{start}' "
-                                f"(it is nobody's sub-menu); use a goto node, or * to go back")
+                errors.add(
+                    loc,
+                    f"menu '{mid}': key {key} cannot lead to the top menu '{start}' "
+                    f"(it is nobody's sub-menu); use a goto node, or * to go back",
+                )
             elif target in parent:
                 first = errors.line(("nodes", parent[target], "keys"))
-                errors.add(loc, f"menu '{mid}': key {key} leads to '{target}', already the sub-menu "
-                                f"of '{parent[target]}' (line {first}); use a goto node to jump there")
+                errors.add(
+                    loc,
+                    f"menu '{mid}': key {key} leads to '{target}', already the sub-menu "
+                    f"of '{parent[target]}' (line {first}); use a goto node to jump there",
+                )
             else:
                 parent[target] = mid
     return parent
 
 
-def _levels(start: str, menus: dict[str, MenuNode], parent: dict[str, str],
-            errors: ErrorList) -> dict[str, int]:
+def _levels(
+    start: str, menus: dict[str, MenuNode], parent: dict[str, str], errors: ErrorList
+) -> dict[str, int]:
     level = {start: 1}
     queue = deque([start])
     children: dict[str, list[str]] = {}
@@ -104,15 +143,24 @@ def _levels(start: str, menus: dict[str, MenuNode], parent: dict[str, str],
                 queue.append(child)
     for mid in menus:
         if mid not in level and mid in parent:
-            errors.add(("nodes", mid), f"menu '{mid}': its parent menus never lead up to the top "
-                                       f"menu '{start}' (sub-menus in a circle)")
+            errors.add(
+                ("nodes", mid),
+                f"menu '{mid}': its parent menus never lead up to the top "
+                f"menu '{start}' (sub-menus in a circle)",
+            )
         elif mid not in level:
-            errors.add(("nodes", mid), f"menu '{mid}' is no menu's sub-menu: bind it to a key of its "
-                                       f"parent menu (a goto node may then jump to it)")
+            errors.add(
+                ("nodes", mid),
+                f"menu '{mid}' is no menu's sub-menu: bind it to a key of its "
+                f"parent menu (a goto node may then jump to it)",
+            )
         elif level.get(mid) == MAX_LEVELS + 1:
             chain = " > ".join(_chain(mid, parent, start))
-            errors.add(("nodes", mid), f"menu '{mid}' is at level {MAX_LEVELS + 1} ({chain}); "
-                                       f"at most {MAX_LEVELS} menu levels (the top menu is level 1)")
+            errors.add(
+                ("nodes", mid),
+                f"menu '{mid}' is at level {MAX_LEVELS + 1} ({chain}); "
+                f"at most {MAX_LEVELS} menu levels (the top menu is level 1)",
+            )
     return level
 
 
@@ -123,8 +171,9 @@ def _chain(mid: str, parent: dict[str, str], start: str) -> list[str]:
     return list(reversed(chain))
 
 
-def _keymaps(start: str, agent: str, menus: dict[str, MenuNode], parent: dict[str, str],
-             errors: ErrorList) -> dict[str, dict[str, str]]:
+def _keymaps(
+    start: str, agent: str, menus: dict[str, MenuNode], parent: dict[str, str], errors: ErrorList
+) -> dict[str, dict[str, str]]:
     keymap: dict[str, dict[str, str]] = {}
     for mid, menu in menus.items():
         up = mid if mid == start else parent.get(mid)
@@ -133,13 +182,17 @@ def _keymaps(start: str, agent: str, menus: dict[str, MenuNode], parent: dict[st
             loc = ("nodes", mid, "keys", key)
             if key == AGENT_KEY:
                 if target != agent:
-                    errors.add(loc, f"menu '{mid}': key 0 is always the agent ('{agent}') "
-                                    f"on every level; it cannot lead to '{target}'")
+                    errors.add(
+                        loc,
+                        f"menu '{mid}': key 0 is always the agent ('{agent}') "
+                        f"on every level; it cannot lead to '{target}'",
+                    )
             elif key == UP_KEY:
                 if up is not None and target != up:
                     meaning = "repeats the top menu" if mid == start else "goes back to the parent menu"
-                    errors.add(loc, f"menu '{mid}': key * always {meaning} ('{up}'); "
-                                    f"it cannot lead to '{target}'")
+                    errors.add(
+                        loc, f"menu '{mid}': key * always {meaning} ('{up}'); it cannot lead to '{target}'"
+                    )
             elif len(key) != 1 or key not in MENU_KEYS:
                 errors.add(loc, f"menu '{mid}': key {key!r} must be one character, 1-9 or #")
             else:
@@ -157,14 +210,17 @@ def _check_gotos(nodes: dict[str, _Node], errors: ErrorList) -> None:
         seen = [nid]
         while (nxt := getattr(nodes.get(seen[-1]), "target", None)) is not None:
             if nxt in seen:
-                errors.add(("nodes", nid, "target"),
-                           f"goto '{nid}': goes round in a circle ({' > '.join(seen + [nxt])})")
+                errors.add(
+                    ("nodes", nid, "target"),
+                    f"goto '{nid}': goes round in a circle ({' > '.join(seen + [nxt])})",
+                )
                 break
             seen.append(nxt)
 
 
-def _check_reachable(start: str, nodes: dict[str, _Node], keymap: dict[str, dict[str, str]],
-                     errors: ErrorList) -> None:
+def _check_reachable(
+    start: str, nodes: dict[str, _Node], keymap: dict[str, dict[str, str]], errors: ErrorList
+) -> None:
     seen = {start}
     queue = deque([start])
     while queue:
@@ -179,12 +235,15 @@ def _check_reachable(start: str, nodes: dict[str, _Node], keymap: dict[str, dict
                 queue.append(t)
     for nid in nodes:
         if nid not in seen:
-            errors.add(("nodes", nid), f"node '{nid}' is unreachable: no key, next or goto leads "
-                                       f"to it from the top menu '{start}'")
+            errors.add(
+                ("nodes", nid),
+                f"node '{nid}' is unreachable: no key, next or goto leads to it from the top menu '{start}'",
+            )
 
 
-def _check_prompts(header: MenuHeader | None, nodes: dict[str, _Node], known: set[str],
-                   errors: ErrorList) -> None:
+def _check_prompts(
+    header: MenuHeader | None, nodes: dict[str, _Node], known: set[str], errors: ErrorList
+) -> None:
     def need(loc: tuple, pid: str, why: str = "") -> None:
         if pid not in known:
             errors.add(loc, f"prompt '{pid}'{why} is not in the prompt catalog")

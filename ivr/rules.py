@@ -16,20 +16,20 @@ States, by what the call is waiting for:
     transferred / hung_up           the call has left the IVR (agent / hang-up node)
     ended                           the caller hung up
 """
+
 from __future__ import annotations
 
-from .events import (CallerHungUp, Digit, DigitsEntered, LookupResult, PromptDone, RecordDone,
-                     Started, Timeout)
+from .events import CallerHungUp, Digit, DigitsEntered, LookupResult, PromptDone, RecordDone, Started, Timeout
 
 TRANSITIONS: dict[tuple[str, type], str] = {
     ("idle", Started): "start",
-    ("menu_prompt", Digit): "menu_key",          # barge-in
+    ("menu_prompt", Digit): "menu_key",  # barge-in
     ("menu_prompt", PromptDone): "wait_key",
     ("menu_wait", Digit): "menu_key",
     ("menu_wait", Timeout): "no_key",
     ("announce", Digit): "stop_listening",
     ("announce", PromptDone): "listened",
-    ("entry_prompt", Digit): "first_digit",      # barge-in: the first digit of the entry
+    ("entry_prompt", Digit): "first_digit",  # barge-in: the first digit of the entry
     ("entry_prompt", PromptDone): "collect",
     ("entry", DigitsEntered): "digits",
     ("entry", Timeout): "digits_timeout",
@@ -54,15 +54,21 @@ for _state in STATES:  # the caller may hang up at any moment until the call has
 STATES += ("ended",)
 
 # a prompt state whose prompt is over starts the key timer and waits in:
-WAIT_STATE = {"menu_prompt": "menu_wait", "confirm_prompt": "confirm_wait",
-              "survey_prompt": "survey_wait"}
+WAIT_STATE = {"menu_prompt": "menu_wait", "confirm_prompt": "confirm_wait", "survey_prompt": "survey_wait"}
 
 # after a wrong key or silence the question is asked again from:
-REPROMPT_STATE = {"menu_prompt": "menu_prompt", "menu_wait": "menu_prompt",
-                  "entry_prompt": "entry_prompt", "entry": "entry_prompt",
-                  "confirm_prompt": "confirm_prompt", "confirm_wait": "confirm_prompt",
-                  "record_prompt": "record_prompt", "recording": "record_prompt",
-                  "survey_prompt": "survey_prompt", "survey_wait": "survey_prompt"}
+REPROMPT_STATE = {
+    "menu_prompt": "menu_prompt",
+    "menu_wait": "menu_prompt",
+    "entry_prompt": "entry_prompt",
+    "entry": "entry_prompt",
+    "confirm_prompt": "confirm_prompt",
+    "confirm_wait": "confirm_prompt",
+    "record_prompt": "record_prompt",
+    "recording": "record_prompt",
+    "survey_prompt": "survey_prompt",
+    "survey_wait": "survey_prompt",
+}
 
 # when the retries are used up: the agent, except for a survey question, which is skipped
 GIVE_UP = {"survey": "skip"}  # default: "agent" - the line never hangs up on a customer
@@ -75,9 +81,18 @@ FIXED_KEYS = {"0": "agent", "*": "up"}
 CONFIRM_KEYS = {"1": "confirm", "2": "again"}
 
 # how the core enters a node, by kind
-ENTER = {"menu": "menu", "announce": "announce", "collect": "entry", "bill_query": "entry",
-         "outage_query": "entry", "record": "record", "survey": "survey", "agent": "agent",
-         "goto": "goto", "hangup": "hangup"}
+ENTER = {
+    "menu": "menu",
+    "announce": "announce",
+    "collect": "entry",
+    "bill_query": "entry",
+    "outage_query": "entry",
+    "record": "record",
+    "survey": "survey",
+    "agent": "agent",
+    "goto": "goto",
+    "hangup": "hangup",
+}
 
 
 def accepts(state: str) -> tuple[type, ...]:

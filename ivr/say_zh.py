@@ -11,6 +11,7 @@ Pure: no I/O, no clock. The FastAGI adapter plays the ids one by one. Choices ma
 - dates: the year digit by digit, then month and day as numbers (二零二六年十一月二十三日);
 - times: 十四点三十分, 八点零五分, 十四点整 (seconds are not read).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,18 +21,37 @@ from decimal import Decimal, InvalidOperation
 from .events import PlayItem, Say
 
 DIGIT_IDS: tuple[str, ...] = tuple(f"d{i}" for i in range(10))  # 零 一 二 … 九
-SHI, BAI, QIAN, WAN, YI = "shi", "bai", "qian", "wan", "yi"     # 十 百 千 万 亿
-DIAN = "dian"            # 点 (decimal point)
-FU = "fu"                # 负 (minus)
-YUAN, JIAO, FEN = "yuan", "jiao", "fen"                         # 元 角 分
-NIAN, YUE, RI = "nian", "yue", "ri"                             # 年 月 日
-SHI_DIAN, FEN_ZHONG, ZHENG = "shi_dian", "fen_zhong", "zheng"   # 点 (o'clock) 分 (minutes) 整
-DU = "du"                # 度 (kWh), for callers composing a usage read-out
+SHI, BAI, QIAN, WAN, YI = "shi", "bai", "qian", "wan", "yi"  # 十 百 千 万 亿
+DIAN = "dian"  # 点 (decimal point)
+FU = "fu"  # 负 (minus)
+YUAN, JIAO, FEN = "yuan", "jiao", "fen"  # 元 角 分
+NIAN, YUE, RI = "nian", "yue", "ri"  # 年 月 日
+SHI_DIAN, FEN_ZHONG, ZHENG = "shi_dian", "fen_zhong", "zheng"  # 点 (o'clock) 分 (minutes) 整
+DU = "du"  # 度 (kWh), for callers composing a usage read-out
 
 # Every id this module can return (the unit tests check each is in the catalog).
 ALL_IDS: frozenset[str] = frozenset(
-    (*DIGIT_IDS, SHI, BAI, QIAN, WAN, YI, DIAN, FU, YUAN, JIAO, FEN, NIAN, YUE, RI,
-     SHI_DIAN, FEN_ZHONG, ZHENG, DU))
+    (
+        *DIGIT_IDS,
+        SHI,
+        BAI,
+        QIAN,
+        WAN,
+        YI,
+        DIAN,
+        FU,
+        YUAN,
+        JIAO,
+        FEN,
+        NIAN,
+        YUE,
+        RI,
+        SHI_DIAN,
+        FEN_ZHONG,
+        ZHENG,
+        DU,
+    )
+)
 
 MAX_NUMBER = 10**12 - 1  # 九千九百九十九亿…: the largest integer say_number reads
 
@@ -193,5 +213,15 @@ def render_items(items: Iterable[PlayItem]) -> tuple[str, ...]:
     return tuple(out)
 
 
-__all__ = ["ALL_IDS", "MAX_NUMBER", "render_items", "say", "say_amount", "say_date",
-           "say_decimal", "say_digits", "say_number", "say_time"]
+__all__ = [
+    "ALL_IDS",
+    "MAX_NUMBER",
+    "render_items",
+    "say",
+    "say_amount",
+    "say_date",
+    "say_decimal",
+    "say_digits",
+    "say_number",
+    "say_time",
+]

@@ -2,18 +2,37 @@
 
 It answers every waiting command the way Asterisk would, and keeps every command in `commands`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from .core import IvrCall
-from .events import (CallerHungUp, Command, Digit, DigitsEntered, Event, LookupResult, Play,
-                     PromptDone, RecordDone, Started, Timeout)
+from .events import (
+    CallerHungUp,
+    Command,
+    Digit,
+    DigitsEntered,
+    Event,
+    LookupResult,
+    Play,
+    PromptDone,
+    RecordDone,
+    Started,
+    Timeout,
+)
 from .menu_model import Menu
 
 T0 = datetime(2025, 1, 1, 8, 0, 0)
-LISTENING = ("menu_prompt", "announce", "entry_prompt", "confirm_prompt", "result",
-             "record_prompt", "survey_prompt")
+LISTENING = (
+    "menu_prompt",
+    "announce",
+    "entry_prompt",
+    "confirm_prompt",
+    "result",
+    "record_prompt",
+    "survey_prompt",
+)
 ENDED = ("transferred", "hung_up", "ended")
 
 

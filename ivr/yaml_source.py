@@ -9,6 +9,7 @@ nesting depth are capped, mapping keys must be plain values, integers are at mos
 `MAX_INT_DIGITS` digits, and every problem - whatever PyYAML or a value constructor raises - is
 a `YamlSyntaxError` naming file:line, never a traceback.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,10 @@ from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
-MAX_BYTES = 256 * 1024   # a real menu or site config is a few KiB
-MAX_DEPTH = 20           # nested mappings/lists; the menu needs 5, the config 4
-MAX_NODES = 20_000       # values + keys; the shipped menu has ~450, 200 agents ~2,500
-MAX_INT_DIGITS = 18      # fits a 64-bit integer; Python's int() of 5,000 digits raises
+MAX_BYTES = 256 * 1024  # a real menu or site config is a few KiB
+MAX_DEPTH = 20  # nested mappings/lists; the menu needs 5, the config 4
+MAX_NODES = 20_000  # values + keys; the shipped menu has ~450, 200 agents ~2,500
+MAX_INT_DIGITS = 18  # fits a 64-bit integer; Python's int() of 5,000 digits raises
 
 
 class YamlSyntaxError(ValueError):
@@ -97,21 +98,23 @@ class _SafeLoader(_Events):
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
             what = f" {node.value!r:.40}" if isinstance(node, yaml.ScalarNode) else ""
-            raise ConstructorError(None, None, f"cannot read this value{what}: {exc}",
-                                   node.start_mark) from None
+            raise ConstructorError(
+                None, None, f"cannot read this value{what}: {exc}", node.start_mark
+            ) from None
 
 
 def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     mapping: dict = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise ConstructorError(None, None, "a mapping key must be a plain value, not a list or mapping",
-                                   key_node.start_mark)
+            raise ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
             raise ConstructorError(
-                "while constructing a mapping", node.start_mark,
-                f"duplicate key {key!r}", key_node.start_mark)
+                "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+            )
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
@@ -121,11 +124,20 @@ _DIGITS = re.compile(r"[0-9a-fA-F]")
 
 def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
     value = str(node.value)
-    digits = len(_DIGITS.findall(value.removeprefix("-").removeprefix("+").lower()
-                                 .removeprefix("0x").removeprefix("0o").removeprefix("0b")))
+    digits = len(
+        _DIGITS.findall(
+            value.removeprefix("-")
+            .removeprefix("+")
+            .lower()
+            .removeprefix("0x")
+            .removeprefix("0o")
+            .removeprefix("0b")
+        )
+    )
     if digits > MAX_INT_DIGITS:
-        raise ConstructorError(None, None, f"integer with {digits} digits (at most {MAX_INT_DIGITS})",
-                               node.start_mark)
+        raise ConstructorError(
+            None, None, f"integer with {digits} digits (at most {MAX_INT_DIGITS})", node.start_mark
+        )
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
@@ -133,8 +145,9 @@ _SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def _walk(node: yaml.Node, prefix: tuple[Any, ...], loader: yaml.SafeLoader,
-          out: dict[tuple[Any, ...], int]) -> None:
+def _walk(
+    node: yaml.Node, prefix: tuple[Any, ...], loader: yaml.SafeLoader, out: dict[tuple[Any, ...], int]
+) -> None:
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -158,7 +171,7 @@ def _syntax_error(exc: yaml.YAMLError, text: str, path: str) -> YamlSyntaxError:
         line = mark.line + 1 if mark else 1
         return YamlSyntaxError(f"{path}:{line}: {_one_line(exc.problem or exc)}")
     if isinstance(exc, yaml.reader.ReaderError):  # a control character; position = byte offset
-        line = text.encode("utf-8")[:exc.position].count(b"\n") + 1
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
         return YamlSyntaxError(f"{path}:{line}: {_one_line(exc.reason)} ({char})")
     return YamlSyntaxError(f"{path}:1: {_one_line(exc)}")

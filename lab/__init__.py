@@ -8,6 +8,7 @@
 
 `python -m lab up|down|status|cli` does the same by hand. Needs root.
 """
+
 from lab.asterisk import LabAsterisk
 from lab.caller_steps import Dtmf, HangUp, Wait
 from lab.chroot import asterisk_version, ensure_chroot
@@ -16,7 +17,19 @@ from lab.session import LabSession, bring_up
 from lab.sipp import AgentPhone, CallHandle, CallResult, call, start_call
 
 __all__ = [
-    "AgentPhone", "CallHandle", "CallResult", "Dtmf", "HangUp", "LabAsterisk", "LabError",
-    "LabSession", "LabTimeout", "Wait", "asterisk_version", "bring_up", "call", "ensure_chroot",
+    "AgentPhone",
+    "CallHandle",
+    "CallResult",
+    "Dtmf",
+    "HangUp",
+    "LabAsterisk",
+    "LabError",
+    "LabSession",
+    "LabTimeout",
+    "Wait",
+    "asterisk_version",
+    "bring_up",
+    "call",
+    "ensure_chroot",
     "start_call",
 ]

@@ -1,14 +1,15 @@
 """`python -m lab up|down|status|cli "<command>"`: the lab Asterisk by hand (as root).
 
-  up [--config DIR] [--file DEST=SRC ...]   build/reuse the chroot, install DIR (a rendered
-                                            config) and files if given, start, wait for AMI
-  up --smoke                                the same with the lab's own smoke config
-  up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music
-  down                                      stop Asterisk (by pid file)
-  (up and down take the lab lock while they run: they fail at once while a test session uses the lab)
-  status                                    running or not, pid, version, endpoints
-  cli "core show channels"                  one Asterisk CLI command
+up [--config DIR] [--file DEST=SRC ...]   build/reuse the chroot, install DIR (a rendered
+                                          config) and files if given, start, wait for AMI
+up --smoke                                the same with the lab's own smoke config
+up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music
+down                                      stop Asterisk (by pid file)
+(up and down take the lab lock while they run: they fail at once while a test session uses the lab)
+status                                    running or not, pid, version, endpoints
+cli "core show channels"                  one Asterisk CLI command
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,14 +43,18 @@ async def _up(args: argparse.Namespace) -> None:
         return
     if args.smoke:
         with tempfile.TemporaryDirectory(prefix="lab-smoke-") as tmp:
-            await bring_up(write_smoke_config(tmp, asterisk.modules_dir()), _files(args.file), asterisk=asterisk)
+            await bring_up(
+                write_smoke_config(tmp, asterisk.modules_dir()), _files(args.file), asterisk=asterisk
+            )
     elif args.config:
         await bring_up(args.config, _files(args.file), asterisk=asterisk)
     else:
         for dest, src in _files(args.file).items():
             asterisk.install_files(src, dest)
         await start_and_wait(asterisk)
-    print(f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; full log {asterisk.full_log_path()}")
+    print(
+        f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; full log {asterisk.full_log_path()}"
+    )
 
 
 async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
@@ -65,8 +70,10 @@ async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
     where = _addresses() if args.public else ["127.0.0.1"]
     print(f"Asterisk running (pid {asterisk.pid()}), SIP on UDP 5060. Register a softphone:")
     for a in settings.agents:
-        print(f"  agent 工号 {a.id}: user {a.extension}, password {a.secret.get_secret_value()}, "
-              f"registrar {' or '.join(where)}:5060")
+        print(
+            f"  agent 工号 {a.id}: user {a.extension}, password {a.secret.get_secret_value()}, "
+            f"registrar {' or '.join(where)}:5060"
+        )
     print("  dial 95598 from a registered softphone to call the hotline as a customer")
 
 
@@ -109,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--hotline", action="store_true", help="the hotline's config, prompts and music on hold")
     up.add_argument("-c", "--hotline-config", type=Path, default=Path("config/hotline.yaml"))
     up.add_argument("--public", action="store_true", help="SIP and RTP on all interfaces (real softphones)")
-    up.add_argument("--file", action="append", default=[], metavar="DEST=SRC", help="also install SRC at DEST")
+    up.add_argument(
+        "--file", action="append", default=[], metavar="DEST=SRC", help="also install SRC at DEST"
+    )
     sub.add_parser("down", help="stop the lab Asterisk")
     sub.add_parser("status", help="is it running?")
     cli = sub.add_parser("cli", help="run one Asterisk CLI command")

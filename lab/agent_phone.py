@@ -8,6 +8,7 @@ port and a separate one-shot sipp REGISTERs the extension with a Contact pointin
   ring    180 and never answers (Asterisk's CANCEL gets 200 + 487)
   busy    486 Busy Here
 """
+
 from __future__ import annotations
 
 import shutil
@@ -19,7 +20,10 @@ from lab.errors import LabError
 from lab.sipp_process import SippProcess, scenario_path
 
 SCENARIOS = {
-    "answer": "agent_uas.xml", "talk": "agent_talk.xml", "ring": "agent_ring.xml", "busy": "agent_busy.xml",
+    "answer": "agent_uas.xml",
+    "talk": "agent_talk.xml",
+    "ring": "agent_ring.xml",
+    "busy": "agent_busy.xml",
 }
 REGISTER_TIMEOUT = 10.0
 
@@ -28,8 +32,15 @@ class AgentPhone:
     """`async with AgentPhone("1001", "pw1001") as phone:` registers 1001 until the block ends."""
 
     def __init__(
-        self, extension: str, secret: str, mode: str = "answer", answer_after: float = 2.0,
-        talk_seconds: float | None = None, *, registrar: str = "127.0.0.1:5060", expires: int = 3600,
+        self,
+        extension: str,
+        secret: str,
+        mode: str = "answer",
+        answer_after: float = 2.0,
+        talk_seconds: float | None = None,
+        *,
+        registrar: str = "127.0.0.1:5060",
+        expires: int = 3600,
     ) -> None:
         if mode not in ("answer", "ring", "busy"):
             raise ValueError(f"mode must be answer, ring or busy, got {mode!r}")
@@ -138,9 +149,24 @@ class AgentPhone:
         self._registrations += 1
         name = f"register{self._registrations}"
         args = [
-            "-m", "1", "-timeout", f"{round(REGISTER_TIMEOUT)}s", "-timeout_error",
-            "-au", self.extension, "-ap", self.secret, "-key", "user", self.extension,
-            "-key", "contact_port", str(uas.ports.sip), "-key", "expires", str(expires),
+            "-m",
+            "1",
+            "-timeout",
+            f"{round(REGISTER_TIMEOUT)}s",
+            "-timeout_error",
+            "-au",
+            self.extension,
+            "-ap",
+            self.secret,
+            "-key",
+            "user",
+            self.extension,
+            "-key",
+            "contact_port",
+            str(uas.ports.sip),
+            "-key",
+            "expires",
+            str(expires),
         ]
         assert self._workdir is not None
         sipp = await SippProcess.start(

@@ -2,6 +2,7 @@
 
 It does not depend on panoramisk, so it can check a lab Asterisk independently of the daemon.
 """
+
 from __future__ import annotations
 
 import asyncio

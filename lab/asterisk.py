@@ -5,6 +5,7 @@ Config and prompt files are copied into the chroot (no bind mounts). Asterisk ru
 `-c` without a terminal spins printing its prompt), in its own session, with a pid file in the
 run directory; it is stopped by that pid only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -147,15 +148,22 @@ class LabAsterisk:
         with self.log_file.open("wb") as log:
             self._child = subprocess.Popen(
                 ["chroot", str(self.root), BINARY, "-f", "-n", "-C", CONF],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, close_fds=True,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
             )
         # chroot exec()s asterisk, so the child's pid is Asterisk's pid
         procs.write_pid(self.pid_file, self._child.pid)
         return self._child.pid
 
     async def wait_ready(
-        self, host: str = "127.0.0.1", port: int = 5038, username: str = "", secret: str = "",
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5038,
+        username: str = "",
+        secret: str = "",
         timeout: float = 30,
     ) -> None:
         """Poll AMI until a login succeeds and FullyBooted arrives; fail fast if Asterisk dies."""
@@ -195,7 +203,10 @@ class LabAsterisk:
         """Run one CLI command on the running Asterisk (`asterisk -rx`) and return its output."""
         proc = subprocess.run(
             ["chroot", str(self.root), BINARY, "-C", CONF, "-rx", command],
-            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
         if proc.returncode != 0 or "Unable to connect to remote asterisk" in proc.stdout:
             raise LabError(
@@ -218,7 +229,9 @@ class LabAsterisk:
             if len(found) >= count:
                 return found
             if loop.time() > deadline:
-                raise LabTimeout(f"{len(found)} of {count} matches of {pattern!r} in the full log within {timeout} s")
+                raise LabTimeout(
+                    f"{len(found)} of {count} matches of {pattern!r} in the full log within {timeout} s"
+                )
             await asyncio.sleep(procs.POLL)
 
     def log_tail(self, lines: int = 30) -> str:

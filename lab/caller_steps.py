@@ -6,6 +6,7 @@ tone-length of silence before the first digit, then each digit as tone + tone-le
 The last digit therefore ends (2N + 1) x tone + 400 ms after the action (N digits). A `Dtmf`
 step waits that long plus a margin, so the next step never overlaps the tones.
 """
+
 from __future__ import annotations
 
 import re
@@ -84,9 +85,7 @@ def steps_xml(steps: list[Step] | tuple[Step, ...]) -> str:
         elif isinstance(step, Wait):
             lines.append(f'<pause milliseconds="{max(1, round(step.seconds * 1000))}"/>')
         elif isinstance(step, Dtmf):
-            lines.append(
-                f'<nop><action><exec play_dtmf="{step.digits},{step.tone_ms}"/></action></nop>'
-            )
+            lines.append(f'<nop><action><exec play_dtmf="{step.digits},{step.tone_ms}"/></action></nop>')
             lines.append(f'<pause milliseconds="{step.duration_ms}"/>')
         elif isinstance(step, Speak):
             lines.append(f'<nop><action><exec play_pcap_audio="{step.pcap}"/></action></nop>')

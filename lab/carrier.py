@@ -18,6 +18,7 @@ types for sending only). Raw sockets, so answered calls need root.
         ...   # the dialer calls 13800000013 (answers, presses 3) and 13800000020 (busy)
         await carrier.wait_for("key", 1, timeout=20)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,17 @@ from lab.procs import POLL
 from lab.sipp_process import SippProcess, scenario_path
 
 SCENARIO = "carrier_uas.xml"
-EVENTS = ("invite", "answered", "key", "remote_hangup", "local_hangup", "busy", "cancelled", "rejected",
-          "not_found")
+EVENTS = (
+    "invite",
+    "answered",
+    "key",
+    "remote_hangup",
+    "local_hangup",
+    "busy",
+    "cancelled",
+    "rejected",
+    "not_found",
+)
 WARMUP = 20  # 20 ms packets of PCMU silence before the key: Asterisk's strict RTP learns the source
 SSRC = 0x4C414231
 
@@ -41,8 +51,9 @@ SSRC = 0x4C414231
 def _frame(rtp: bytes) -> bytes:
     """Ethernet + IPv4 + UDP around an RTP packet (sipp rewrites addresses and ports)."""
     udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes([127, 0, 0, 1]),
-                     bytes([127, 0, 0, 1]))
+    ip = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])
+    )
     total = sum(struct.unpack("!10H", ip))
     while total > 0xFFFF:
         total = (total & 0xFFFF) + (total >> 16)
@@ -75,8 +86,14 @@ class Carrier:
     """`async with Carrier(port=5070, key_after=4.0) as carrier:` plays the called customers."""
 
     def __init__(
-        self, port: int = 5070, key_after: float = 4.0, *, answer_after: float = 1.0,
-        hangup_after: float = 30.0, dtmf_payload_type: int = 101, tone_ms: int = 200,
+        self,
+        port: int = 5070,
+        key_after: float = 4.0,
+        *,
+        answer_after: float = 1.0,
+        hangup_after: float = 30.0,
+        dtmf_payload_type: int = 101,
+        tone_ms: int = 200,
     ) -> None:
         for name, value in (("key_after", key_after), ("answer_after", answer_after)):
             if value < 0:
@@ -154,12 +171,16 @@ class Carrier:
                 dtmf_pcap(digit, self.dtmf_payload_type, self.tone_ms)
             )
         args = ["-key", "dtmf_pt", str(self.dtmf_payload_type)]
-        for name, seconds in (("answer_ms", self.answer_after), ("key_ms", self.key_after),
-                              ("hangup_ms", self.hangup_after)):
+        for name, seconds in (
+            ("answer_ms", self.answer_after),
+            ("key_ms", self.key_after),
+            ("hangup_ms", self.hangup_after),
+        ):
             args += ["-set", name, str(max(1, round(seconds * 1000)))]
         try:
-            self._uas = await SippProcess.start(scenario, args, workdir=self._workdir, name="carrier",
-                                                sip_port=self.sip_port)
+            self._uas = await SippProcess.start(
+                scenario, args, workdir=self._workdir, name="carrier", sip_port=self.sip_port
+            )
             self._uas.check_running()
         except LabError as exc:
             await self.close()

@@ -5,6 +5,7 @@ marker file written only after provisioning succeeded. A new chroot is built by 
 temporary sibling directory and renamed into place at the end, so an interrupted build never
 leaves a half chroot that looks complete.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,7 +101,9 @@ def _build(root: Path) -> None:
     _require_root("build the Asterisk chroot")
     debootstrap = shutil.which("debootstrap")
     if debootstrap is None:
-        raise LabError("debootstrap is not installed: apt-get install debootstrap (Debian package 'debootstrap')")
+        raise LabError(
+            "debootstrap is not installed: apt-get install debootstrap (Debian package 'debootstrap')"
+        )
     root.parent.mkdir(parents=True, exist_ok=True)
     for stale in root.parent.glob(f".{root.name}.building-*"):
         _remove_tree(stale)
@@ -108,15 +111,18 @@ def _build(root: Path) -> None:
     log_path = run_dir() / "chroot-build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
-        debootstrap, "--variant=minbase", "--include=" + ",".join(PACKAGES), SUITE, str(work), mirror(),
+        debootstrap,
+        "--variant=minbase",
+        "--include=" + ",".join(PACKAGES),
+        SUITE,
+        str(work),
+        mirror(),
     ]
     try:
         with log_path.open("wb") as log:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         if proc.returncode != 0:
-            raise LabError(
-                f"debootstrap failed (rc={proc.returncode}), see {log_path}:\n{tail(log_path)}"
-            )
+            raise LabError(f"debootstrap failed (rc={proc.returncode}), see {log_path}:\n{tail(log_path)}")
         if not (work / ASTERISK).exists():
             raise LabError(f"debootstrap finished but {ASTERISK} is missing, see {log_path}")
         _write_marker(work, asterisk_version(work), adopted=False)

@@ -1,4 +1,5 @@
 """Exceptions raised by the lab plumbing."""
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ running does not hold it (the lock is not inherited), so `make run` never blocks
 session, which then takes the lab over. A second user fails at once, naming the holder.
 The lock is `lab.lock` in the lab's run directory, next to Asterisk's pid file.
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,7 +14,6 @@ from pathlib import Path
 
 from hotline import file_lock
 from hotline.file_lock import FileLock, LockHeld
-
 from lab.errors import LabError
 from lab.locations import run_dir
 
@@ -69,8 +69,9 @@ def take_lab(note: str, run: Path | None = None) -> LabLock:
     try:
         _HELD[path] = (file_lock.take(path, note), 1)
     except LockHeld as exc:
-        raise LabBusy(f"the lab is in use by {exc.holder.describe()}; "
-                      f"wait for it to finish, or stop that process") from None
+        raise LabBusy(
+            f"the lab is in use by {exc.holder.describe()}; wait for it to finish, or stop that process"
+        ) from None
     return LabLock(path)
 
 

@@ -1,4 +1,5 @@
 """Where the lab lives on the host (overridable by environment variables)."""
+
 from __future__ import annotations
 
 import os

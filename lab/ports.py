@@ -7,6 +7,7 @@ Asterisk sends RTCP. Blocks come from a range outside Asterisk's RTP range (1000
 lab configs) and outside Linux's ephemeral range (32768-60999); a block is handed out only if
 every port in it can be bound right now, and never twice by this process while in use.
 """
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """Process helpers for lab daemons: liveness, pid files, stopping by pid (never by name)."""
+
 from __future__ import annotations
 
 import os

@@ -12,6 +12,7 @@ It holds the lab lock (lab.lab_lock) for the whole session: a second test run on
 fails its lab tests at once, naming the session that has the lab, instead of breaking both.
 Tests are skipped (not failed) when not running as root.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ when the running Asterisk was started with a different config (a digest of the c
 files is kept next to the pid file), so tests with the same config share one Asterisk and
 tests with different configs take turns on the same ports (5060/5038).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,11 @@ async def start_and_wait(asterisk: LabAsterisk, timeout: float = 30) -> AmiCrede
 
 
 async def bring_up(
-    rendered_dir: Path | str, files: dict[str, Path] | None = None, *,
-    asterisk: LabAsterisk | None = None, timeout: float = 30,
+    rendered_dir: Path | str,
+    files: dict[str, Path] | None = None,
+    *,
+    asterisk: LabAsterisk | None = None,
+    timeout: float = 30,
 ) -> LabAsterisk:
     """Stop the lab Asterisk if running, install `rendered_dir` and `files`, start, wait for AMI.
 

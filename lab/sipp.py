@@ -8,6 +8,7 @@
 Each sipp runs on its own free ports, so many calls can run at once. DTMF (`play_dtmf`) uses
 raw sockets, so calls with `Dtmf` steps need root.
 """
+
 from __future__ import annotations
 
 import os
@@ -98,17 +99,29 @@ class CallHandle:
         else:
             workdir = self._sipp.workdir
         return CallResult(
-            ok=ok, busy=status == 486, remote_hangup=remote, returncode=returncode,
-            stderr=self._sipp.stderr_tail() if returncode != 0 else "", call_id=call_id,
-            answered=answered, status=status, duration=round(time.monotonic() - self._started, 3),
+            ok=ok,
+            busy=status == 486,
+            remote_hangup=remote,
+            returncode=returncode,
+            stderr=self._sipp.stderr_tail() if returncode != 0 else "",
+            call_id=call_id,
+            answered=answered,
+            status=status,
+            duration=round(time.monotonic() - self._started, 3),
             workdir=workdir,
         )
 
 
 async def start_call(
-    number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
-    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
-    timeout: float = 60, target: str = DEFAULT_TARGET, auth: tuple[str, str] | None = None,
+    number: str = "95598",
+    *,
+    caller: str = "13800138000",
+    caller_name: str = "",
+    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),),
+    local_port: int | None = None,
+    timeout: float = 60,
+    target: str = DEFAULT_TARGET,
+    auth: tuple[str, str] | None = None,
 ) -> CallHandle:
     """Place a call from the carrier side and return at once (the call runs in sipp).
 
@@ -130,8 +143,19 @@ async def start_call(
     template = "agent_dial.xml" if auth else "caller.xml"
     scenario.write_text(caller_scenario(steps, template), encoding="iso-8859-1", errors="strict")
     args = [
-        "-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error",
-        "-key", "caller", caller, "-key", "caller_name", caller_name,
+        "-s",
+        number,
+        "-m",
+        "1",
+        "-timeout",
+        f"{round(timeout)}s",
+        "-timeout_error",
+        "-key",
+        "caller",
+        caller,
+        "-key",
+        "caller_name",
+        caller_name,
     ]
     if auth:
         args += ["-au", auth[0], "-ap", auth[1]]
@@ -147,13 +171,25 @@ async def start_call(
 
 
 async def call(
-    number: str = "95598", *, caller: str = "13800138000", caller_name: str = "",
-    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),), local_port: int | None = None,
-    timeout: float = 60, target: str = DEFAULT_TARGET, auth: tuple[str, str] | None = None,
+    number: str = "95598",
+    *,
+    caller: str = "13800138000",
+    caller_name: str = "",
+    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),),
+    local_port: int | None = None,
+    timeout: float = 60,
+    target: str = DEFAULT_TARGET,
+    auth: tuple[str, str] | None = None,
 ) -> CallResult:
     """Place a call and wait for it to end (see `start_call`)."""
     handle = await start_call(
-        number, caller=caller, caller_name=caller_name, steps=steps, local_port=local_port,
-        timeout=timeout, target=target, auth=auth,
+        number,
+        caller=caller,
+        caller_name=caller_name,
+        steps=steps,
+        local_port=local_port,
+        timeout=timeout,
+        target=target,
+        auth=auth,
     )
     return await handle.wait()

@@ -7,6 +7,7 @@ directory with stdout discarded (sipp redraws its screen there every second), an
   <name>.stderr   sipp's own errors
 sipp exits with 254 when a socket cannot be bound; the start is then retried on new ports.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,7 +55,13 @@ class SippProcess:
 
     @classmethod
     async def start(
-        cls, scenario: Path, args: list[str], *, workdir: Path, name: str, remote: str | None = None,
+        cls,
+        scenario: Path,
+        args: list[str],
+        *,
+        workdir: Path,
+        name: str,
+        remote: str | None = None,
         sip_port: int | None = None,
     ) -> SippProcess:
         """Spawn sipp (retrying on new ports if a port was taken meanwhile).
@@ -66,19 +73,44 @@ class SippProcess:
         workdir.mkdir(parents=True, exist_ok=True)
         for _attempt in range(ATTEMPTS):
             block = ports.allocate(sip_port=sip_port)
-            command = [binary] + ([remote] if remote else []) + [
-                "-sf", str(scenario), "-i", "127.0.0.1", "-mi", "127.0.0.1",
-                "-p", str(block.sip), "-cp", str(block.control), "-ci", "127.0.0.1",
-                "-mp", str(block.media), "-nostdin",
-                # answer in-dialog INFO/NOTIFY/OPTIONS/UPDATE with 200 instead of aborting the call
-                "-aa",
-                "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-                "-trace_logs", "-log_file", str(workdir / f"{name}.log"),
-            ] + args
+            command = (
+                [binary]
+                + ([remote] if remote else [])
+                + [
+                    "-sf",
+                    str(scenario),
+                    "-i",
+                    "127.0.0.1",
+                    "-mi",
+                    "127.0.0.1",
+                    "-p",
+                    str(block.sip),
+                    "-cp",
+                    str(block.control),
+                    "-ci",
+                    "127.0.0.1",
+                    "-mp",
+                    str(block.media),
+                    "-nostdin",
+                    # answer in-dialog INFO/NOTIFY/OPTIONS/UPDATE with 200 instead of aborting the call
+                    "-aa",
+                    "-trace_err",
+                    "-error_file",
+                    str(workdir / f"{name}.errors"),
+                    "-trace_logs",
+                    "-log_file",
+                    str(workdir / f"{name}.log"),
+                ]
+                + args
+            )
             with (workdir / f"{name}.stderr").open("wb") as err:
                 proc = await asyncio.create_subprocess_exec(
-                    *command, cwd=workdir, stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL, stderr=err, start_new_session=True,
+                    *command,
+                    cwd=workdir,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=err,
+                    start_new_session=True,
                 )
             sipp = cls(proc, block, workdir, name)
             if not await sipp._bind_failed():
@@ -155,7 +187,9 @@ class SippProcess:
             tail(self.workdir / f"{self.name}.{suffix}", lines) for suffix in ("stderr", "errors")
         )
         return "\n".join(
-            line for line in text.splitlines() if line.strip() and not line.startswith("Resolving remote host")
+            line
+            for line in text.splitlines()
+            if line.strip() and not line.startswith("Resolving remote host")
         )
 
 

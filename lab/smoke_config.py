@@ -7,6 +7,7 @@ REGISTER), AMI on 127.0.0.1:5038 (user `lab`), 45 modules. Dialplan, context `fr
   95595  Answer, Wait(1), Hangup             (Asterisk hangs up first)
   9560X  Answer, Dial(PJSIP/100X,6), NoOp(DIALSTATUS=...), Hangup   (X = 1..3)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,11 +33,18 @@ func_callerid func_channel func_strings func_logic
 """.split()
 
 DIRECTORIES = [
-    ("astcachedir", "/var/cache/asterisk"), ("astetcdir", "/etc/asterisk"), ("astmoddir", None),
-    ("astvarlibdir", "/var/lib/asterisk"), ("astdbdir", "/var/lib/asterisk"),
-    ("astkeydir", "/var/lib/asterisk"), ("astdatadir", "/usr/share/asterisk"),
-    ("astagidir", "/usr/share/asterisk/agi-bin"), ("astspooldir", "/var/spool/asterisk"),
-    ("astrundir", "/var/run/asterisk"), ("astlogdir", "/var/log/asterisk"), ("astsbindir", "/usr/sbin"),
+    ("astcachedir", "/var/cache/asterisk"),
+    ("astetcdir", "/etc/asterisk"),
+    ("astmoddir", None),
+    ("astvarlibdir", "/var/lib/asterisk"),
+    ("astdbdir", "/var/lib/asterisk"),
+    ("astkeydir", "/var/lib/asterisk"),
+    ("astdatadir", "/usr/share/asterisk"),
+    ("astagidir", "/usr/share/asterisk/agi-bin"),
+    ("astspooldir", "/var/spool/asterisk"),
+    ("astrundir", "/var/run/asterisk"),
+    ("astlogdir", "/var/log/asterisk"),
+    ("astsbindir", "/usr/sbin"),
 ]
 
 STATIC = {
@@ -54,7 +62,9 @@ STATIC = {
     "cel.conf": "[general]\nenable = no\n",
     "features.conf": "[general]\n",
     "pjproject.conf": "[startup]\n",
-    "acl.conf": "", "udptl.conf": "", "ccss.conf": "",
+    "acl.conf": "",
+    "udptl.conf": "",
+    "ccss.conf": "",
 }
 
 PJSIP_HEAD = """[global]

@@ -1,4 +1,5 @@
 """The prompt catalog: which prompt ids exist and what each says."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,18 @@ def load_catalog(path: Path = CATALOG_FILE, *, company: str) -> dict[str, str]:
 # What the agent hears when a call connects (Dial option A): the business category the caller
 # chose, and an apology reminder when the caller waited longer than the answer target.
 CATEGORY_NAMES = {
-    "outage_query": "停电查询", "bill_query": "电费查询", "fault_repair": "故障报修", "complaint": "投诉",
-    "policy": "政策咨询", "business": "业务办理", "consultation": "业务咨询", "information_query": "信息查询",
-    "new_connection": "新装用电", "theft_report": "窃电举报", "survey": "满意度评价", "message": "留言",
+    "outage_query": "停电查询",
+    "bill_query": "电费查询",
+    "fault_repair": "故障报修",
+    "complaint": "投诉",
+    "policy": "政策咨询",
+    "business": "业务办理",
+    "consultation": "业务咨询",
+    "information_query": "信息查询",
+    "new_connection": "新装用电",
+    "theft_report": "窃电举报",
+    "survey": "满意度评价",
+    "message": "留言",
     "other": "其他",
 }
 

@@ -3,6 +3,7 @@
 A file in prompts/recorded/<id>.wav wins over the generated one (converted to the same format).
 Rendering is cached: a prompt is only synthesised again when its text or voice changes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,9 @@ def synthesise(text: str, out: Path) -> None:
         raise RenderError("espeak-ng is not installed (Debian package espeak-ng)")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
-        proc = subprocess.run([exe, "-v", VOICE, "-s", str(SPEED), "-w", str(raw), text],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [exe, "-v", VOICE, "-s", str(SPEED), "-w", str(raw), text], capture_output=True, text=True
+        )
         if proc.returncode != 0 or not raw.exists():
             raise RenderError(f"espeak-ng failed for {text!r}: {proc.stderr.strip()}")
         to_telephone(AudioSegment.from_wav(raw)).export(out, format="wav")

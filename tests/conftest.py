@@ -1,4 +1,5 @@
 """Shared fixtures. `tests/pg.py` is imported as `pg` (pytest puts this directory on sys.path)."""
+
 from __future__ import annotations
 
 import uuid

@@ -5,6 +5,7 @@ With `persistent=True` the broker saves its sessions on stop and restores them o
 subscriber with a persistent session (clean_session=False, QoS 1) gets what was published
 while it was away - even across a restart.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,11 @@ def find_mosquitto() -> str:
     search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin", "/sbin"])
     found = shutil.which("mosquitto", path=search)
     if found is None:
-        pytest.fail(f"the mosquitto broker is not installed: apt-get install {DEBIAN_PACKAGE} "
-                    "(or set MOSQUITTO to its binary)", pytrace=False)
+        pytest.fail(
+            f"the mosquitto broker is not installed: apt-get install {DEBIAN_PACKAGE} "
+            "(or set MOSQUITTO to its binary)",
+            pytrace=False,
+        )
     return found
 
 
@@ -61,7 +65,10 @@ class MosquittoBroker:
             # started as root, mosquitto would switch to user `mosquitto`; stay who we are
             f"user {pwd.getpwuid(os.getuid()).pw_name}",
             "log_dest stderr",
-            "log_type error", "log_type warning", "log_type notice", "log_type information",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "log_type information",
             "set_tcp_nodelay true",  # else Nagle + delayed ACKs hold PUBACKs ~40 ms per burst
             "max_queued_messages 0",  # no cap on what waits for an offline persistent subscriber
         ]
@@ -81,17 +88,21 @@ class MosquittoBroker:
             raise RuntimeError(f"mosquitto is already running on port {self.port}")
         conf = self._write_config()
         with open(self.log_path, "ab") as log:
-            self._proc = subprocess.Popen([self.binary, "-c", str(conf)], stdin=subprocess.DEVNULL,
-                                          stdout=log, stderr=log)
+            self._proc = subprocess.Popen(
+                [self.binary, "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
         deadline = time.monotonic() + timeout
         while not self._accepts():
             if self._proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with code {self._proc.returncode} at start:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(
+                    f"mosquitto exited with code {self._proc.returncode} at start:\n{self.log_tail()}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"mosquitto did not accept connections on {self.host}:{self.port} "
-                                   f"within {timeout} s:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"mosquitto did not accept connections on {self.host}:{self.port} "
+                    f"within {timeout} s:\n{self.log_tail()}"
+                )
             time.sleep(POLL_S)
 
     def _accepts(self) -> bool:
@@ -112,8 +123,9 @@ class MosquittoBroker:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout)
-            raise RuntimeError(f"mosquitto ignored SIGTERM for {timeout} s and was killed:\n"
-                               f"{self.log_tail()}") from None
+            raise RuntimeError(
+                f"mosquitto ignored SIGTERM for {timeout} s and was killed:\n{self.log_tail()}"
+            ) from None
 
     def cleanup(self) -> None:
         self.stop()

@@ -4,6 +4,7 @@ Runs as the `postgres` OS user (root may not run postgres) in a fresh temp direc
 socket there (admin, trust) and TCP on 127.0.0.1 with a free port (password auth). Tests get
 asyncpg URLs of a `hotline` role that may create databases.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,9 +1,10 @@
 """Waiting in tests: poll a condition until a deadline (never sleep a fixed time and hope)."""
+
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 POLL_S = 0.02
 

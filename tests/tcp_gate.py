@@ -1,5 +1,6 @@
 """A TCP forwarder that can be shut (connections refused, open ones cut) and opened again on the
 same port: a database server that goes away and comes back, without touching the server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,7 +48,10 @@ class TcpGate:
             writer.transport.abort()
             return
         self._writers.update((writer, up_writer))
-        pipes = [asyncio.create_task(self._pipe(reader, up_writer)), asyncio.create_task(self._pipe(up_reader, writer))]
+        pipes = [
+            asyncio.create_task(self._pipe(reader, up_writer)),
+            asyncio.create_task(self._pipe(up_reader, writer)),
+        ]
         self._tasks.update(pipes)
         try:
             await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)

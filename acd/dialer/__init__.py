@@ -3,20 +3,69 @@
 Pure core like the rest of `acd`: `Dialer.handle(event, now) -> list[Command]`; the daemon's
 adapter places the calls, counts the free lines and ticks at `Dialer.next_wakeup(now)`.
 """
+
 from .calendar import WorkCalendar
 from .core import Dialer
-from .events import (AddJob, AttemptEnded, AttemptRecord, CancelJob, Command, Dial, DncAdded,
-                     DncRemoved, Event, JobFinished, JobRescheduled, Tick)
-from .jobs import (DIAL_RESULTS, PURPOSES, RESULTS, STATUSES, DialerError, Job, JobView, Purpose,
-                   Result, Status)
+from .events import (
+    AddJob,
+    AttemptEnded,
+    AttemptRecord,
+    CancelJob,
+    Command,
+    Dial,
+    DncAdded,
+    DncRemoved,
+    Event,
+    JobFinished,
+    JobRescheduled,
+    Tick,
+)
+from .jobs import (
+    DIAL_RESULTS,
+    PURPOSES,
+    RESULTS,
+    STATUSES,
+    DialerError,
+    Job,
+    JobView,
+    Purpose,
+    Result,
+    Status,
+)
 from .schedule import allowed_at, followup_times, is_allowed, next_attempt_at, outage_notice_times
 from .settings import DialerSettings
 from .window import CallWindow
 
 __all__ = [
-    "AddJob", "AttemptEnded", "AttemptRecord", "CallWindow", "CancelJob", "Command", "DIAL_RESULTS",
-    "Dial", "Dialer", "DialerError", "DialerSettings", "DncAdded", "DncRemoved", "Event", "Job",
-    "JobFinished", "JobRescheduled", "JobView", "PURPOSES", "Purpose", "RESULTS", "Result",
-    "STATUSES", "Status", "Tick", "WorkCalendar", "allowed_at", "followup_times", "is_allowed",
-    "next_attempt_at", "outage_notice_times",
+    "AddJob",
+    "AttemptEnded",
+    "AttemptRecord",
+    "CallWindow",
+    "CancelJob",
+    "Command",
+    "DIAL_RESULTS",
+    "Dial",
+    "Dialer",
+    "DialerError",
+    "DialerSettings",
+    "DncAdded",
+    "DncRemoved",
+    "Event",
+    "Job",
+    "JobFinished",
+    "JobRescheduled",
+    "JobView",
+    "PURPOSES",
+    "Purpose",
+    "RESULTS",
+    "Result",
+    "STATUSES",
+    "Status",
+    "Tick",
+    "WorkCalendar",
+    "allowed_at",
+    "followup_times",
+    "is_allowed",
+    "next_attempt_at",
+    "outage_notice_times",
 ]

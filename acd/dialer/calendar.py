@@ -4,6 +4,7 @@ China moves working days around public holidays: a Saturday or Sunday can be a w
 (`extra_workdays`) and weekdays inside a holiday period are off (`holidays`; weekend days inside
 the period may be listed too). The tables come from the site config, year by year.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -38,21 +39,23 @@ class WorkCalendar:
         holidays = _dates(self.holidays, "holidays")
         extra = _dates(self.extra_workdays, "extra_workdays")
         weekend = frozenset(self.weekend)
-        if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 6
-                   for w in weekend):
-            raise ValueError(f"weekend must be weekday numbers 0 (Monday) .. 6 (Sunday), "
-                             f"got {sorted(weekend, key=repr)}")
+        if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 6 for w in weekend):
+            raise ValueError(
+                f"weekend must be weekday numbers 0 (Monday) .. 6 (Sunday), got {sorted(weekend, key=repr)}"
+            )
         if len(weekend) == 7:
             raise ValueError("weekend cannot cover all 7 days of the week")
         both = sorted(holidays & extra)
         if both:
-            raise ValueError(f"dates both holiday and extra working day: "
-                             f"{', '.join(d.isoformat() for d in both)}")
+            raise ValueError(
+                f"dates both holiday and extra working day: {', '.join(d.isoformat() for d in both)}"
+            )
         weekday_extra = sorted(d for d in extra if d.weekday() not in weekend)
         if weekday_extra:
-            raise ValueError("extra working days must fall on the weekend (they are working days "
-                             "anyway): " + ", ".join(f"{d.isoformat()} ({WEEKDAYS[d.weekday()]})"
-                                                     for d in weekday_extra))
+            raise ValueError(
+                "extra working days must fall on the weekend (they are working days "
+                "anyway): " + ", ".join(f"{d.isoformat()} ({WEEKDAYS[d.weekday()]})" for d in weekday_extra)
+            )
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "extra_workdays", extra)
         object.__setattr__(self, "weekend", weekend)

@@ -11,20 +11,33 @@ whose deadline passed end (`out_of_window` if never tried), jobs that became due
 and, inside the call window (working-days-only purposes: on a working day), up to `free_lines`
 ready jobs are dialled, higher priority first, then earlier due, then insertion order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .events import (AddJob, AttemptEnded, AttemptRecord, CancelJob, Command, Dial, DncAdded,
-                     DncRemoved, Event, JobFinished, JobRescheduled, Tick)
+from .events import (
+    AddJob,
+    AttemptEnded,
+    AttemptRecord,
+    CancelJob,
+    Command,
+    Dial,
+    DncAdded,
+    DncRemoved,
+    Event,
+    JobFinished,
+    JobRescheduled,
+    Tick,
+)
 from .jobs import DIAL_RESULTS, DialerError, Job, JobQueue, JobView, Live, Status, check_number
 from .schedule import allowed_at, next_attempt_at
 from .settings import DialerSettings
 
-UTC = timezone.utc
+UTC = UTC
 EPSILON = timedelta(microseconds=1)  # a deadline is the last moment to dial; expiry is after it
 
 
@@ -95,8 +108,14 @@ class Dialer:
             out.append(AttemptRecord(job.id, job.attempts + 1, "dnc", now))
             out.append(JobFinished(job.id, "given_up", "dnc"))
         elif job.attempts >= job.max_attempts:
-            out.append(JobFinished(job.id, "given_up", f"{job.last_result or 'no result'} after "
-                                   f"{job.attempts} attempts (restored with none left)"))
+            out.append(
+                JobFinished(
+                    job.id,
+                    "given_up",
+                    f"{job.last_result or 'no result'} after "
+                    f"{job.attempts} attempts (restored with none left)",
+                )
+            )
         else:
             live = self.queue.add(job, job.purpose not in self.settings.working_days_only)
             # due may be in the past: it is ready now, and ranks by how long it has been due
@@ -161,16 +180,22 @@ class Dialer:
         at = next_attempt_at(job, now, self.settings)
         if at is None:
             deadline = job.deadline.astimezone(self.settings.tz).isoformat()
-            return self._finish(live, "given_up", f"{tries}; the next try would fall after the "
-                                f"deadline {deadline}", e.key, out)
+            return self._finish(
+                live,
+                "given_up",
+                f"{tries}; the next try would fall after the deadline {deadline}",
+                e.key,
+                out,
+            )
         self.queue.schedule(live, at, now)
         out.append(JobRescheduled(job.id, at, e.result))
 
     def _dnc_added(self, e: DncAdded, now: datetime, out: list[Command]) -> None:
         number = check_number(e.number, "DncAdded number")
         self.dnc.add(number)  # idempotent; pending jobs end at the next Tick
-        self._dnc_hits += [j for j in self.queue.by_number.get(number, ())
-                           if self.queue.jobs[j].state == "pending"]
+        self._dnc_hits += [
+            j for j in self.queue.by_number.get(number, ()) if self.queue.jobs[j].state == "pending"
+        ]
 
     def _dnc_removed(self, e: DncRemoved, now: datetime, out: list[Command]) -> None:
         self.dnc.discard(check_number(e.number, "DncRemoved number"))  # idempotent
@@ -187,8 +212,7 @@ class Dialer:
         live = self.queue.jobs.get(job_id)
         return live is not None and live.state == "pending" and live.job.number in self.dnc
 
-    def _finish(self, live: Live, status: Status, reason: str, key: str | None,
-                out: list[Command]) -> None:
+    def _finish(self, live: Live, status: Status, reason: str, key: str | None, out: list[Command]) -> None:
         self.queue.remove(live)
         out.append(JobFinished(live.job.id, status, reason, key))
 

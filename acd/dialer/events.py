@@ -5,6 +5,7 @@ Events come from the daemon: jobs from the service / outage / callback modules, 
 timer (at `Dialer.next_wakeup()` and whenever an outbound line frees), `AttemptEnded` from the
 outbound call session (DIALSTATUS mapped to a result), DNC changes from the list's admin.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -70,8 +71,8 @@ class Dial:
     job_id: str
     number: str
     purpose: Purpose
-    attempt: int                 # 1-based, counting restored attempts
-    payload: Mapping[str, str]   # the job's, a copy
+    attempt: int  # 1-based, counting restored attempts
+    payload: Mapping[str, str]  # the job's, a copy
 
 
 @dataclass(frozen=True, slots=True)

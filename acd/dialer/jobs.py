@@ -15,6 +15,7 @@ each start moves it on; `seq` tells a reused job id apart); a deadline entry onl
 live. A deadline entry reached while the job is in progress is dropped and queued again when the
 job is rescheduled. A heap holding more than twice the live jobs (+64) is rebuilt (amortised O(1)).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -30,7 +31,7 @@ Status = Literal["done", "given_up", "cancelled"]
 
 PURPOSES: tuple[str, ...] = get_args(Purpose)
 RESULTS: tuple[str, ...] = get_args(Result)
-DIAL_RESULTS: tuple[str, ...] = RESULTS[:5]   # what an attempt that did dial can end with
+DIAL_RESULTS: tuple[str, ...] = RESULTS[:5]  # what an attempt that did dial can end with
 NEVER_DIALLED: tuple[str, ...] = RESULTS[5:]  # recorded by the core for attempts that never dial
 STATUSES: tuple[str, ...] = get_args(Status)
 
@@ -42,8 +43,11 @@ class DialerError(ValueError):
 
 def check_number(number: object, what: str = "number") -> str:
     """Digits only (ASCII), 3-20 of them: the adapter normalises (+86, dashes) before the core."""
-    if not isinstance(number, str) or not (3 <= len(number) <= 20) \
-            or not (number.isascii() and number.isdigit()):
+    if (
+        not isinstance(number, str)
+        or not (3 <= len(number) <= 20)
+        or not (number.isascii() and number.isdigit())
+    ):
         raise DialerError(f"{what} must be 3-20 ASCII digits, got {number!r}")
     return number
 
@@ -59,10 +63,10 @@ class Job:
     id: str
     number: str
     purpose: Purpose
-    not_before: datetime              # aware; no Dial before this
-    deadline: datetime                # aware; the last moment a Dial may start
-    priority: int = 0                 # higher first (key accounts; callbacks keep their queue's)
-    attempts: int = 0                 # already made
+    not_before: datetime  # aware; no Dial before this
+    deadline: datetime  # aware; the last moment a Dial may start
+    priority: int = 0  # higher first (key accounts; callbacks keep their queue's)
+    attempts: int = 0  # already made
     max_attempts: int = 3
     last_result: str | None = None
     payload: dict[str, str] = field(default_factory=dict)  # opaque to the core
@@ -73,13 +77,14 @@ class Job:
         where = f"job {self.id}"
         check_number(self.number, f"{where}: number")
         if self.purpose not in PURPOSES:
-            raise DialerError(f"{where}: purpose must be one of {', '.join(PURPOSES)}, "
-                              f"got {self.purpose!r}")
+            raise DialerError(f"{where}: purpose must be one of {', '.join(PURPOSES)}, got {self.purpose!r}")
         check_aware(self.not_before, f"{where}: not_before")
         check_aware(self.deadline, f"{where}: deadline")
         if self.deadline < self.not_before:
-            raise DialerError(f"{where}: deadline {self.deadline.isoformat()} is before "
-                              f"not_before {self.not_before.isoformat()}")
+            raise DialerError(
+                f"{where}: deadline {self.deadline.isoformat()} is before "
+                f"not_before {self.not_before.isoformat()}"
+            )
         for name in ("priority", "attempts", "max_attempts"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
@@ -87,13 +92,16 @@ class Job:
         if self.max_attempts < 1:
             raise DialerError(f"{where}: max_attempts must be >= 1, got {self.max_attempts}")
         if not 0 <= self.attempts <= self.max_attempts:
-            raise DialerError(f"{where}: attempts must be 0..max_attempts ({self.max_attempts}), "
-                              f"got {self.attempts}")
+            raise DialerError(
+                f"{where}: attempts must be 0..max_attempts ({self.max_attempts}), got {self.attempts}"
+            )
         if self.last_result is not None and self.last_result not in RESULTS:
-            raise DialerError(f"{where}: last_result must be one of {', '.join(RESULTS)} or "
-                              f"None, got {self.last_result!r}")
+            raise DialerError(
+                f"{where}: last_result must be one of {', '.join(RESULTS)} or None, got {self.last_result!r}"
+            )
         if not isinstance(self.payload, Mapping) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in self.payload.items()):
+            isinstance(k, str) and isinstance(v, str) for k, v in self.payload.items()
+        ):
             raise DialerError(f"{where}: payload must map str to str, got {self.payload!r}")
 
 
@@ -101,9 +109,9 @@ class Job:
 class JobView:
     """A status view of a live job."""
 
-    job: Job                   # a copy
-    state: str                 # pending | in_progress
-    due_at: datetime | None    # None while in progress
+    job: Job  # a copy
+    state: str  # pending | in_progress
+    due_at: datetime | None  # None while in progress
 
 
 @dataclass(slots=True)
@@ -111,17 +119,20 @@ class Live:
     """The core's record of a job it holds."""
 
     job: Job
-    seq: int                   # insertion order
-    anyday: bool               # its purpose may be called on non-working days
+    seq: int  # insertion order
+    anyday: bool  # its purpose may be called on non-working days
     due: datetime | None = None
     version: int = -1
-    state: str = "pending"     # pending | in_progress (finished jobs are removed)
+    state: str = "pending"  # pending | in_progress (finished jobs are removed)
     cancel: str | None = None  # CancelJob reason received while in progress
     in_deadlines: bool = False
 
     def view(self) -> JobView:
-        return JobView(replace(self.job, payload=dict(self.job.payload)), self.state,
-                       self.due if self.state == "pending" else None)
+        return JobView(
+            replace(self.job, payload=dict(self.job.payload)),
+            self.state,
+            self.due if self.state == "pending" else None,
+        )
 
 
 class JobQueue:
@@ -149,8 +160,9 @@ class JobQueue:
             self._push(self._deadlines, (live.job.deadline, live.seq, live.job.id))
         live.due, live.version = due, next(self._versions)
         if due <= now:
-            self._push(self._ready[live.anyday], (-live.job.priority, due, live.seq,
-                                                  live.version, live.job.id))
+            self._push(
+                self._ready[live.anyday], (-live.job.priority, due, live.seq, live.version, live.job.id)
+            )
         else:
             self._push(self._later, (due, live.version, live.job.id))
 
@@ -175,8 +187,7 @@ class JobQueue:
             due, version, job_id = heapq.heappop(later)
             live = jobs.get(job_id)
             if live is not None and live.version == version:
-                self._push(self._ready[live.anyday], (-live.job.priority, due, live.seq, version,
-                                                      job_id))
+                self._push(self._ready[live.anyday], (-live.job.priority, due, live.seq, version, job_id))
 
     def pop_ready(self, working_day: bool) -> Live | None:
         """The due job to dial first (priority, then due time, then insertion order), taken off
@@ -235,7 +246,6 @@ class JobQueue:
             if heap is self._deadlines:
                 keep = [x for x in heap if (j := jobs.get(x[2])) is not None and j.seq == x[1]]
             else:
-                keep = [x for x in heap if (j := jobs.get(x[-1])) is not None
-                        and j.version == x[-2]]
+                keep = [x for x in heap if (j := jobs.get(x[-1])) is not None and j.version == x[-2]]
             heapq.heapify(keep)
             heap[:] = keep

@@ -3,14 +3,15 @@
 All results are aware UTC datetimes; inputs may be aware in any zone. "Allowed" means inside the
 call window in local time (settings.tz) and, for purposes in `working_days_only`, on a working day.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .jobs import DialerError, Job, check_aware
 from .settings import DialerSettings
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def allowed_at(purpose: str, at: datetime, settings: DialerSettings) -> datetime:
@@ -34,25 +35,25 @@ def followup_times(completed_at: datetime, settings: DialerSettings) -> tuple[da
     start = check_aware(completed_at, "completed_at") + settings.followup_min_delay
     not_before = allowed_at("followup", start, settings)
     first_day = not_before.astimezone(settings.tz).date()
-    last_day = settings.calendar.working_days_from(first_day,
-                                                   settings.followup_retry_working_days)
+    last_day = settings.calendar.working_days_from(first_day, settings.followup_retry_working_days)
     deadline = settings.window.close_of(last_day, settings.tz).astimezone(UTC)
     return not_before, deadline
 
 
-def outage_notice_times(created_at: datetime, outage_start: datetime,
-                        settings: DialerSettings) -> tuple[datetime, datetime]:
+def outage_notice_times(
+    created_at: datetime, outage_start: datetime, settings: DialerSettings
+) -> tuple[datetime, datetime]:
     """(not_before, deadline) of a planned-outage notice: from the first allowed moment >=
     created_at until outage_start - outage_notice_lead (7 days). Raises DialerError if there is
     no allowed moment left before that."""
     not_before = allowed_at("outage_notice", created_at, settings)
-    deadline = check_aware(outage_start, "outage_start").astimezone(UTC) \
-        - settings.outage_notice_lead
+    deadline = check_aware(outage_start, "outage_start").astimezone(UTC) - settings.outage_notice_lead
     if deadline < not_before:
         raise DialerError(
             f"outage at {outage_start.isoformat()} is too close: notices are called at least "
             f"{settings.outage_notice_lead} ahead, i.e. by {deadline.isoformat()}, but the first "
-            f"allowed moment is {not_before.isoformat()}")
+            f"allowed moment is {not_before.isoformat()}"
+        )
     return not_before, deadline
 
 

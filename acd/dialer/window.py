@@ -3,6 +3,7 @@
 A call may start at `start` and must start before `end` (so 20:00:00 is outside). Methods take
 local datetimes (aware in the site's zone, or naive local) and keep their tzinfo.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ class CallWindow:
             if not isinstance(value, time) or value.tzinfo is not None:
                 raise ValueError(f"call window {name} must be a naive local time, got {value!r}")
         if not self.start < self.end:
-            raise ValueError(f"call window start {self.start} must be before end {self.end} "
-                             f"(a window cannot cross midnight)")
+            raise ValueError(
+                f"call window start {self.start} must be before end {self.end} "
+                f"(a window cannot cross midnight)"
+            )
 
     def contains(self, local_dt: datetime) -> bool:
         return self.start <= local_dt.time() < self.end

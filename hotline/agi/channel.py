@@ -4,13 +4,15 @@ The dialplan runs AGI with `AGISIGHUP=yes`, so Asterisk writes an unsolicited `H
 the moment the caller hangs up. The reader tells it apart from command replies: it marks the
 channel dead and keeps reading for the reply it was waiting for.
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, TypeVar
+from collections.abc import Awaitable
+from typing import TypeVar
 
-from .errors import AgiCommandError, AgiHangup, AgiProtocolError, AgiTimeout
 from ..call_fields import call_uniqueid
+from .errors import AgiCommandError, AgiHangup, AgiProtocolError, AgiTimeout
 from .protocol import Reply, command_line, parse_result, parse_status
 
 T = TypeVar("T")
@@ -20,8 +22,14 @@ DTMF_KEYS = "0123456789*#ABCD"  # what a phone can send (A-D exist on real phone
 
 
 class AgiChannel:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 headers: dict[str, str], *, reply_timeout: float = 60.0):
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        headers: dict[str, str],
+        *,
+        reply_timeout: float = 60.0,
+    ):
         self._reader = reader
         self._writer = writer
         self.headers = headers
@@ -38,7 +46,6 @@ class AgiChannel:
     def channel_uniqueid(self) -> str:
         """Asterisk's uniqueid of the channel, as it sent it (the call's id may differ)."""
         return self.headers.get("agi_uniqueid", "")
-
 
     @property
     def route(self) -> str:
@@ -129,8 +136,9 @@ class AgiChannel:
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
         """A key within `timeout_ms` (any DTMF key, A-D included), or None."""
-        reply = await self._checked("WAIT FOR DIGIT", int(timeout_ms),
-                                    timeout=self.reply_timeout + timeout_ms / 1000)
+        reply = await self._checked(
+            "WAIT FOR DIGIT", int(timeout_ms), timeout=self.reply_timeout + timeout_ms / 1000
+        )
         return _key(reply, DTMF_KEYS)
 
     async def get_variable(self, name: str) -> str | None:
@@ -171,8 +179,7 @@ class AgiChannel:
         work = asyncio.ensure_future(awaitable)
         watch = asyncio.ensure_future(self._watch_hangup())
         try:
-            done, _ = await asyncio.wait({work, watch}, timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({work, watch}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             if work in done:
                 return work.result()
             if watch in done:

@@ -1,4 +1,5 @@
 """Every way an AGI conversation can fail, as exceptions (never result dicts)."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ Every AGI command line the daemon sends is built by `command_line`; every argume
 `quote`, so outside data (caller ID, digits, YAML text) can never end a line early and smuggle a
 second command into the socket.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,18 @@ def parse_result(rest: str) -> tuple[int, str | None, str]:
 # and Asterisk writes them raw, so a caller ID holding a line break can add lines that look like
 # headers. Only the keys Asterisk writes BEFORE agi_callerid (read forwards) and the ones it writes
 # AFTER agi_extension (read backwards from the end) are taken as Asterisk's own.
-HEAD_KEYS = frozenset({"agi_network", "agi_network_script", "agi_request", "agi_channel",
-                       "agi_language", "agi_type", "agi_uniqueid", "agi_version"})
+HEAD_KEYS = frozenset(
+    {
+        "agi_network",
+        "agi_network_script",
+        "agi_request",
+        "agi_channel",
+        "agi_language",
+        "agi_type",
+        "agi_uniqueid",
+        "agi_version",
+    }
+)
 TAIL_KEYS = frozenset({"agi_priority", "agi_enhanced", "agi_accountcode", "agi_threadid"})
 _ARG = re.compile(r"agi_arg_[1-9][0-9]{0,2}")
 _KEY = re.compile(r"agi_[a-z0-9_]{1,40}")
@@ -149,8 +160,13 @@ def parse_header_block(block: bytes) -> Headers:
     tail, tail_start = _tail(lines, i)
     current = None
     for key, value in lines[i:tail_start]:  # the caller-controlled middle
-        if key is not None and key not in values and key not in HEAD_KEYS and key not in tail \
-                and not _ARG.fullmatch(key):
+        if (
+            key is not None
+            and key not in values
+            and key not in HEAD_KEYS
+            and key not in tail
+            and not _ARG.fullmatch(key)
+        ):
             values[key] = value
             current = key
             continue

@@ -4,10 +4,11 @@ Unlike panoramisk's FastAGI handler, a connection that closes before its header 
 garbage, or stalls costs one short-lived task: the header is read with a timeout and a size cap,
 and every failure ends only that connection.
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -20,9 +21,16 @@ log = structlog.get_logger("fastagi")
 
 
 class FastAgiServer:
-    def __init__(self, routes: dict[str, Handler], *, host: str, port: int,
-                 header_timeout: float = 5.0, max_header_bytes: int = 16384,
-                 reply_timeout: float = 60.0):
+    def __init__(
+        self,
+        routes: dict[str, Handler],
+        *,
+        host: str,
+        port: int,
+        header_timeout: float = 5.0,
+        max_header_bytes: int = 16384,
+        reply_timeout: float = 60.0,
+    ):
         self.routes = routes
         self.host, self.port = host, port
         self.header_timeout = header_timeout
@@ -45,11 +53,12 @@ class FastAgiServer:
     async def start(self) -> None:
         try:
             self._server = await asyncio.start_server(
-                self._on_connect, self.host, self.port, limit=self.max_header_bytes,
-                reuse_address=True)
+                self._on_connect, self.host, self.port, limit=self.max_header_bytes, reuse_address=True
+            )
         except OSError as exc:
-            raise OSError(exc.errno, f"cannot listen for FastAGI on {self.host}:{self.port}: "
-                                     f"{exc.strerror}") from None
+            raise OSError(
+                exc.errno, f"cannot listen for FastAGI on {self.host}:{self.port}: {exc.strerror}"
+            ) from None
         sock = self._server.sockets[0].getsockname()
         self.port = sock[1]
         log.info("fastagi.listening", host=self.host, port=self.port)
@@ -119,7 +128,9 @@ class FastAgiServer:
             with structlog.contextvars.bound_contextvars(uniqueid=channel.uniqueid, route=channel.route):
                 if headers.injected:
                     self.injections += 1  # logged as repr: the text never reaches a log line raw
-                    log.warning("fastagi.header_injection", lines=[repr(x)[:120] for x in headers.injected[:5]])
+                    log.warning(
+                        "fastagi.header_injection", lines=[repr(x)[:120] for x in headers.injected[:5]]
+                    )
                 if handler is None:
                     self.rejected += 1
                     log.warning("fastagi.unknown_route", known=sorted(self.routes))

@@ -3,6 +3,7 @@
 A bad message (not JSON, missing or wrong fields, ends before it starts, retained, or refused by
 the daemon's handler) is logged and dropped; nothing here ever stops the bus.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -22,8 +23,11 @@ OutageHandler = Callable[[OutageNotice], Awaitable[Any]]
 async def deliver_outage(payload: object, retained: bool, handler: OutageHandler) -> bool:
     """Validate one message and await `handler(notice)`; True if the handler took it."""
     if retained:
-        log.warning("bus.outage_rejected", reason="replay of a retained notice ignored (it would be "
-                    "added again at every reconnect): dispatch should publish with QoS 1, no retain")
+        log.warning(
+            "bus.outage_rejected",
+            reason="replay of a retained notice ignored (it would be "
+            "added again at every reconnect): dispatch should publish with QoS 1, no retain",
+        )
         return False
     try:
         notice = parse_outage(payload)
@@ -39,6 +43,11 @@ async def deliver_outage(payload: object, retained: bool, handler: OutageHandler
     except Exception:  # e.g. the database is down: this notice is lost, the bus goes on
         log.exception("bus.outage_handler_failed", **where)
         return False
-    log.info("bus.outage_accepted", area_name=notice.area_name, starts_at=notice.starts_at.isoformat(),
-             ends_at=notice.ends_at.isoformat(), **where)
+    log.info(
+        "bus.outage_accepted",
+        area_name=notice.area_name,
+        starts_at=notice.starts_at.isoformat(),
+        ends_at=notice.ends_at.isoformat(),
+        **where,
+    )
     return True

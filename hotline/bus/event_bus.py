@@ -18,6 +18,7 @@ off), so notices the dispatch side sends with QoS 1 while the daemon is down or 
 delivered when it comes back. A retained notice's replay (flagged retained, sent by the broker
 at every subscribe) is ignored, or each reconnect would add that notice again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,9 +39,18 @@ from .pending import Pending, PendingQueue
 
 log = structlog.get_logger("bus")
 
-EVENT_KINDS: tuple[str, ...] = ("call_started", "ivr_step", "queued", "offered", "answered",
-                                "call_ended", "agent_state", "peak_mode", "dialer_attempt",
-                                "dialer_job")
+EVENT_KINDS: tuple[str, ...] = (
+    "call_started",
+    "ivr_step",
+    "queued",
+    "offered",
+    "answered",
+    "call_ended",
+    "agent_state",
+    "peak_mode",
+    "dialer_attempt",
+    "dialer_job",
+)
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
 BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)
 
@@ -54,11 +64,21 @@ def _json_default(value: object) -> str:
 class EventBus:
     """MQTT event bus; with `cfg=None` every method works and nothing is sent (events still counted)."""
 
-    def __init__(self, cfg: Mqtt | None, *, on_outage: OutageHandler | None = None,
-                 max_queued: int = 10_000, snapshot_interval: float = 5.0,
-                 backoff_min: float = 0.2, backoff_max: float = 10.0, keepalive: int = 15,
-                 timeout: float = 10.0, on_drop: Callable[[int], None] | None = None,
-                 client_id: str | None = None, clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        cfg: Mqtt | None,
+        *,
+        on_outage: OutageHandler | None = None,
+        max_queued: int = 10_000,
+        snapshot_interval: float = 5.0,
+        backoff_min: float = 0.2,
+        backoff_max: float = 10.0,
+        keepalive: int = 15,
+        timeout: float = 10.0,
+        on_drop: Callable[[int], None] | None = None,
+        client_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
         if snapshot_interval <= 0 or backoff_min <= 0 or backoff_max < backoff_min:
             raise ValueError("need snapshot_interval > 0 and 0 < backoff_min <= backoff_max")
         self.cfg = cfg
@@ -70,20 +90,24 @@ class EventBus:
         self._clock = clock
         self._queue = PendingQueue(max_queued)
         self._snapshot: Callable[[], Mapping[str, Any]] | None = None
-        self._wake = asyncio.Event()      # something was queued (or we are stopping)
+        self._wake = asyncio.Event()  # something was queued (or we are stopping)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._drop_warned = False
         prefix = cfg.topic_prefix.rstrip("/") if cfg is not None else ""
         self.client_id = client_id or f"{prefix.replace('/', '-')}-daemon"
-        self.topics = {"events": f"{prefix}/events", "queue": f"{prefix}/queue",
-                       "status": f"{prefix}/status", "dispatch": f"{prefix}/dispatch/outage",
-                       "service_done": f"{prefix}/dispatch/service_done"}
+        self.topics = {
+            "events": f"{prefix}/events",
+            "queue": f"{prefix}/queue",
+            "status": f"{prefix}/status",
+            "dispatch": f"{prefix}/dispatch/outage",
+            "service_done": f"{prefix}/dispatch/service_done",
+        }
         self._on_service_done: Callable[[bytes, bool], Any] | None = None
         # counters (read them for metrics and tests)
-        self.seq = 0              # last sequence number handed out
-        self.published = 0        # publish() calls
-        self.delivered = 0        # events the broker confirmed
+        self.seq = 0  # last sequence number handed out
+        self.published = 0  # publish() calls
+        self.delivered = 0  # events the broker confirmed
         self.connects = 0
         self.connected = False
         self.outages_accepted = 0
@@ -121,8 +145,9 @@ class EventBus:
                 self._on_drop(1)
             if not self._drop_warned:
                 self._drop_warned = True
-                log.warning("bus.dropping_oldest", max_queued=self._queue.max_events,
-                            connected=self.connected)
+                log.warning(
+                    "bus.dropping_oldest", max_queued=self._queue.max_events, connected=self.connected
+                )
         self._wake.set()
         return seq
 
@@ -165,8 +190,7 @@ class EventBus:
             delay = min(delay * 2, self.backoff_max)
         if self.queued:
             log.warning("bus.stopped_undelivered", events=self.queued)
-        log.info("bus.stopped", published=self.published, delivered=self.delivered,
-                 dropped=self.dropped)
+        log.info("bus.stopped", published=self.published, delivered=self.delivered, dropped=self.dropped)
 
     async def close(self, timeout: float = 2.0) -> None:
         """Stop: flush what is queued if connected (up to `timeout` s), then end run()."""
@@ -188,13 +212,19 @@ class EventBus:
         # keep dispatch messages sent while we were away
         persistent = self._on_outage is not None or self._on_service_done is not None
         client = aiomqtt.Client(
-            cfg.host, cfg.port, identifier=self.client_id if persistent else None,
-            clean_session=not persistent, username=cfg.username,
+            cfg.host,
+            cfg.port,
+            identifier=self.client_id if persistent else None,
+            clean_session=not persistent,
+            username=cfg.username,
             password=cfg.password.get_secret_value() if cfg.password is not None else None,
-            keepalive=self.keepalive, timeout=self.timeout, max_inflight_messages=BATCH,
+            keepalive=self.keepalive,
+            timeout=self.timeout,
+            max_inflight_messages=BATCH,
             # without it Nagle + delayed ACKs cost ~40 ms per batch (2,000 events/s at best)
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-            will=aiomqtt.Will(self.topics["status"], b"offline", qos=1, retain=True))
+            will=aiomqtt.Will(self.topics["status"], b"offline", qos=1, retain=True),
+        )
         client.pending_calls_threshold = BATCH + 10  # else aiomqtt warns about every full batch
         return client
 

@@ -10,12 +10,21 @@ Times are ISO 8601 strings with an offset (naive times and Unix numbers are refu
 never guesses the zone), between 1970 and 2999 (a time such as 9999-12-31T20:00-14:00 has no UTC
 equivalent); `kind` is `planned` or `fault`; unknown keys are refused.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints,
-                      ValidationError, model_validator)
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from hotline.selfservice.local_time import check_range
 
@@ -41,10 +50,11 @@ class OutageNotice(BaseModel):
     kind: Literal["planned", "fault"]
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> "OutageNotice":
+    def _ends_after_start(self) -> OutageNotice:
         if self.ends_at <= self.starts_at:
-            raise ValueError(f"ends_at ({self.ends_at.isoformat()}) must be after starts_at "
-                             f"({self.starts_at.isoformat()})")
+            raise ValueError(
+                f"ends_at ({self.ends_at.isoformat()}) must be after starts_at ({self.starts_at.isoformat()})"
+            )
         return self
 
 

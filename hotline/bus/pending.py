@@ -6,6 +6,7 @@ it, then `ack`s by sequence number: events stay queued until the broker confirme
 connection that dies mid-batch resends them after the reconnect (consumers may see an event
 twice and can drop repeats by `seq`).
 """
+
 from __future__ import annotations
 
 from collections import deque

@@ -1,12 +1,25 @@
 """The `hotline` command: run the daemon, check and show config, render Asterisk config, prompts."""
+
 from __future__ import annotations
 
 import sys
 
 import typer
 
-from . import (asterisk_cmd, common, config_cmd, db_cmd, menu_cmd, menu_reload_cmd, outbound_cmd,
-               peak_cmd, prompts_cmd, report_cmd, run_cmd, selfservice_cmd)
+from . import (
+    asterisk_cmd,
+    common,
+    config_cmd,
+    db_cmd,
+    menu_cmd,
+    menu_reload_cmd,
+    outbound_cmd,
+    peak_cmd,
+    prompts_cmd,
+    report_cmd,
+    run_cmd,
+    selfservice_cmd,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
 app.add_typer(config_cmd.app, name="config")

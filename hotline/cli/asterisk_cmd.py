@@ -1,4 +1,5 @@
 """`hotline asterisk render DIR`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,9 @@ def render_cmd(
 ) -> None:
     """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/) ... into OUT_DIR (mode 0640)."""
     s = settings_or_exit(config)
-    opts = RenderOptions(etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind,
-                         media_address=media_address)
+    opts = RenderOptions(
+        etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind, media_address=media_address
+    )
     try:
         files = render(s, opts)
         if with_dahdi:

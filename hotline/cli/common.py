@@ -1,6 +1,7 @@
 """Shared CLI bits: where the config is, loading it or exiting with every error listed, one-line
 errors (exit 2: bad input or config; exit 1: an I/O failure such as an unwritable output file or
 an unusable database), the store for a command, and writing an output file whole or not at all."""
+
 from __future__ import annotations
 
 import errno
@@ -23,7 +24,9 @@ out = Console(soft_wrap=True)
 
 BAD_INPUT, IO_FAILURE = 2, 1
 
-ConfigOption = typer.Option(None, "--config", "-c", help="site config (default: $HOTLINE_CONFIG or config/hotline.yaml)")
+ConfigOption = typer.Option(
+    None, "--config", "-c", help="site config (default: $HOTLINE_CONFIG or config/hotline.yaml)"
+)
 
 
 def config_path(path: Path | None) -> Path:

@@ -1,4 +1,5 @@
 """`hotline config check|show`."""
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,11 @@ def check(file: Path = typer.Argument(None, help="config file (default: config/h
             err.print(line, markup=False, highlight=False)
         err.print(f"{len(exc.errors)} error(s) in {path}", markup=False)
         raise typer.Exit(2) from None
-    out.print(f"{path}: ok ({len(s.agents)} agents, {s.trunks.inbound} inbound + "
-              f"{s.trunks.outbound} outbound lines, answer target {s.answer_target.seconds:g} s)",
-              markup=False)
+    out.print(
+        f"{path}: ok ({len(s.agents)} agents, {s.trunks.inbound} inbound + "
+        f"{s.trunks.outbound} outbound lines, answer target {s.answer_target.seconds:g} s)",
+        markup=False,
+    )
 
 
 @app.command("show")

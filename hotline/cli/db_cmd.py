@@ -1,4 +1,5 @@
 """`hotline db upgrade`."""
+
 from __future__ import annotations
 
 import asyncio

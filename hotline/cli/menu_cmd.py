@@ -1,4 +1,5 @@
 """`hotline menu check|show|render`: the IVR menu file (config/menu.yaml)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,14 +54,20 @@ def check(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
     for node in menu.nodes.values():
         kinds[node.kind] = kinds.get(node.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-    out.print(f"{file}: ok (version {menu.version}, {len(menu.nodes)} nodes: {summary}; "
-              f"{menu.depth} menu levels; retries {menu.retries}, key timeout {menu.digit_timeout_s:g} s)",
-              markup=False, highlight=False)
+    out.print(
+        f"{file}: ok (version {menu.version}, {len(menu.nodes)} nodes: {summary}; "
+        f"{menu.depth} menu levels; retries {menu.retries}, key timeout {menu.digit_timeout_s:g} s)",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command("render")
-def render(file: Path = FileArg, out_file: Path = typer.Option(..., "--out", "-o", help="SVG file to write"),
-           catalog: Path = CatalogOption) -> None:
+def render(
+    file: Path = FileArg,
+    out_file: Path = typer.Option(..., "--out", "-o", help="SVG file to write"),
+    catalog: Path = CatalogOption,
+) -> None:
     """Draw the menu tree as a self-contained SVG: a box per node, keys on the edges, 0/* dashed."""
     prompts = _catalog_or_exit(catalog)
     menu = _menu_or_exit(file, catalog, prompts)
@@ -76,8 +83,12 @@ def render(file: Path = FileArg, out_file: Path = typer.Option(..., "--out", "-o
 def show(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
     """Print the menu tree: level, key, node, kind, category (0 and * are on every menu)."""
     menu = _menu_or_exit(file, catalog)
-    out.print(f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
-              f"({menu.agent}), {UP_KEY} = back (top: repeat)", markup=False, highlight=False)
+    out.print(
+        f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
+        f"({menu.agent}), {UP_KEY} = back (top: repeat)",
+        markup=False,
+        highlight=False,
+    )
     _tree(menu, menu.start, "", 0, set())
 
 
@@ -86,8 +97,11 @@ def _tree(menu: Menu, nid: str, key: str, indent: int, seen: set[str]) -> None:
     level = f"L{menu.level[nid]} " if nid in menu.level else ""
     label = f" {node.label}" if node.label else ""
     then = "".join(f" -> {t}" for _, t in node.targets()) if not isinstance(node, MenuNode) else ""
-    out.print(f"{'  ' * indent}{key + ' ' if key else ''}{level}{nid} [{node.kind}, {node.category}]"
-              f"{label}{then}", markup=False, highlight=False)
+    out.print(
+        f"{'  ' * indent}{key + ' ' if key else ''}{level}{nid} [{node.kind}, {node.category}]{label}{then}",
+        markup=False,
+        highlight=False,
+    )
     if not isinstance(node, MenuNode) or nid in seen:
         return
     seen.add(nid)

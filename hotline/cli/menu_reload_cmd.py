@@ -1,4 +1,5 @@
 """`hotline menu reload`: check the menu file, then tell the running daemon to swap it in."""
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,8 @@ def _daemon_pid(pid_file: Path) -> int:
         err.print(f"no daemon running (no process holds {lock})", markup=False)
         raise typer.Exit(1)
     if holder.pid is None:
-        err.print(f"the daemon holding {lock} is starting and has not written its pid yet; try again",
-                  markup=False)
+        err.print(
+            f"the daemon holding {lock} is starting and has not written its pid yet; try again", markup=False
+        )
         raise typer.Exit(1)
     return holder.pid

@@ -2,6 +2,7 @@
 
 Jobs added here are stored; the running daemon picks them up within `outbound.poll_seconds`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,31 +46,37 @@ def _local(value: datetime | None) -> str:
 
 
 @app.command("done")
-def done(order: str = typer.Option(..., "--order", help="work order number"),
-         kind: Kind = typer.Option(..., "--kind", help="the service that was completed"),
-         number: str = typer.Option(..., "--number", help="the customer's phone"),
-         at: str = typer.Option(None, "--at", help="completed at, '2026-11-20 19:30' local; default now"),
-         config: Path = ConfigOption) -> None:
+def done(
+    order: str = typer.Option(..., "--order", help="work order number"),
+    kind: Kind = typer.Option(..., "--kind", help="the service that was completed"),
+    number: str = typer.Option(..., "--number", help="the customer's phone"),
+    at: str = typer.Option(None, "--at", help="completed at, '2026-11-20 19:30' local; default now"),
+    config: Path = ConfigOption,
+) -> None:
     """A fault repair, complaint or new connection is done: schedule its follow-up call."""
     s = settings_or_exit(config)
     now = utcnow()
     try:
         completed = parse_local(at, "--at") if at else now
-        job = followup_job(s, order=order, kind=kind.value, number=number, completed_at=completed,
-                           now=now)
+        job = followup_job(s, order=order, kind=kind.value, number=number, completed_at=completed, now=now)
     except ValueError as exc:
         raise fail(str(exc)) from None
     inserted = _run(s.database.url, lambda e: store.insert_jobs(e, [job]))
     if not inserted:
         out.print(f"order {order} already has a follow-up job; nothing new", markup=False)
         return
-    out.print(f"follow-up {job.id} for order {order} ({FOLLOWUP_KINDS[kind.value]}): first call "
-              f"from {_local(job.not_before)}, last by {_local(job.deadline)}", markup=False)
+    out.print(
+        f"follow-up {job.id} for order {order} ({FOLLOWUP_KINDS[kind.value]}): first call "
+        f"from {_local(job.not_before)}, last by {_local(job.deadline)}",
+        markup=False,
+    )
 
 
 @app.command("notify")
-def notify(notice_id: int = typer.Argument(..., help="the planned outage notice (hotline outage list)"),
-           config: Path = ConfigOption) -> None:
+def notify(
+    notice_id: int = typer.Argument(..., help="the planned outage notice (hotline outage list)"),
+    config: Path = ConfigOption,
+) -> None:
     """Call every account of a planned outage's area (key accounts first)."""
     s = settings_or_exit(config)
     now = utcnow()
@@ -82,17 +89,23 @@ def notify(notice_id: int = typer.Argument(..., help="the planned outage notice 
             raise JobRequestError(f"notice {notice_id} is not a planned outage still to come")
         jobs = await notice_jobs(engine, s, notice, now)
         return jobs, await store.insert_jobs(engine, jobs)
+
     try:
         jobs, inserted = _run(s.database.url, work)
     except JobRequestError as exc:
         raise fail(str(exc)) from None
-    out.print(f"notice {notice_id}: {len(jobs)} phones in the area, {len(inserted)} new calls "
-              "scheduled", markup=False)
+    out.print(
+        f"notice {notice_id}: {len(jobs)} phones in the area, {len(inserted)} new calls scheduled",
+        markup=False,
+    )
 
 
 @app.command("cancel")
-def cancel(job_id: str = typer.Argument(...), reason: str = typer.Option("cancelled by operator", "--reason"),
-           config: Path = ConfigOption) -> None:
+def cancel(
+    job_id: str = typer.Argument(...),
+    reason: str = typer.Option("cancelled by operator", "--reason"),
+    config: Path = ConfigOption,
+) -> None:
     """Cancel a pending job (a call in progress finishes first)."""
     s = settings_or_exit(config)
     if not _run(s.database.url, lambda e: store.cancel_job(e, job_id, reason, utcnow())):
@@ -101,27 +114,54 @@ def cancel(job_id: str = typer.Argument(...), reason: str = typer.Option("cancel
 
 
 @app.command("status")
-def status(finished: int = typer.Option(20, "--finished", min=0, help="finished jobs shown"),
-           job: str = typer.Option(None, "--job", help="one job with every attempt"),
-           fmt: Format = typer.Option(Format.text, "--format"), config: Path = ConfigOption) -> None:
+def status(
+    finished: int = typer.Option(20, "--finished", min=0, help="finished jobs shown"),
+    job: str = typer.Option(None, "--job", help="one job with every attempt"),
+    fmt: Format = typer.Option(Format.text, "--format"),
+    config: Path = ConfigOption,
+) -> None:
     """Pending, in progress and recently finished jobs (or one job's attempts)."""
     s = settings_or_exit(config)
     if job:
         attempts = _run(s.database.url, lambda e: store.attempts_of(e, job))
-        rows = [dict(attempt=a.attempt, number=a.number, content=a.content,
-                     started=_local(a.started_at), answered=_local(a.answered_at),
-                     ended=_local(a.ended_at), result=a.result or "in progress",
-                     reason=a.failure_reason or "", key=a.key or "") for a in attempts]
+        rows = [
+            dict(
+                attempt=a.attempt,
+                number=a.number,
+                content=a.content,
+                started=_local(a.started_at),
+                answered=_local(a.answered_at),
+                ended=_local(a.ended_at),
+                result=a.result or "in progress",
+                reason=a.failure_reason or "",
+                key=a.key or "",
+            )
+            for a in attempts
+        ]
         _show(rows, fmt, f"job {job}: {len(rows)} attempts")
         return
     jobs = _run(s.database.url, lambda e: store.jobs_for_status(e, finished_limit=finished))
-    rows = [dict(id=j.id, purpose=PURPOSE_NAMES[j.purpose], number=j.number, status=j.status,
-                 attempts=f"{j.attempts}/{j.max_attempts}", next=_local(j.next_at),
-                 deadline=_local(j.deadline), result=j.reason or "", key=j.key or "")
-            for j in jobs]
+    rows = [
+        dict(
+            id=j.id,
+            purpose=PURPOSE_NAMES[j.purpose],
+            number=j.number,
+            status=j.status,
+            attempts=f"{j.attempts}/{j.max_attempts}",
+            next=_local(j.next_at),
+            deadline=_local(j.deadline),
+            result=j.reason or "",
+            key=j.key or "",
+        )
+        for j in jobs
+    ]
     counts = {st: sum(1 for j in jobs if j.status == st) for st in store.OPEN}
-    _show(rows, fmt, f"{counts['pending']} pending, {counts['in_progress']} in progress, "
-                     f"{len(rows) - sum(counts.values())} finished shown")
+    _show(
+        rows,
+        fmt,
+        f"{counts['pending']} pending, {counts['in_progress']} in progress, "
+        f"{len(rows) - sum(counts.values())} finished shown",
+    )
 
 
 def _show(rows: list[dict], fmt: Format, title: str) -> None:
@@ -129,7 +169,7 @@ def _show(rows: list[dict], fmt: Format, title: str) -> None:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
     table = Table(title=title)
-    for col in (rows[0] if rows else {"-": ""}):
+    for col in rows[0] if rows else {"-": ""}:
         table.add_column(col)
     for r in rows:
         table.add_row(*(str(v) for v in r.values()))
@@ -144,8 +184,9 @@ def _dnc_number(number: str) -> str:
 
 
 @dnc_app.command("add")
-def dnc_add(number: str, reason: str = typer.Option("customer's request", "--reason"),
-            config: Path = ConfigOption) -> None:
+def dnc_add(
+    number: str, reason: str = typer.Option("customer's request", "--reason"), config: Path = ConfigOption
+) -> None:
     """Never call this number again (pending jobs for it end as `dnc`)."""
     s = settings_or_exit(config)
     digits = _dnc_number(number)

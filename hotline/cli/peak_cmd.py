@@ -1,4 +1,5 @@
 """`hotline peak on|off|status`: peak mode by hand (seed 000 §36)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,5 +38,8 @@ def off(config: Path = ConfigOption) -> None:
 def status(config: Path = ConfigOption) -> None:
     s = settings_or_exit(config)
     on_by_hand = Path(s.peak.flag_file).exists()
-    out.print(f"by hand: {'on' if on_by_hand else 'off'}; automatic when an outage in force covers "
-              f">= {s.peak.auto_towns} towns", markup=False)
+    out.print(
+        f"by hand: {'on' if on_by_hand else 'off'}; automatic when an outage in force covers "
+        f">= {s.peak.auto_towns} towns",
+        markup=False,
+    )

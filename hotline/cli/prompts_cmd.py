@@ -1,4 +1,5 @@
 """`hotline prompts render`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,11 @@ app = typer.Typer(no_args_is_help=True, help="voice prompts")
 
 
 @app.command("render")
-def render_cmd(out_dir: Path = typer.Option(Path("var/prompts"), "--out", help="prompt WAV files"),
-               moh_dir: Path = typer.Option(Path("var/moh"), "--moh", help="music-on-hold files"),
-               config: Path = ConfigOption) -> None:
+def render_cmd(
+    out_dir: Path = typer.Option(Path("var/prompts"), "--out", help="prompt WAV files"),
+    moh_dir: Path = typer.Option(Path("var/moh"), "--moh", help="music-on-hold files"),
+    config: Path = ConfigOption,
+) -> None:
     """Synthesise every catalog prompt (recorded overrides win) to 8 kHz mono WAV."""
     s = settings_or_exit(config)
     result = render_all(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents]), out_dir)

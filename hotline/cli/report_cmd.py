@@ -4,6 +4,7 @@ Reads the call store named in the config (database.url) without changing it; the
 of the service level is the config's (answer_target: 4 rings x 3 s = 12 s). CSV/JSON keys are
 documented in hotline/reports/export.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,11 +18,11 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..clock import utcnow
 from ..reports.export import to_csv, to_json
 from ..reports.figures import Thresholds
 from ..reports.html import render_html
 from ..reports.period import DEFAULT_TZ, Period, parse_period, zone
-from ..clock import utcnow
 from ..reports.report import Report, build_report
 from ..reports.text import print_report
 from ..settings import Settings
@@ -38,18 +39,32 @@ class Format(str, Enum):
 
 def _check_store_exists(url: str) -> None:
     u = make_url(url)
-    if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:" \
-            and not u.database.startswith("file:") and not Path(u.database).is_file():
-        raise fail(f"no call store at {u.database} (database.url in the config); "
-                    "the daemon creates it, or run `hotline db upgrade`")
+    if (
+        u.drivername.startswith("sqlite")
+        and u.database
+        and u.database != ":memory:"
+        and not u.database.startswith("file:")
+        and not Path(u.database).is_file()
+    ):
+        raise fail(
+            f"no call store at {u.database} (database.url in the config); "
+            "the daemon creates it, or run `hotline db upgrade`"
+        )
 
 
 async def _build(s: Settings, period: Period, thresholds: Thresholds, goal: float, wrap_up: float) -> Report:
     engine = make_engine(s.database.url)
     try:
-        return await build_report(engine, period, company=s.company, thresholds=thresholds,
-                                  agents=[(a.id, a.name or None) for a in s.agents], goal=goal, wrap_up_s=wrap_up,
-                                  now=utcnow())  # a period not over yet counts up to now
+        return await build_report(
+            engine,
+            period,
+            company=s.company,
+            thresholds=thresholds,
+            agents=[(a.id, a.name or None) for a in s.agents],
+            goal=goal,
+            wrap_up_s=wrap_up,
+            now=utcnow(),
+        )  # a period not over yet counts up to now
     finally:
         await engine.dispose()
 
@@ -58,14 +73,24 @@ def report(
     day: str = typer.Option(None, "--day", help="one local day, e.g. 2026-11-23"),
     month: str = typer.Option(None, "--month", help="one month, e.g. 2026-11"),
     year: str = typer.Option(None, "--year", help="one year, e.g. 2026"),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal tables), html (one "
-                               "self-contained page with charts), csv or json (for other tools)"),
+    fmt: Format = typer.Option(
+        Format.text,
+        "--format",
+        "-f",
+        help="text (terminal tables), html (one "
+        "self-contained page with charts), csv or json (for other tools)",
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="write to FILE instead of standard output"),
     tz: str = typer.Option(DEFAULT_TZ, "--tz", help="time zone of the center's days and hours"),
-    goal: float = typer.Option(0.8, "--goal", help="staffing advice: share answered within the answer "
-                               "target, e.g. 0.8"),
-    wrap_up: float = typer.Option(None, "--wrap-up", help="staffing advice: seconds of after-call work "
-                                  "added to the measured talk time (default: the config's acd.wrap_up_seconds)"),
+    goal: float = typer.Option(
+        0.8, "--goal", help="staffing advice: share answered within the answer target, e.g. 0.8"
+    ),
+    wrap_up: float = typer.Option(
+        None,
+        "--wrap-up",
+        help="staffing advice: seconds of after-call work "
+        "added to the measured talk time (default: the config's acd.wrap_up_seconds)",
+    ),
     config: Path = ConfigOption,
 ) -> None:
     """Call statistics of a day, month or year: 接通率, service level, IVR use, agents, staffing."""

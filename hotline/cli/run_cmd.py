@@ -1,4 +1,5 @@
 """`hotline run`: the daemon in the foreground, one per config (see daemon_lock)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,9 +14,11 @@ from ..logs import setup_logging
 from .common import ConfigOption, fail, settings_or_exit
 
 
-def run(config: Path = ConfigOption,
-        log_level: str = typer.Option("INFO", help="DEBUG, INFO, WARNING, ERROR"),
-        json_logs: bool = typer.Option(None, "--json/--console", help="default: JSON unless on a terminal")) -> None:
+def run(
+    config: Path = ConfigOption,
+    log_level: str = typer.Option("INFO", help="DEBUG, INFO, WARNING, ERROR"),
+    json_logs: bool = typer.Option(None, "--json/--console", help="default: JSON unless on a terminal"),
+) -> None:
     """Run the FastAGI + AMI daemon until SIGTERM/SIGINT."""
     settings = settings_or_exit(config)
     setup_logging(log_level, json=json_logs)
@@ -51,4 +54,6 @@ def _lock_or_exit(pid_file: Path) -> DaemonLock:
     except DaemonRunning as exc:
         raise fail(f"{exc}; nothing was changed", code=1) from None
     except OSError as exc:
-        raise fail(f"cannot lock {lock_path(pid_file)} (pid_file in the config): {exc.strerror or exc}") from None
+        raise fail(
+            f"cannot lock {lock_path(pid_file)} (pid_file in the config): {exc.strerror or exc}"
+        ) from None

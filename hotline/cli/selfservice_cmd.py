@@ -1,4 +1,5 @@
 """`hotline outage add|list` and `hotline accounts import`: the IVR's self-service data."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,9 @@ def outage_add(
     area: str = typer.Option(..., "--area", help="area code (digits, as callers enter it)"),
     area_name: str = typer.Option(..., "--area-name", help="area name, e.g. 城关"),
     towns: str = typer.Option(..., "--towns", help="towns affected, comma-separated"),
-    start: str = typer.Option(..., "--start", help="'2026-11-30 08:00' local time (Asia/Shanghai) or with an offset"),
+    start: str = typer.Option(
+        ..., "--start", help="'2026-11-30 08:00' local time (Asia/Shanghai) or with an offset"
+    ),
     end: str = typer.Option(..., "--end", help="same format as --start; after the start"),
     reason: str = typer.Option(..., "--reason", help="e.g. 线路检修"),
     kind: Kind = typer.Option(Kind.planned, "--kind", help="planned outage or known fault"),
@@ -54,17 +57,37 @@ def outage_add(
     except ValueError as exc:
         raise fail(str(exc)) from None
     try:
-        notice = asyncio.run(with_engine(s.database.url, lambda engine: add_notice(
-            engine, area_code=area, area_name=area_name, towns=town_list, starts_at=starts_at,
-            ends_at=ends_at, reason=reason, kind=kind.value, now=now)))
+        notice = asyncio.run(
+            with_engine(
+                s.database.url,
+                lambda engine: add_notice(
+                    engine,
+                    area_code=area,
+                    area_name=area_name,
+                    towns=town_list,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    reason=reason,
+                    kind=kind.value,
+                    now=now,
+                ),
+            )
+        )
     except NoticeError as exc:
         raise fail(str(exc)) from None
-    out.print(f"notice {notice.id} published: {notice.kind} outage in {notice.area_code} "
-              f"{notice.area_name}, {_local(notice.starts_at)} to {_local(notice.ends_at)}",
-              markup=False, highlight=False)
+    out.print(
+        f"notice {notice.id} published: {notice.kind} outage in {notice.area_code} "
+        f"{notice.area_name}, {_local(notice.starts_at)} to {_local(notice.ends_at)}",
+        markup=False,
+        highlight=False,
+    )
     if notice.kind == "planned" and notice.starts_at < now + HORIZON:
-        err.print("warning: this planned outage starts in less than 7 days; planned outages "
-                  "are to be published at least 7 days ahead", markup=False, highlight=False)
+        err.print(
+            "warning: this planned outage starts in less than 7 days; planned outages "
+            "are to be published at least 7 days ahead",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _local(value: datetime) -> str:
@@ -76,8 +99,16 @@ def _table(notices: list[Notice]) -> Table:
     for column in ("id", "kind", "area", "name", "towns", "start", "end", "reason"):
         table.add_column(column)
     for n in notices:
-        table.add_row(str(n.id), n.kind, n.area_code, n.area_name, "、".join(n.towns),
-                      _local(n.starts_at), _local(n.ends_at), n.reason)
+        table.add_row(
+            str(n.id),
+            n.kind,
+            n.area_code,
+            n.area_name,
+            "、".join(n.towns),
+            _local(n.starts_at),
+            _local(n.ends_at),
+            n.reason,
+        )
     return table
 
 
@@ -95,8 +126,9 @@ def outage_list(
         except NoticeError as exc:
             raise fail(str(exc)) from None
     now = None if show_all else utcnow()
-    notices = asyncio.run(with_engine(
-        s.database.url, lambda engine: list_notices(engine, area_code=area, now=now)))
+    notices = asyncio.run(
+        with_engine(s.database.url, lambda engine: list_notices(engine, area_code=area, now=now))
+    )
     if not notices:
         out.print("no outage notices" + ("" if show_all else " in force or to come"), markup=False)
         return
@@ -105,8 +137,11 @@ def outage_list(
 
 @accounts_app.command("import")
 def accounts_import(
-    file: Path = typer.Argument(..., help="CSV with the header account_number,area_code,masked_name,"
-                                          "phone,balance,last_bill_amount,last_bill_month,last_usage_kwh"),
+    file: Path = typer.Argument(
+        ...,
+        help="CSV with the header account_number,area_code,masked_name,"
+        "phone,balance,last_bill_amount,last_bill_month,last_usage_kwh",
+    ),
     config: Path = ConfigOption,
 ) -> None:
     """Import (insert or update) accounts; a file with any bad row imports nothing."""
@@ -115,8 +150,9 @@ def accounts_import(
         raise fail(f"{file}: no such file")
     now = utcnow()
     try:
-        count = asyncio.run(with_engine(
-            s.database.url, lambda engine: import_accounts(engine, file, now=now)))
+        count = asyncio.run(
+            with_engine(s.database.url, lambda engine: import_accounts(engine, file, now=now))
+        )
     except AccountImportError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)

@@ -6,6 +6,7 @@
 The answered call is a `calls` row too (direction outbound, outcome answered), with the agent
 fields for a callback.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,8 @@ from ..agi.errors import AgiHangup
 from ..call_context import CallContext
 from ..selfservice.lookup import notice_when
 
-ASKS = 3                 # a question is asked at most this often when no valid key comes
-KEY_WAIT_MS = 6000       # after the question, before asking again
+ASKS = 3  # a question is asked at most this often when no valid key comes
+KEY_WAIT_MS = 6000  # after the question, before asking again
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 SATISFACTION_KEYS = "123"
 
@@ -36,16 +37,26 @@ async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
         await chan.hangup()
         return
     started = ctx.clock()
-    ctx.recorder.call_started(chan.uniqueid, direction="outbound", started_at=started,
-                              caller_number=ctx.settings.outbound.caller_id, caller_name="",
-                              dnid=job.number, trunk="outbound")
+    ctx.recorder.call_started(
+        chan.uniqueid,
+        direction="outbound",
+        started_at=started,
+        caller_number=ctx.settings.outbound.caller_id,
+        caller_name="",
+        dnid=job.number,
+        trunk="outbound",
+    )
     key: str | None = None
     queue = QueueResult()
     try:
         if job.purpose == "followup":
             kind = job.payload.get("kind", "repair")
-            key = await ask(chan, ctx, ("dialer_followup_intro", f"dialer_kind_{kind}",
-                                        "dialer_followup_ask"), SATISFACTION_KEYS)
+            key = await ask(
+                chan,
+                ctx,
+                ("dialer_followup_intro", f"dialer_kind_{kind}", "dialer_followup_ask"),
+                SATISFACTION_KEYS,
+            )
         elif job.purpose == "outage_notice":
             key = await ask(chan, ctx, notice_items(job.payload), "1", repeat_key="2")
         else:
@@ -58,8 +69,13 @@ async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
     finally:
         if job.purpose == "callback":
             ctx.acd.forget(chan.uniqueid)
-        ctx.recorder.call_ended(chan.uniqueid, ended_at=ctx.clock(), outcome="answered",
-                                answered_at=started, **_queue_fields(job.purpose, queue))
+        ctx.recorder.call_ended(
+            chan.uniqueid,
+            ended_at=ctx.clock(),
+            outcome="answered",
+            answered_at=started,
+            **_queue_fields(job.purpose, queue),
+        )
         ctx.call_ended(chan.uniqueid, "outbound", "answered", None)
         ctx.outbound.call_finished(job_id, attempt, key)
 
@@ -67,12 +83,18 @@ async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
 def notice_items(payload: dict[str, str]) -> tuple[PlayItem, ...]:
     """您好…停电时间为 <date> <time> 至 <time>, 停电地区编码为 <digits>, 确认收到请按1,重听请按2."""
     starts, ends = (datetime.fromisoformat(payload[k]) for k in ("starts_at", "ends_at"))
-    return ("dialer_notice_intro", *notice_when(starts, ends), "dialer_notice_area",
-            Say("digits", payload["area_code"]), "dialer_notice_confirm")
+    return (
+        "dialer_notice_intro",
+        *notice_when(starts, ends),
+        "dialer_notice_area",
+        Say("digits", payload["area_code"]),
+        "dialer_notice_confirm",
+    )
 
 
-async def ask(chan: AgiChannel, ctx: CallContext, items: tuple[PlayItem, ...], valid: str,
-              repeat_key: str = "") -> str | None:
+async def ask(
+    chan: AgiChannel, ctx: CallContext, items: tuple[PlayItem, ...], valid: str, repeat_key: str = ""
+) -> str | None:
     """Play `items` (a key interrupts), wait for one of `valid`; ask again up to ASKS times.
     `repeat_key` plays it again without counting as an answer."""
     escape = valid + repeat_key
@@ -95,8 +117,7 @@ async def ask(chan: AgiChannel, ctx: CallContext, items: tuple[PlayItem, ...], v
 async def _callback(chan: AgiChannel, ctx: CallContext, job, queue: QueueResult) -> None:
     await chan.stream_file(ctx.prompt("dialer_callback_intro"))
     category = job.payload.get("category") or "other"
-    transfer = TransferToAgent(category=category, priority=job.priority, from_node="callback",
-                               reason="route")
+    transfer = TransferToAgent(category=category, priority=job.priority, from_node="callback", reason="route")
     queue.priority = job.priority
     await wait_for_agent(chan, ctx, transfer, job.priority, ctx.clock(), queue)
 
@@ -104,7 +125,14 @@ async def _callback(chan: AgiChannel, ctx: CallContext, job, queue: QueueResult)
 def _queue_fields(purpose: str, queue: QueueResult) -> dict:
     if purpose != "callback":
         return {}
-    return dict(priority=queue.priority or 0, agents_rung=queue.agents_rung,
-                ring_time_s=round(queue.ring_time_s, 3), agent_id=queue.agent_id,
-                agent_extension=queue.agent_extension, talk_started_at=queue.talk_started_at,
-                talk_s=queue.talk_s, recording_path=queue.recording, survey_score=queue.survey_score)
+    return dict(
+        priority=queue.priority or 0,
+        agents_rung=queue.agents_rung,
+        ring_time_s=round(queue.ring_time_s, 3),
+        agent_id=queue.agent_id,
+        agent_extension=queue.agent_extension,
+        talk_started_at=queue.talk_started_at,
+        talk_s=queue.talk_s,
+        recording_path=queue.recording,
+        survey_score=queue.survey_score,
+    )

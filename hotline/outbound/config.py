@@ -1,4 +1,5 @@
 """The `outbound:` section of config/hotline.yaml: the dialer's window, calendar and retries."""
+
 from __future__ import annotations
 
 import re
@@ -24,6 +25,7 @@ class MaxAttempts(StrictSection):
 
 class RetryMinutes(StrictSection):
     """Spacing between tries (then pushed into the window / the next working day)."""
+
     followup: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
     outage_notice: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
     callback: float = Field(10, gt=0, le=_MINUTES_A_WEEK)
@@ -39,14 +41,19 @@ class Outbound(StrictSection):
     ring_seconds: float = Field(30.0, ge=5, le=120, description="then the try is `no_answer`")
     max_attempts: MaxAttempts = MaxAttempts()
     retry_minutes: RetryMinutes = RetryMinutes()
-    followup_delay_minutes: float = Field(60, ge=0, le=_MINUTES_A_WEEK,
-                                          description="after the service is marked done")
+    followup_delay_minutes: float = Field(
+        60, ge=0, le=_MINUTES_A_WEEK, description="after the service is marked done"
+    )
     followup_working_days: int = Field(3, ge=1, le=10, description="retries end after this many")
     notice_lead_days: int = Field(7, ge=1, le=90, description="outage notices are called this far ahead")
     notify_planned_outages: bool = Field(True, description="call the area's accounts for new notices")
     callback_hours: int = Field(24, ge=1, le=24 * 7, description="a callback not reached by then is given up")
     callback_after_abandon_seconds: float = Field(
-        60.0, ge=0, le=3600, description="a caller who hung up after waiting this long is called back; 0 = off")
+        60.0,
+        ge=0,
+        le=3600,
+        description="a caller who hung up after waiting this long is called back; 0 = off",
+    )
     poll_seconds: float = Field(10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
 
     @field_validator("window")
@@ -70,7 +77,7 @@ class Outbound(StrictSection):
         return v
 
     @model_validator(mode="after")
-    def _calendar(self) -> "Outbound":
+    def _calendar(self) -> Outbound:
         both = sorted(set(self.holidays) & set(self.extra_workdays))
         if both:
             raise ValueError(f"dates both holiday and extra workday: {', '.join(map(str, both))}")
@@ -90,12 +97,15 @@ def dialer_settings(cfg: Outbound) -> DialerSettings:
     start, end = cfg.window_times
     minutes = cfg.retry_minutes
     return DialerSettings(
-        tz=LOCAL_TZ, window=CallWindow(start, end),
-        calendar=WorkCalendar(holidays=frozenset(cfg.holidays),
-                              extra_workdays=frozenset(cfg.extra_workdays)),
-        retry_spacing={"followup": timedelta(minutes=minutes.followup),
-                       "outage_notice": timedelta(minutes=minutes.outage_notice),
-                       "callback": timedelta(minutes=minutes.callback)},
+        tz=LOCAL_TZ,
+        window=CallWindow(start, end),
+        calendar=WorkCalendar(holidays=frozenset(cfg.holidays), extra_workdays=frozenset(cfg.extra_workdays)),
+        retry_spacing={
+            "followup": timedelta(minutes=minutes.followup),
+            "outage_notice": timedelta(minutes=minutes.outage_notice),
+            "callback": timedelta(minutes=minutes.callback),
+        },
         followup_min_delay=timedelta(minutes=cfg.followup_delay_minutes),
         followup_retry_working_days=cfg.followup_working_days,
-        outage_notice_lead=timedelta(days=cfg.notice_lead_days))
+        outage_notice_lead=timedelta(days=cfg.notice_lead_days),
+    )

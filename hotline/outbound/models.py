@@ -3,6 +3,7 @@
 The tables live in the call store's `Base.metadata` (same database, same migrations); the schema
 is created by migration 0004_outbound. Changing a column or a value list needs a new migration.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,8 +17,15 @@ from hotline.store.utc_datetime import UTCDateTime
 
 PURPOSES: tuple[str, ...] = ("followup", "outage_notice", "callback")
 JOB_STATUSES: tuple[str, ...] = ("pending", "in_progress", "done", "given_up", "cancelled")
-ATTEMPT_RESULTS: tuple[str, ...] = ("answered", "busy", "no_answer", "rejected", "failed",
-                                    "out_of_window", "dnc")
+ATTEMPT_RESULTS: tuple[str, ...] = (
+    "answered",
+    "busy",
+    "no_answer",
+    "rejected",
+    "failed",
+    "out_of_window",
+    "dnc",
+)
 
 
 class OutboundJobRow(Base):

@@ -6,6 +6,7 @@ with the same ActionID: Response Success once the customer answered (the channel
 as `Reason`: 3 = it rang and nobody answered, 5 = busy, 8 = congestion, 1 = the far end hung up
 (declined), 0 = the call could not be placed at all.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,13 +21,13 @@ REASONS = {"1": "rejected", "3": "no_answer", "5": "busy", "8": "failed", "0": "
 # so the cause is what tells busy from declined from unreachable.
 CAUSES = {"17": "busy", "18": "no_answer", "19": "no_answer", "21": "rejected"}
 RESULT_GRACE_S = 15.0  # after the ring timeout, for Asterisk to report the outcome
-CAUSE_WAIT_S = 2.0     # after a failed OriginateResponse, for the channel's Hangup event
+CAUSE_WAIT_S = 2.0  # after a failed OriginateResponse, for the channel's Hangup event
 
 
 @dataclass(frozen=True)
 class Originated:
-    result: str          # answered | busy | no_answer | rejected | failed
-    reason: str | None   # what Asterisk said, for failures
+    result: str  # answered | busy | no_answer | rejected | failed
+    reason: str | None  # what Asterisk said, for failures
 
 
 CHANNEL_PREFIX = "dialer-"
@@ -42,7 +43,9 @@ def originate_action(settings: Settings, *, number: str, job_id: str, attempt: i
     return {
         "Action": "Originate",
         "Channel": outbound_dial_string(settings, number),
-        "Context": "hotline-dialer", "Exten": "s", "Priority": "1",
+        "Context": "hotline-dialer",
+        "Exten": "s",
+        "Priority": "1",
         "Timeout": str(int(out.ring_seconds * 1000)),
         "CallerID": f'"{out.caller_id}" <{out.caller_id}>',
         "Variable": [f"HOTLINE_JOB={job_id}", f"HOTLINE_ATTEMPT={attempt}"],
@@ -67,8 +70,9 @@ def outcome_of(response, cause: str | None = None) -> Originated:
     return Originated(result, f"Reason={code}" + (f" cause={cause}" if cause else ""))
 
 
-async def originate(ami: AmiClient, settings: Settings, *, number: str, job_id: str,
-                    attempt: int, hangup: asyncio.Future[str]) -> Originated:
+async def originate(
+    ami: AmiClient, settings: Settings, *, number: str, job_id: str, attempt: int, hangup: asyncio.Future[str]
+) -> Originated:
     """Place the call; `hangup` is `ami.watch_hangup(channel_id(...))`, set up by the caller
     (who also waits on it before freeing the line)."""
     action = originate_action(settings, number=number, job_id=job_id, attempt=attempt)

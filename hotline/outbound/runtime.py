@@ -7,6 +7,7 @@ seizes a line in the shared trunk-capacity core, originates over AMI and, when a
 for the FastAGI call flow to finish before the line is released and the core hears the result.
 Every write to the store goes through one ordered queue, so a job's rows are written in order.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,20 +27,27 @@ from ..settings import Settings
 from . import store
 from .config import dialer_settings
 from .jobs import JobRequestError, callback_job, content_of, followup_job, job_from_row, notice_jobs
-from .service_done import ServiceDone
 from .originate import channel_id, originate
+from .service_done import ServiceDone
 
 log = structlog.get_logger("dialer")
 FLOW_START_S = 15.0  # after Asterisk said "answered", for the FastAGI call flow to connect
-LINE_FREE_S = 5.0    # after the call flow ended, for Asterisk to hang the customer's channel up
+LINE_FREE_S = 5.0  # after the call flow ended, for Asterisk to hang the customer's channel up
 # The poll re-reads rows created this long before the previous poll: a CLI stamps a job before
 # its transaction commits, so a row can become visible well after its created_at.
 POLL_OVERLAP = timedelta(minutes=5)
 
 
 class OutboundRuntime:
-    def __init__(self, settings: Settings, engine: AsyncEngine, trunks: TrunkCapacity,
-                 ami: AmiClient | None, bus: EventBus, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        trunks: TrunkCapacity,
+        ami: AmiClient | None,
+        bus: EventBus,
+        clock: Callable[[], datetime],
+    ):
         self.settings = settings
         self.engine = engine
         self.trunks = trunks
@@ -55,7 +63,7 @@ class OutboundRuntime:
         self._stopping = False
         self._last_notice_id = 0
         self._jobs: dict[str, core.Job] = {}  # the jobs the core holds (it forgets finished ones)
-        self._finished: set[str] = set()      # ended in this run (their rows may lag behind)
+        self._finished: set[str] = set()  # ended in this run (their rows may lag behind)
 
     # ---- the loop ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -132,8 +140,7 @@ class OutboundRuntime:
             self._add_row(row)
         for job_id in cancelled:
             if job_id in self._jobs:
-                self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()),
-                            stored=True)
+                self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()), stored=True)
 
     def _add_row(self, row) -> None:
         """Hand a stored job to the core once (the poll and `add()` may both see a new row)."""
@@ -177,29 +184,56 @@ class OutboundRuntime:
         for notice in await store.planned_notices_after(self.engine, self._last_notice_id, now):
             inserted = await self.add(await notice_jobs(self.engine, self.settings, notice, now))
             self._last_notice_id = max(self._last_notice_id, notice.id)
-            log.info("dialer.notice_calls", notice=notice.id, area=notice.area_code,
-                     jobs=len(inserted))
+            log.info("dialer.notice_calls", notice=notice.id, area=notice.area_code, jobs=len(inserted))
 
     async def schedule_followup(self, msg: ServiceDone) -> list[str]:
         """A service marked done on MQTT: its 回访 job (nothing new if the order is known)."""
-        return await self.add([followup_job(self.settings, order=msg.order, kind=msg.kind,
-                                            number=msg.number, completed_at=msg.completed_at,
-                                            now=self.clock())])
+        return await self.add(
+            [
+                followup_job(
+                    self.settings,
+                    order=msg.order,
+                    kind=msg.kind,
+                    number=msg.number,
+                    completed_at=msg.completed_at,
+                    now=self.clock(),
+                )
+            ]
+        )
 
-    def after_inbound_call(self, *, uniqueid: str, number: str, outcome: str,
-                           category: str | None, priority: int, waited_s: float | None) -> None:
+    def after_inbound_call(
+        self,
+        *,
+        uniqueid: str,
+        number: str,
+        outcome: str,
+        category: str | None,
+        priority: int,
+        waited_s: float | None,
+    ) -> None:
         """Book a callback for a caller who asked for one, or who hung up after waiting long."""
         threshold = self.settings.outbound.callback_after_abandon_seconds
         if outcome == "callback_requested":
             why = "asked"
-        elif outcome in ("abandoned_queue", "abandoned_ringing") and threshold > 0 \
-                and waited_s is not None and waited_s >= threshold:
+        elif (
+            outcome in ("abandoned_queue", "abandoned_ringing")
+            and threshold > 0
+            and waited_s is not None
+            and waited_s >= threshold
+        ):
             why = f"abandoned after {waited_s:.0f} s"
         else:
             return
         try:
-            job = callback_job(self.settings, uniqueid=uniqueid, number=number, category=category,
-                               priority=priority, why=why, now=self.clock())
+            job = callback_job(
+                self.settings,
+                uniqueid=uniqueid,
+                number=number,
+                category=category,
+                priority=priority,
+                why=why,
+                now=self.clock(),
+            )
         except JobRequestError as exc:
             log.warning("dialer.no_callback", call=uniqueid, reason=str(exc))
             return
@@ -212,20 +246,36 @@ class OutboundRuntime:
                 self._dial(cmd)
             elif isinstance(cmd, core.AttemptRecord):
                 job = self._jobs[cmd.job_id]
-                self._write(store.attempt_skipped, job_id=cmd.job_id, attempt=cmd.attempt,
-                            number=job.number, purpose=job.purpose, at=cmd.at, result=cmd.result)
+                self._write(
+                    store.attempt_skipped,
+                    job_id=cmd.job_id,
+                    attempt=cmd.attempt,
+                    number=job.number,
+                    purpose=job.purpose,
+                    at=cmd.at,
+                    result=cmd.result,
+                )
             elif isinstance(cmd, core.JobRescheduled):
                 self._write(store.job_rescheduled, cmd.job_id, cmd.due_at, cmd.reason)
             elif isinstance(cmd, core.JobFinished):
                 self._jobs.pop(cmd.job_id, None)
                 self._finished.add(cmd.job_id)
-                log.info("dialer.job_finished", job=cmd.job_id, status=cmd.status, reason=cmd.reason,
-                         key=cmd.key)
-                self.bus.publish("dialer_job", {"job_id": cmd.job_id, "status": cmd.status,
-                                                "reason": cmd.reason, "key": cmd.key})
+                log.info(
+                    "dialer.job_finished", job=cmd.job_id, status=cmd.status, reason=cmd.reason, key=cmd.key
+                )
+                self.bus.publish(
+                    "dialer_job",
+                    {"job_id": cmd.job_id, "status": cmd.status, "reason": cmd.reason, "key": cmd.key},
+                )
                 if not stored:
-                    self._write(store.job_finished, cmd.job_id, status=cmd.status,
-                                reason=cmd.reason, key=cmd.key, at=self.clock())
+                    self._write(
+                        store.job_finished,
+                        cmd.job_id,
+                        status=cmd.status,
+                        reason=cmd.reason,
+                        key=cmd.key,
+                        at=self.clock(),
+                    )
             else:
                 raise TypeError(f"the dialer runtime does not know command {cmd!r}")
 
@@ -252,13 +302,27 @@ class OutboundRuntime:
         assert self.ami is not None  # free_lines() is 0 without AMI
         hangup = self.ami.watch_hangup(call_id)
         try:
-            self._write(store.attempt_started, job_id=cmd.job_id, attempt=cmd.attempt,
-                        number=cmd.number, purpose=cmd.purpose, content=content_of(cmd),
-                        at=self.clock())
-            self.bus.publish("dialer_attempt", {"job_id": cmd.job_id, "attempt": cmd.attempt,
-                                                "purpose": cmd.purpose, "number": cmd.number})
-            placed = await originate(self.ami, self.settings, number=cmd.number,
-                                     job_id=cmd.job_id, attempt=cmd.attempt, hangup=hangup)
+            self._write(
+                store.attempt_started,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                number=cmd.number,
+                purpose=cmd.purpose,
+                content=content_of(cmd),
+                at=self.clock(),
+            )
+            self.bus.publish(
+                "dialer_attempt",
+                {"job_id": cmd.job_id, "attempt": cmd.attempt, "purpose": cmd.purpose, "number": cmd.number},
+            )
+            placed = await originate(
+                self.ami,
+                self.settings,
+                number=cmd.number,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                hangup=hangup,
+            )
             result, reason = placed.result, placed.reason
             if result == "answered" or call.connected.is_set():
                 result, reason = await self._flow_result(call)
@@ -270,14 +334,27 @@ class OutboundRuntime:
             self._calls.pop((cmd.job_id, cmd.attempt), None)
             self.trunks.handle(Release(call_id), self.clock())
             now = self.clock()
-            log.info("dialer.attempt", job=cmd.job_id, attempt=cmd.attempt, result=result,
-                     reason=reason, key=call.key)
-            self._write(store.attempt_ended, job_id=cmd.job_id, attempt=cmd.attempt, at=now,
-                        result=result, reason=reason, key=call.key)
+            log.info(
+                "dialer.attempt",
+                job=cmd.job_id,
+                attempt=cmd.attempt,
+                result=result,
+                reason=reason,
+                key=call.key,
+            )
+            self._write(
+                store.attempt_ended,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                at=now,
+                result=result,
+                reason=reason,
+                key=call.key,
+            )
             self._apply(self.core.handle(core.AttemptEnded(cmd.job_id, result, call.key), now))
             self._wake.set()
 
-    async def _flow_result(self, call: "_Call") -> tuple[str, str | None]:
+    async def _flow_result(self, call: _Call) -> tuple[str, str | None]:
         """Answered: wait for the FastAGI call flow to connect, then to end (may take minutes)."""
         try:
             async with asyncio.timeout(FLOW_START_S):

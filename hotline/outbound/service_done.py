@@ -9,6 +9,7 @@ its national form by hotline.phone_number (a number with letters or other symbol
 shortened to its digits). A bad message (not JSON, wrong fields, a retained replay) is logged and
 dropped; a repeated one schedules nothing new.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -45,14 +46,16 @@ def parse_service_done(payload: object) -> ServiceDone:
     try:
         return ServiceDone.model_validate_json(payload)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(message)'}: "
-                             f"{e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(message)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
         raise ServiceDoneError(problems) from None
 
 
 def service_done_handler(schedule: Callable[[ServiceDone], Awaitable[list[str]]]):
     """The bus handler: validate, `schedule`, log the verdict; never raises for bad messages."""
+
     async def handle(payload: object, retained: bool) -> bool:
         if retained:
             log.warning("dialer.service_done_rejected", reason="retained replay ignored")
@@ -68,4 +71,5 @@ def service_done_handler(schedule: Callable[[ServiceDone], Awaitable[list[str]]]
             return False
         log.info("dialer.service_done", order=msg.order, kind=msg.kind, new=bool(inserted))
         return True
+
     return handle

@@ -3,6 +3,7 @@
 Jobs are inserted idempotently: (purpose, ref) is unique, so the same "service done" message,
 notice or callback arriving twice schedules one job.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,10 +42,21 @@ class NewJob:
     payload: dict[str, str] = field(default_factory=dict)
 
     def row(self) -> dict[str, Any]:
-        return dict(id=self.id, purpose=self.purpose, ref=self.ref, number=self.number,
-                    priority=self.priority, not_before=self.not_before, deadline=self.deadline,
-                    next_at=self.not_before, max_attempts=self.max_attempts, attempts=0,
-                    status="pending", payload=self.payload, created_at=self.created_at)
+        return dict(
+            id=self.id,
+            purpose=self.purpose,
+            ref=self.ref,
+            number=self.number,
+            priority=self.priority,
+            not_before=self.not_before,
+            deadline=self.deadline,
+            next_at=self.not_before,
+            max_attempts=self.max_attempts,
+            attempts=0,
+            status="pending",
+            payload=self.payload,
+            created_at=self.created_at,
+        )
 
 
 async def insert_jobs(engine: AsyncEngine, jobs: list[NewJob]) -> list[str]:
@@ -55,8 +67,12 @@ async def insert_jobs(engine: AsyncEngine, jobs: list[NewJob]) -> list[str]:
     inserted: list[str] = []
     async with engine.begin() as conn:
         for job in jobs:  # one statement per job: RETURNING tells which ones were new
-            stmt = insert(OutboundJobRow).values(**job.row()).on_conflict_do_nothing(
-                index_elements=["purpose", "ref"]).returning(OutboundJobRow.id)
+            stmt = (
+                insert(OutboundJobRow)
+                .values(**job.row())
+                .on_conflict_do_nothing(index_elements=["purpose", "ref"])
+                .returning(OutboundJobRow.id)
+            )
             got = (await conn.execute(stmt)).scalar_one_or_none()
             if got is not None:
                 inserted.append(got)
@@ -75,95 +91,159 @@ async def recover_interrupted(engine: AsyncEngine, now: datetime) -> int:
     """A previous run stopped during calls: close their attempts as failed, jobs back to pending."""
     reason = "the daemon stopped during the call"
     async with engine.begin() as conn:
-        closed = (await conn.execute(
-            update(OutboundAttemptRow).where(OutboundAttemptRow.result.is_(None))
-            .values(result="failed", failure_reason=reason, ended_at=now))).rowcount
-        await conn.execute(update(OutboundJobRow).where(OutboundJobRow.status == "in_progress")
-                           .values(status="pending", reason="failed", next_at=now))
+        closed = (
+            await conn.execute(
+                update(OutboundAttemptRow)
+                .where(OutboundAttemptRow.result.is_(None))
+                .values(result="failed", failure_reason=reason, ended_at=now)
+            )
+        ).rowcount
+        await conn.execute(
+            update(OutboundJobRow)
+            .where(OutboundJobRow.status == "in_progress")
+            .values(status="pending", reason="failed", next_at=now)
+        )
     return closed
 
 
 async def changed_since(engine: AsyncEngine, since: datetime) -> tuple[list[OutboundJobRow], list[str]]:
     """For the daemon's poll: jobs created since `since` that are pending, and jobs cancelled."""
-    new = await _rows(engine, select(OutboundJobRow).where(and_(
-        OutboundJobRow.status == "pending", OutboundJobRow.created_at >= since)))
+    new = await _rows(
+        engine,
+        select(OutboundJobRow).where(
+            and_(OutboundJobRow.status == "pending", OutboundJobRow.created_at >= since)
+        ),
+    )
     async with engine.connect() as conn:
-        cancelled = list((await conn.execute(select(OutboundJobRow.id).where(and_(
-            OutboundJobRow.status == "cancelled", OutboundJobRow.finished_at >= since)))).scalars())
+        cancelled = list(
+            (
+                await conn.execute(
+                    select(OutboundJobRow.id).where(
+                        and_(OutboundJobRow.status == "cancelled", OutboundJobRow.finished_at >= since)
+                    )
+                )
+            ).scalars()
+        )
     return new, cancelled
 
 
-async def attempt_started(engine: AsyncEngine, *, job_id: str, attempt: int, number: str,
-                          purpose: str, content: str, at: datetime) -> None:
+async def attempt_started(
+    engine: AsyncEngine, *, job_id: str, attempt: int, number: str, purpose: str, content: str, at: datetime
+) -> None:
     async with engine.begin() as conn:
-        await conn.execute(OutboundAttemptRow.__table__.insert().values(
-            job_id=job_id, attempt=attempt, number=number, purpose=purpose, content=content,
-            started_at=at))
-        await conn.execute(update(OutboundJobRow).where(OutboundJobRow.id == job_id)
-                           .values(status="in_progress", attempts=attempt, next_at=None))
+        await conn.execute(
+            OutboundAttemptRow.__table__.insert().values(
+                job_id=job_id, attempt=attempt, number=number, purpose=purpose, content=content, started_at=at
+            )
+        )
+        await conn.execute(
+            update(OutboundJobRow)
+            .where(OutboundJobRow.id == job_id)
+            .values(status="in_progress", attempts=attempt, next_at=None)
+        )
 
 
-async def attempt_answered(engine: AsyncEngine, job_id: str, attempt: int, at: datetime,
-                           uniqueid: str) -> None:
+async def attempt_answered(
+    engine: AsyncEngine, job_id: str, attempt: int, at: datetime, uniqueid: str
+) -> None:
     async with engine.begin() as conn:
-        await conn.execute(update(OutboundAttemptRow).where(and_(
-            OutboundAttemptRow.job_id == job_id, OutboundAttemptRow.attempt == attempt))
-            .values(answered_at=at, uniqueid=uniqueid))
+        await conn.execute(
+            update(OutboundAttemptRow)
+            .where(and_(OutboundAttemptRow.job_id == job_id, OutboundAttemptRow.attempt == attempt))
+            .values(answered_at=at, uniqueid=uniqueid)
+        )
 
 
-async def attempt_ended(engine: AsyncEngine, *, job_id: str, attempt: int, at: datetime,
-                        result: str, reason: str | None = None, key: str | None = None) -> None:
+async def attempt_ended(
+    engine: AsyncEngine,
+    *,
+    job_id: str,
+    attempt: int,
+    at: datetime,
+    result: str,
+    reason: str | None = None,
+    key: str | None = None,
+) -> None:
     async with engine.begin() as conn:
-        await conn.execute(update(OutboundAttemptRow).where(and_(
-            OutboundAttemptRow.job_id == job_id, OutboundAttemptRow.attempt == attempt))
-            .values(ended_at=at, result=result, failure_reason=reason, key=key))
+        await conn.execute(
+            update(OutboundAttemptRow)
+            .where(and_(OutboundAttemptRow.job_id == job_id, OutboundAttemptRow.attempt == attempt))
+            .values(ended_at=at, result=result, failure_reason=reason, key=key)
+        )
 
 
-async def attempt_skipped(engine: AsyncEngine, *, job_id: str, attempt: int, number: str,
-                          purpose: str, at: datetime, result: str) -> None:
+async def attempt_skipped(
+    engine: AsyncEngine, *, job_id: str, attempt: int, number: str, purpose: str, at: datetime, result: str
+) -> None:
     """A try that never dialled (number on the DNC list, window missed): a record all the same."""
     async with engine.begin() as conn:
-        await conn.execute(OutboundAttemptRow.__table__.insert().values(
-            job_id=job_id, attempt=attempt, number=number, purpose=purpose, content="(not dialled)",
-            started_at=at, ended_at=at, result=result))
+        await conn.execute(
+            OutboundAttemptRow.__table__.insert().values(
+                job_id=job_id,
+                attempt=attempt,
+                number=number,
+                purpose=purpose,
+                content="(not dialled)",
+                started_at=at,
+                ended_at=at,
+                result=result,
+            )
+        )
 
 
 async def job_rescheduled(engine: AsyncEngine, job_id: str, due_at: datetime, reason: str) -> None:
     async with engine.begin() as conn:
-        await conn.execute(update(OutboundJobRow).where(OutboundJobRow.id == job_id)
-                           .values(status="pending", next_at=due_at, reason=reason))
+        await conn.execute(
+            update(OutboundJobRow)
+            .where(OutboundJobRow.id == job_id)
+            .values(status="pending", next_at=due_at, reason=reason)
+        )
 
 
-async def job_finished(engine: AsyncEngine, job_id: str, *, status: str, reason: str | None,
-                       key: str | None, at: datetime) -> None:
+async def job_finished(
+    engine: AsyncEngine, job_id: str, *, status: str, reason: str | None, key: str | None, at: datetime
+) -> None:
     async with engine.begin() as conn:
-        await conn.execute(update(OutboundJobRow).where(OutboundJobRow.id == job_id)
-                           .values(status=status, reason=reason, key=key, next_at=None,
-                                   finished_at=at))
+        await conn.execute(
+            update(OutboundJobRow)
+            .where(OutboundJobRow.id == job_id)
+            .values(status=status, reason=reason, key=key, next_at=None, finished_at=at)
+        )
 
 
 async def cancel_job(engine: AsyncEngine, job_id: str, reason: str, at: datetime) -> bool:
     """Cancel a pending job (the CLI); False if there is no such pending job."""
     async with engine.begin() as conn:
-        done = await conn.execute(update(OutboundJobRow).where(and_(
-            OutboundJobRow.id == job_id, OutboundJobRow.status == "pending"))
-            .values(status="cancelled", reason=reason, next_at=None, finished_at=at))
+        done = await conn.execute(
+            update(OutboundJobRow)
+            .where(and_(OutboundJobRow.id == job_id, OutboundJobRow.status == "pending"))
+            .values(status="cancelled", reason=reason, next_at=None, finished_at=at)
+        )
     return done.rowcount == 1
 
 
 async def jobs_for_status(engine: AsyncEngine, *, finished_limit: int) -> list[OutboundJobRow]:
     """Open jobs (all) and the most recently finished ones."""
-    open_rows = await _rows(engine, select(OutboundJobRow).where(
-        OutboundJobRow.status.in_(OPEN)).order_by(OutboundJobRow.next_at))
-    done_rows = await _rows(engine, select(OutboundJobRow).where(
-        OutboundJobRow.status.not_in(OPEN)).order_by(OutboundJobRow.finished_at.desc())
-        .limit(finished_limit))
+    open_rows = await _rows(
+        engine, select(OutboundJobRow).where(OutboundJobRow.status.in_(OPEN)).order_by(OutboundJobRow.next_at)
+    )
+    done_rows = await _rows(
+        engine,
+        select(OutboundJobRow)
+        .where(OutboundJobRow.status.not_in(OPEN))
+        .order_by(OutboundJobRow.finished_at.desc())
+        .limit(finished_limit),
+    )
     return open_rows + done_rows
 
 
 async def attempts_of(engine: AsyncEngine, job_id: str) -> list[OutboundAttemptRow]:
-    return await _rows(engine, select(OutboundAttemptRow).where(
-        OutboundAttemptRow.job_id == job_id).order_by(OutboundAttemptRow.attempt))
+    return await _rows(
+        engine,
+        select(OutboundAttemptRow)
+        .where(OutboundAttemptRow.job_id == job_id)
+        .order_by(OutboundAttemptRow.attempt),
+    )
 
 
 async def dnc_numbers(engine: AsyncEngine) -> set[str]:
@@ -177,8 +257,11 @@ async def dnc_add(engine: AsyncEngine, number: str, reason: str, at: datetime) -
     number = normalise(number, "do-not-call number")
     insert = dialect_insert(engine.dialect)
     async with engine.begin() as conn:
-        await conn.execute(insert(DncRow).values(number=number, reason=reason, added_at=at)
-                           .on_conflict_do_nothing(index_elements=["number"]))
+        await conn.execute(
+            insert(DncRow)
+            .values(number=number, reason=reason, added_at=at)
+            .on_conflict_do_nothing(index_elements=["number"])
+        )
     return number
 
 
@@ -191,9 +274,18 @@ async def dnc_remove(engine: AsyncEngine, number: str) -> bool:
 
 async def planned_notices_after(engine: AsyncEngine, after_id: int, now: datetime) -> list[Notice]:
     """Planned outages not begun yet with an id above `after_id` (new since the last look)."""
-    rows = await _rows(engine, select(OutageNoticeRow).where(and_(
-        OutageNoticeRow.id > after_id, OutageNoticeRow.kind == "planned",
-        OutageNoticeRow.starts_at > now)).order_by(OutageNoticeRow.id))
+    rows = await _rows(
+        engine,
+        select(OutageNoticeRow)
+        .where(
+            and_(
+                OutageNoticeRow.id > after_id,
+                OutageNoticeRow.kind == "planned",
+                OutageNoticeRow.starts_at > now,
+            )
+        )
+        .order_by(OutageNoticeRow.id),
+    )
     return [Notice.of(r) for r in rows]
 
 

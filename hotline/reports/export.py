@@ -42,6 +42,7 @@ CSV (`to_csv`), "long" format with the header section,key,metric,value, one figu
   staffing,,<goal|wrap_up_s|target_s>,...            outbound,,<total|talk_s>,...
   outbound_outcome,<outcome>,calls,...
 """
+
 from __future__ import annotations
 
 import csv
@@ -57,10 +58,21 @@ FORMAT = "hotline-report/1"
 
 
 def _agent(a: AgentRow) -> dict[str, Any]:
-    return {"agent_id": a.agent_id, "name": a.name, "offered": a.offered, "no_answer": a.no_answer,
-            "answered": a.answered, "answer_rate": a.answer_rate, "talk_s": a.talk_sum_s, "aht_s": a.aht_s,
-            "survey_n": a.survey_n, "survey_avg": a.survey_avg, "logged_in_s": a.logged_in_s,
-            "paused_s": a.paused_s, "paused_by_reason": dict(a.paused_by_reason)}
+    return {
+        "agent_id": a.agent_id,
+        "name": a.name,
+        "offered": a.offered,
+        "no_answer": a.no_answer,
+        "answered": a.answered,
+        "answer_rate": a.answer_rate,
+        "talk_s": a.talk_sum_s,
+        "aht_s": a.aht_s,
+        "survey_n": a.survey_n,
+        "survey_avg": a.survey_avg,
+        "logged_in_s": a.logged_in_s,
+        "paused_s": a.paused_s,
+        "paused_by_reason": dict(a.paused_by_reason),
+    }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -69,19 +81,35 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "title": report.title,
-        "period": {"kind": p.kind, "label": p.label, "start": p.start.astimezone(p.tz).isoformat(),
-                   "end": p.end.astimezone(p.tz).isoformat(), "timezone": p.tz.key, "days": len(p.days)},
+        "period": {
+            "kind": p.kind,
+            "label": p.label,
+            "start": p.start.astimezone(p.tz).isoformat(),
+            "end": p.end.astimezone(p.tz).isoformat(),
+            "timezone": p.tz.key,
+            "days": len(p.days),
+        },
         "thresholds": asdict(s.thresholds),
         "center": s.center.as_dict(),
         "inbound_outcomes": dict(s.inbound_outcomes),
         "ivr_functions": [{"category": x.key, "calls": x.calls, "share": x.share} for x in s.ivr_functions],
-        "agent_categories": [{"category": x.key, "calls": x.calls, "share": x.share} for x in s.agent_categories],
+        "agent_categories": [
+            {"category": x.key, "calls": x.calls, "share": x.share} for x in s.agent_categories
+        ],
         "agents": [_agent(a) for a in s.agents],
         "by_hour": [{"hour": h, **c.as_dict()} for h, c in s.by_hour],
         "by_day": [{"date": d.isoformat(), **c.as_dict()} for d, c in s.by_day],
-        "staffing": {"goal": report.goal, "wrap_up_s": report.wrap_up_s, "target_s": s.thresholds.answer_target_s,
-                     "hours": [asdict(r) for r in report.staffing]},
-        "outbound": {"total": s.outbound_total, "talk_s": s.outbound_talk_s, "outcomes": dict(s.outbound_outcomes)},
+        "staffing": {
+            "goal": report.goal,
+            "wrap_up_s": report.wrap_up_s,
+            "target_s": s.thresholds.answer_target_s,
+            "hours": [asdict(r) for r in report.staffing],
+        },
+        "outbound": {
+            "total": s.outbound_total,
+            "talk_s": s.outbound_talk_s,
+            "outcomes": dict(s.outbound_outcomes),
+        },
     }
 
 

@@ -24,14 +24,25 @@ without calls gives zeros and Nones, never an error. Inbound calls only; definit
 - wait_*: talk_started_at - queued_at of answered calls (speed of answer); talk_*: talk_s of
   answered calls (handle time); survey_*: survey_score of every inbound call that has one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
-RATE_NAMES = ("share_ivr_only", "share_answered", "share_unanswered", "connect_rate", "service_level",
-              "service_level_inclusive", "abandon_rate", "abandon_rate_incl_short", "asa_s", "aht_s",
-              "survey_avg")
+RATE_NAMES = (
+    "share_ivr_only",
+    "share_answered",
+    "share_unanswered",
+    "connect_rate",
+    "service_level",
+    "service_level_inclusive",
+    "abandon_rate",
+    "abandon_rate_incl_short",
+    "asa_s",
+    "aht_s",
+    "survey_avg",
+)
 
 
 def ratio(part: float, whole: float) -> float | None:

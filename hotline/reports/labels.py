@@ -1,34 +1,75 @@
 """Chinese names for the report's keys (the keys themselves stay English in CSV/JSON)."""
+
 from __future__ import annotations
 
 from .period import Period
 
 CATEGORY = {
-    "outage_query": "停电预告查询", "complaint": "投诉申告", "bill_query": "电量电费查询", "policy": "政策法规查询",
-    "business": "用电业务查询", "survey": "问卷调查", "message": "留言", "consultation": "业务咨询",
-    "information_query": "信息查询", "fault_repair": "故障报修", "new_connection": "电话报装",
-    "theft_report": "违窃举报", "other": "其他", "unknown": "未分类",
+    "outage_query": "停电预告查询",
+    "complaint": "投诉申告",
+    "bill_query": "电量电费查询",
+    "policy": "政策法规查询",
+    "business": "用电业务查询",
+    "survey": "问卷调查",
+    "message": "留言",
+    "consultation": "业务咨询",
+    "information_query": "信息查询",
+    "fault_repair": "故障报修",
+    "new_connection": "电话报装",
+    "theft_report": "违窃举报",
+    "other": "其他",
+    "unknown": "未分类",
 }
 INBOUND_OUTCOME = {
-    "ivr_only": "自助服务", "agent_answered": "人工接听", "abandoned_queue": "排队中放弃",
-    "abandoned_ringing": "振铃中放弃", "message_left": "留言", "callback_requested": "预约回呼",
-    "failed": "失败", "blocked": "线路全忙未接入", "fallback": "应急振铃(系统停机时)", "in_progress": "进行中",
+    "ivr_only": "自助服务",
+    "agent_answered": "人工接听",
+    "abandoned_queue": "排队中放弃",
+    "abandoned_ringing": "振铃中放弃",
+    "message_left": "留言",
+    "callback_requested": "预约回呼",
+    "failed": "失败",
+    "blocked": "线路全忙未接入",
+    "fallback": "应急振铃(系统停机时)",
+    "in_progress": "进行中",
     "other": "其他",
 }
 OUTBOUND_OUTCOME = {
-    "answered": "接通", "busy": "忙", "no_answer": "无人接听", "cancelled": "取消", "failed": "失败",
-    "blocked": "外线全忙", "in_progress": "进行中",
+    "answered": "接通",
+    "busy": "忙",
+    "no_answer": "无人接听",
+    "cancelled": "取消",
+    "failed": "失败",
+    "blocked": "外线全忙",
+    "in_progress": "进行中",
 }
 PAUSE_REASON = {  # agent_state paused(<reason>): the ACD's "no answer", then the *46N reasons
-    "no answer": "未应答", "break": "休息", "meeting": "会议", "training": "培训", "other": "其他",
+    "no answer": "未应答",
+    "break": "休息",
+    "meeting": "会议",
+    "training": "培训",
+    "other": "其他",
 }
 METRIC = {
-    "inbound": "呼入总量", "handled": "接入", "ivr_only": "自动应答", "answered": "人工接听",
-    "unanswered": "人工未接", "offered": "请求人工", "blocked": "线路全忙未接入", "in_progress": "进行中",
-    "connect_rate": "接通率", "service_level": "服务水平", "service_level_inclusive": "服务水平(含放弃)",
-    "abandon_rate": "放弃率", "abandon_rate_incl_short": "放弃率(含短放弃)", "abandoned": "放弃",
-    "short_abandoned": "短放弃", "asa_s": "平均应答速度(秒)", "aht_s": "平均通话时长(秒)",
-    "survey_avg": "满意度平均分", "fallback": "应急振铃(系统停机时)", "fallback_answered": "应急振铃人工接听",
+    "inbound": "呼入总量",
+    "handled": "接入",
+    "ivr_only": "自动应答",
+    "answered": "人工接听",
+    "unanswered": "人工未接",
+    "offered": "请求人工",
+    "blocked": "线路全忙未接入",
+    "in_progress": "进行中",
+    "connect_rate": "接通率",
+    "service_level": "服务水平",
+    "service_level_inclusive": "服务水平(含放弃)",
+    "abandon_rate": "放弃率",
+    "abandon_rate_incl_short": "放弃率(含短放弃)",
+    "abandoned": "放弃",
+    "short_abandoned": "短放弃",
+    "asa_s": "平均应答速度(秒)",
+    "aht_s": "平均通话时长(秒)",
+    "survey_avg": "满意度平均分",
+    "fallback": "应急振铃(系统停机时)",
+    "fallback_answered": "应急振铃人工接听",
 }
 
 

@@ -16,6 +16,7 @@ Definitions (README, "Statistics definitions"):
   logged_out (paused included).
 Durations are added as timedeltas (exact to the microsecond) and given in seconds.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,10 @@ def parse_label(label: object, event_id: int) -> tuple[str, str | None]:
             return PAUSED, m[1]
         if label in AGENT_STATES and label != PAUSED:
             return label, None
-    raise ValueError(f"call_events row {event_id}: agent_state 'to' is {label!r}, not a state the ACD logs "
-                     f"({', '.join(s for s in AGENT_STATES if s != PAUSED)} or paused(<reason>))")
+    raise ValueError(
+        f"call_events row {event_id}: agent_state 'to' is {label!r}, not a state the ACD logs "
+        f"({', '.join(s for s in AGENT_STATES if s != PAUSED)} or paused(<reason>))"
+    )
 
 
 def reason_order(reasons: Iterable[str]) -> list[str]:

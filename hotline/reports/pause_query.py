@@ -20,6 +20,7 @@ portable JSON operators: json_extract / ->>):
    start (a no-answer pause, or a pause or logout from wrap-up, is logged under the call), by a
    backward scan of (kind, at) that stops at the agent's first match.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -66,23 +67,40 @@ async def _each_agent(conn: AsyncConnection, agent_ids: Sequence[str], member) -
     """One row at most per agent: UNION ALL of member(agent_id), a SELECT ... LIMIT 1."""
     out: list[StateChange] = []
     for i in range(0, len(agent_ids), UNION_CHUNK):
-        subqueries = [member(agent_id).subquery() for agent_id in agent_ids[i:i + UNION_CHUNK]]
+        subqueries = [member(agent_id).subquery() for agent_id in agent_ids[i : i + UNION_CHUNK]]
         out += [_change(row) for row in await conn.execute(sa.union_all(*(sa.select(q) for q in subqueries)))]
     return out
 
 
 async def _before(conn: AsyncConnection, start: datetime, agent_ids: Sequence[str]) -> list[StateChange]:
     """Enough of each agent's changes before `start` for the fold to know its state at `start`."""
-    keyed = await _each_agent(conn, agent_ids, lambda agent_id: sa.select(*_COLUMNS).where(
-        _e.call_uniqueid == AGENT_KEY.format(agent_id), _e.kind == KIND, _e.at < start).order_by(*_LATEST).limit(1))
+    keyed = await _each_agent(
+        conn,
+        agent_ids,
+        lambda agent_id: (
+            sa.select(*_COLUMNS)
+            .where(_e.call_uniqueid == AGENT_KEY.format(agent_id), _e.kind == KIND, _e.at < start)
+            .order_by(*_LATEST)
+            .limit(1)
+        ),
+    )
     logged_in = {c.agent_id: c for c in keyed if parse_label(c.to, c.event_id)[0] not in (PAUSED, LOGGED_OUT)}
-    later = await _each_agent(conn, sorted(logged_in), lambda agent_id: sa.select(*_COLUMNS).where(
-        *_SELECTED, _agent == agent_id, _e.at >= logged_in[agent_id].at, _e.at < start).order_by(*_LATEST).limit(1))
+    later = await _each_agent(
+        conn,
+        sorted(logged_in),
+        lambda agent_id: (
+            sa.select(*_COLUMNS)
+            .where(*_SELECTED, _agent == agent_id, _e.at >= logged_in[agent_id].at, _e.at < start)
+            .order_by(*_LATEST)
+            .limit(1)
+        ),
+    )
     return list({c.event_id: c for c in keyed + later}.values())
 
 
-async def agent_state_changes(conn: AsyncConnection, period: Period, until: datetime,
-                              agent_ids: Sequence[str]) -> list[StateChange]:
+async def agent_state_changes(
+    conn: AsyncConnection, period: Period, until: datetime, agent_ids: Sequence[str]
+) -> list[StateChange]:
     """The selected changes in [period.start, until) and, for `agent_ids` and every agent among
     those changes, the ones before period.start that give its state at period.start."""
     stmt = sa.select(*_COLUMNS).where(*_SELECTED, _e.at >= period.start, _e.at < until).order_by(_e.at, _e.id)
@@ -99,8 +117,9 @@ def time_until(period: Period, now: datetime | None) -> datetime:
     return max(period.start, min(period.end, require_aware(now, "now")))
 
 
-async def agent_time(conn: AsyncConnection, period: Period, now: datetime | None,
-                     agent_ids: Sequence[str]) -> dict[str, AgentTime]:
+async def agent_time(
+    conn: AsyncConnection, period: Period, now: datetime | None, agent_ids: Sequence[str]
+) -> dict[str, AgentTime]:
     """Logged-in and pause time per agent over `period` (as of `now`); see pause.py."""
     until = time_until(period, now)
     if until == period.start:  # the period has not begun: nothing to count, nothing to read

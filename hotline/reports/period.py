@@ -3,11 +3,12 @@
 A call belongs to the local day and hour in which it STARTED (`calls.started_at`): a call that
 starts at 23:59:50 and ends after midnight counts on the first day only.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hotline.store.utc_datetime import require_aware
@@ -38,12 +39,16 @@ class Period:
         require_aware(self.start, "period start")
         require_aware(self.end, "period end")
         if self.end <= self.start:
-            raise ValueError(f"period end {self.end.isoformat()} is not after its start {self.start.isoformat()}")
+            raise ValueError(
+                f"period end {self.end.isoformat()} is not after its start {self.start.isoformat()}"
+            )
         for when in (self.start, self.end):
             offset = when.astimezone(self.tz).utcoffset()
             if offset is None or offset.total_seconds() % SLOT_S:
-                raise ValueError(f"time zone {self.tz.key} has the offset {offset} at {when.isoformat()}: "
-                                 "reports need offsets in whole quarter hours")
+                raise ValueError(
+                    f"time zone {self.tz.key} has the offset {offset} at {when.isoformat()}: "
+                    "reports need offsets in whole quarter hours"
+                )
 
     @property
     def days(self) -> list[date]:
@@ -54,7 +59,7 @@ class Period:
 
     def local_hour_of_slot(self, slot: int) -> tuple[date, int]:
         """The local (date, hour) of UTC quarter hour number `slot` (seconds since 1970 / 900)."""
-        local = datetime.fromtimestamp(slot * SLOT_S, timezone.utc).astimezone(self.tz)
+        local = datetime.fromtimestamp(slot * SLOT_S, UTC).astimezone(self.tz)
         return local.date(), local.hour
 
 
@@ -63,8 +68,9 @@ def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
 
 
 def day_period(day: date, tz: ZoneInfo) -> Period:
-    return Period(_local_midnight(day, tz), _local_midnight(day + timedelta(days=1), tz), tz, "day",
-                  day.isoformat())
+    return Period(
+        _local_midnight(day, tz), _local_midnight(day + timedelta(days=1), tz), tz, "day", day.isoformat()
+    )
 
 
 def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
@@ -72,16 +78,24 @@ def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
         raise ValueError(f"month {month} is not 1..12")
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
-    return Period(_local_midnight(first, tz), _local_midnight(following, tz), tz, "month", f"{year:04d}-{month:02d}")
+    return Period(
+        _local_midnight(first, tz), _local_midnight(following, tz), tz, "month", f"{year:04d}-{month:02d}"
+    )
 
 
 def year_period(year: int, tz: ZoneInfo) -> Period:
-    return Period(_local_midnight(date(year, 1, 1), tz), _local_midnight(date(year + 1, 1, 1), tz), tz, "year",
-                  f"{year:04d}")
+    return Period(
+        _local_midnight(date(year, 1, 1), tz),
+        _local_midnight(date(year + 1, 1, 1), tz),
+        tz,
+        "year",
+        f"{year:04d}",
+    )
 
 
-def parse_period(*, day: str | None = None, month: str | None = None, year: str | None = None,
-                 tz: ZoneInfo) -> Period:
+def parse_period(
+    *, day: str | None = None, month: str | None = None, year: str | None = None, tz: ZoneInfo
+) -> Period:
     """Exactly one of day '2026-11-23', month '2026-11', year '2026' -> its local Period."""
     given = [(name, value) for name, value in (("day", day), ("month", month), ("year", year)) if value]
     if len(given) != 1:
@@ -89,8 +103,9 @@ def parse_period(*, day: str | None = None, month: str | None = None, year: str 
     name, value = given[0]
     value = value.strip()
     if re.match(r"[0-9]{4}", value) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
-        raise ValueError(f"--{name} {value!r} is out of range: reports cover the years "
-                         f"{FIRST_YEAR}-{LAST_YEAR}")
+        raise ValueError(
+            f"--{name} {value!r} is out of range: reports cover the years {FIRST_YEAR}-{LAST_YEAR}"
+        )
     if name == "day":
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(f"--day {value!r} is not a date such as 2026-11-23")

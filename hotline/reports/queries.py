@@ -2,6 +2,7 @@
 database over one GROUP BY; what comes back is a row per (agent, category), per (direction,
 category, outcome, queued) or per agent, whatever the number of calls.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,16 +35,25 @@ class AnsweredGroup:
     survey_sum: int
 
 
-async def answered_groups(conn: AsyncConnection, period: Period) -> dict[tuple[str | None, str | None],
-                                                                           AnsweredGroup]:
+async def answered_groups(
+    conn: AsyncConnection, period: Period
+) -> dict[tuple[str | None, str | None], AnsweredGroup]:
     """Agent-answered inbound calls (fallback calls an agent took included) per (agent 工号,
     business_category): talk time, survey scores. One query for both per-agent figures and agent
     calls by category."""
     keys = (_c.agent_id, _c.business_category)
-    stmt = (sa.select(*keys, sa.func.count(), sa.func.count(_c.talk_s), sa.func.sum(_c.talk_s),
-                      sa.func.count(_c.survey_score), sa.func.sum(_c.survey_score))
-            .where(*_calls_in(period, "inbound"), answered_condition())
-            .group_by(*keys))
+    stmt = (
+        sa.select(
+            *keys,
+            sa.func.count(),
+            sa.func.count(_c.talk_s),
+            sa.func.sum(_c.talk_s),
+            sa.func.count(_c.survey_score),
+            sa.func.sum(_c.survey_score),
+        )
+        .where(*_calls_in(period, "inbound"), answered_condition())
+        .group_by(*keys)
+    )
     return {(r[0], r[1]): AnsweredGroup(*(as_number(v) for v in r[2:])) for r in await conn.execute(stmt)}
 
 
@@ -65,11 +75,15 @@ async def other_groups(conn: AsyncConnection, period: Period) -> list[OtherGroup
     queued = _c.queued_at.is_not(None)
     keys = (_c.direction, _c.business_category, _c.outcome, queued)
     wanted = sa.or_(_c.outcome.is_(None), _c.outcome != "agent_answered", _c.direction != "inbound")
-    stmt = (sa.select(*keys, sa.func.count(), sa.func.sum(_c.talk_s))
-            .where(_c.started_at >= period.start, _c.started_at < period.end, wanted)
-            .group_by(*keys))
-    return [OtherGroup(r[0], r[1], r[2], bool(r[3]), int(r[4]), float(as_number(r[5])))
-            for r in await conn.execute(stmt)]
+    stmt = (
+        sa.select(*keys, sa.func.count(), sa.func.sum(_c.talk_s))
+        .where(_c.started_at >= period.start, _c.started_at < period.end, wanted)
+        .group_by(*keys)
+    )
+    return [
+        OtherGroup(r[0], r[1], r[2], bool(r[3]), int(r[4]), float(as_number(r[5])))
+        for r in await conn.execute(stmt)
+    ]
 
 
 async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[str, int]]:
@@ -78,10 +92,17 @@ async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[
     Counted by the event's own time (`call_events.at`): an offer made after midnight for a call
     that started before it counts on the new day (the call itself counts on its start day)."""
     agent: Any = _e.data["agent_id"].as_string()
-    inner = (sa.select(agent.label("agent_id"), _e.kind.label("kind"))
-             .where(_e.kind.in_(OFFER_KINDS), _e.at >= period.start, _e.at < period.end)
-             .subquery())
-    stmt = (sa.select(inner.c.agent_id, *(sa.func.count().filter(inner.c.kind == k) for k in OFFER_KINDS))
-            .group_by(inner.c.agent_id))
+    inner = (
+        sa.select(agent.label("agent_id"), _e.kind.label("kind"))
+        .where(_e.kind.in_(OFFER_KINDS), _e.at >= period.start, _e.at < period.end)
+        .subquery()
+    )
+    stmt = sa.select(
+        inner.c.agent_id, *(sa.func.count().filter(inner.c.kind == k) for k in OFFER_KINDS)
+    ).group_by(inner.c.agent_id)
     # events without an agent_id (none from the ACD) group under NULL and are left out
-    return {str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:]))) for r in await conn.execute(stmt) if r[0] is not None}
+    return {
+        str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:])))
+        for r in await conn.execute(stmt)
+        if r[0] is not None
+    }

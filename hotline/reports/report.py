@@ -1,4 +1,5 @@
 """A report = the period's statistics + the staffing advice + what the page needs to title it."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,14 +36,24 @@ class Report:
             return f"{n / c.handled * 100:.1f}%" if c.handled else "—"
 
         pending = f"、进行中{c.in_progress}次" if c.in_progress else ""
-        return (f"电话呼入总量为{c.inbound}次,其中线路全忙未接入{c.blocked}次{pending};接入的{c.handled}次中,"
-                f"自动应答次数为{c.ivr_only},占{part(c.ivr_only)};人工接听次数为{c.answered},"
-                f"占{part(c.answered)};人工未接电话次数为{c.unanswered},占{part(c.unanswered)}。")
+        return (
+            f"电话呼入总量为{c.inbound}次,其中线路全忙未接入{c.blocked}次{pending};接入的{c.handled}次中,"
+            f"自动应答次数为{c.ivr_only},占{part(c.ivr_only)};人工接听次数为{c.answered},"
+            f"占{part(c.answered)};人工未接电话次数为{c.unanswered},占{part(c.unanswered)}。"
+        )
 
 
-async def build_report(engine: AsyncEngine, period: Period, *, company: str,
-                       thresholds: Thresholds = Thresholds(), agents: Sequence[tuple[str, str | None]] = (),
-                       goal: float = 0.8, wrap_up_s: float = 0.0, now: datetime | None = None) -> Report:
+async def build_report(
+    engine: AsyncEngine,
+    period: Period,
+    *,
+    company: str,
+    thresholds: Thresholds = Thresholds(),
+    agents: Sequence[tuple[str, str | None]] = (),
+    goal: float = 0.8,
+    wrap_up_s: float = 0.0,
+    now: datetime | None = None,
+) -> Report:
     """`now`: the current time, for a period that is not over (see compute_stats)."""
     stats = await compute_stats(engine, period, thresholds, agents, now=now)
     return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s)

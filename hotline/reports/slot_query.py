@@ -7,6 +7,7 @@ Same aggregates on both databases (COUNT/SUM ... FILTER (WHERE ...)), two shapes
   subquery aggregates each one over its own range of `ix_calls_started_at` (already in order, no
   sort). The subquery returns its aggregates as one json_array().
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,11 @@ FALLBACK = "fallback"  # the fallback dialplan rang the agents directly (hotline
 
 
 def offered_condition() -> sa.ColumnElement[bool]:
-    return sa.and_(_c.outcome.is_not(None), _c.outcome != "blocked",
-                   sa.or_(_c.queued_at.is_not(None), _c.outcome.in_((*AFTER_TRANSFER_ONLY, FALLBACK))))
+    return sa.and_(
+        _c.outcome.is_not(None),
+        _c.outcome != "blocked",
+        sa.or_(_c.queued_at.is_not(None), _c.outcome.in_((*AFTER_TRANSFER_ONLY, FALLBACK))),
+    )
 
 
 def answered_condition() -> sa.ColumnElement[bool]:
@@ -55,10 +59,16 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
         "in_progress": count().filter(_c.outcome.is_(None)),
         "offered": count().filter(offered_condition()),
         "answered": count().filter(answered),
-        "answered_within": count().filter(answered, wait_at_most(_c.talk_started_at, _c.queued_at, target, dialect)),
+        "answered_within": count().filter(
+            answered, wait_at_most(_c.talk_started_at, _c.queued_at, target, dialect)
+        ),
         "abandoned": count().filter(abandoned),
-        "abandoned_within": count().filter(abandoned, wait_at_most(_c.ended_at, _c.queued_at, target, dialect)),
-        "short_abandoned": count().filter(abandoned, wait_less_than(_c.ended_at, _c.queued_at, short, dialect)),
+        "abandoned_within": count().filter(
+            abandoned, wait_at_most(_c.ended_at, _c.queued_at, target, dialect)
+        ),
+        "short_abandoned": count().filter(
+            abandoned, wait_less_than(_c.ended_at, _c.queued_at, short, dialect)
+        ),
         "wait_n": count().filter(answered, _c.talk_started_at.is_not(None), _c.queued_at.is_not(None)),
         "wait_sum_s": sa.func.sum(wait_answer).filter(answered),
         "talk_n": count(_c.talk_s).filter(answered),
@@ -96,9 +106,11 @@ def _sqlite_statement(period: Period, aggs: dict[str, sa.ColumnElement[Any]]) ->
     # period's too, SQLite could pick those for the index range and scan the period per slot.
     lo = sa.func.max(lo, sa.literal(period.start, UTCDateTime))
     hi = sa.func.min(hi, sa.literal(period.end, UTCDateTime))
-    inner = (sa.select(sa.func.json_array(*aggs.values()))
-             .where(_c.direction == "inbound", _c.started_at >= lo, _c.started_at < hi)
-             .scalar_subquery())
+    inner = (
+        sa.select(sa.func.json_array(*aggs.values()))
+        .where(_c.direction == "inbound", _c.started_at >= lo, _c.started_at < hi)
+        .scalar_subquery()
+    )
     return sa.select(slots.c.slot, inner)
 
 

@@ -11,6 +11,7 @@ decides every wait farther than 2 ms from the threshold; only the few closer one
 exactly from the text. Sums of waits (`seconds_between`, for the average speed of answer) use the
 cheap form on SQLite: within a millisecond per call.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,6 +59,7 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[flo
 
 def _sqlite_exact_seconds(later: Any, earlier: Any) -> ColumnElement[float]:
     """Whole seconds from the 'YYYY-MM-DD HH:MM:SS' part, plus the '.ffffff' parts' difference."""
+
     def whole(ts: Any) -> ColumnElement[int]:
         return sa.cast(sa.func.strftime(sa.literal_column("'%s'"), sa.func.substr(ts, 1, 19)), sa.Integer)
 

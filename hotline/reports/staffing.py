@@ -7,6 +7,7 @@ hour's answered calls, or of the whole period if the hour had none, plus an opti
 and the fewest agents answering `goal` of the calls within the answer target. The store keeps
 no wrap-up time, so with wrap_up_s = 0 the advice is a lower bound.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,15 @@ def staffing(stats: Stats, goal: float = 0.8, wrap_up_s: float = 0.0) -> list[St
         if aht is not None and aht <= 0:
             aht = None  # answered calls with no talk time at all: nothing to size agents by
         mean = counts.offered / days
-        rows.append(StaffingRow(
-            hour, mean, peaks[hour], aht,
-            None if aht is None else offered_traffic(mean, HOUR_S, aht),
-            _agents(mean, aht, target, goal), _agents(peaks[hour], aht, target, goal)))
+        rows.append(
+            StaffingRow(
+                hour,
+                mean,
+                peaks[hour],
+                aht,
+                None if aht is None else offered_traffic(mean, HOUR_S, aht),
+                _agents(mean, aht, target, goal),
+                _agents(peaks[hour], aht, target, goal),
+            )
+        )
     return rows

@@ -11,6 +11,7 @@ and the fallback makes no offer events, so answer_rate can exceed 1 there.
 Logged-in and pause time come from the agents' state changes (pause.py, pause_query.py), counted
 until the period end or `now`, whichever is earlier.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,16 @@ from .period import Period
 from .queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
 from .slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
 
-INBOUND_OUTCOMES = ("ivr_only", "agent_answered", "abandoned_queue", "abandoned_ringing", "message_left",
-                    "callback_requested", "failed", "blocked")
+INBOUND_OUTCOMES = (
+    "ivr_only",
+    "agent_answered",
+    "abandoned_queue",
+    "abandoned_ringing",
+    "message_left",
+    "callback_requested",
+    "failed",
+    "blocked",
+)
 OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "blocked")
 IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
 UNCATEGORISED = "unknown"  # the category key of calls without business_category
@@ -49,7 +58,9 @@ class Share:
 def shares(counts: dict[str, int]) -> list[Share]:
     """Largest first (ties by key); keys with zero calls are left out."""
     total = sum(counts.values())
-    return [Share(k, n, ratio(n, total)) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n]
+    return [
+        Share(k, n, ratio(n, total)) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n
+    ]
 
 
 @dataclass(frozen=True)
@@ -151,23 +162,45 @@ def _agent_categories(groups: dict[tuple[str | None, str | None], AnsweredGroup]
     return shares(by_category)
 
 
-def _agents(known: Sequence[tuple[str, str | None]], answered: dict[tuple[str | None, str | None], AnsweredGroup],
-            offers: dict[str, dict[str, int]], times: dict[str, AgentTime]) -> list[AgentRow]:
+def _agents(
+    known: Sequence[tuple[str, str | None]],
+    answered: dict[tuple[str | None, str | None], AnsweredGroup],
+    offers: dict[str, dict[str, int]],
+    times: dict[str, AgentTime],
+) -> list[AgentRow]:
     calls: dict[str, AnsweredGroup] = {}
     for (agent_id, _category), g in answered.items():
         if agent_id is not None:
             c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
-            calls[agent_id] = AnsweredGroup(c.calls + g.calls, c.talk_n + g.talk_n, c.talk_sum_s + g.talk_sum_s,
-                                            c.survey_n + g.survey_n, c.survey_sum + g.survey_sum)
+            calls[agent_id] = AnsweredGroup(
+                c.calls + g.calls,
+                c.talk_n + g.talk_n,
+                c.talk_sum_s + g.talk_sum_s,
+                c.survey_n + g.survey_n,
+                c.survey_sum + g.survey_sum,
+            )
     names = dict(known)
     rows = []
     for agent_id in sorted(set(names) | set(calls) | set(offers) | set(times)):
         c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
         o = offers.get(agent_id, {})
         t = times.get(agent_id, AgentTime())
-        rows.append(AgentRow(agent_id, names.get(agent_id), o.get("offer", 0), o.get("no_answer", 0), c.calls,
-                             c.talk_n, c.talk_sum_s, c.survey_n, c.survey_sum, t.logged_in_s, t.paused_s,
-                             dict(t.paused_by_reason)))
+        rows.append(
+            AgentRow(
+                agent_id,
+                names.get(agent_id),
+                o.get("offer", 0),
+                o.get("no_answer", 0),
+                c.calls,
+                c.talk_n,
+                c.talk_sum_s,
+                c.survey_n,
+                c.survey_sum,
+                t.logged_in_s,
+                t.paused_s,
+                dict(t.paused_by_reason),
+            )
+        )
     return rows
 
 
@@ -191,9 +224,14 @@ async def _all(*coroutines) -> list:
         raise
 
 
-async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresholds = Thresholds(),
-                        agents: Sequence[tuple[str, str | None]] = (), *,
-                        now: datetime | None = None) -> Stats:
+async def compute_stats(
+    engine: AsyncEngine,
+    period: Period,
+    thresholds: Thresholds = Thresholds(),
+    agents: Sequence[tuple[str, str | None]] = (),
+    *,
+    now: datetime | None = None,
+) -> Stats:
     """All figures of `period`. `agents` = (工号, name) of the configured agents: each gets a row
     even without calls; agents found in the data but no longer configured are listed too.
     `now` (aware; the caller reads the clock): states still open count until then if the period
@@ -213,5 +251,17 @@ async def compute_stats(engine: AsyncEngine, period: Period, thresholds: Thresho
     by_day, by_hour, by_day_hour = _spread(period, slots)
     center = Counts.total(slots.values())
     inbound, ivr, outbound, talk_out = _other_tables(others, center)
-    return Stats(period, thresholds, center, by_day, by_hour, by_day_hour, inbound, outbound, talk_out, ivr,
-                 _agent_categories(answered), _agents(agents, answered, offers, times))
+    return Stats(
+        period,
+        thresholds,
+        center,
+        by_day,
+        by_hour,
+        by_day_hour,
+        inbound,
+        outbound,
+        talk_out,
+        ivr,
+        _agent_categories(answered),
+        _agents(agents, answered, offers, times),
+    )

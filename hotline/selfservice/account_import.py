@@ -3,6 +3,7 @@
 Every row is checked first and every bad row is reported with its line number; only a clean
 file is written, in one transaction, inserting new accounts and updating existing ones.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,16 @@ from hotline.selfservice.models import AccountRow
 from hotline.selfservice.notices import AREA_CODE
 from hotline.store.utc_datetime import require_aware
 
-COLUMNS: tuple[str, ...] = ("account_number", "area_code", "masked_name", "phone", "balance",
-                            "last_bill_amount", "last_bill_month", "last_usage_kwh")
+COLUMNS: tuple[str, ...] = (
+    "account_number",
+    "area_code",
+    "masked_name",
+    "phone",
+    "balance",
+    "last_bill_amount",
+    "last_bill_month",
+    "last_usage_kwh",
+)
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}")
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 PRECISION = 12  # Numeric(12, 2) and Numeric(12, 1)
@@ -70,8 +79,11 @@ def _row(cells: dict[str, str]) -> dict[str, Any]:
         out["phone"] = normalise(phone) if phone else None
     except PhoneNumberError as exc:
         problems.append(f"phone: {exc}")
-    for column, places, negative in (("balance", 2, True), ("last_bill_amount", 2, True),
-                                     ("last_usage_kwh", 1, False)):
+    for column, places, negative in (
+        ("balance", 2, True),
+        ("last_bill_amount", 2, True),
+        ("last_usage_kwh", 1, False),
+    ):
         try:
             out[column] = _decimal(cells[column], places, negative=negative)
         except ValueError as exc:
@@ -89,15 +101,18 @@ def parse_accounts(text: str, source: str = "<csv>") -> list[dict[str, Any]]:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise AccountImportError([f"{source}:1: the file is empty (expected the header "
-                                  f"{','.join(COLUMNS)})"]) from None
+        raise AccountImportError(
+            [f"{source}:1: the file is empty (expected the header {','.join(COLUMNS)})"]
+        ) from None
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     doubled = sorted({h for h in header if header.count(h) > 1})
     if missing or unknown or doubled:
-        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) \
-            + ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) \
+        parts = (
+            ([f"missing column(s) {', '.join(missing)}"] if missing else [])
+            + ([f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
             + ([f"repeated column(s) {', '.join(doubled)}"] if doubled else [])
+        )
         raise AccountImportError([f"{source}:1: {'; '.join(parts)} (expected {','.join(COLUMNS)})"])
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
@@ -152,7 +167,8 @@ async def upsert_accounts(engine: AsyncEngine, rows: Sequence[dict[str, Any]], *
     stmt = insert(AccountRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=[AccountRow.account_number],
-        set_={c: stmt.excluded[c] for c in (*COLUMNS[1:], "updated_at")})
+        set_={c: stmt.excluded[c] for c in (*COLUMNS[1:], "updated_at")},
+    )
     async with engine.begin() as conn:
         await conn.execute(stmt, values)
     return len(values)

@@ -4,6 +4,7 @@ Kinds (ivr.menu_model.LookupKind, see config/menu.yaml): `bill` and `usage` (val
 number entered), `outage_by_area` (value: the area code entered), `outage_by_caller` (value: the
 caller's number). `repair_progress` has no data here yet and, like any other kind, is refused.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,17 +31,26 @@ def usage_items(acct: Account) -> tuple[PlayItem, ...]:
 
 def bill_items(acct: Account) -> tuple[PlayItem, ...]:
     """您的账户余额为 (负)…元, 您本期应缴电费为 …元, 您本期用电量为 …度."""
-    return ("bill_balance", Say("amount", str(acct.balance)),
-            "bill_amount_due", Say("amount", str(acct.last_bill_amount)),
-            *usage_items(acct))
+    return (
+        "bill_balance",
+        Say("amount", str(acct.balance)),
+        "bill_amount_due",
+        Say("amount", str(acct.last_bill_amount)),
+        *usage_items(acct),
+    )
 
 
 def notice_when(starts_at: datetime, ends_at: datetime) -> tuple[PlayItem, ...]:
     """二零二六年十一月三十日八点整 至 十八点整 (the end date only when it is another day)."""
     start, end = to_local(starts_at), to_local(ends_at)
     end_day = (Say("date", end.date().isoformat()),) if end.date() != start.date() else ()
-    return (Say("date", start.date().isoformat()), Say("time", start.strftime("%H:%M")),
-            "outage_until", *end_day, Say("time", end.strftime("%H:%M")))
+    return (
+        Say("date", start.date().isoformat()),
+        Say("time", start.strftime("%H:%M")),
+        "outage_until",
+        *end_day,
+        Say("time", end.strftime("%H:%M")),
+    )
 
 
 def notice_items(notices: list[Notice]) -> tuple[PlayItem, ...]:
@@ -55,8 +65,9 @@ def notice_items(notices: list[Notice]) -> tuple[PlayItem, ...]:
     return tuple(items)
 
 
-async def lookup(engine: AsyncEngine, kind: str, value: str, *, caller_number: str,
-                 now: datetime) -> tuple[PlayItem, ...]:
+async def lookup(
+    engine: AsyncEngine, kind: str, value: str, *, caller_number: str, now: datetime
+) -> tuple[PlayItem, ...]:
     """What to say for one lookup (ready for `LookupResult(items)`)."""
     if kind in ("bill", "usage"):
         acct = await account(engine, value)
@@ -68,5 +79,4 @@ async def lookup(engine: AsyncEngine, kind: str, value: str, *, caller_number: s
     if kind == "outage_by_caller":
         notices = await outages_for_phone(engine, value or caller_number, now)
         return ("outage_not_registered",) if notices is None else notice_items(notices)
-    raise UnknownLookupKind(f"no self-service lookup of kind {kind!r}: this one answers "
-                            f"{', '.join(KINDS)}")
+    raise UnknownLookupKind(f"no self-service lookup of kind {kind!r}: this one answers {', '.join(KINDS)}")

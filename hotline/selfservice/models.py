@@ -3,6 +3,7 @@
 The tables live in the call store's `Base.metadata` (same database, same migrations); the schema
 is created by migration 0002_selfservice. Changing a column needs a new migration.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -53,7 +54,7 @@ class AccountRow(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     balance: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # negative = arrears
     last_bill_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    last_bill_month: Mapped[str] = mapped_column(String(7))   # YYYY-MM
+    last_bill_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     last_usage_kwh: Mapped[Decimal] = mapped_column(Numeric(12, 1))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

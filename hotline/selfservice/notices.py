@@ -1,4 +1,5 @@
 """Publishing outage notices (planned outages and known faults) for an area."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,15 @@ def _check_text(what: str, value: str) -> None:
         raise NoticeError(f"the {what} {value!r} is not valid UTF-8 text") from None
 
 
-def _checked(area_code: str, area_name: str, towns: Sequence[str], starts_at: datetime,
-             ends_at: datetime, reason: str, kind: str) -> list[str]:
+def _checked(
+    area_code: str,
+    area_name: str,
+    towns: Sequence[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    kind: str,
+) -> list[str]:
     check_area_code(area_code)
     for what, text in (("area name", area_name), ("reason", reason), *(("town", t) for t in towns)):
         _check_text(what, text)
@@ -59,20 +67,39 @@ def _checked(area_code: str, area_name: str, towns: Sequence[str], starts_at: da
         except (TypeError, ValueError) as exc:
             raise NoticeError(str(exc)) from None
     if ends_at <= starts_at:
-        raise NoticeError(f"the end ({ends_at.isoformat()}) must be after the start "
-                          f"({starts_at.isoformat()})")
+        raise NoticeError(
+            f"the end ({ends_at.isoformat()}) must be after the start ({starts_at.isoformat()})"
+        )
     return town_list
 
 
-async def add_notice(engine: AsyncEngine, *, area_code: str, area_name: str, towns: Sequence[str],
-                     starts_at: datetime, ends_at: datetime, reason: str, kind: str,
-                     now: datetime, published_at: datetime | None = None) -> Notice:
+async def add_notice(
+    engine: AsyncEngine,
+    *,
+    area_code: str,
+    area_name: str,
+    towns: Sequence[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    kind: str,
+    now: datetime,
+    published_at: datetime | None = None,
+) -> Notice:
     """Store a notice (published at `published_at`, default `now`) and return it."""
     town_list = _checked(area_code, area_name, towns, starts_at, ends_at, reason, kind)
     require_aware(now, "now")
-    row = OutageNoticeRow(area_code=area_code, area_name=area_name.strip(), towns=town_list,
-                          starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), kind=kind,
-                          published_at=published_at or now, created_at=now)
+    row = OutageNoticeRow(
+        area_code=area_code,
+        area_name=area_name.strip(),
+        towns=town_list,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        kind=kind,
+        published_at=published_at or now,
+        created_at=now,
+    )
     async with AsyncSession(engine, expire_on_commit=False) as session:
         async with session.begin():
             session.add(row)

@@ -1,4 +1,5 @@
 """Reading self-service data: outage notices for an area or a caller, and accounts."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -25,10 +26,11 @@ def _announced(area_codes: Iterable[str], now: datetime):
     """Notices in force at `now` or starting within HORIZON: planned first, then by start."""
     require_aware(now, "now")
     row = OutageNoticeRow
-    return (select(row)
-            .where(row.area_code.in_(list(area_codes)), row.ends_at > now,
-                   row.starts_at < now + HORIZON)
-            .order_by(case((row.kind == "planned", 0), else_=1), row.starts_at, row.id))
+    return (
+        select(row)
+        .where(row.area_code.in_(list(area_codes)), row.ends_at > now, row.starts_at < now + HORIZON)
+        .order_by(case((row.kind == "planned", 0), else_=1), row.starts_at, row.id)
+    )
 
 
 async def outages_for_area(engine: AsyncEngine, area_code: str, now: datetime) -> list[Notice]:
@@ -42,8 +44,12 @@ async def areas_for_phone(engine: AsyncEngine, phone: str) -> list[str]:
     candidates = phone_candidates(phone)
     if not candidates:
         return []
-    stmt = (select(AccountRow.area_code).where(AccountRow.phone.in_(candidates))
-            .distinct().order_by(AccountRow.area_code))
+    stmt = (
+        select(AccountRow.area_code)
+        .where(AccountRow.phone.in_(candidates))
+        .distinct()
+        .order_by(AccountRow.area_code)
+    )
     async with AsyncSession(engine) as session:
         return list((await session.scalars(stmt)).all())
 
@@ -64,8 +70,9 @@ async def account(engine: AsyncEngine, number: str) -> Account | None:
     return Account.of(row) if row is not None else None
 
 
-async def list_notices(engine: AsyncEngine, *, area_code: str | None = None,
-                       now: datetime | None = None) -> list[Notice]:
+async def list_notices(
+    engine: AsyncEngine, *, area_code: str | None = None, now: datetime | None = None
+) -> list[Notice]:
     """Every notice (of one area), by start; with `now`, only those not ended yet."""
     row = OutageNoticeRow
     stmt = select(row).order_by(row.starts_at, row.id)

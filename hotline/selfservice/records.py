@@ -1,4 +1,5 @@
 """What the self-service queries hand out: frozen snapshots, detached from any session."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,14 +18,24 @@ class Notice:
     starts_at: datetime  # aware, UTC
     ends_at: datetime
     reason: str
-    kind: str            # planned | fault
+    kind: str  # planned | fault
     published_at: datetime
     created_at: datetime
 
     @classmethod
-    def of(cls, row: OutageNoticeRow) -> "Notice":
-        return cls(row.id, row.area_code, row.area_name, tuple(row.towns), row.starts_at,
-                   row.ends_at, row.reason, row.kind, row.published_at, row.created_at)
+    def of(cls, row: OutageNoticeRow) -> Notice:
+        return cls(
+            row.id,
+            row.area_code,
+            row.area_name,
+            tuple(row.towns),
+            row.starts_at,
+            row.ends_at,
+            row.reason,
+            row.kind,
+            row.published_at,
+            row.created_at,
+        )
 
     def in_force(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -36,13 +47,22 @@ class Account:
     area_code: str
     masked_name: str
     phone: str | None
-    balance: Decimal           # negative = arrears
+    balance: Decimal  # negative = arrears
     last_bill_amount: Decimal
-    last_bill_month: str       # YYYY-MM
+    last_bill_month: str  # YYYY-MM
     last_usage_kwh: Decimal
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: AccountRow) -> "Account":
-        return cls(row.account_number, row.area_code, row.masked_name, row.phone, row.balance,
-                   row.last_bill_amount, row.last_bill_month, row.last_usage_kwh, row.updated_at)
+    def of(cls, row: AccountRow) -> Account:
+        return cls(
+            row.account_number,
+            row.area_code,
+            row.masked_name,
+            row.phone,
+            row.balance,
+            row.last_bill_amount,
+            row.last_bill_month,
+            row.last_usage_kwh,
+            row.updated_at,
+        )

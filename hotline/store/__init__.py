@@ -2,6 +2,7 @@
 
 `make_engine(url)` + `await upgrade(url)` at start, one `CallRecorder` writing, `queries` to read.
 """
+
 from hotline.store.db import make_engine, upgrade
 from hotline.store.models import DIRECTIONS, OUTCOMES, Call, CallEvent
 from hotline.store.queries import fetch_call, fetch_calls, fetch_events

@@ -16,6 +16,7 @@ A batch is written one of two ways:
                reported with its reason.
 Both give the same rows and the same `Rejected` list.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -130,11 +131,15 @@ def _check_count(optimistic: bool, changed: int, rows: list[Row], what: str) -> 
         raise Conflict(f"{what}: {changed} of {len(rows)} rows changed")
 
 
-async def write_batch(conn: AsyncConnection, items: list[Item], *, optimistic: bool = False) -> list[Rejected]:
+async def write_batch(
+    conn: AsyncConnection, items: list[Item], *, optimistic: bool = False
+) -> list[Rejected]:
     """Apply `items` inside the caller's transaction; returns what was skipped and why.
     With `optimistic`, raises `Conflict` (transaction to roll back) instead of reading first."""
     if optimistic and not conn.dialect.supports_sane_multi_rowcount:
-        raise ValueError(f"{conn.dialect.name}: the driver does not count rows per executemany; write carefully")
+        raise ValueError(
+            f"{conn.dialect.name}: the driver does not count rows per executemany; write carefully"
+        )
     starts = [] if optimistic else [i.values["uniqueid"] for i in items if isinstance(i, Start)]
     existing = await _existing_uniqueids(conn, starts) if starts else set()
     inserts, events, ends, rejected = _plan(items, existing)
@@ -157,8 +162,13 @@ async def _apply_ends(conn: AsyncConnection, ends: list[End], optimistic: bool) 
     ended_here: set[str] = set()
     for end in ends:
         if end.uniqueid in ended_here:
-            rejected.append(Rejected("store.call_end_ignored", end.uniqueid,
-                                     "a second end in the same batch; the first end is kept"))
+            rejected.append(
+                Rejected(
+                    "store.call_end_ignored",
+                    end.uniqueid,
+                    "a second end in the same batch; the first end is kept",
+                )
+            )
             continue
         if open_calls is not None and end.uniqueid not in open_calls:
             reason = await _why_not_updated(conn, end.uniqueid)

@@ -2,6 +2,7 @@
 
 Supported URLs: `sqlite+aiosqlite:///path/to/file.db` and `postgresql+asyncpg://user:pw@host/db`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

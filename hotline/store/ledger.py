@@ -27,6 +27,7 @@ are not in the ledger yet (Asterisk writes a CDR when it ends): the next start f
 The ledger and the store must belong together (one Asterisk, one daemon): a store given another
 Asterisk's ledger would get that Asterisk's fallback calls.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -86,42 +87,64 @@ def read_ledger(path: Path) -> ParsedLedger:
 def _insert_row(call: LedgerCall) -> dict[str, Any]:
     outcome, reason = ("blocked", BUSY_REASON) if call.refused_busy else ("fallback", FALLBACK_REASON)
     return {
-        "uniqueid": call.uniqueid, "linkedid": store_text(call.linkedid, "linkedid") or None,
-        "direction": "inbound", "trunk": store_text(call.channel, "trunk") or None,
-        "caller_number": store_text(call.caller_number, "caller_number"), "started_at": call.started_at,
-        "answered_at": call.answered_at, "ended_at": call.ended_at, "outcome": outcome,
-        "failure_reason": reason, "ivr_path": [], **_agent_fields(call),
+        "uniqueid": call.uniqueid,
+        "linkedid": store_text(call.linkedid, "linkedid") or None,
+        "direction": "inbound",
+        "trunk": store_text(call.channel, "trunk") or None,
+        "caller_number": store_text(call.caller_number, "caller_number"),
+        "started_at": call.started_at,
+        "answered_at": call.answered_at,
+        "ended_at": call.ended_at,
+        "outcome": outcome,
+        "failure_reason": reason,
+        "ivr_path": [],
+        **_agent_fields(call),
     }
 
 
 def _agent_fields(call: LedgerCall) -> dict[str, Any]:
     """The fallback's agent and talk (all None when no agent answered there)."""
-    return {"agent_id": call.agent_id, "agent_extension": call.agent_extension,
-            "talk_started_at": call.talk_started_at, "talk_s": call.talk_s}
+    return {
+        "agent_id": call.agent_id,
+        "agent_extension": call.agent_extension,
+        "talk_started_at": call.talk_started_at,
+        "talk_s": call.talk_s,
+    }
 
 
 async def _existing(conn: AsyncConnection, uniqueids: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """uniqueid -> (outcome, failure_reason) of the rows that exist."""
     found: dict[str, tuple[str | None, str | None]] = {}
     for i in range(0, len(uniqueids), _CHUNK):
-        stmt = (sa.select(_c.uniqueid, _c.outcome, _c.failure_reason)
-                .where(_c.uniqueid.in_(uniqueids[i:i + _CHUNK])))
+        stmt = sa.select(_c.uniqueid, _c.outcome, _c.failure_reason).where(
+            _c.uniqueid.in_(uniqueids[i : i + _CHUNK])
+        )
         found.update({r[0]: (r[1], r[2]) for r in await conn.execute(stmt)})
     return found
 
 
 def _taken_over(row: tuple[str | None, str | None], call: LedgerCall) -> bool:
     outcome, reason = row
-    return (call.via_fallback and outcome not in KEPT_BY_ACD
-            and reason is not None and reason.startswith(ORPHAN_PREFIX))
+    return (
+        call.via_fallback
+        and outcome not in KEPT_BY_ACD
+        and reason is not None
+        and reason.startswith(ORPHAN_PREFIX)
+    )
 
 
 async def _update(conn: AsyncConnection, call: LedgerCall, row: tuple[str | None, str | None]) -> int:
     outcome, reason = row
-    stmt = (sa.update(Call.__table__)
-            .where(_c.uniqueid == call.uniqueid, _c.outcome == outcome, _c.failure_reason == reason)
-            .values(outcome="fallback", ended_at=call.ended_at, failure_reason=f"{reason}{TAKEN_OVER}",
-                    **(_agent_fields(call) if call.agent_id is not None else {})))
+    stmt = (
+        sa.update(Call.__table__)
+        .where(_c.uniqueid == call.uniqueid, _c.outcome == outcome, _c.failure_reason == reason)
+        .values(
+            outcome="fallback",
+            ended_at=call.ended_at,
+            failure_reason=f"{reason}{TAKEN_OVER}",
+            **(_agent_fields(call) if call.agent_id is not None else {}),
+        )
+    )
     return (await conn.execute(stmt)).rowcount
 
 
@@ -139,8 +162,14 @@ async def _apply(conn: AsyncConnection, calls: dict[str, LedgerCall]) -> tuple[i
     return len(inserts), updated, [c.uniqueid for c in missing if not c.via_fallback]
 
 
-async def reconcile_ledger(engine: AsyncEngine, path: str | Path, now: datetime,
-                           agents: Mapping[str, str] | None = None, *, lookback: timedelta = LOOKBACK) -> LedgerSummary:
+async def reconcile_ledger(
+    engine: AsyncEngine,
+    path: str | Path,
+    now: datetime,
+    agents: Mapping[str, str] | None = None,
+    *,
+    lookback: timedelta = LOOKBACK,
+) -> LedgerSummary:
     """Record the ledger's calls the store lacks (see the module's docstring); `agents` maps each
     agent's extension to its 工号. Raises LedgerError if the file cannot be read."""
     since = require_aware(now, "now") - lookback
@@ -149,9 +178,21 @@ async def reconcile_ledger(engine: AsyncEngine, path: str | Path, now: datetime,
     async with engine.begin() as conn:
         inserted, updated, elsewhere = await _apply(conn, calls)
     if elsewhere:
-        log.warning("ledger.not_in_store", calls=len(elsewhere), first=elsewhere[:10],
-                    note="handled by a daemon (never by the fallback) yet without a row here")
+        log.warning(
+            "ledger.not_in_store",
+            calls=len(elsewhere),
+            first=elsewhere[:10],
+            note="handled by a daemon (never by the fallback) yet without a row here",
+        )
     summary = LedgerSummary(len(calls), inserted, updated, parsed.bad_lines, len(elsewhere))
-    log.info("ledger.reconciled", file=str(path), calls=summary.calls, inserted=inserted, updated=updated,
-             bad_lines=parsed.bad_lines, not_in_store=len(elsewhere), incomplete_tail=parsed.incomplete_tail)
+    log.info(
+        "ledger.reconciled",
+        file=str(path),
+        calls=summary.calls,
+        inserted=inserted,
+        updated=updated,
+        bad_lines=parsed.bad_lines,
+        not_in_store=len(elsewhere),
+        incomplete_tail=parsed.incomplete_tail,
+    )
     return summary

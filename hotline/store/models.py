@@ -3,6 +3,7 @@
 Changing the columns, OUTCOMES or DIRECTIONS needs a new migration in `migrations/versions/`
 (the check constraints list the allowed values); `test_store_migrations` fails on any drift.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

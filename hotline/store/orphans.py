@@ -31,6 +31,7 @@ can be told from one its call closed (talk_s and the true end may be unknown). `
 instant an event gives for the end (rules 2 and 5), else `now`: the call ended at some unknown time
 before it. Events of other kinds, or with data of another shape, are ignored.
 """
+
 from __future__ import annotations
 
 import math
@@ -91,7 +92,9 @@ class _Fold:
     def on_queued(self, at: datetime, data: Mapping[str, Any]) -> None:
         self.queued = True
         wait = _number(data, "wait_s")
-        self.fields["queued_at"] = at - timedelta(seconds=wait) if wait is not None and abs(wait) < 1e6 else at
+        self.fields["queued_at"] = (
+            at - timedelta(seconds=wait) if wait is not None and abs(wait) < 1e6 else at
+        )
         if (category := _text(data, "category")) is not None:
             self.fields["business_category"] = category
         if (priority := _int(data, "priority")) is not None:
@@ -129,13 +132,19 @@ class _Fold:
             self.fields["message_path"] = path
         if self.outcome is None:
             self.outcome = kind
-            self.where = ("after the caller chose to leave a message" if kind == "message_left"
-                          else "after the caller booked a callback")
+            self.where = (
+                "after the caller chose to leave a message"
+                if kind == "message_left"
+                else "after the caller booked a callback"
+            )
 
     def on_survey(self, data: Mapping[str, Any]) -> None:
         score, key = _int(data, "score"), _text(data, "key")
-        self.fields["survey_score"] = score if score is not None else (
-            int(key) if key is not None and key.isascii() and key.isdigit() and len(key) < 4 else None)
+        self.fields["survey_score"] = (
+            score
+            if score is not None
+            else (int(key) if key is not None and key.isascii() and key.isdigit() and len(key) < 4 else None)
+        )
 
     def on_recorded(self, data: Mapping[str, Any]) -> None:
         if (path := _text(data, "path")) is not None:
@@ -175,8 +184,12 @@ def _outcome(fold: _Fold, direction: Any) -> str:
     return "failed"
 
 
-def close_orphan(call: Mapping[str, Any], events: Iterable[Logged], now: datetime,
-                 extensions: Mapping[str, str] | None = None) -> dict[str, Any]:
+def close_orphan(
+    call: Mapping[str, Any],
+    events: Iterable[Logged],
+    now: datetime,
+    extensions: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The columns to set on the open call `call` (its `direction` is read), given its events
     (at, kind, data) oldest first; `now` is when it is closed (see the module's rules)."""
     fold = _Fold()

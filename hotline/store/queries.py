@@ -1,4 +1,5 @@
 """Read side of the call store, for the CLI, reports and tests."""
+
 from __future__ import annotations
 
 from datetime import datetime

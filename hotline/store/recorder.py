@@ -20,6 +20,7 @@ file, memory is not bounded (items are never dropped).
 
 The writer must be running (`start()`, or `run()` in a task) for `flush()`/`close()` to return.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -58,9 +59,15 @@ _START_FIELDS = ("direction", "started_at", "caller_number", "caller_name", "dni
 
 
 class CallRecorder:
-    def __init__(self, engine: AsyncEngine, *, retry_initial_s: float = 0.5, retry_max_s: float = 30.0,
-                 max_memory_items: int = DEFAULT_MAX_MEMORY_ITEMS,
-                 spill_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        retry_initial_s: float = 0.5,
+        retry_max_s: float = 30.0,
+        max_memory_items: int = DEFAULT_MAX_MEMORY_ITEMS,
+        spill_path: str | os.PathLike[str] | None = None,
+    ) -> None:
         if max_memory_items < 1:
             raise ValueError(f"max_memory_items must be at least 1, got {max_memory_items}")
         self._engine = engine
@@ -225,9 +232,14 @@ class CallRecorder:
         if self._finished:
             if not self._unwritten:
                 return
-            kept = f" ({self.spilled_items} kept in the spill file for the next start)" if self.spilled_items else ""
-            raise RuntimeError(f"the call recorder's writer has stopped; {self._unwritten} items were not "
-                               f"written{kept}")
+            kept = (
+                f" ({self.spilled_items} kept in the spill file for the next start)"
+                if self.spilled_items
+                else ""
+            )
+            raise RuntimeError(
+                f"the call recorder's writer has stopped; {self._unwritten} items were not written{kept}"
+            )
         if self._written >= self._enqueued:
             return
         entry = (self._enqueued, asyncio.get_running_loop().create_future())
@@ -296,8 +308,11 @@ class CallRecorder:
         if self._closing:
             raise RuntimeError("the call recorder is closed")
         spill = self._spill
-        if spill is not None and (spill.pending or self._outage_since is not None
-                                  or len(self._memory) + self._in_flight >= self._max_memory):
+        if spill is not None and (
+            spill.pending
+            or self._outage_since is not None
+            or len(self._memory) + self._in_flight >= self._max_memory
+        ):
             self._spill_item(spill, item)
         else:
             self._memory.append(item)
@@ -307,8 +322,12 @@ class CallRecorder:
     def _spill_item(self, spill: SpillFile, item: Item) -> None:
         """Once spilling starts, every item goes to the file until the writer has emptied it."""
         if not spill.pending:
-            log.warning("store.spilling", file=str(spill.path), memory_items=self.memory_items,
-                        database_reachable=self.reachable)
+            log.warning(
+                "store.spilling",
+                file=str(spill.path),
+                memory_items=self.memory_items,
+                database_reachable=self.reachable,
+            )
         try:
             spill.append(item)
         except OSError as exc:  # no disk: memory it is, unbounded (this item may be written early)
@@ -321,7 +340,9 @@ class CallRecorder:
             raise ValueError(f"call {uniqueid!r} was already started")
         return row
 
-    def _end_values(self, uniqueid: str, ended_at: datetime, outcome: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def _end_values(
+        self, uniqueid: str, ended_at: datetime, outcome: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
         _CALL_CHECKS.value("uniqueid", uniqueid)
         if "uniqueid" in fields:
             raise ValueError("uniqueid cannot be changed when a call ends")
@@ -372,7 +393,9 @@ class CallRecorder:
                 raise
             except (SQLAlchemyError, OSError) as exc:
                 self._outage(exc)
-                log.error("store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc))
+                log.error(
+                    "store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc)
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max_s)
                 attempt += 1

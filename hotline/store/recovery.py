@@ -4,6 +4,7 @@ Each open call (outcome NULL) is read with its events and closed with what `orph
 makes of them, all in one transaction. A value a column cannot hold (an agent id too long for
 its column...) is left out with a warning rather than keeping the daemon from starting.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,8 +29,11 @@ _CALL_CHECKS = checker(Call.__table__)
 async def _events_of(conn: AsyncConnection, uniqueids: list[str]) -> dict[str, list[Logged]]:
     found: dict[str, list[Logged]] = defaultdict(list)
     for i in range(0, len(uniqueids), _IN_CHUNK):
-        stmt = (select(CallEvent.call_uniqueid, CallEvent.at, CallEvent.kind, CallEvent.data)
-                .where(CallEvent.call_uniqueid.in_(uniqueids[i : i + _IN_CHUNK])).order_by(CallEvent.id))
+        stmt = (
+            select(CallEvent.call_uniqueid, CallEvent.at, CallEvent.kind, CallEvent.data)
+            .where(CallEvent.call_uniqueid.in_(uniqueids[i : i + _IN_CHUNK]))
+            .order_by(CallEvent.id)
+        )
         for uid, at, kind, data in (await conn.execute(stmt)).all():
             found[uid].append((at, kind, data))
     return found
@@ -45,8 +49,9 @@ def _storable(uniqueid: str, fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def close_open_calls(engine: AsyncEngine, now: datetime,
-                           extensions: Mapping[str, str] | None = None) -> int:
+async def close_open_calls(
+    engine: AsyncEngine, now: datetime, extensions: Mapping[str, str] | None = None
+) -> int:
     """Close every call with no outcome; returns how many were closed."""
     require_aware(now, "now")
     count = 0
@@ -55,13 +60,19 @@ async def close_open_calls(engine: AsyncEngine, now: datetime,
         open_calls = (await conn.execute(stmt)).all()
         events = await _events_of(conn, [uid for uid, _ in open_calls])
         for uid, direction in open_calls:
-            fields = close_orphan({"uniqueid": uid, "direction": direction}, events.get(uid, ()), now, extensions)
+            fields = close_orphan(
+                {"uniqueid": uid, "direction": direction}, events.get(uid, ()), now, extensions
+            )
             values = _storable(uid, fields)
             values.setdefault("outcome", "failed")
             values.setdefault("failure_reason", ORPHAN_REASON)
             values.setdefault("ended_at", now)
             done = update(Call).where(Call.uniqueid == uid, Call.outcome.is_(None)).values(**values)
             count += (await conn.execute(done)).rowcount
-            log.warning("store.orphan_closed", uniqueid=uid, outcome=values["outcome"],
-                        reason=values["failure_reason"])
+            log.warning(
+                "store.orphan_closed",
+                uniqueid=uid,
+                outcome=values["outcome"],
+                reason=values["failure_reason"],
+            )
     return count

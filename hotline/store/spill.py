@@ -11,6 +11,7 @@ A spill file found when the recorder starts is the previous run's: its lines (`l
 written before anything this run records. A line that cannot be read (torn by a crash mid-write)
 is logged and skipped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -124,7 +125,9 @@ class SpillFile:
                 try:
                     items.append(decode(line))
                 except ValueError as exc:
-                    log.error("store.spill_line_unreadable", file=str(self.path), offset=offset, error=str(exc))
+                    log.error(
+                        "store.spill_line_unreadable", file=str(self.path), offset=offset, error=str(exc)
+                    )
                 offset += len(line)
         return items, lines, offset
 

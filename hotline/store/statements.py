@@ -16,10 +16,11 @@ Statements name only the columns a row has: a column left out gets the database'
 default (tests/integration/test_store_batch.py checks recorded rows equal rows written through
 SQLAlchemy Core, on both databases).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -43,10 +44,12 @@ def dialect_insert(dialect: Dialect):
     if dialect.name not in _INSERTS:
         raise ValueError(f"no INSERT ... ON CONFLICT for dialect {dialect.name!r}")
     return _INSERTS[dialect.name]
+
+
 KEY_PARAM = "_key"  # the bind name of the WHERE key of an UPDATE (no column starts with "_")
 _PROBES = (
-    datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc),
-    datetime(1, 1, 1, 23, 59, 59, 999999, tzinfo=timezone.utc),
+    datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC),
+    datetime(1, 1, 1, 23, 59, 59, 999999, tzinfo=UTC),
     datetime(2024, 12, 31, 23, 0, 0, 1, tzinfo=timezone(timedelta(hours=-2))),
 )
 
@@ -59,7 +62,7 @@ def bind_processor(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], A
 
     def utc_text(value: Any) -> Any:
         if value.__class__ is datetime and value.utcoffset() is not None:
-            return value.astimezone(timezone.utc).isoformat(" ", "microseconds")[:26]  # drop "+00:00"
+            return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # drop "+00:00"
         return process(value)  # None, naive (refused there), datetime subclasses
 
     if all(utc_text(p) == process(p) for p in _PROBES):
@@ -111,7 +114,9 @@ def _clause(t: Table, names: Iterable[str]) -> TableClause:
 
 
 @lru_cache(maxsize=256)
-def insert_rows(dialect: Dialect, t: Table, names: tuple[str, ...], *, skip_existing: str | None = None) -> Prepared:
+def insert_rows(
+    dialect: Dialect, t: Table, names: tuple[str, ...], *, skip_existing: str | None = None
+) -> Prepared:
     """INSERT of rows with exactly the columns `names`; with `skip_existing` (the name of a
     unique column), rows whose key is already stored are skipped (ON CONFLICT DO NOTHING)."""
     clause = _clause(t, names)

@@ -5,9 +5,10 @@ back naive datetimes.  `UTCDateTime` converts every bound value to UTC (dropping
 SQLite) and re-attaches UTC to every result, so both backends behave the same.  Naive datetimes
 are refused: the store never guesses which zone a timestamp was meant in.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -20,7 +21,9 @@ def require_aware(value: object, what: str) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"{what} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware (e.g. datetime.now(timezone.utc)), got naive {value!r}")
+        raise ValueError(
+            f"{what} must be timezone-aware (e.g. datetime.now(timezone.utc)), got naive {value!r}"
+        )
     return value
 
 
@@ -31,12 +34,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        utc = require_aware(value, "timestamp").astimezone(timezone.utc)
+        utc = require_aware(value, "timestamp").astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -7,6 +7,7 @@ every retry of its batch fail.
 The recorder checks ~20 values per call on the hot path, so each column's check is built once
 per table (`checker(table)`) from the column's type, length, nullability and allowed values.
 """
+
 from __future__ import annotations
 
 import json
@@ -123,6 +124,7 @@ def _column_check(table: Table, column: Column[Any]) -> Check:
     if listed is not None and not isinstance(kind, String):
         return reference
     if isinstance(kind, UTCDateTime):
+
         def check(value: Any) -> Any:
             if value.__class__ is datetime and value.utcoffset() is not None:
                 return value
@@ -132,14 +134,21 @@ def _column_check(table: Table, column: Column[Any]) -> Check:
         allowed = frozenset(listed) if listed is not None else None
 
         def check(value: Any) -> Any:
-            if (value.__class__ is str and len(value) <= limit and value.isascii() and "\x00" not in value
-                    and (allowed is None or value in allowed)):
+            if (
+                value.__class__ is str
+                and len(value) <= limit
+                and value.isascii()
+                and "\x00" not in value
+                and (allowed is None or value in allowed)
+            ):
                 return value
             return reference(value)
     elif isinstance(kind, Integer):
+
         def check(value: Any) -> Any:
             return value if value.__class__ is int else reference(value)
     elif isinstance(kind, Float):
+
         def check(value: Any) -> Any:
             cls = value.__class__
             if cls is int or (cls is float and math.isfinite(value)):

@@ -1,4 +1,5 @@
 """The hotline daemon as a real process (`hotline run`), for e2e tests: start, wait ready, stop, kill."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,22 @@ class DaemonProc:
         self.started_at_offset = offset  # where this run's log lines begin
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hotline.cli", "run", "-c", str(self.config), "--json", "--log-level", "DEBUG"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "hotline.cli",
+                "run",
+                "-c",
+                str(self.config),
+                "--json",
+                "--log-level",
+                "DEBUG",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.wait_log(lambda e: e.get("event") == "daemon.ready", timeout, offset=offset)
         self.wait_log(lambda e: e.get("event") == "ami.resynced", timeout, offset=offset)
 

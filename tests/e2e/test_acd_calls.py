@@ -1,10 +1,13 @@
 """The ACD on the real Asterisk: sipp agents answer, ring forever or are busy; sipp callers wait."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 
 import pytest
+from conftest import VIP, rows_for
+from polling import until
 
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
@@ -14,9 +17,6 @@ from lab.ami import AmiCredentials, RawAmi
 from lab.caller_steps import Dtmf, Speak, Wait
 from lab.rtp_pcap import wav_to_pcap
 from lab.sipp import call, start_call
-
-from conftest import VIP, rows_for
-from polling import until
 
 pytestmark = pytest.mark.e2e
 TO_AGENT = [Wait(7.5), Dtmf("0")]  # after the greeting, 0 on the top menu
@@ -46,24 +46,37 @@ async def events_of(hotline_lab, uniqueid: str):
 
 async def ami(hotline_lab) -> RawAmi:
     s = load_settings(hotline_lab[1])
-    return await RawAmi.connect(AmiCredentials("127.0.0.1", s.ami.port, s.ami.username,
-                                               s.ami.secret.get_secret_value()))
+    return await RawAmi.connect(
+        AmiCredentials("127.0.0.1", s.ami.port, s.ami.username, s.ami.secret.get_secret_value())
+    )
 
 
 async def registered(daemon, ext: str) -> None:
-    await until(lambda: any(e.get("event") == "ami.registration" and e.get("endpoint") == ext
-                            and e.get("registered") for e in daemon.events()), 10, f"{ext} registered")
+    await until(
+        lambda: any(
+            e.get("event") == "ami.registration" and e.get("endpoint") == ext and e.get("registered")
+            for e in daemon.events()
+        ),
+        10,
+        f"{ext} registered",
+    )
 
 
 async def test_two_agents_three_callers_the_third_waits_with_music_then_connects(hotline_lab, daemon):
     conn = await ami(hotline_lab)
     try:
-        async with AgentPhone("1004", "pw1004-e2e", answer_after=1.0, talk_seconds=6.0), \
-                AgentPhone("1005", "pw1005-e2e", answer_after=1.0, talk_seconds=6.0):
+        async with (
+            AgentPhone("1004", "pw1004-e2e", answer_after=1.0, talk_seconds=6.0),
+            AgentPhone("1005", "pw1005-e2e", answer_after=1.0, talk_seconds=6.0),
+        ):
             await registered(daemon, "1004")
             await registered(daemon, "1005")
-            handles = [await start_call(caller=f"1390000210{i}", steps=to_agent_after(7.5 + i) + [Wait(45.0 - i)],
-                                        timeout=70) for i in range(3)]
+            handles = [
+                await start_call(
+                    caller=f"1390000210{i}", steps=to_agent_after(7.5 + i) + [Wait(45.0 - i)], timeout=70
+                )
+                for i in range(3)
+            ]
             results = await asyncio.gather(*(h.wait() for h in handles))
         assert all(r.ok for r in results), results
         rows = [(await rows_for(db_url(hotline_lab), f"1390000210{i}"))[0] for i in range(3)]
@@ -72,8 +85,11 @@ async def test_two_agents_three_callers_the_third_waits_with_music_then_connects
         third = rows[2]
         waited = (third.talk_started_at - third.queued_at).total_seconds()
         assert waited > 8  # talk 6 s + wrap-up 3 s of the first agent to finish
-        cmds = [e.get("Command", "") for e in conn.events
-                if e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == third.uniqueid]
+        cmds = [
+            e.get("Command", "")
+            for e in conn.events
+            if e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == third.uniqueid
+        ]
         assert any("StartMusicOnHold" in c for c in cmds)
         assert any("queue_before" in c for c in cmds)  # 您前面还有N位客户
         dial = next(c for c in cmds if c.startswith('EXEC "Dial"'))
@@ -117,7 +133,9 @@ async def test_a_busy_agent_is_skipped_at_once(hotline_lab, daemon):
 async def test_the_survey_key_after_the_agent_hangs_up_is_stored(hotline_lab, daemon):
     async with AgentPhone("1002", "pw1002-e2e", answer_after=1.0, talk_seconds=6.0):
         await registered(daemon, "1002")
-        h = await start_call(caller="13900002401", steps=TO_AGENT + [Wait(18.0), Dtmf("4"), Wait(5.0)], timeout=50)
+        h = await start_call(
+            caller="13900002401", steps=TO_AGENT + [Wait(18.0), Dtmf("4"), Wait(5.0)], timeout=50
+        )
         assert (await h.wait()).ok
     (row,) = await rows_for(db_url(hotline_lab), "13900002401")
     assert row.outcome == "agent_answered" and row.survey_score == 4
@@ -145,7 +163,9 @@ async def test_a_restarted_daemon_keeps_who_is_paused(hotline_lab, daemon):
     assert before["006"]["state"] == "paused"  # from the no-answer test
     daemon.stop()
     daemon.start()
-    restored = daemon.wait_log(lambda e: e.get("event") == "acd.restored", 10, offset=daemon.started_at_offset)
+    restored = daemon.wait_log(
+        lambda e: e.get("event") == "acd.restored", 10, offset=daemon.started_at_offset
+    )
     assert "006" in restored["agents"]["paused"]
     assert agent_states(hotline_lab)["agents"]["006"] == before["006"]
 
@@ -176,10 +196,14 @@ async def test_feature_codes_log_in_pause_resume_and_log_out_from_a_softphone(ho
 async def test_a_waiting_caller_can_book_a_callback_or_leave_a_message(hotline_lab, daemon, e2e_dir):
     voice = e2e_dir / "queue-voice.pcap"
     wav_to_pcap(e2e_dir / "lab" / "prompts" / "menu_top.wav", voice)
-    callback = await start_call(caller="13900002601", steps=TO_AGENT + [Wait(7.0), Dtmf("2"), Wait(6.0)], timeout=40)
-    message = await start_call(caller="13900002602", steps=TO_AGENT + [Wait(7.0), Dtmf("1"), Wait(7.0),
-                                                                        Speak(str(voice), 4.0), Dtmf("#"), Wait(5.0)],
-                               timeout=50)
+    callback = await start_call(
+        caller="13900002601", steps=TO_AGENT + [Wait(7.0), Dtmf("2"), Wait(6.0)], timeout=40
+    )
+    message = await start_call(
+        caller="13900002602",
+        steps=TO_AGENT + [Wait(7.0), Dtmf("1"), Wait(7.0), Speak(str(voice), 4.0), Dtmf("#"), Wait(5.0)],
+        timeout=50,
+    )
     assert all(r.ok for r in await asyncio.gather(callback.wait(), message.wait()))
     (cb,) = await rows_for(db_url(hotline_lab), "13900002601")
     (msg,) = await rows_for(db_url(hotline_lab), "13900002602")

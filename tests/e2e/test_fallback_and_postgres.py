@@ -1,7 +1,11 @@
 """The line keeps answering without the daemon; the daemon's store works on PostgreSQL too."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import rows_for, write_config
+from daemon_proc import DaemonProc
+from polling import until
 
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
@@ -9,10 +13,6 @@ from hotline.store.queries import fetch_calls, fetch_events
 from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Wait
 from lab.sipp import call, start_call
-
-from conftest import rows_for, write_config
-from daemon_proc import DaemonProc
-from polling import until
 
 pytestmark = pytest.mark.e2e
 

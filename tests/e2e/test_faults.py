@@ -1,13 +1,16 @@
 """Fault campaign under load (real Asterisk, sipp callers, sipp agents): the daemon killed or
 stopped, Asterisk restarted. Counts are asserted; the figures are printed for the record
 (`pytest -s`)."""
+
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from conftest import rows_for
+from polling import until
 
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
@@ -16,9 +19,6 @@ from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Wait
 from lab.session import start_and_wait
 from lab.sipp import call, start_call
-
-from conftest import rows_for
-from polling import until
 
 pytestmark = pytest.mark.e2e
 TO_AGENT = [Wait(7.5), Dtmf("0")]  # after the greeting, 0 = an agent
@@ -29,8 +29,11 @@ def db(hotline_lab) -> str:
 
 
 def logged(daemon, offset: int, event: str, **fields) -> list[dict]:
-    return [e for e in daemon.events(offset)
-            if e.get("event") == event and all(e.get(k) == v for k, v in fields.items())]
+    return [
+        e
+        for e in daemon.events(offset)
+        if e.get("event") == event and all(e.get(k) == v for k, v in fields.items())
+    ]
 
 
 async def answered_event(db_url: str, caller: str) -> bool:
@@ -63,8 +66,10 @@ async def test_daemon_killed_while_the_caller_talks_the_agents_are_not_rung_agai
 async def test_daemon_sigkill_under_load_every_call_has_exactly_one_row(hotline_lab, daemon):
     callers = [f"139000076{i:02d}" for i in range(8)]
     offset = daemon.log.stat().st_size
-    async with AgentPhone("1007", "pw1007-e2e", answer_after=1.0, talk_seconds=2.0), \
-            AgentPhone("1008", "pw1008-e2e", answer_after=1.0, talk_seconds=2.0):
+    async with (
+        AgentPhone("1007", "pw1007-e2e", answer_after=1.0, talk_seconds=2.0),
+        AgentPhone("1008", "pw1008-e2e", answer_after=1.0, talk_seconds=2.0),
+    ):
         handles = [await start_call(caller=c, steps=[*TO_AGENT, Wait(40.0)], timeout=80) for c in callers]
         await until(lambda: len(logged(daemon, offset, "call.started")) >= 8, 20, "8 callers in the menu")
         daemon.kill()
@@ -77,8 +82,10 @@ async def test_daemon_sigkill_under_load_every_call_has_exactly_one_row(hotline_
     assert [len(r) for r in rows] == [1] * 8  # records lost: 0, no call twice
     # (both phones answer a ring-all; Asterisk keeps the first: count the agents on the rows)
     reached = sum(1 for (row,) in rows if row.agent_id in ("007", "008"))
-    print(f"\nSIGKILL under load: {reached}/8 callers reached an agent through the fallback; "
-          f"8/8 calls have exactly one row ({sorted(r[0].outcome for r in rows)})")
+    print(
+        f"\nSIGKILL under load: {reached}/8 callers reached an agent through the fallback; "
+        f"8/8 calls have exactly one row ({sorted(r[0].outcome for r in rows)})"
+    )
     assert reached == 8
 
 
@@ -106,9 +113,10 @@ async def test_asterisk_restart_ami_comes_back_and_the_next_call_works(hotline_l
     offset = daemon.log.stat().st_size
     asterisk.stop()
     await start_and_wait(asterisk)
-    up = datetime.now(timezone.utc)  # Asterisk answers AMI logins again
+    up = datetime.now(UTC)  # Asterisk answers AMI logins again
     resynced = await asyncio.to_thread(
-        daemon.wait_log, lambda e: e.get("event") == "ami.resynced", 30, offset)
+        daemon.wait_log, lambda e: e.get("event") == "ami.resynced", 30, offset
+    )
     back_s = (datetime.fromisoformat(resynced["timestamp"]) - up).total_seconds()
     assert resynced["registered"] == []  # Asterisk starts with no softphone registered
     result = await call(caller="13900007801", steps=[Wait(2.0)])
@@ -117,12 +125,16 @@ async def test_asterisk_restart_ami_comes_back_and_the_next_call_works(hotline_l
     assert row.outcome == "ivr_only"
     started = logged(daemon, offset, "call.started", uniqueid=row.uniqueid)
     assert started and started[0]["lines_in_use"] == 1  # nothing held from before the restart
-    print(f"\nAsterisk restart: the daemon's AMI was resynced {back_s:+.2f} s after Asterisk answered "
-          "AMI again; next call ok, lines in use back to 0")
+    print(
+        f"\nAsterisk restart: the daemon's AMI was resynced {back_s:+.2f} s after Asterisk answered "
+        "AMI again; next call ok, lines in use back to 0"
+    )
 
 
 @pytest.mark.postgres
-async def test_postgresql_away_for_30_s_calls_go_on_and_no_record_is_lost(hotline_lab, daemon, pg_server, e2e_dir):
+async def test_postgresql_away_for_30_s_calls_go_on_and_no_record_is_lost(
+    hotline_lab, daemon, pg_server, e2e_dir
+):
     from conftest import write_config
     from daemon_proc import DaemonProc
     from tcp_gate import TcpGate
@@ -150,9 +162,12 @@ async def test_postgresql_away_for_30_s_calls_go_on_and_no_record_is_lost(hotlin
             (row,) = await rows_for(direct, c, timeout=60)
             assert row.outcome == "ivr_only"
         recovered = await asyncio.to_thread(
-            pg_daemon.wait_log, lambda e: e.get("event") == "store.recovered", 30)
-        print(f"\nPostgreSQL away {outage_s:.0f} s: 9/9 calls served, 9/9 records written after it "
-              f"came back (outage logged {recovered.get('outage_s')} s); records lost: 0")
+            pg_daemon.wait_log, lambda e: e.get("event") == "store.recovered", 30
+        )
+        print(
+            f"\nPostgreSQL away {outage_s:.0f} s: 9/9 calls served, 9/9 records written after it "
+            f"came back (outage logged {recovered.get('outage_s')} s); records lost: 0"
+        )
     finally:
         if not gate.is_open:
             await gate.open()

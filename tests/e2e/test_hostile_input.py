@@ -1,18 +1,18 @@
 """Hostile input through the real Asterisk: caller numbers that try to inject AGI headers, and
 FastAGI peers that seize lines and go silent."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from conftest import rows_for
+from polling import until
 
 from hotline.settings import load_settings
 from lab.ami import AmiCredentials, RawAmi
 from lab.caller_steps import Wait
 from lab.sipp import call
-
-from conftest import rows_for
-from polling import until
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +31,9 @@ def settings(hotline_lab):
 
 async def ami(hotline_lab) -> RawAmi:
     s = settings(hotline_lab)
-    return await RawAmi.connect(AmiCredentials("127.0.0.1", s.ami.port, s.ami.username,
-                                               s.ami.secret.get_secret_value()))
+    return await RawAmi.connect(
+        AmiCredentials("127.0.0.1", s.ami.port, s.ami.username, s.ami.secret.get_secret_value())
+    )
 
 
 async def test_injected_caller_numbers_are_served_inbound_under_asterisks_own_id(hotline_lab, daemon):
@@ -50,9 +51,11 @@ async def test_injected_caller_numbers_are_served_inbound_under_asterisks_own_id
 
 
 def hostile_headers(i: int) -> bytes:
-    return ("agi_network: yes\nagi_network_script: inbound\nagi_request: agi://127.0.0.1/inbound\n"
-            f"agi_channel: PJSIP/trunk-hostile{i}\nagi_uniqueid: hostile.{i}\nagi_version: 22.0.0\n"
-            "agi_callerid: 13900007099\nagi_dnid: 95598\n\n").encode()
+    return (
+        "agi_network: yes\nagi_network_script: inbound\nagi_request: agi://127.0.0.1/inbound\n"
+        f"agi_channel: PJSIP/trunk-hostile{i}\nagi_uniqueid: hostile.{i}\nagi_version: 22.0.0\n"
+        "agi_callerid: 13900007099\nagi_dnid: 95598\n\n"
+    ).encode()
 
 
 async def test_eight_silent_fastagi_peers_then_a_normal_call_is_answered(hotline_lab, daemon):
@@ -73,11 +76,20 @@ async def test_eight_silent_fastagi_peers_then_a_normal_call_is_answered(hotline
         assert result.ok and result.answered and not result.busy
         (row,) = await rows_for(settings(hotline_lab).database.url, "13900007100")
         assert row.outcome == "ivr_only"
-        started = [e for e in daemon.events(offset)
-                   if e.get("event") == "call.started" and e.get("uniqueid") == row.uniqueid]
+        started = [
+            e
+            for e in daemon.events(offset)
+            if e.get("event") == "call.started" and e.get("uniqueid") == row.uniqueid
+        ]
         assert started and started[0]["lines_in_use"] == 1  # every hostile line came back
-        await until(lambda: any(e.get("event") == "call.ended" and e.get("uniqueid") == row.uniqueid
-                                for e in daemon.events(offset)), 10, "the normal call ended")
+        await until(
+            lambda: any(
+                e.get("event") == "call.ended" and e.get("uniqueid") == row.uniqueid
+                for e in daemon.events(offset)
+            ),
+            10,
+            "the normal call ended",
+        )
     finally:
         for _, writer in peers:
             writer.close()

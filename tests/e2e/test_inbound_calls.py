@@ -1,18 +1,18 @@
 """Inbound calls through the real Asterisk and the daemon process (sipp callers and agents)."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-
-from hotline.settings import load_settings
-from lab.ami import AmiCredentials, RawAmi
-from lab.agent_phone import AgentPhone
-from lab.caller_steps import Dtmf, Wait
-from lab.sipp import call, start_call
-
 from conftest import rows_for
 from polling import until
+
+from hotline.settings import load_settings
+from lab.agent_phone import AgentPhone
+from lab.ami import AmiCredentials, RawAmi
+from lab.caller_steps import Dtmf, Wait
+from lab.sipp import call, start_call
 
 pytestmark = pytest.mark.e2e
 GREETING = '"/var/lib/hotline/prompts/greeting"'
@@ -24,13 +24,17 @@ def db_url(hotline_lab) -> str:
 
 async def ami(hotline_lab) -> RawAmi:
     s = load_settings(hotline_lab[1])
-    return await RawAmi.connect(AmiCredentials("127.0.0.1", s.ami.port, s.ami.username,
-                                               s.ami.secret.get_secret_value()))
+    return await RawAmi.connect(
+        AmiCredentials("127.0.0.1", s.ami.port, s.ami.username, s.ami.secret.get_secret_value())
+    )
 
 
 def agi_commands(conn: RawAmi, uniqueid: str) -> list[str]:
-    return [e.get("Command", "") for e in conn.events
-            if e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == uniqueid]
+    return [
+        e.get("Command", "")
+        for e in conn.events
+        if e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == uniqueid
+    ]
 
 
 async def test_answered_greeted_hung_up_one_row(hotline_lab, daemon):
@@ -49,7 +53,9 @@ async def test_answered_greeted_hung_up_one_row(hotline_lab, daemon):
 
 
 async def _wait_commands(conn: RawAmi, uniqueid: str, ok, timeout: float = 5.0) -> list[str]:
-    await conn.collect(lambda e: e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == uniqueid, 1, timeout)
+    await conn.collect(
+        lambda e: e.get("Event") == "AGIExecStart" and e.get("Uniqueid") == uniqueid, 1, timeout
+    )
     await until(lambda: ok(agi_commands(conn, uniqueid)), timeout, "AGI commands seen on AMI")
     return agi_commands(conn, uniqueid)
 

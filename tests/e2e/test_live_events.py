@@ -1,4 +1,5 @@
 """Live events of a lab call on a real MQTT broker, and calls that do not care when it dies."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,14 +9,13 @@ import urllib.request
 import aiomqtt
 import pytest
 import yaml
-
-from lab.caller_steps import Dtmf, Wait
-from lab.sipp import call
-
 from conftest import AGENTS, rows_for, write_config
 from daemon_proc import DaemonProc
 from mqtt_broker import MosquittoBroker, free_port
 from polling import until
+
+from lab.caller_steps import Dtmf, Wait
+from lab.sipp import call
 
 pytestmark = pytest.mark.e2e
 PREFIX = "e2e/hotline"
@@ -33,8 +33,10 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
     cfg = write_config(e2e_dir / "hotline-events.yaml", db)
     metrics_port = free_port()
     data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
-    data.update(mqtt={"host": broker.host, "port": broker.port, "topic_prefix": PREFIX},
-                metrics={"host": "127.0.0.1", "port": metrics_port})
+    data.update(
+        mqtt={"host": broker.host, "port": broker.port, "topic_prefix": PREFIX},
+        metrics={"host": "127.0.0.1", "port": metrics_port},
+    )
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     daemon.stop()
     d = DaemonProc(cfg, e2e_dir / "daemon-events.log")
@@ -50,7 +52,9 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
 
             pump_task = asyncio.create_task(pump())
             try:
-                result = await call(caller="13900001001", steps=[Wait(7.5), Dtmf("4"), Wait(1.0), Dtmf("*"), Wait(1.0)])
+                result = await call(
+                    caller="13900001001", steps=[Wait(7.5), Dtmf("4"), Wait(1.0), Dtmf("*"), Wait(1.0)]
+                )
                 assert result.ok
                 await until(lambda: any(e["kind"] == "call_ended" for e in got), 10, "call_ended event")
             finally:
@@ -58,8 +62,11 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
                 await asyncio.wait({pump_task})
         mine = [e for e in got if e.get("uniqueid") == got[0]["uniqueid"]]
         assert [e["kind"] for e in mine][0] == "call_started" and mine[-1]["kind"] == "call_ended"
-        assert [(e["node"], e["key"]) for e in mine if e["kind"] == "ivr_step"][:3] == \
-            [("top", ""), ("guide", "4"), ("top", "*")]
+        assert [(e["node"], e["key"]) for e in mine if e["kind"] == "ivr_step"][:3] == [
+            ("top", ""),
+            ("guide", "4"),
+            ("top", "*"),
+        ]
         assert [e["seq"] for e in mine] == sorted(e["seq"] for e in mine)
         assert mine[-1]["outcome"] == "ivr_only"
         # the broker dies: calls go on exactly as before
@@ -69,8 +76,13 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
         (row,) = await rows_for(db, "13900001002")
         assert row.outcome == "ivr_only" and 2.0 < (row.ended_at - row.answered_at).total_seconds() < 5.0
         text = await asyncio.to_thread(scrape, metrics_port)
-        line = next(l for l in text.splitlines()
-                    if l.startswith("hotline_calls_total{") and 'outcome="ivr_only"' in l and 'direction="inbound"' in l)
+        line = next(
+            l
+            for l in text.splitlines()
+            if l.startswith("hotline_calls_total{")
+            and 'outcome="ivr_only"' in l
+            and 'direction="inbound"' in l
+        )
         assert float(line.rsplit(" ", 1)[1]) == 2.0
         gauge = next(l for l in text.splitlines() if l.startswith('hotline_agents{state="logged_out"}'))
         assert float(gauge.rsplit(" ", 1)[1]) == len(AGENTS)  # the ACD feeds the agent gauges

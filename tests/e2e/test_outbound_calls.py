@@ -4,12 +4,16 @@ Carrier numbers (lab/carrier.py): second-to-last digit 1 = answers and presses t
 2 = busy (486), 3 = rings and never answers. The daemon's e2e config lets the dialer call at any
 hour and retries 3 s apart (tests/e2e/conftest.py).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import rows_for
+from polling import until
+from test_acd_calls import TO_AGENT, ami, registered
 
 from hotline.clock import utcnow
 from hotline.outbound import store
@@ -22,10 +26,6 @@ from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Wait
 from lab.carrier import Carrier
 from lab.sipp import start_call
-
-from conftest import rows_for
-from polling import until
-from test_acd_calls import TO_AGENT, ami, registered
 
 pytestmark = pytest.mark.e2e
 CARRIER_PORT = 5070  # the outbound trunk's contact in the rendered pjsip.conf
@@ -60,8 +60,17 @@ async def test_ten_follow_ups_never_more_than_four_lines_keys_stored_retries_giv
     try:
         await store.dnc_add(engine, ON_DNC, "customer asked", now)
         numbers = [*ANSWER, *BUSY, *NO_ANSWER, ON_DNC]
-        jobs = [followup_job(settings, order=f"E2E-{n}", kind="repair", number=n,
-                             completed_at=now - timedelta(hours=2), now=now) for n in numbers]
+        jobs = [
+            followup_job(
+                settings,
+                order=f"E2E-{n}",
+                kind="repair",
+                number=n,
+                completed_at=now - timedelta(hours=2),
+                now=now,
+            )
+            for n in numbers
+        ]
         by_number = {j.number: j.id for j in jobs}
         async with Carrier(port=CARRIER_PORT, key_after=4.0) as carrier:
             assert len(await store.insert_jobs(engine, jobs)) == 11  # the daemon polls them up
@@ -70,9 +79,13 @@ async def test_ten_follow_ups_never_more_than_four_lines_keys_stored_retries_giv
                 rows = await store.jobs_for_status(engine, finished_limit=100)
                 mine = {r.id: r for r in rows if r.id in by_number.values()}
                 return len(mine) == 11 and all(r.status not in store.OPEN for r in mine.values())
+
             await until(all_finished, 120, "all 11 jobs finished")
-        rows = {r.number: r for r in await store.jobs_for_status(engine, finished_limit=200)
-                if r.id in by_number.values()}
+        rows = {
+            r.number: r
+            for r in await store.jobs_for_status(engine, finished_limit=200)
+            if r.id in by_number.values()
+        }
         peak = max_concurrent(conn.events)
         assert 2 <= peak <= 4, f"peak outbound channels {peak}"
         for number, key in ANSWER.items():
@@ -103,8 +116,9 @@ async def test_a_caller_who_booked_a_callback_is_called_back_and_reaches_an_agen
     caller = "13800003119"  # the carrier answers this number (and presses 9: ignored in the queue)
     try:
         async with Carrier(port=CARRIER_PORT, key_after=4.0, hangup_after=60.0) as carrier:
-            booked = await start_call(caller=caller, steps=TO_AGENT + [Wait(7.0), Dtmf("2"), Wait(6.0)],
-                                      timeout=40)
+            booked = await start_call(
+                caller=caller, steps=TO_AGENT + [Wait(7.0), Dtmf("2"), Wait(6.0)], timeout=40
+            )
             assert (await booked.wait()).ok
             (first,) = await rows_for(settings.database.url, caller)
             assert first.outcome == "callback_requested"
@@ -115,20 +129,27 @@ async def test_a_caller_who_booked_a_callback_is_called_back_and_reaches_an_agen
 
                 async def done() -> bool:
                     rows = await store.jobs_for_status(engine, finished_limit=50)
-                    return any(r.purpose == "callback" and r.number == caller
-                               and r.status == "done" for r in rows)
+                    return any(
+                        r.purpose == "callback" and r.number == caller and r.status == "done" for r in rows
+                    )
+
                 await until(done, 60, "the callback job done")
-        job = next(r for r in await store.jobs_for_status(engine, finished_limit=50)
-                   if r.purpose == "callback" and r.number == caller)
+        job = next(
+            r
+            for r in await store.jobs_for_status(engine, finished_limit=50)
+            if r.purpose == "callback" and r.number == caller
+        )
         assert job.payload["call"] == first.uniqueid
         (attempt,) = await store.attempts_of(engine, job.id)
         assert attempt.result == "answered" and attempt.uniqueid
         back_rows: list = []
 
         async def recorded() -> bool:
-            back_rows[:] = [r for r in await fetch_calls(engine)
-                            if r.uniqueid == attempt.uniqueid and r.outcome]
+            back_rows[:] = [
+                r for r in await fetch_calls(engine) if r.uniqueid == attempt.uniqueid and r.outcome
+            ]
             return bool(back_rows)
+
         await until(recorded, 10, "the callback's call record")
         (back,) = back_rows
         assert (back.direction, back.outcome, back.agent_id) == ("outbound", "answered", "009")
@@ -144,22 +165,46 @@ async def test_a_planned_outage_calls_the_area_and_stores_the_confirmations(hotl
     phones = {"13800004111": "1", "13800004113": None}  # confirms with 1 / presses 3 (no answer key)
     try:
         async with Carrier(port=CARRIER_PORT, key_after=4.0):
-            await upsert_accounts(engine, [
-                dict(account_number=f"99000000{i:02d}", area_code="990001", masked_name="王*",
-                     phone=phone, balance=Decimal("0"), last_bill_amount=Decimal("0"),
-                     last_bill_month="2026-10", last_usage_kwh=Decimal("0"))
-                for i, phone in enumerate(phones)], now=now)
-            notice = await add_notice(engine, area_code="990001", area_name="试验区", towns=["试验镇"],
-                                      starts_at=now + timedelta(days=9), ends_at=now + timedelta(days=9, hours=6),
-                                      reason="线路检修", kind="planned", now=now)
+            await upsert_accounts(
+                engine,
+                [
+                    dict(
+                        account_number=f"99000000{i:02d}",
+                        area_code="990001",
+                        masked_name="王*",
+                        phone=phone,
+                        balance=Decimal("0"),
+                        last_bill_amount=Decimal("0"),
+                        last_bill_month="2026-10",
+                        last_usage_kwh=Decimal("0"),
+                    )
+                    for i, phone in enumerate(phones)
+                ],
+                now=now,
+            )
+            notice = await add_notice(
+                engine,
+                area_code="990001",
+                area_name="试验区",
+                towns=["试验镇"],
+                starts_at=now + timedelta(days=9),
+                ends_at=now + timedelta(days=9, hours=6),
+                reason="线路检修",
+                kind="planned",
+                now=now,
+            )
 
             async def called() -> bool:
                 rows = await store.jobs_for_status(engine, finished_limit=100)
                 mine = [r for r in rows if r.payload.get("notice_id") == str(notice.id)]
                 return len(mine) == 2 and all(r.status not in store.OPEN for r in mine)
+
             await until(called, 90, "both notice calls finished")
-        rows = {r.number: r for r in await store.jobs_for_status(engine, finished_limit=100)
-                if r.payload.get("notice_id") == str(notice.id)}
+        rows = {
+            r.number: r
+            for r in await store.jobs_for_status(engine, finished_limit=100)
+            if r.payload.get("notice_id") == str(notice.id)
+        }
         assert (rows["13800004111"].status, rows["13800004111"].key) == ("done", "1")
         attempts = await store.attempts_of(engine, rows["13800004111"].id)
         assert attempts[0].result == "answered" and "停电通知 地区 990001" in attempts[0].content

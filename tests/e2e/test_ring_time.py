@@ -1,15 +1,15 @@
 """The 4-ring figure through the real Asterisk: ringing ends when the agent picks up, not after
 the "座席…为您服务" announcement and the whisper that Asterisk plays before it bridges."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import rows_for
 
 from hotline.settings import load_settings
 from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Wait
 from lab.sipp import call
-
-from conftest import rows_for
 
 pytestmark = pytest.mark.e2e
 

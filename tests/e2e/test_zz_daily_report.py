@@ -1,4 +1,5 @@
 """Runs after the other e2e tests (file order): today's report over the calls they made."""
+
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from conftest import rows_for
 
 from hotline.reports.period import day_period, zone
 from hotline.reports.report import build_report
@@ -16,8 +18,6 @@ from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
 from lab.caller_steps import Wait
 from lab.sipp import call
-
-from conftest import rows_for
 
 pytestmark = pytest.mark.e2e
 TZ = zone("Asia/Shanghai")
@@ -32,8 +32,13 @@ async def test_todays_report_matches_the_calls_the_e2e_tests_made(hotline_lab, d
     try:
         rows = await fetch_calls(engine)
         today = datetime.now(TZ).date()
-        mine = [r for r in rows if r.direction == "inbound" and r.outcome is not None
-                and r.started_at.astimezone(TZ).date() == today]
+        mine = [
+            r
+            for r in rows
+            if r.direction == "inbound"
+            and r.outcome is not None
+            and r.started_at.astimezone(TZ).date() == today
+        ]
         assert mine  # in a full run: every call of the suites above
         expected = Counter(r.outcome for r in mine)
         report = await build_report(engine, day_period(today, TZ), company=settings.company)
@@ -47,9 +52,25 @@ async def test_todays_report_matches_the_calls_the_e2e_tests_made(hotline_lab, d
     fallback_answered = sum(1 for r in mine if r.outcome == "fallback" and r.agent_id)
     assert report.stats.center.answered == expected["agent_answered"] + fallback_answered
     assert (report.stats.center.fallback, report.stats.center.fallback_answered) == (
-        expected["fallback"], fallback_answered)
-    proc = subprocess.run([sys.executable, "-m", "hotline.cli", "report", "--day", today.isoformat(),
-                           "--format", "json", "-c", str(cfg)], capture_output=True, text=True)
+        expected["fallback"],
+        fallback_answered,
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hotline.cli",
+            "report",
+            "--day",
+            today.isoformat(),
+            "--format",
+            "json",
+            "-c",
+            str(cfg),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     exported = json.loads(proc.stdout)["inbound_outcomes"]
     assert {k: v for k, v in exported.items() if v} == dict(expected)

@@ -1,5 +1,6 @@
 """A minimal AMI server on loopback: banner, Login, PJSIPShowContacts, CoreShowChannels, Ping;
 can drop its clients, stay silent on chosen actions, refuse logins or drop right after one."""
+
 from __future__ import annotations
 
 import asyncio
@@ -53,7 +54,9 @@ class FakeAmi:
         try:
             while True:
                 block = await r.readuntil(b"\r\n\r\n")
-                msg = dict(line.split(": ", 1) for line in block.decode().strip().split("\r\n") if ": " in line)
+                msg = dict(
+                    line.split(": ", 1) for line in block.decode().strip().split("\r\n") if ": " in line
+                )
                 action = msg.get("Action", "").lower()
                 self.actions.append(action)
                 if action == "ping":
@@ -75,35 +78,51 @@ class FakeAmi:
                 self.failed_logins += 1
                 return f"Response: Error\r\nActionID: {aid}\r\nMessage: Authentication failed\r\n\r\n"
             self.logins += 1
-            return (f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n"
-                    "Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n")
+            return (
+                f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n"
+                "Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n"
+            )
         if action == "pjsipshowcontacts":
             return self._contacts(aid)
         if action == "coreshowchannels":
             return self._channels(aid)
         if action == "ping":
-            return f"Response: Success\r\nActionID: {aid}\r\nPing: Pong\r\nTimestamp: 1700000000.000000\r\n\r\n"
+            return (
+                f"Response: Success\r\nActionID: {aid}\r\nPing: Pong\r\nTimestamp: 1700000000.000000\r\n\r\n"
+            )
         return f"Response: Success\r\nActionID: {aid}\r\n\r\n"
 
     def _contacts(self, aid: str) -> str:
         if not self.contacts:
             return f"Response: Error\r\nActionID: {aid}\r\nMessage: No Contacts found\r\n\r\n"
-        out = [f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: A listing of Contacts follows, presented as ContactList events\r\n\r\n"]
+        out = [
+            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: A listing of Contacts follows, presented as ContactList events\r\n\r\n"
+        ]
         for ep in self.contacts:
-            out.append(f"Event: ContactList\r\nActionID: {aid}\r\nAor: {ep}\r\nEndpoint: {ep}\r\n"
-                       f"{self.contact_extra}Status: NonQualified\r\n\r\n")
-        out.append(f"Event: ContactListComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.contacts)}\r\n\r\n")
+            out.append(
+                f"Event: ContactList\r\nActionID: {aid}\r\nAor: {ep}\r\nEndpoint: {ep}\r\n"
+                f"{self.contact_extra}Status: NonQualified\r\n\r\n"
+            )
+        out.append(
+            f"Event: ContactListComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.contacts)}\r\n\r\n"
+        )
         return "".join(out)
 
     def _channels(self, aid: str) -> str:
         """Asterisk 22's list: a Success with EventList start, one CoreShowChannel per channel,
         then CoreShowChannelsComplete (also when there is no channel at all)."""
-        out = [f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"]
+        out = [
+            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"
+        ]
         for i, uid in enumerate(self.channels):
-            out.append(f"Event: CoreShowChannel\r\nActionID: {aid}\r\nChannel: PJSIP/trunk-{i:08x}\r\n"
-                       f"ChannelState: 6\r\nChannelStateDesc: Up\r\nUniqueid: {uid}\r\nLinkedid: {uid}\r\n"
-                       f"Application: AGI\r\nDuration: 00:00:12\r\n\r\n")
-        out.append(f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.channels)}\r\n\r\n")
+            out.append(
+                f"Event: CoreShowChannel\r\nActionID: {aid}\r\nChannel: PJSIP/trunk-{i:08x}\r\n"
+                f"ChannelState: 6\r\nChannelStateDesc: Up\r\nUniqueid: {uid}\r\nLinkedid: {uid}\r\n"
+                f"Application: AGI\r\nDuration: 00:00:12\r\n\r\n"
+            )
+        out.append(
+            f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.channels)}\r\n\r\n"
+        )
         return "".join(out)
 
     def send_event(self, text: str) -> None:

@@ -1,4 +1,5 @@
 """A scripted 'Asterisk' end of a FastAGI connection, for daemon tests without the lab."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,11 +27,15 @@ class FakeCall:
 
     async def run(self, *, release: asyncio.Event | None = None) -> None:
         r, w = await asyncio.open_connection("127.0.0.1", self.port)
-        w.write(self.header_block or (
+        w.write(
+            self.header_block
+            or (
                 f"agi_network: yes\nagi_network_script: {self.route}\n"
                 f"agi_uniqueid: {self.uniqueid}\nagi_channel: PJSIP/trunk-{self.uniqueid}\n"
                 f"agi_callerid: {self.caller.splitlines()[0] if self.caller else ''}\n"
-                f"agi_dnid: 95598\nagi_arg_1: {b64(self.caller)}\nagi_arg_2: {b64('')}\n\n").encode())
+                f"agi_dnid: 95598\nagi_arg_1: {b64(self.caller)}\nagi_arg_2: {b64('')}\n\n"
+            ).encode()
+        )
         hung_up = False
         while True:
             line = (await r.readline()).decode()
@@ -54,17 +59,41 @@ class FakeCall:
         w.close()
 
 
-def asterisk_headers(*, route: str = "inbound", uniqueid: str, channel: str, callerid: str,
-                     calleridname: str = "", dnid: str = "95598", args: tuple[str, ...] = ()) -> bytes:
+def asterisk_headers(
+    *,
+    route: str = "inbound",
+    uniqueid: str,
+    channel: str,
+    callerid: str,
+    calleridname: str = "",
+    dnid: str = "95598",
+    args: tuple[str, ...] = (),
+) -> bytes:
     """A header block in the order Asterisk 22 writes it (res_agi.c setup_env), with the
     caller-controlled values written raw as Asterisk does."""
     lines = [
-        "agi_network: yes", f"agi_network_script: {route}", f"agi_request: agi://127.0.0.1/{route}",
-        f"agi_channel: {channel}", "agi_language: en", "agi_type: PJSIP", f"agi_uniqueid: {uniqueid}",
-        "agi_version: 22.0.0", f"agi_callerid: {callerid}", f"agi_calleridname: {calleridname}",
-        "agi_callingpres: 0", "agi_callingani2: 0", "agi_callington: 0", "agi_callingtns: 0",
-        f"agi_dnid: {dnid}", "agi_rdnis: unknown", "agi_context: hotline-inbound", "agi_extension: s",
-        "agi_priority: 2", "agi_enhanced: 0.0", "agi_accountcode: ", "agi_threadid: 140000000000000",
+        "agi_network: yes",
+        f"agi_network_script: {route}",
+        f"agi_request: agi://127.0.0.1/{route}",
+        f"agi_channel: {channel}",
+        "agi_language: en",
+        "agi_type: PJSIP",
+        f"agi_uniqueid: {uniqueid}",
+        "agi_version: 22.0.0",
+        f"agi_callerid: {callerid}",
+        f"agi_calleridname: {calleridname}",
+        "agi_callingpres: 0",
+        "agi_callingani2: 0",
+        "agi_callington: 0",
+        "agi_callingtns: 0",
+        f"agi_dnid: {dnid}",
+        "agi_rdnis: unknown",
+        "agi_context: hotline-inbound",
+        "agi_extension: s",
+        "agi_priority: 2",
+        "agi_enhanced: 0.0",
+        "agi_accountcode: ",
+        "agi_threadid: 140000000000000",
     ]
     lines += [f"agi_arg_{i}: {a}" for i, a in enumerate(args, 1)]
     return ("\n".join(lines) + "\n\n").encode("utf-8", "surrogateescape")

@@ -1,5 +1,6 @@
 """agi_scripts/outage_notice.py as Asterisk runs it: a subprocess with a fake Asterisk on its
 stdin/stdout (the AGI env block, then `200 result=0` for each command), against a real database."""
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,30 +28,55 @@ CALLER = "13800138000"
 AREA = "330102"
 
 ACCOUNT = ("3301020001", AREA, "张*", CALLER, 120.5, 88.2, "2025-01", 310.0)
-ACCOUNT_SQL = ("INSERT INTO accounts (account_number, area_code, masked_name, phone, balance, "
-               "last_bill_amount, last_bill_month, last_usage_kwh, updated_at) VALUES ({})")
-NOTICE_SQL = ("INSERT INTO outage_notices (id, area_code, area_name, towns, starts_at, ends_at, reason, "
-              "kind, published_at, created_at) VALUES ({})")
+ACCOUNT_SQL = (
+    "INSERT INTO accounts (account_number, area_code, masked_name, phone, balance, "
+    "last_bill_amount, last_bill_month, last_usage_kwh, updated_at) VALUES ({})"
+)
+NOTICE_SQL = (
+    "INSERT INTO outage_notices (id, area_code, area_name, towns, starts_at, ends_at, reason, "
+    "kind, published_at, created_at) VALUES ({})"
+)
 
 
-def notice(nid: int, kind: str, *, area: str = AREA, starts_h: float = -1, ends_h: float = 1,
-           published_h: float = -48) -> tuple:
+def notice(
+    nid: int,
+    kind: str,
+    *,
+    area: str = AREA,
+    starts_h: float = -1,
+    ends_h: float = 1,
+    published_h: float = -48,
+) -> tuple:
     """A notice with its times in hours from now."""
-    now = datetime.now(timezone.utc)
-    return (nid, area, "西湖区", '["北山街道"]', now + timedelta(hours=starts_h), now + timedelta(hours=ends_h),
-            "线路检修", kind, now + timedelta(hours=published_h), now)
+    now = datetime.now(UTC)
+    return (
+        nid,
+        area,
+        "西湖区",
+        '["北山街道"]',
+        now + timedelta(hours=starts_h),
+        now + timedelta(hours=ends_h),
+        "线路检修",
+        kind,
+        now + timedelta(hours=published_h),
+        now,
+    )
 
 
 def seed(db_url: str, notices: list[tuple], accounts: tuple = (ACCOUNT,)) -> None:
     """The schema from the project's migrations (the daemon's), then rows written as plain SQL."""
-    asyncio.run(_seed(db_url, notices, [(*a, datetime.now(timezone.utc)) for a in accounts]))
+    asyncio.run(_seed(db_url, notices, [(*a, datetime.now(UTC)) for a in accounts]))
 
 
 async def _seed(db_url: str, notices: list[tuple], accounts: list[tuple]) -> None:
     await upgrade(db_url)
     if db_url.startswith("sqlite"):
+
         def text(v):  # how SQLAlchemy stores a UTC timestamp in SQLite
-            return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v
+            return (
+                v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v
+            )
+
         con = sqlite3.connect(db_url.partition(":///")[2])
         with con:
             con.executemany(ACCOUNT_SQL.format(",".join("?" * 9)), [tuple(map(text, a)) for a in accounts])
@@ -60,8 +86,9 @@ async def _seed(db_url: str, notices: list[tuple], accounts: list[tuple]) -> Non
     con = await asyncpg.connect(db_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await con.executemany(ACCOUNT_SQL.format(",".join(f"${i}" for i in range(1, 10))), accounts)
-        await con.executemany(NOTICE_SQL.format(",".join(f"${i}" for i in range(1, 11)))
-                              .replace("$4", "$4::json"), notices)
+        await con.executemany(
+            NOTICE_SQL.format(",".join(f"${i}" for i in range(1, 11))).replace("$4", "$4::json"), notices
+        )
     finally:
         await con.close()
 
@@ -75,22 +102,40 @@ class Transcript:
 
 
 def env_block(callerid: str, args: list[str]) -> bytes:
-    lines = [f"agi_request: {SCRIPT}", "agi_channel: DAHDI/1-1", "agi_language: zh", "agi_type: DAHDI",
-             "agi_uniqueid: 1700000000.7", "agi_version: 22.0.0", f"agi_callerid: {callerid}",
-             "agi_calleridname: unknown", "agi_callingpres: 0", "agi_callingani2: 0",
-             "agi_callington: 0", "agi_callingtns: 0", "agi_dnid: 95598", "agi_rdnis: unknown",
-             "agi_context: hotline-fallback", "agi_extension: s", "agi_priority: 3",
-             "agi_enhanced: 0.0", "agi_accountcode: ", "agi_threadid: 139872"]
+    lines = [
+        f"agi_request: {SCRIPT}",
+        "agi_channel: DAHDI/1-1",
+        "agi_language: zh",
+        "agi_type: DAHDI",
+        "agi_uniqueid: 1700000000.7",
+        "agi_version: 22.0.0",
+        f"agi_callerid: {callerid}",
+        "agi_calleridname: unknown",
+        "agi_callingpres: 0",
+        "agi_callingani2: 0",
+        "agi_callington: 0",
+        "agi_callingtns: 0",
+        "agi_dnid: 95598",
+        "agi_rdnis: unknown",
+        "agi_context: hotline-fallback",
+        "agi_extension: s",
+        "agi_priority: 3",
+        "agi_enhanced: 0.0",
+        "agi_accountcode: ",
+        "agi_threadid: 139872",
+    ]
     lines += [f"agi_arg_{i}: {a}" for i, a in enumerate(args, 1)]
     return ("\n".join(lines) + "\n\n").encode()
 
 
-def run_script(args: list[str], callerid: str = CALLER,
-               reply: Callable[[bytes], bytes] = lambda _: b"200 result=0\n") -> Transcript:
+def run_script(
+    args: list[str], callerid: str = CALLER, reply: Callable[[bytes], bytes] = lambda _: b"200 result=0\n"
+) -> Transcript:
     """Run the script as Asterisk does; the fake answers every command line with `reply`."""
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, str(SCRIPT), *args], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, str(SCRIPT), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err
+        )
         out = Transcript(rc=-1, sent=[], stderr="")
 
         def asterisk() -> None:
@@ -154,10 +199,15 @@ def test_fault_is_announced_before_planned(tmp_path, prompts):
 
 def test_notices_that_do_not_apply_today_are_not_announced(tmp_path, prompts):
     db = f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
-    seed(db, [notice(1, "planned", area="999999"),                   # another area
-              notice(3, "planned", published_h=5),                   # published later
-              notice(4, "fault", starts_h=-5, ends_h=-0.1),          # already over
-              notice(5, "planned", starts_h=49, ends_h=52)])         # the day after tomorrow
+    seed(
+        db,
+        [
+            notice(1, "planned", area="999999"),  # another area
+            notice(3, "planned", published_h=5),  # published later
+            notice(4, "fault", starts_h=-5, ends_h=-0.1),  # already over
+            notice(5, "planned", starts_h=49, ends_h=52),
+        ],
+    )  # the day after tomorrow
     t = run_script([db, str(prompts)])
     assert t.rc == 0, t.stderr
     assert t.sent == [stream(prompts, "outage_none")]
@@ -165,7 +215,7 @@ def test_notices_that_do_not_apply_today_are_not_announced(tmp_path, prompts):
 
 @pytest.mark.parametrize("minutes, played", [(-1, "outage_planned"), (1, "outage_none")])
 def test_today_ends_at_midnight_in_shanghai(tmp_path, prompts, minutes, played):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo("Asia/Shanghai"))
     midnight = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
     starts_h = (midnight - now).total_seconds() / 3600 + minutes / 60
@@ -185,21 +235,30 @@ def test_caller_without_account_hears_nothing(tmp_path, prompts):
 
 @pytest.mark.parametrize("case", ["missing file", "no tables", "relative path", "bad scheme"])
 def test_database_problems_play_nothing_and_explain(tmp_path, prompts, case):
-    db = {"missing file": f"sqlite:///{tmp_path / 'nope.db'}", "no tables": f"sqlite:///{tmp_path / 'e.db'}",
-          "relative path": "sqlite+aiosqlite:///var/hotline.db", "bad scheme": "mysql://u:secret@h/db"}[case]
+    db = {
+        "missing file": f"sqlite:///{tmp_path / 'nope.db'}",
+        "no tables": f"sqlite:///{tmp_path / 'e.db'}",
+        "relative path": "sqlite+aiosqlite:///var/hotline.db",
+        "bad scheme": "mysql://u:secret@h/db",
+    }[case]
     if case == "no tables":
         sqlite3.connect(tmp_path / "e.db").close()
     t = run_script([db, str(prompts)])
     assert (t.rc, t.sent) == (0, [])
-    assert {"missing file": "cannot open the SQLite database", "no tables": "no such table",
-            "relative path": "absolute path", "bad scheme": "only sqlite and postgresql"}[case] in t.stderr
+    assert {
+        "missing file": "cannot open the SQLite database",
+        "no tables": "no such table",
+        "relative path": "absolute path",
+        "bad scheme": "only sqlite and postgresql",
+    }[case] in t.stderr
     assert "playing nothing" in t.stderr and "Traceback" not in t.stderr
     assert not (tmp_path / "nope.db").exists()  # read-only: no empty database created
     assert "secret" not in t.stderr
 
 
-@pytest.mark.parametrize("args", [[], ["sqlite:////x.db"], ["sqlite:////x.db", 'bad"dir'],
-                                  ["sqlite:////x.db", "/p", "extra"]])
+@pytest.mark.parametrize(
+    "args", [[], ["sqlite:////x.db"], ["sqlite:////x.db", 'bad"dir'], ["sqlite:////x.db", "/p", "extra"]]
+)
 def test_bad_arguments_play_nothing(args):
     t = run_script(args)
     assert (t.rc, t.sent) == (0, [])
@@ -215,8 +274,15 @@ def test_bad_caller_id_plays_nothing(tmp_path, prompts, callerid):
     assert "is not a phone number" in t.stderr
 
 
-@pytest.mark.parametrize("callerid", [f"{CALLER}\nEXEC Dial PJSIP/1001", f"{CALLER}\n\nEXEC Dial PJSIP/1001",
-                                      f"{CALLER}\rEXEC Dial PJSIP/1001", f'{CALLER}" ""\nEXEC Dial x'])
+@pytest.mark.parametrize(
+    "callerid",
+    [
+        f"{CALLER}\nEXEC Dial PJSIP/1001",
+        f"{CALLER}\n\nEXEC Dial PJSIP/1001",
+        f"{CALLER}\rEXEC Dial PJSIP/1001",
+        f'{CALLER}" ""\nEXEC Dial x',
+    ],
+)
 def test_newline_in_caller_id_injects_no_command(tmp_path, prompts, callerid):
     db = f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
     seed(db, [notice(1, "planned")])

@@ -1,17 +1,20 @@
 """AmiClient.live_channels: AMI CoreShowChannels against a loopback AMI server."""
+
 from __future__ import annotations
 
 import pytest
+from fake_ami import FakeAmi
 
 from hotline.ami import AmiClient, AmiError
 from hotline.settings import Ami
 
-from fake_ami import FakeAmi
-
 
 def client_for(server: FakeAmi) -> AmiClient:
-    return AmiClient(Ami(host="127.0.0.1", port=server.port, username="hotline", secret="s3cret",
-                         reconnect_max_seconds=0.4))
+    return AmiClient(
+        Ami(
+            host="127.0.0.1", port=server.port, username="hotline", secret="s3cret", reconnect_max_seconds=0.4
+        )
+    )
 
 
 async def test_live_channels_lists_uniqueids_and_fails_clearly():

@@ -1,19 +1,20 @@
 """The AMI adapter against a real loopback AMI server: login, resync, reconnect with back-off."""
-import asyncio
 
-from hotline.ami import AmiClient
-from hotline.settings import Ami
+import asyncio
 
 from fake_ami import FakeAmi
 from polling import until
 
+from hotline.ami import AmiClient
+from hotline.settings import Ami
 
 QUIET_WINDOW_S = 1.0
 
 
 def client_for(server: FakeAmi, secret: str = "s3cret") -> AmiClient:
-    return AmiClient(Ami(host="127.0.0.1", port=server.port, username="hotline", secret=secret,
-                         reconnect_max_seconds=0.4))
+    return AmiClient(
+        Ami(host="127.0.0.1", port=server.port, username="hotline", secret=secret, reconnect_max_seconds=0.4)
+    )
 
 
 async def test_login_resyncs_registrations_and_follows_contact_events():
@@ -24,9 +25,13 @@ async def test_login_resyncs_registrations_and_follows_contact_events():
     try:
         await ami.wait_connected(5)
         assert ami.registered == {"1001"}
-        server.send_event("Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\nContactStatus: Created\r\n\r\n")
+        server.send_event(
+            "Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\nContactStatus: Created\r\n\r\n"
+        )
         await until(lambda: ami.registered == {"1001", "1002"}, 5, "1002 registered")
-        server.send_event("Event: ContactStatus\r\nAOR: 1001\r\nEndpointName: 1001\r\nContactStatus: Removed\r\n\r\n")
+        server.send_event(
+            "Event: ContactStatus\r\nAOR: 1001\r\nEndpointName: 1001\r\nContactStatus: Removed\r\n\r\n"
+        )
         await until(lambda: ami.registered == {"1002"}, 5, "1001 gone")
     finally:
         ami.close()
@@ -84,7 +89,9 @@ async def test_registration_changes_reach_the_acd_callback():
     try:
         await ami.wait_connected(5)
         assert seen == [("1001", True)]  # from the resync after login
-        server.send_event("Event: ContactStatus\r\nAOR: 1001\r\nEndpointName: 1001\r\nContactStatus: Removed\r\n\r\n")
+        server.send_event(
+            "Event: ContactStatus\r\nAOR: 1001\r\nEndpointName: 1001\r\nContactStatus: Removed\r\n\r\n"
+        )
         await until(lambda: seen[-1] == ("1001", False), 5, "unregistration reported")
     finally:
         ami.close()

@@ -1,24 +1,28 @@
 """The AMI adapter's failure paths against a real loopback AMI server: ping timers, login
 timeouts, resync failures, back-off after flapping logins, callback errors, in-flight actions."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from fake_ami import FakeAmi
+from polling import until
 from structlog.testing import capture_logs
 
 from hotline.ami import AmiClient, AmiError
 from hotline.settings import Ami
 
-from fake_ami import FakeAmi
-from polling import until
-
 FAST = dict(reconnect_min_seconds=0.05, login_timeout=0.3, resync_timeout=0.3, ping_interval=0.1)
 
 
 def client_for(server: FakeAmi, *, secret: str = "s3cret", max_s: float = 0.4, **kw) -> AmiClient:
-    return AmiClient(Ami(host="127.0.0.1", port=server.port, username="hotline", secret=secret,
-                         reconnect_max_seconds=max_s), **{**FAST, **kw})
+    return AmiClient(
+        Ami(
+            host="127.0.0.1", port=server.port, username="hotline", secret=secret, reconnect_max_seconds=max_s
+        ),
+        **{**FAST, **kw},
+    )
 
 
 def gaps(times: list[float]) -> list[float]:
@@ -79,8 +83,10 @@ async def test_repeated_headers_in_list_events_and_events_are_tolerated():
     try:
         await ami.wait_connected(5)
         assert ami.registered == {"1001"}
-        server.send_event("Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\n"
-                          "EndpointName: 1002\r\nContactStatus: Created\r\n\r\n")
+        server.send_event(
+            "Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\n"
+            "EndpointName: 1002\r\nContactStatus: Created\r\n\r\n"
+        )
         await until(lambda: ami.registered == {"1001", "1002"}, 5, "1002 registered")
         assert ami.logins == 1 and len(server.connects) == 1
     finally:
@@ -147,9 +153,13 @@ async def test_callback_errors_are_contained_logged_and_counted():
     try:
         await ami.wait_connected(5)
         with capture_logs() as logs:
-            server.send_event("Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\nContactStatus: Created\r\n\r\n")
+            server.send_event(
+                "Event: ContactStatus\r\nAOR: 1002\r\nEndpointName: 1002\r\nContactStatus: Created\r\n\r\n"
+            )
             server.send_event("Event: DialEnd\r\nUniqueid: 1700000000.7\r\nDialStatus: ANSWER\r\n\r\n")
-            server.send_event("Event: ContactStatus\r\nAOR: 1003\r\nEndpointName: 1003\r\nContactStatus: Created\r\n\r\n")
+            server.send_event(
+                "Event: ContactStatus\r\nAOR: 1003\r\nEndpointName: 1003\r\nContactStatus: Created\r\n\r\n"
+            )
             await until(lambda: "1003" in ami.registered, 5, "later event handled")
         failed = logged(logs, "ami.callback_failed")
         assert [e["ami_event"] for e in failed] == ["ContactStatus", "DialEnd"]
@@ -168,7 +178,9 @@ async def test_action_in_flight_fails_on_connection_loss_and_is_not_resent():
     ami.start()
     try:
         await ami.wait_connected(5)
-        pending = asyncio.ensure_future(ami.action({"Action": "Originate", "Channel": "Local/1@x"}, timeout=10))
+        pending = asyncio.ensure_future(
+            ami.action({"Action": "Originate", "Channel": "Local/1@x"}, timeout=10)
+        )
         await until(lambda: "originate" in server.actions, 5, "originate sent")
         server.drop_clients()
         with pytest.raises(AmiError, match="connection"):

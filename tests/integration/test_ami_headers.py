@@ -1,5 +1,6 @@
 """Any AMI event the daemon reads, with any headers repeated or missing, is handled without an
 error and without touching the connection (panoramisk turns a repeated header into a list)."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -11,8 +12,25 @@ from hotline.settings import Ami
 
 KEYS = ("Event", "EndpointName", "AOR", "ContactStatus", "Uniqueid", "DialStatus", "Timestamp", "Cause")
 VALUES = st.one_of(
-    st.sampled_from(["1001", "1002", "Created", "Removed", "ANSWER", "BUSY", "1700000000.5", "nan",
-                     "1e300", "-1", "", "u1", "ContactStatus", "DialEnd", "Hangup"]),
+    st.sampled_from(
+        [
+            "1001",
+            "1002",
+            "Created",
+            "Removed",
+            "ANSWER",
+            "BUSY",
+            "1700000000.5",
+            "nan",
+            "1e300",
+            "-1",
+            "",
+            "u1",
+            "ContactStatus",
+            "DialEnd",
+            "Hangup",
+        ]
+    ),
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
 )
 EVENT = st.tuples(

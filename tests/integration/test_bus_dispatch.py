@@ -1,5 +1,6 @@
 """Outage notices from the dispatch side over a real mosquitto: valid ones reach the daemon's
 callback (and the notice store), bad ones are logged and dropped, and the bus keeps working."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import aiomqtt
 import pytest
@@ -21,9 +22,15 @@ from hotline.settings import Mqtt
 from hotline.store.db import make_engine, upgrade
 
 CST = timezone(timedelta(hours=8))
-VALID = {"area_code": "110105", "area_name": "城关供电所", "towns": ["城关镇", " 东关镇 "],
-         "starts_at": "2026-07-01T08:00:00+08:00", "ends_at": "2026-07-01T12:30:00+08:00",
-         "reason": "线路检修", "kind": "planned"}
+VALID = {
+    "area_code": "110105",
+    "area_name": "城关供电所",
+    "towns": ["城关镇", " 东关镇 "],
+    "starts_at": "2026-07-01T08:00:00+08:00",
+    "ends_at": "2026-07-01T12:30:00+08:00",
+    "reason": "线路检修",
+    "kind": "planned",
+}
 
 
 @pytest.fixture
@@ -72,18 +79,18 @@ async def test_valid_notice_reaches_the_callback_and_bad_ones_are_dropped(broker
 
     bad = [
         b"{not json",
-        "停电".encode(),                                      # not JSON either
-        b"\xff\xfe",                                           # not UTF-8
-        variant(reason=None),                                  # missing field
-        variant(ends_at="2026-07-01T07:00:00+08:00"),          # ends before it starts
-        variant(starts_at="2026-07-01T08:00:00"),              # no offset
-        variant(starts_at=1782864000),                         # a number, not ISO text
+        "停电".encode(),  # not JSON either
+        b"\xff\xfe",  # not UTF-8
+        variant(reason=None),  # missing field
+        variant(ends_at="2026-07-01T07:00:00+08:00"),  # ends before it starts
+        variant(starts_at="2026-07-01T08:00:00"),  # no offset
+        variant(starts_at=1782864000),  # a number, not ISO text
         variant(kind="maybe"),
         variant(towns=[]),
         variant(area_code="12a"),
         variant(extra="x"),
-        variant(area_code="999999"),                           # the callback raises NoticeError
-        variant(area_code="888888"),                           # the callback fails otherwise
+        variant(area_code="999999"),  # the callback raises NoticeError
+        variant(area_code="888888"),  # the callback fails otherwise
     ]
     bus = EventBus(cfg, on_outage=on_outage)
     with capture_logs() as logs:
@@ -111,12 +118,20 @@ async def test_notice_from_dispatch_lands_in_the_notice_store(broker, tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
     await upgrade(url)
     engine = make_engine(url)
-    now = datetime(2026, 6, 30, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
 
     async def on_outage(n: OutageNotice) -> None:  # what the daemon passes
-        await add_notice(engine, area_code=n.area_code, area_name=n.area_name, towns=n.towns,
-                         starts_at=n.starts_at, ends_at=n.ends_at, reason=n.reason, kind=n.kind,
-                         now=now)
+        await add_notice(
+            engine,
+            area_code=n.area_code,
+            area_name=n.area_name,
+            towns=n.towns,
+            starts_at=n.starts_at,
+            ends_at=n.ends_at,
+            reason=n.reason,
+            kind=n.kind,
+            now=now,
+        )
 
     cfg = Mqtt(host=broker.host, port=broker.port, topic_prefix=f"t{uuid.uuid4().hex[:8]}")
     bus = EventBus(cfg, on_outage=on_outage)
@@ -126,7 +141,7 @@ async def test_notice_from_dispatch_lands_in_the_notice_store(broker, tmp_path):
             await until(lambda: bus.outages_accepted == 1, 10, "notice stored")
         (stored,) = await outages_for_area(engine, "110105", now)
         assert stored.kind == "fault" and stored.towns == ("城关镇", "东关镇")
-        assert stored.starts_at == datetime(2026, 7, 1, 0, 0, tzinfo=timezone.utc)
+        assert stored.starts_at == datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
     finally:
         await engine.dispose()
 

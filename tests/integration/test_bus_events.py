@@ -1,4 +1,5 @@
 """Live events on a real mosquitto: order and seq, a dead broker never blocks, reconnect, snapshots."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,6 +49,7 @@ async def subscribed(broker: MosquittoBroker, topic: str, **client_kw) -> AsyncI
     """Collect (topic, retain, decoded payload) of every message on `topic` while inside."""
     got: list[tuple[str, bool, object]] = []
     async with aiomqtt.Client(broker.host, broker.port, **client_kw) as client:
+
         async def pump() -> None:
             async for m in client.messages:
                 text = m.payload.decode()

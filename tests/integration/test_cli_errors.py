@@ -1,6 +1,7 @@
 """No tracebacks from the CLI: bad input is a one-line `error: ...` and exit 2; an I/O failure
 (output not writable, disk full, store unusable) is a one-line error and exit 1; nothing is
 half-written. SQLite only: the errors come before or around the store, not from its dialect."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ BAD_INPUT, IO_FAILURE = 2, 1
 @pytest.fixture
 def config(tmp_path) -> Path:
     path = tmp_path / "hotline.yaml"
-    path.write_text(f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///{tmp_path / 'h.db'}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///{tmp_path / 'h.db'}\n", encoding="utf-8"
+    )
     assert cli(path, "db", "upgrade").exit_code == 0
     return path
 
@@ -42,6 +44,7 @@ def one_line_error(result, code: int, *fragments: str) -> None:
 
 
 # ---- hotline report -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("where", ["missing/dir/report.txt", "a-file/report.txt", "."])
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -72,40 +75,59 @@ def test_report_replaces_the_output_whole_and_leaves_no_temp_file(config, tmp_pa
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path):
     from hotline.cli.common import write_atomically
+
     target = tmp_path / "day.txt"
     target.write_text("old report")
 
     def half(f) -> None:
         f.write("half of a report")
         raise OSError(28, "No space left on device")
+
     with pytest.raises(OSError):
         write_atomically(target, half)
     assert target.read_text() == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["day.txt"]
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--day", "9999-12-31"], "--day '9999-12-31'"),
-    (["--day", "0001-01-01"], "--day '0001-01-01'"),
-    (["--month", "9999-12"], "--month '9999-12'"),
-    (["--year", "9999"], "--year '9999'"),
-    (["--year", "1"], "--year '1'"),
-    (["--day", ""], "give exactly one"),
-    (["--day", "2026-02-30"], "--day '2026-02-30'"),
-    (["--day", "2026-11-23", "--tz", ""], "time zone"),
-    (["--day", "2026-11-23", "--tz", "Mars/Olympus"], "time zone"),
-    (["--day", "2026-11-23", "--wrap-up", "nan"], "--wrap-up"),
-    (["--day", "2026-11-23", "--wrap-up", "inf"], "--wrap-up"),
-    (["--day", "2026-11-23", "--goal", "nan"], "--goal"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--day", "9999-12-31"], "--day '9999-12-31'"),
+        (["--day", "0001-01-01"], "--day '0001-01-01'"),
+        (["--month", "9999-12"], "--month '9999-12'"),
+        (["--year", "9999"], "--year '9999'"),
+        (["--year", "1"], "--year '1'"),
+        (["--day", ""], "give exactly one"),
+        (["--day", "2026-02-30"], "--day '2026-02-30'"),
+        (["--day", "2026-11-23", "--tz", ""], "time zone"),
+        (["--day", "2026-11-23", "--tz", "Mars/Olympus"], "time zone"),
+        (["--day", "2026-11-23", "--wrap-up", "nan"], "--wrap-up"),
+        (["--day", "2026-11-23", "--wrap-up", "inf"], "--wrap-up"),
+        (["--day", "2026-11-23", "--goal", "nan"], "--goal"),
+    ],
+)
 def test_report_bad_periods_and_numbers(config, args, fragment):
     one_line_error(cli(config, "report", *args), BAD_INPUT, fragment)
 
 
 # ---- hotline outage / accounts ---------------------------------------------------------------
 
-OUTAGE = ["outage", "add", "--area", "320100", "--area-name", "城关", "--towns", "城关镇",
-          "--start", "2099-11-30 08:00", "--end", "2099-11-30 18:00", "--reason", "线路检修"]
+OUTAGE = [
+    "outage",
+    "add",
+    "--area",
+    "320100",
+    "--area-name",
+    "城关",
+    "--towns",
+    "城关镇",
+    "--start",
+    "2099-11-30 08:00",
+    "--end",
+    "2099-11-30 18:00",
+    "--reason",
+    "线路检修",
+]
 
 
 def outage(**values: str) -> list[str]:
@@ -115,11 +137,19 @@ def outage(**values: str) -> list[str]:
     return args
 
 
-@pytest.mark.parametrize("option,value", [
-    ("--start", "0001-01-01 00:00"), ("--start", "9999-12-31 23:00"),
-    ("--end", "9999-12-31T20:00-14:00"), ("--start", ""), ("--area-name", ""),
-    ("--reason", " "), ("--towns", ","), ("--area", ""),
-])
+@pytest.mark.parametrize(
+    "option,value",
+    [
+        ("--start", "0001-01-01 00:00"),
+        ("--start", "9999-12-31 23:00"),
+        ("--end", "9999-12-31T20:00-14:00"),
+        ("--start", ""),
+        ("--area-name", ""),
+        ("--reason", " "),
+        ("--towns", ","),
+        ("--area", ""),
+    ],
+)
 def test_outage_add_bad_values(config, option, value):
     r = cli(config, *outage(**{option: value}))
     one_line_error(r, BAD_INPUT)
@@ -132,8 +162,13 @@ def test_outage_list_of_a_bad_area_is_refused(config):
 
 def run_hotline(config: Path, *args: bytes) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": ""}
-    return subprocess.run([sys.executable, "-m", "hotline.cli", *args, b"--config", bytes(config)],
-                          capture_output=True, env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hotline.cli", *args, b"--config", bytes(config)],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("option", [b"--area-name", b"--towns", b"--reason"])
@@ -160,33 +195,65 @@ def test_accounts_import_of_unreadable_files(config, tmp_path):
 
 # ---- hotline outbound ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args", [
-    ["outbound", "done", "--order", "GD-1", "--kind", "repair", "--number", "13800001111",
-     "--at", "0001-01-01 00:00"],
-    ["outbound", "done", "--order", "GD-1", "--kind", "repair", "--number", "13800001111",
-     "--at", "9999-12-31T20:00-14:00"],
-    ["outbound", "done", "--order", "", "--kind", "repair", "--number", "13800001111"],
-    ["outbound", "done", "--order", "GD-1", "--kind", "repair", "--number", ""],
-    ["outbound", "dnc", "add", ""],
-    ["outbound", "notify", "999"],
-    ["outbound", "cancel", ""],
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [
+            "outbound",
+            "done",
+            "--order",
+            "GD-1",
+            "--kind",
+            "repair",
+            "--number",
+            "13800001111",
+            "--at",
+            "0001-01-01 00:00",
+        ],
+        [
+            "outbound",
+            "done",
+            "--order",
+            "GD-1",
+            "--kind",
+            "repair",
+            "--number",
+            "13800001111",
+            "--at",
+            "9999-12-31T20:00-14:00",
+        ],
+        ["outbound", "done", "--order", "", "--kind", "repair", "--number", "13800001111"],
+        ["outbound", "done", "--order", "GD-1", "--kind", "repair", "--number", ""],
+        ["outbound", "dnc", "add", ""],
+        ["outbound", "notify", "999"],
+        ["outbound", "cancel", ""],
+    ],
+)
 def test_outbound_bad_input(config, args):
     one_line_error(cli(config, *args), BAD_INPUT)
 
 
 # ---- the store itself ------------------------------------------------------------------------
 
+
 def test_a_store_that_cannot_be_opened(tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     cfg = tmp_path / "bad.yaml"
     cfg.write_text(f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///{tmp_path}/a-file/h.db\n")
     csv = tmp_path / "accounts.csv"
-    csv.write_text("account_number,area_code,masked_name,phone,balance,last_bill_amount,"
-                   "last_bill_month,last_usage_kwh\n0000000001,320101,张*,,1,1,2026-10,1\n")
-    for args in (["db", "upgrade"], ["outage", "list"], ["outbound", "dnc", "list"],
-                 ["outbound", "status"],
-                 ["accounts", "import", str(csv)], ["outbound", "dnc", "add", "13800001111"]):
+    csv.write_text(
+        "account_number,area_code,masked_name,phone,balance,last_bill_amount,"
+        "last_bill_month,last_usage_kwh\n0000000001,320101,张*,,1,1,2026-10,1\n"
+    )
+    for args in (
+        ["db", "upgrade"],
+        ["outage", "list"],
+        ["outbound", "dnc", "list"],
+        ["outbound", "status"],
+        ["accounts", "import", str(csv)],
+        ["outbound", "dnc", "add", "13800001111"],
+    ):
         one_line_error(cli(cfg, *args), IO_FAILURE, "database")
 
 

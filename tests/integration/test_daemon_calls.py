@@ -1,9 +1,12 @@
 """The daemon's call flow over real FastAGI sockets, with scripted Asterisk ends and a real store."""
+
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fake_asterisk import FakeCall
+from polling import until
 
 from hotline.daemon import run_daemon
 from hotline.peak import switch
@@ -12,28 +15,28 @@ from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
 
-from fake_asterisk import FakeCall
-from polling import until
-
 
 def settings_for(db_url: str, tmp) -> Settings:
-    return Settings.model_validate({
-        "company": "测试县",
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-        "database": {"url": db_url},
-        "fastagi": {"host": "127.0.0.1", "port": 0},
-        "shutdown_grace_seconds": 2,
-        "acd": {"state_file": str(tmp / "agents.json")},
-        "peak": {"flag_file": str(tmp / "peak_mode")},
-    })
+    return Settings.model_validate(
+        {
+            "company": "测试县",
+            "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
+            "database": {"url": db_url},
+            "fastagi": {"host": "127.0.0.1", "port": 0},
+            "shutdown_grace_seconds": 2,
+            "acd": {"state_file": str(tmp / "agents.json")},
+            "peak": {"flag_file": str(tmp / "peak_mode")},
+        }
+    )
 
 
 @pytest.fixture
 async def daemon(db_url, tmp_path):
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False,
-                                          started=started))
+    task = asyncio.create_task(
+        run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False, started=started)
+    )
     running = await asyncio.wait_for(started, 20)
     yield running
     stop.set()
@@ -50,7 +53,9 @@ async def calls_in(db_url):
 
 async def test_hangup_mid_greeting_is_one_ivr_only_row(daemon, db_url):
     evil = '"evil\nEXEC System ls"'
-    call = FakeCall(daemon.server.port, "100.1", caller=evil, hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    call = FakeCall(
+        daemon.server.port, "100.1", caller=evil, hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"'
+    )
     await asyncio.wait_for(call.run(), 10)
     await daemon.ctx.recorder.flush()
     (row,) = await calls_in(db_url)
@@ -63,8 +68,10 @@ async def test_hangup_mid_greeting_is_one_ivr_only_row(daemon, db_url):
 
 async def test_ninth_caller_gets_busy_and_a_blocked_row(daemon, db_url):
     release = asyncio.Event()
-    calls = [FakeCall(daemon.server.port, f"200.{i}", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
-             for i in range(8)]
+    calls = [
+        FakeCall(daemon.server.port, f"200.{i}", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+        for i in range(8)
+    ]
     tasks = [asyncio.create_task(c.run(release=release)) for c in calls]
     await until(lambda: sum(1 for c in calls if len(c.received) >= 3) == 8, 10, "8 calls in their greeting")
     ninth = FakeCall(daemon.server.port, "200.8")
@@ -80,10 +87,14 @@ async def test_ninth_caller_gets_busy_and_a_blocked_row(daemon, db_url):
 
 
 async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
-    call = FakeCall(daemon.server.port, "300.1", replies={
-        'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
-        'STREAM FILE "/var/lib/hotline/prompts/survey_agent"': b"200 result=52 endpos=100\n",  # key 4
-    })
+    call = FakeCall(
+        daemon.server.port,
+        "300.1",
+        replies={
+            'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
+            'STREAM FILE "/var/lib/hotline/prompts/survey_agent"': b"200 result=52 endpos=100\n",  # key 4
+        },
+    )
     await asyncio.wait_for(call.run(), 10)
     await daemon.ctx.recorder.flush()
     (row,) = await calls_in(db_url)
@@ -93,18 +104,25 @@ async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
     assert 'EXEC "MixMonitor" "/var/spool/asterisk/monitor/call-300.1.wav"' in call.received
     p = "/var/lib/hotline/prompts"
     assert f'EXEC "Dial" "PJSIP/1001,12,gA({p}/whisper_consultation:{p}/agent_intro_001)"' in call.received
-    assert call.received[-4:] == [f'STREAM FILE "{p}/survey_agent_thanks" ""',
-                                  f'STREAM FILE "{p}/goodbye" ""', 'SET VARIABLE "HOTLINE_DONE" "1"', "HANGUP"]
+    assert call.received[-4:] == [
+        f'STREAM FILE "{p}/survey_agent_thanks" ""',
+        f'STREAM FILE "{p}/goodbye" ""',
+        'SET VARIABLE "HOTLINE_DONE" "1"',
+        "HANGUP",
+    ]
 
 
 async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url, tmp_path):
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False,
-                                          started=started))
+    task = asyncio.create_task(
+        run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False, started=started)
+    )
     running = await asyncio.wait_for(started, 20)
     release = asyncio.Event()
-    call = FakeCall(running.server.port, "400.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    call = FakeCall(
+        running.server.port, "400.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"'
+    )
     call_task = asyncio.create_task(call.run(release=release))
     await until(lambda: len(call.received) >= 3, 5, "call in its greeting")
     stop.set()  # what SIGTERM does
@@ -122,23 +140,35 @@ PEAK = 'STREAM FILE "/var/lib/hotline/prompts/peak_notice" ""'
 
 
 async def test_peak_mode_by_hand_puts_the_outage_notice_first_and_alerts(daemon, db_url):
-    quiet = FakeCall(daemon.server.port, "500.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    quiet = FakeCall(
+        daemon.server.port, "500.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"'
+    )
     await asyncio.wait_for(quiet.run(), 10)
     assert PEAK not in quiet.received
     switch(Path(daemon.ctx.settings.peak.flag_file), True)
     published = daemon.ctx.bus.published
     call = FakeCall(daemon.server.port, "500.2", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
     await asyncio.wait_for(call.run(), 10)
-    assert call.received[2] == PEAK and call.received[3].startswith('STREAM FILE "/var/lib/hotline/prompts/greeting"')
+    assert call.received[2] == PEAK and call.received[3].startswith(
+        'STREAM FILE "/var/lib/hotline/prompts/greeting"'
+    )
     assert daemon.ctx.peak.active_reason == "switched on by hand"
     assert daemon.ctx.bus.published > published  # the alert (and the call's own events)
 
 
 async def test_peak_mode_follows_an_outage_over_two_towns(daemon, db_url):
-    now = datetime.now(timezone.utc)
-    await add_notice(daemon.ctx.engine, area_code="320100", area_name="城关", towns=["城关镇", "东关镇"],
-                     starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3),
-                     reason="线路故障", kind="fault", now=now)
+    now = datetime.now(UTC)
+    await add_notice(
+        daemon.ctx.engine,
+        area_code="320100",
+        area_name="城关",
+        towns=["城关镇", "东关镇"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        reason="线路故障",
+        kind="fault",
+        now=now,
+    )
     call = FakeCall(daemon.server.port, "600.1", hang_up_on='STREAM FILE "/var/lib/hotline/prompts/greeting"')
     await asyncio.wait_for(call.run(), 10)
     assert call.received[2] == PEAK

@@ -3,6 +3,7 @@
 Real `hotline run` processes on a temporary config (SQLite, FastAGI on a free port, AMI pointed at a
 closed port: the daemon keeps retrying it in the background, which these tests do not need).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,16 +13,15 @@ import signal
 import socket
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from polling import wait_until
 
 from hotline.store import CallRecorder, fetch_call
 from hotline.store.db import make_engine, upgrade
-
-from polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_S = 0.05
@@ -35,26 +35,38 @@ def free_port() -> int:
 
 def write_config(tmp: Path) -> Path:
     cfg = tmp / "hotline.yaml"
-    cfg.write_text(yaml.safe_dump({
-        "company": "测试县",
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-        "database": {"url": f"sqlite+aiosqlite:///{tmp / 'hotline.db'}"},
-        "ami": {"host": "127.0.0.1", "port": free_port()},  # nobody listens there
-        "fastagi": {"host": "127.0.0.1", "port": free_port()},  # fixed: a second daemon would fail to bind it
-        "shutdown_grace_seconds": 2,
-        "menu_file": str(ROOT / "config" / "menu.yaml"),
-        "pid_file": str(tmp / "run" / "hotline.pid"),
-        "acd": {"state_file": str(tmp / "agents.json")},
-        "peak": {"flag_file": str(tmp / "peak_mode")},
-    }, allow_unicode=True), encoding="utf-8")
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "company": "测试县",
+                "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
+                "database": {"url": f"sqlite+aiosqlite:///{tmp / 'hotline.db'}"},
+                "ami": {"host": "127.0.0.1", "port": free_port()},  # nobody listens there
+                "fastagi": {
+                    "host": "127.0.0.1",
+                    "port": free_port(),
+                },  # fixed: a second daemon would fail to bind it
+                "shutdown_grace_seconds": 2,
+                "menu_file": str(ROOT / "config" / "menu.yaml"),
+                "pid_file": str(tmp / "run" / "hotline.pid"),
+                "acd": {"state_file": str(tmp / "agents.json")},
+                "peak": {"flag_file": str(tmp / "peak_mode")},
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     return cfg
 
 
 def hotline(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
-
-
+    return subprocess.run(
+        [sys.executable, "-m", "hotline.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 class Daemon:
@@ -63,7 +75,11 @@ class Daemon:
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     def logged(self, event: str) -> bool:
         if self.proc.poll() is not None:
@@ -104,8 +120,15 @@ async def open_call(db_url: str, uniqueid: str) -> None:
     rec = CallRecorder(engine)
     rec.start()
     try:
-        rec.call_started(uniqueid, direction="inbound", started_at=datetime.now(timezone.utc),
-                         caller_number="13800138000", caller_name=None, dnid="95598", trunk=None)
+        rec.call_started(
+            uniqueid,
+            direction="inbound",
+            started_at=datetime.now(UTC),
+            caller_number="13800138000",
+            caller_name=None,
+            dnid="95598",
+            trunk=None,
+        )
         await rec.flush()
     finally:
         await rec.close()
@@ -163,8 +186,9 @@ print("HUP" if signal.SIGHUP in signal.sigpending() else "none", flush=True)
 
 def test_menu_reload_never_signals_the_pid_of_a_stale_pid_file(tmp_path):
     cfg = write_config(tmp_path)
-    bystander = subprocess.Popen([sys.executable, "-c", HUP_RECORDER], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True)
+    bystander = subprocess.Popen(
+        [sys.executable, "-c", HUP_RECORDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert bystander.stdout.readline().strip() == "ready"
         pid_file = tmp_path / "run" / "hotline.pid"

@@ -1,14 +1,14 @@
 """The hardened FastAGI server over real loopback sockets, with a scripted 'Asterisk' client."""
+
 import asyncio
 import time
 
 import pytest
+from polling import forever, until
 
 from hotline.agi.channel import AgiChannel
 from hotline.agi.errors import AgiHangup
 from hotline.agi.server import FastAgiServer
-
-from polling import forever, until
 
 HEADERS = b"agi_network: yes\nagi_network_script: test\nagi_uniqueid: 1700000000.1\nagi_arg_1: x\n\n"
 

@@ -1,20 +1,20 @@
 """Hostile or broken FastAGI peers against the daemon: no line leaks, every call is recorded once,
 and routing and ids come from Asterisk only (scripted Asterisk ends, a real store)."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from fake_asterisk import FakeCall, asterisk_headers, b64
+from polling import until
+from test_daemon_calls import daemon  # noqa: F401  (fixture)
+from test_daemon_calls import settings_for as daemon_settings
 
 from hotline.daemon import run_daemon
 from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
-
-from fake_asterisk import FakeCall, asterisk_headers, b64
-from polling import until
-from test_daemon_calls import daemon  # noqa: F401  (fixture)
-from test_daemon_calls import settings_for as daemon_settings
 
 GREETING = 'STREAM FILE "/var/lib/hotline/prompts/greeting"'
 
@@ -23,15 +23,17 @@ def settings_for(db_url: str, tmp, reply_timeout: float | None = None) -> Settin
     settings = daemon_settings(db_url, tmp)
     if reply_timeout is None:
         return settings
-    return settings.model_copy(update={"fastagi": settings.fastagi.model_copy(
-        update={"reply_timeout": reply_timeout})})
+    return settings.model_copy(
+        update={"fastagi": settings.fastagi.model_copy(update={"reply_timeout": reply_timeout})}
+    )
 
 
 async def start(db_url, tmp, **kw):
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp, **kw), stop, ami_enabled=False,
-                                          started=started))
+    task = asyncio.create_task(
+        run_daemon(settings_for(db_url, tmp, **kw), stop, ami_enabled=False, started=started)
+    )
     return stop, task, await asyncio.wait_for(started, 20)
 
 
@@ -51,22 +53,30 @@ def hostile_inbound(port: int, i: int) -> FakeCall:
     """Eight ways a call's headers can hold what the store cannot take as is."""
     ch = f"PJSIP/trunk-0000000{i}"
     variants = [
-        asterisk_headers(uniqueid="900.1", channel=ch, callerid="138", dnid="9" * 300,
-                         args=(b64("138"), b64(""))),  # dialled number longer than its column
-        asterisk_headers(uniqueid="9" * 200, channel=ch, callerid="138",
-                         args=(b64("138"), b64(""))),  # uniqueid longer than its column
-        asterisk_headers(uniqueid="900.3", channel="PJSIP/" + "x" * 300, callerid="138",
-                         args=(b64("138"), b64(""))),  # channel longer than its column
-        asterisk_headers(uniqueid="900.4", channel=ch, callerid="13\x008",
-                         args=(b64("13\x008"), b64("a\x00b"))),  # NUL in the caller ID
-        asterisk_headers(uniqueid="900.1", channel=ch, callerid="138",
-                         args=(b64("138"), b64(""))),  # a reused uniqueid
-        asterisk_headers(uniqueid="900.6\x00x", channel=ch, callerid="138",
-                         args=(b64("138"), b64(""))),  # NUL in the uniqueid
-        asterisk_headers(uniqueid="900.7", channel=ch, callerid="138",
-                         args=("not base64!", b64(""))),  # a broken caller ID argument
-        asterisk_headers(uniqueid="900.8", channel=ch, callerid="1" * 5000,
-                         args=(b64("1" * 300), b64(""))),  # a huge caller ID
+        asterisk_headers(
+            uniqueid="900.1", channel=ch, callerid="138", dnid="9" * 300, args=(b64("138"), b64(""))
+        ),  # dialled number longer than its column
+        asterisk_headers(
+            uniqueid="9" * 200, channel=ch, callerid="138", args=(b64("138"), b64(""))
+        ),  # uniqueid longer than its column
+        asterisk_headers(
+            uniqueid="900.3", channel="PJSIP/" + "x" * 300, callerid="138", args=(b64("138"), b64(""))
+        ),  # channel longer than its column
+        asterisk_headers(
+            uniqueid="900.4", channel=ch, callerid="13\x008", args=(b64("13\x008"), b64("a\x00b"))
+        ),  # NUL in the caller ID
+        asterisk_headers(
+            uniqueid="900.1", channel=ch, callerid="138", args=(b64("138"), b64(""))
+        ),  # a reused uniqueid
+        asterisk_headers(
+            uniqueid="900.6\x00x", channel=ch, callerid="138", args=(b64("138"), b64(""))
+        ),  # NUL in the uniqueid
+        asterisk_headers(
+            uniqueid="900.7", channel=ch, callerid="138", args=("not base64!", b64(""))
+        ),  # a broken caller ID argument
+        asterisk_headers(
+            uniqueid="900.8", channel=ch, callerid="1" * 5000, args=(b64("1" * 300), b64(""))
+        ),  # a huge caller ID
     ]
     return FakeCall(port, f"900.{i}", header_block=variants[i], hang_up_on=GREETING)
 
@@ -109,11 +119,18 @@ async def test_a_silent_peer_does_not_hold_a_line(db_url, tmp_path):
         await asyncio.wait_for(task, 10)
 
 
-@pytest.mark.parametrize("evil", ["138\nagi_network_script: agent", "138\nagi_uniqueid: forged.1",
-                                  "138\nagi_arg_1: bG9naW5fdG9nZ2xl\nagi_arg_2: x"])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "138\nagi_network_script: agent",
+        "138\nagi_uniqueid: forged.1",
+        "138\nagi_arg_1: bG9naW5fdG9nZ2xl\nagi_arg_2: x",
+    ],
+)
 async def test_a_caller_id_cannot_route_or_rename_the_call(daemon, db_url, evil):
-    block = asterisk_headers(uniqueid="920.1", channel="PJSIP/trunk-00000001", callerid=evil,
-                             args=(b64("138"), b64("")))
+    block = asterisk_headers(
+        uniqueid="920.1", channel="PJSIP/trunk-00000001", callerid=evil, args=(b64("138"), b64(""))
+    )
     call = FakeCall(daemon.server.port, "920.1", header_block=block, hang_up_on=GREETING)
     await asyncio.wait_for(call.run(), 10)
     assert call.received[:2] == ["ANSWER", 'SET VARIABLE "HOTLINE_CALLER" "138"']
@@ -125,8 +142,12 @@ async def test_a_caller_id_cannot_route_or_rename_the_call(daemon, db_url, evil)
 
 async def test_keys_a_to_d_are_wrong_keys_not_a_crash(daemon, db_url):
     # the greeting plays through, the top menu waits for a key: the caller presses A, then hangs up
-    call = FakeCall(daemon.server.port, "930.1", replies={"WAIT FOR DIGIT": b"200 result=65\n"},
-                    hang_up_on='STREAM FILE "/var/lib/hotline/prompts/invalid_input"')
+    call = FakeCall(
+        daemon.server.port,
+        "930.1",
+        replies={"WAIT FOR DIGIT": b"200 result=65\n"},
+        hang_up_on='STREAM FILE "/var/lib/hotline/prompts/invalid_input"',
+    )
     await asyncio.wait_for(call.run(), 10)
     await daemon.ctx.recorder.flush()
     (row,) = (await rows(db_url)).values()
@@ -134,11 +155,14 @@ async def test_keys_a_to_d_are_wrong_keys_not_a_crash(daemon, db_url):
     assert any(step["key"] == "A" for step in row.ivr_path)
 
 
-@pytest.mark.parametrize("reply, command", [
-    (b"200 result=99999999\n", "WAIT FOR DIGIT"),
-    (b"200 result=2147483647\n", "WAIT FOR DIGIT"),
-    (b"200 result=35\n", "STREAM FILE"),  # a key the prompt was not told to accept
-])
+@pytest.mark.parametrize(
+    "reply, command",
+    [
+        (b"200 result=99999999\n", "WAIT FOR DIGIT"),
+        (b"200 result=2147483647\n", "WAIT FOR DIGIT"),
+        (b"200 result=35\n", "STREAM FILE"),  # a key the prompt was not told to accept
+    ],
+)
 async def test_out_of_range_results_fail_the_call_cleanly(daemon, db_url, reply, command):
     call = FakeCall(daemon.server.port, "940.1", replies={command: reply})
     await asyncio.wait_for(call.run(), 10)
@@ -150,11 +174,24 @@ async def test_out_of_range_results_fail_the_call_cleanly(daemon, db_url, reply,
 
 async def test_agent_calls_out_with_reused_ids_never_leak_the_4_lines(daemon, db_url):
     def dial_out(i: int, uid: str) -> FakeCall:
-        block = asterisk_headers(route="outbound", uniqueid=uid, channel=f"PJSIP/1001-0000000{i}",
-                                 callerid="1001", args=("13800138000",))
-        return FakeCall(daemon.server.port, uid, header_block=block, route="outbound", replies={
-            'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
-            'GET VARIABLE "ANSWEREDTIME"': b"200 result=1 (abc)\n"})
+        block = asterisk_headers(
+            route="outbound",
+            uniqueid=uid,
+            channel=f"PJSIP/1001-0000000{i}",
+            callerid="1001",
+            args=("13800138000",),
+        )
+        return FakeCall(
+            daemon.server.port,
+            uid,
+            header_block=block,
+            route="outbound",
+            replies={
+                'GET VARIABLE "DIALSTATUS"': b"200 result=1 (ANSWER)\n",
+                'GET VARIABLE "ANSWEREDTIME"': b"200 result=1 (abc)\n",
+            },
+        )
+
     for i in range(6):
         call = dial_out(i, "950.1" if i < 5 else "9" * 100)
         await asyncio.wait_for(call.run(), 10)
@@ -172,13 +209,18 @@ async def test_a_vip_is_known_in_any_written_form(db_url, tmp_path, caller):
     acd = settings.acd.model_copy(update={"vip_numbers": ["13900002999"]})
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings.model_copy(update={"acd": acd}), stop,
-                                          ami_enabled=False, started=started))
+    task = asyncio.create_task(
+        run_daemon(settings.model_copy(update={"acd": acd}), stop, ami_enabled=False, started=started)
+    )
     try:
         running = await asyncio.wait_for(started, 20)
-        call = FakeCall(running.server.port, "960.1", caller=caller,
-                        replies={"WAIT FOR DIGIT": b"200 result=48\n"},  # 0 = agent
-                        hang_up_on='EXEC "MixMonitor"')
+        call = FakeCall(
+            running.server.port,
+            "960.1",
+            caller=caller,
+            replies={"WAIT FOR DIGIT": b"200 result=48\n"},  # 0 = agent
+            hang_up_on='EXEC "MixMonitor"',
+        )
         await asyncio.wait_for(call.run(), 10)
         await running.ctx.recorder.flush()
         (row,) = (await rows(db_url)).values()

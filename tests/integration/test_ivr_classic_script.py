@@ -1,5 +1,6 @@
 """agi_scripts/ivr_classic.py (the per-process IVR baseline) as Asterisk runs it: a subprocess
 with a scripted Asterisk on its stdin/stdout (the AGI env block, then one reply per command)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -24,9 +25,17 @@ class Transcript:
 
 
 def env_block() -> bytes:
-    lines = ["agi_request: ivr_classic.py", "agi_channel: DAHDI/1-1", "agi_language: zh",
-             "agi_uniqueid: 1700000000.9", "agi_callerid: 13800138000", "agi_dnid: 95598",
-             "agi_context: from-trunk", "agi_extension: s", "agi_priority: 2"]
+    lines = [
+        "agi_request: ivr_classic.py",
+        "agi_channel: DAHDI/1-1",
+        "agi_language: zh",
+        "agi_uniqueid: 1700000000.9",
+        "agi_callerid: 13800138000",
+        "agi_dnid: 95598",
+        "agi_context: from-trunk",
+        "agi_extension: s",
+        "agi_priority: 2",
+    ]
     return ("\n".join(lines) + "\n\n").encode()
 
 
@@ -38,14 +47,16 @@ def keys_then_zero(keys: str) -> Callable[[str], bytes]:
         if cmd.startswith("STREAM FILE") and cmd.endswith(ANY_KEY) and left:
             return f"200 result={ord(left.pop(0))}\n".encode()
         return b"200 result=0\n"
+
     return reply
 
 
 def run_script(args: list[str], reply: Callable[[str], bytes]) -> Transcript:
     out = Transcript()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, str(SCRIPT), *args], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, str(SCRIPT), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err
+        )
 
         def asterisk() -> None:
             try:
@@ -84,12 +95,14 @@ def test_greeting_first_then_key_4_walks_to_the_guide_menu(tmp_path):
     prompts = tmp_path / "prompts dir"  # a space: the quoted argument must hold it
     t = run_script([str(prompts), str(tmp_path / "rec")], keys_then_zero("40"))
     assert t.rc == 0, t.stderr
-    assert t.sent == ["ANSWER",
-                      stream(prompts, "greeting", False),
-                      stream(prompts, "menu_top", True),    # answered with '4' (result=52)
-                      stream(prompts, "menu_guide", True),  # answered with '0': the agent
-                      stream(prompts, "transfer_agent", False),
-                      'SET VARIABLE "HOTLINE_TRANSFER" "consultation"']
+    assert t.sent == [
+        "ANSWER",
+        stream(prompts, "greeting", False),
+        stream(prompts, "menu_top", True),  # answered with '4' (result=52)
+        stream(prompts, "menu_guide", True),  # answered with '0': the agent
+        stream(prompts, "transfer_agent", False),
+        'SET VARIABLE "HOTLINE_TRANSFER" "consultation"',
+    ]
     assert "call transferred at node agent" in t.stderr
 
 
@@ -97,7 +110,7 @@ def test_silent_caller_is_transferred_after_the_retries(tmp_path):
     t = run_script([str(tmp_path / "p"), str(tmp_path / "rec")], keys_then_zero(""))
     assert t.rc == 0, t.stderr
     assert t.sent[1] == stream(tmp_path / "p", "greeting", False)
-    assert t.sent.count("WAIT FOR DIGIT \"5000\"") == 3  # retries: 3, digit_timeout_s: 5
+    assert t.sent.count('WAIT FOR DIGIT "5000"') == 3  # retries: 3, digit_timeout_s: 5
     assert t.sent[-1] == 'SET VARIABLE "HOTLINE_TRANSFER" "consultation"'
 
 

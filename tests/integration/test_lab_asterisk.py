@@ -1,4 +1,5 @@
 """The lab's Asterisk plumbing: chroot reuse, config install, start/AMI/CLI, stop."""
+
 from __future__ import annotations
 
 import time
@@ -58,7 +59,9 @@ async def test_started_asterisk_answers_ami_and_cli(smoke_asterisk: LabAsterisk)
     assert "trunk" in smoke_asterisk.cli("pjsip show endpoints")
 
 
-async def test_smoke_config_replaced_every_debian_sample(smoke_asterisk: LabAsterisk, smoke_config_dir: Path) -> None:
+async def test_smoke_config_replaced_every_debian_sample(
+    smoke_asterisk: LabAsterisk, smoke_config_dir: Path
+) -> None:
     etc = smoke_asterisk.host_path("/etc/asterisk")
     installed = {p.name for p in etc.glob("*.conf")}
     assert installed == {p.name for p in smoke_config_dir.glob("*.conf")}

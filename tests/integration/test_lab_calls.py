@@ -1,4 +1,5 @@
 """Lab calls against the smoke config: sipp caller (DTMF, busy, hang-ups) and agent phones."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,9 @@ async def digits_received(ami: RawAmi, caller: str, count: int) -> tuple[str, st
 
 async def test_call_with_dtmf_steps_reaches_asterisk(smoke_asterisk: LabAsterisk, ami: RawAmi) -> None:
     result = await call(
-        "95598", caller="13800000001", caller_name="Lab Caller",
+        "95598",
+        caller="13800000001",
+        caller_name="Lab Caller",
         steps=[Wait(0.5), Dtmf("12"), Wait(0.2), Dtmf("3#", tone_ms=100), Wait(0.5)],
     )
     assert result.ok, result
@@ -79,7 +82,9 @@ async def test_nine_concurrent_dtmf_calls(smoke_asterisk: LabAsterisk, ami: RawA
         assert (await digits_received(ami, number, 3))[0] == digits
 
 
-async def test_agent_in_answer_mode_registers_and_is_bridged(smoke_asterisk: LabAsterisk, ami: RawAmi) -> None:
+async def test_agent_in_answer_mode_registers_and_is_bridged(
+    smoke_asterisk: LabAsterisk, ami: RawAmi
+) -> None:
     async with AgentPhone("1001", AGENTS["1001"], mode="answer", answer_after=0.5) as phone:
         contacts = smoke_asterisk.cli("pjsip show contacts")
         assert f"1001/sip:1001@127.0.0.1:{phone.port}" in contacts
@@ -113,7 +118,9 @@ async def test_busy_agent_gives_dialstatus_busy(smoke_asterisk: LabAsterisk, ami
     await smoke_asterisk.wait_for_log(rf"NoOp\(\"{re.escape(dial_end['Channel'])}\", \"DIALSTATUS=BUSY\"\)")
 
 
-async def test_ringing_agent_gives_noanswer_and_handles_cancel(smoke_asterisk: LabAsterisk, ami: RawAmi) -> None:
+async def test_ringing_agent_gives_noanswer_and_handles_cancel(
+    smoke_asterisk: LabAsterisk, ami: RawAmi
+) -> None:
     async with AgentPhone("1003", AGENTS["1003"], mode="ring") as phone:
         result = await call("95603", caller="13800000008", steps=[Wait(15)])
         assert result.ok and result.remote_hangup, result

@@ -4,6 +4,7 @@ The carrier runs on a free lab port (never 5060/5070: those belong to the real l
 probe's SDP points at a socket of the test, which decodes the RFC 4733 key the carrier sends.
 Answered calls need root (sipp plays RTP through raw sockets).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,13 +16,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from polling import until
 
 from lab import ports
 from lab.carrier import Carrier, dtmf_pcap
 from lab.errors import LabError, LabTimeout
 from lab.sipp_process import SippProcess, scenario_path
-
-from polling import until
 
 DTMF_PT = 101
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="sipp sends RTP through raw sockets (root)")
@@ -38,24 +38,49 @@ class RtpSink(asyncio.DatagramProtocol):
 
     def dtmf(self) -> list[tuple[int, bool, bool]]:
         """(event code, marker, end bit) of the telephone-event packets."""
-        return [(p[12], bool(p[1] & 0x80), bool(p[13] & 0x80))
-                for p in self.packets if len(p) >= 16 and p[1] & 0x7F == DTMF_PT]
+        return [
+            (p[12], bool(p[1] & 0x80), bool(p[13] & 0x80))
+            for p in self.packets
+            if len(p) >= 16 and p[1] & 0x7F == DTMF_PT
+        ]
 
 
 @asynccontextmanager
 async def probe(
-    carrier: Carrier, number: str, workdir: Path, *, hold: float = 2.5, cancel_after: float | None = None,
+    carrier: Carrier,
+    number: str,
+    workdir: Path,
+    *,
+    hold: float = 2.5,
+    cancel_after: float | None = None,
 ) -> AsyncIterator[tuple[SippProcess, RtpSink]]:
     """One call from the probe to `number`; yields (sipp, media sink)."""
     loop = asyncio.get_running_loop()
     transport, sink = await loop.create_datagram_endpoint(RtpSink, local_addr=("127.0.0.1", 0))
-    args = ["-s", number, "-m", "1", "-timeout", "30s", "-timeout_error",
-            "-key", "rtp_port", str(transport.get_extra_info("sockname")[1]),
-            "-set", "hold_ms", str(round(hold * 1000))]
+    args = [
+        "-s",
+        number,
+        "-m",
+        "1",
+        "-timeout",
+        "30s",
+        "-timeout_error",
+        "-key",
+        "rtp_port",
+        str(transport.get_extra_info("sockname")[1]),
+        "-set",
+        "hold_ms",
+        str(round(hold * 1000)),
+    ]
     if cancel_after is not None:
         args += ["-set", "cancel_ms", str(round(cancel_after * 1000))]
-    sipp = await SippProcess.start(scenario_path("carrier_probe.xml"), args, workdir=workdir / number,
-                                   name="probe", remote=f"127.0.0.1:{carrier.port}")
+    sipp = await SippProcess.start(
+        scenario_path("carrier_probe.xml"),
+        args,
+        workdir=workdir / number,
+        name="probe",
+        remote=f"127.0.0.1:{carrier.port}",
+    )
     try:
         yield sipp, sink
     finally:
@@ -89,12 +114,20 @@ def test_dtmf_pcap_is_one_rfc4733_event() -> None:
     offset, rtp = 24, []
     while offset < len(data):
         length = struct.unpack_from("<I", data, offset + 8)[0]
-        rtp.append(data[offset + 16 + 42: offset + 16 + length])  # after Ethernet/IPv4/UDP
+        rtp.append(data[offset + 16 + 42 : offset + 16 + length])  # after Ethernet/IPv4/UDP
         offset += 16 + length
     assert [p[1] & 0x7F for p in rtp] == [0] * 20 + [101] * 8
     events = [(p[12], p[1] >> 7, p[13] >> 7, struct.unpack("!H", p[14:16])[0]) for p in rtp[20:]]
-    assert events == [(7, 1, 0, 160), (7, 0, 0, 320), (7, 0, 0, 480), (7, 0, 0, 640), (7, 0, 0, 800),
-                      (7, 0, 1, 800), (7, 0, 1, 800), (7, 0, 1, 800)]
+    assert events == [
+        (7, 1, 0, 160),
+        (7, 0, 0, 320),
+        (7, 0, 0, 480),
+        (7, 0, 0, 640),
+        (7, 0, 0, 800),
+        (7, 0, 1, 800),
+        (7, 0, 1, 800),
+        (7, 0, 1, 800),
+    ]
     assert len({p[8:12] for p in rtp}) == 1 and len({p[4:8] for p in rtp[20:]}) == 1
     for name in ("carrier_uas.xml", "carrier_probe.xml"):
         ET.parse(scenario_path(name))
@@ -111,14 +144,22 @@ async def test_answers_and_presses_the_last_digit(sip_port: int, tmp_path: Path)
             call_id = sipp.events()[0][1]
         await carrier.wait_for("remote_hangup", 1, timeout=5)
         assert of_call(carrier, call_id) == [
-            ("invite", "13800000013"), ("answered", "13800000013"), ("key", "3"), ("remote_hangup", ""),
+            ("invite", "13800000013"),
+            ("answered", "13800000013"),
+            ("key", "3"),
+            ("remote_hangup", ""),
         ]
 
 
 @pytest.mark.parametrize(
     ("number", "code", "event"),
-    [("13800000021", 486, "busy"), ("13800000042", 603, "rejected"), ("13800000050", 404, "not_found"),
-     ("13800000010", 404, "not_found"), ("95598", 404, "not_found")],
+    [
+        ("13800000021", 486, "busy"),
+        ("13800000042", 603, "rejected"),
+        ("13800000050", 404, "not_found"),
+        ("13800000010", 404, "not_found"),
+        ("95598", 404, "not_found"),
+    ],
 )
 async def test_refused_numbers(sip_port: int, tmp_path: Path, number: str, code: int, event: str) -> None:
     async with Carrier(port=sip_port) as carrier:
@@ -177,7 +218,10 @@ async def test_four_concurrent_calls_of_mixed_kinds(sip_port: int, tmp_path: Pat
         assert carrier.count("invite") == 4 and carrier.count("answered") == 1
         assert [(e, d) for e, _, d in carrier.events if e == "key"] == [("key", "7")]
         assert {d for e, _, d in carrier.events if e in ("busy", "rejected", "cancelled")} == {
-            "13900000022", "13900000044", "13900000033"}
+            "13900000022",
+            "13900000044",
+            "13900000033",
+        }
 
 
 async def test_wait_for_and_port_errors_are_clear(sip_port: int) -> None:

@@ -1,4 +1,5 @@
 """Lab pieces that need neither root nor Asterisk: caller steps, ports, config parsing."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -24,8 +25,14 @@ def test_steps_become_pauses_and_play_dtmf() -> None:
 
 
 def test_every_shipped_scenario_is_well_formed_xml() -> None:
-    for name in ("caller.xml", "agent_uas.xml", "agent_talk.xml", "agent_ring.xml", "agent_busy.xml",
-                 "agent_register.xml"):
+    for name in (
+        "caller.xml",
+        "agent_uas.xml",
+        "agent_talk.xml",
+        "agent_ring.xml",
+        "agent_busy.xml",
+        "agent_register.xml",
+    ):
         ET.parse(scenario_path(name))
 
 

@@ -1,8 +1,9 @@
 """Migration 0005: calls.outcome accepts `fallback` on SQLite and PostgreSQL, keeps the rows and the
 other checks, and a downgrade turns `fallback` rows into `failed` ones."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Call
 
-T = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def row(uid: str, outcome: str, direction: str = "inbound") -> dict:

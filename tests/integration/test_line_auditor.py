@@ -1,10 +1,16 @@
 """The line audit against the daemon's real pieces: a session whose channel Asterisk no longer has
 is ended (its line freed, its call recorded), a line nobody owns is freed; live calls are untouched.
 The audit is driven check by check (no wall time); AMI is a loopback fake answering CoreShowChannels."""
+
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
+from fake_ami import FakeAmi
+from fake_asterisk import FakeCall
+from polling import until
+from test_hostile_calls import rows
 
 from acd.line_audit import EndSession, FreeLine
 from acd.trunks import Seize
@@ -12,24 +18,21 @@ from hotline.daemon import run_daemon
 from hotline.line_auditor import LineAuditor
 from hotline.settings import Settings
 
-from fake_ami import FakeAmi
-from fake_asterisk import FakeCall
-from polling import until
-from test_hostile_calls import rows
-
 
 def settings_for(db_url: str, tmp, ami_port: int) -> Settings:
-    return Settings.model_validate({
-        "company": "测试县",
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-        "database": {"url": db_url},
-        "fastagi": {"host": "127.0.0.1", "port": 0},
-        "ami": {"host": "127.0.0.1", "port": ami_port, "username": "hotline", "secret": "s3cret"},
-        "trunks": {"audit_seconds": 3600},  # the daemon's own audit stays out of the way
-        "shutdown_grace_seconds": 1,
-        "acd": {"state_file": str(tmp / "agents.json")},
-        "peak": {"flag_file": str(tmp / "peak_mode")},
-    })
+    return Settings.model_validate(
+        {
+            "company": "测试县",
+            "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
+            "database": {"url": db_url},
+            "fastagi": {"host": "127.0.0.1", "port": 0},
+            "ami": {"host": "127.0.0.1", "port": ami_port, "username": "hotline", "secret": "s3cret"},
+            "trunks": {"audit_seconds": 3600},  # the daemon's own audit stays out of the way
+            "shutdown_grace_seconds": 1,
+            "acd": {"state_file": str(tmp / "agents.json")},
+            "peak": {"flag_file": str(tmp / "peak_mode")},
+        }
+    )
 
 
 async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_path):
@@ -47,8 +50,9 @@ async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_pa
         await until(lambda: ctx.trunks.in_use("inbound") == 2, 5, "two calls hold lines")
         ctx.trunks.handle(Seize("ghost.1", "inbound"), ctx.clock())  # a line nobody owns
         later = [ctx.clock() + timedelta(seconds=s) for s in (120, 150)]
-        auditor = LineAuditor(ctx.trunks, running.server, ctx.ami, ctx.metrics, lambda: later[0],
-                              interval_s=30, grace_s=60)
+        auditor = LineAuditor(
+            ctx.trunks, running.server, ctx.ami, ctx.metrics, lambda: later[0], interval_s=30, grace_s=60
+        )
         assert await auditor.check_once() == []  # missing once: not yet
         later.pop(0)
         verdicts = await auditor.check_once()

@@ -1,4 +1,5 @@
 """Prometheus metrics scraped over real HTTP (urllib in a thread, like a Prometheus server)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,11 @@ def _get(url: str, method: str = "GET", accept: str | None = None) -> tuple[int,
 async def scrape(m: Metrics) -> dict[tuple[str, tuple], float]:
     status, ctype, body = await asyncio.to_thread(_get, f"http://127.0.0.1:{m.port}/metrics")
     assert status == 200 and ctype.startswith("text/plain; version=0.0.4")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for fam in text_string_to_metric_families(body.decode()) for s in fam.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for fam in text_string_to_metric_families(body.decode())
+        for s in fam.samples
+    }
 
 
 async def test_counters_and_gauges_with_labels(metrics):

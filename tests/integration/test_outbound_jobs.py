@@ -1,8 +1,9 @@
 """Building dialer jobs, the `hotline outbound` commands and the MQTT service-done messages."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,29 +19,52 @@ from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
 
 FRIDAY_EVENING = datetime(2026, 11, 20, 19, 30, tzinfo=LOCAL_TZ)
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # = 20:00 Friday local
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # = 20:00 Friday local
 
 
 def settings(db_url: str = "sqlite+aiosqlite:///unused.db", **outbound) -> Settings:
-    return Settings.model_validate({"company": "X", "database": {"url": db_url},
-                                    "acd": {"vip_numbers": ["13900000001"]}, "outbound": outbound})
+    return Settings.model_validate(
+        {
+            "company": "X",
+            "database": {"url": db_url},
+            "acd": {"vip_numbers": ["13900000001"]},
+            "outbound": outbound,
+        }
+    )
 
 
 def test_a_follow_up_of_friday_evening_is_called_monday_and_retried_until_wednesday():
-    job = followup_job(settings(), order="GD-1", kind="repair", number="+86 138-0000-1111",
-                       completed_at=FRIDAY_EVENING, now=NOW)
+    job = followup_job(
+        settings(),
+        order="GD-1",
+        kind="repair",
+        number="+86 138-0000-1111",
+        completed_at=FRIDAY_EVENING,
+        now=NOW,
+    )
     assert job.number == "13800001111" and job.ref == "order-GD-1"
     assert job.not_before.astimezone(LOCAL_TZ) == datetime(2026, 11, 23, 8, 0, tzinfo=LOCAL_TZ)
     assert job.deadline.astimezone(LOCAL_TZ).date().isoformat() == "2026-11-25"
-    holiday = followup_job(settings(holidays=["2026-11-23"]), order="GD-1", kind="repair",
-                           number="13800001111", completed_at=FRIDAY_EVENING, now=NOW)
+    holiday = followup_job(
+        settings(holidays=["2026-11-23"]),
+        order="GD-1",
+        kind="repair",
+        number="13800001111",
+        completed_at=FRIDAY_EVENING,
+        now=NOW,
+    )
     assert holiday.not_before.astimezone(LOCAL_TZ).date().isoformat() == "2026-11-24"
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("kind", "party", "kind 'party'"), ("number", "anonymous", "not a number"),
-    ("order", "", "work order"),
-    ("completed_at", FRIDAY_EVENING + timedelta(days=3), "in the future")])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("kind", "party", "kind 'party'"),
+        ("number", "anonymous", "not a number"),
+        ("order", "", "work order"),
+        ("completed_at", FRIDAY_EVENING + timedelta(days=3), "in the future"),
+    ],
+)
 def test_bad_follow_up_requests_are_refused_with_the_reason(field, value, message):
     args = dict(order="GD-1", kind="repair", number="13800001111", completed_at=FRIDAY_EVENING)
     args[field] = value
@@ -59,21 +83,41 @@ async def test_notice_calls_go_to_every_phone_of_the_area_key_accounts_first(db_
     await upgrade(db_url)
     engine = make_engine(db_url)
     try:
-        rows = [dict(account_number=f"00000000{i:02d}", area_code=area, masked_name="张*",
-                     phone=phone, balance=Decimal("1"), last_bill_amount=Decimal("1"),
-                     last_bill_month="2026-10", last_usage_kwh=Decimal("1"))
-                for i, (area, phone) in enumerate([("320101", "13800000001"),
-                                                   ("320101", "13900000001"),
-                                                   ("320101", "13800000001"),  # same phone
-                                                   ("320101", None), ("320102", "13800000009")])]
+        rows = [
+            dict(
+                account_number=f"00000000{i:02d}",
+                area_code=area,
+                masked_name="张*",
+                phone=phone,
+                balance=Decimal("1"),
+                last_bill_amount=Decimal("1"),
+                last_bill_month="2026-10",
+                last_usage_kwh=Decimal("1"),
+            )
+            for i, (area, phone) in enumerate(
+                [
+                    ("320101", "13800000001"),
+                    ("320101", "13900000001"),
+                    ("320101", "13800000001"),  # same phone
+                    ("320101", None),
+                    ("320102", "13800000009"),
+                ]
+            )
+        ]
         await upsert_accounts(engine, rows, now=NOW)
-        notice = await add_notice(engine, area_code="320101", area_name="城关", towns=["城关镇"],
-                                  starts_at=NOW + timedelta(days=10),
-                                  ends_at=NOW + timedelta(days=10, hours=8), reason="检修",
-                                  kind="planned", now=NOW)
+        notice = await add_notice(
+            engine,
+            area_code="320101",
+            area_name="城关",
+            towns=["城关镇"],
+            starts_at=NOW + timedelta(days=10),
+            ends_at=NOW + timedelta(days=10, hours=8),
+            reason="检修",
+            kind="planned",
+            now=NOW,
+        )
         jobs = await notice_jobs(engine, settings(db_url), notice, NOW)
-        assert sorted((j.number, j.priority) for j in jobs) == [("13800000001", 0),
-                                                                ("13900000001", 10)]
+        assert sorted((j.number, j.priority) for j in jobs) == [("13800000001", 0), ("13900000001", 10)]
         assert all(j.deadline == notice.starts_at - timedelta(days=7) for j in jobs)
         assert all(j.payload["late"] == "0" and j.payload["area_code"] == "320101" for j in jobs)
         late = await notice_jobs(engine, settings(db_url), notice, NOW + timedelta(days=5))
@@ -85,12 +129,19 @@ async def test_notice_calls_go_to_every_phone_of_the_area_key_accounts_first(db_
 
 
 def test_service_done_messages_are_validated():
-    good = {"order": "GD-7", "kind": "complaint", "number": "13800001111",
-            "completed_at": "2026-11-20T19:30:00+08:00"}
+    good = {
+        "order": "GD-7",
+        "kind": "complaint",
+        "number": "13800001111",
+        "completed_at": "2026-11-20T19:30:00+08:00",
+    }
     assert parse_service_done(json.dumps(good).encode()).kind == "complaint"
-    for bad in [b"not json", json.dumps({**good, "kind": "x"}).encode(),
-                json.dumps({**good, "completed_at": "2026-11-20 19:30"}).encode(),
-                json.dumps({**good, "extra": 1}).encode()]:
+    for bad in [
+        b"not json",
+        json.dumps({**good, "kind": "x"}).encode(),
+        json.dumps({**good, "completed_at": "2026-11-20 19:30"}).encode(),
+        json.dumps({**good, "extra": 1}).encode(),
+    ]:
         with pytest.raises(ServiceDoneError):
             parse_service_done(bad)
 
@@ -101,9 +152,16 @@ async def test_service_done_handler_schedules_and_drops_bad_or_retained_messages
     async def schedule(msg):
         got.append(msg.order)
         return ["id"]
+
     handle = service_done_handler(schedule)
-    good = json.dumps({"order": "GD-8", "kind": "repair", "number": "13800001111",
-                       "completed_at": "2026-11-20T19:30:00+08:00"}).encode()
+    good = json.dumps(
+        {
+            "order": "GD-8",
+            "kind": "repair",
+            "number": "13800001111",
+            "completed_at": "2026-11-20T19:30:00+08:00",
+        }
+    ).encode()
     assert await handle(good, False) is True
     assert await handle(good, True) is False  # retained replay
     assert await handle(b"{}", False) is False
@@ -124,16 +182,25 @@ def config(tmp_path, db_url):
 
 
 def test_cli_done_status_cancel_and_dnc(config, db_url):
-    r = run(config, "done", "--order", "GD-9", "--kind", "repair", "--number", "13800001111",
-            "--at", "2026-11-20 19:30")
+    r = run(
+        config,
+        "done",
+        "--order",
+        "GD-9",
+        "--kind",
+        "repair",
+        "--number",
+        "13800001111",
+        "--at",
+        "2026-11-20 19:30",
+    )
     assert r.exit_code == 0 and "first call from 2026-11-23 08:00" in r.stdout, r.stdout
     again = run(config, "done", "--order", "GD-9", "--kind", "repair", "--number", "13800001111")
     assert again.exit_code == 0 and "already has a follow-up" in again.stdout
     bad = run(config, "done", "--order", "GD-10", "--kind", "repair", "--number", "abc")
     assert bad.exit_code == 2 and "not a number" in bad.stderr
     status = json.loads(run(config, "status", "--format", "json").stdout)
-    assert [(j["status"], j["number"], j["attempts"]) for j in status] == [
-        ("pending", "13800001111", "0/5")]
+    assert [(j["status"], j["number"], j["attempts"]) for j in status] == [("pending", "13800001111", "0/5")]
     job_id = status[0]["id"]
     assert run(config, "cancel", job_id).exit_code == 0
     assert run(config, "cancel", job_id).exit_code == 2  # no longer pending

@@ -4,12 +4,14 @@ AMI is scripted here (the real Asterisk is in tests/e2e/test_outbound_calls.py):
 waits until the test lets it end with the result it chose, so the tests can see how many calls
 are up at once.
 """
+
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
 import pytest
+from polling import until
 
 from acd.trunks import Release, Seize, TrunkCapacity
 from hotline.bus import EventBus
@@ -20,12 +22,14 @@ from hotline.outbound.runtime import OutboundRuntime
 from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
 
-from polling import until
-
-ANY_TIME = {"window": "00:00-24:00", "extra_workdays": [], "followup_delay_minutes": 0,
-            "poll_seconds": 0.2, "retry_minutes": {"followup": 0.01, "outage_notice": 0.01,
-                                                   "callback": 0.01},
-            "max_attempts": {"followup": 2, "outage_notice": 2, "callback": 2}}
+ANY_TIME = {
+    "window": "00:00-24:00",
+    "extra_workdays": [],
+    "followup_delay_minutes": 0,
+    "poll_seconds": 0.2,
+    "retry_minutes": {"followup": 0.01, "outage_notice": 0.01, "callback": 0.01},
+    "max_attempts": {"followup": 2, "outage_notice": 2, "callback": 2},
+}
 
 
 class ScriptedAmi:
@@ -46,8 +50,10 @@ class ScriptedAmi:
             event = await self.ringing[number]
         finally:
             del self.ringing[number]
-        return [{"Response": "Success", "Message": "Originate successfully queued"},
-                {"Event": "OriginateResponse", **event}]
+        return [
+            {"Response": "Success", "Message": "Originate successfully queued"},
+            {"Event": "OriginateResponse", **event},
+        ]
 
     def finish(self, number: str, **event: str) -> None:
         self.ringing[number].set_result(event)
@@ -62,8 +68,11 @@ class ScriptedAmi:
 
 
 def weekend_proof(today) -> list[str]:
-    return [(today + timedelta(days=i)).isoformat() for i in range(3)
-            if (today + timedelta(days=i)).weekday() >= 5]
+    return [
+        (today + timedelta(days=i)).isoformat()
+        for i in range(3)
+        if (today + timedelta(days=i)).weekday() >= 5
+    ]
 
 
 @pytest.fixture
@@ -71,8 +80,13 @@ async def dialer(db_url):
     await upgrade(db_url)
     engine = make_engine(db_url)
     now = utcnow()
-    settings = Settings.model_validate({"company": "X", "database": {"url": db_url}, "outbound": {
-        **ANY_TIME, "extra_workdays": weekend_proof((now + timedelta(hours=8)).date())}})
+    settings = Settings.model_validate(
+        {
+            "company": "X",
+            "database": {"url": db_url},
+            "outbound": {**ANY_TIME, "extra_workdays": weekend_proof((now + timedelta(hours=8)).date())},
+        }
+    )
     trunks = TrunkCapacity(8, 4)
     ami = ScriptedAmi()
     rt = OutboundRuntime(settings, engine, trunks, ami, EventBus(None), utcnow)
@@ -86,14 +100,19 @@ async def dialer(db_url):
 
 
 def jobs_for(settings, numbers, now):
-    return [followup_job(settings, order=f"T-{n}", kind="repair", number=n,
-                         completed_at=now - timedelta(hours=1), now=now) for n in numbers]
+    return [
+        followup_job(
+            settings, order=f"T-{n}", kind="repair", number=n, completed_at=now - timedelta(hours=1), now=now
+        )
+        for n in numbers
+    ]
 
 
 async def finished(engine, job_ids, status=None):
     rows = {r.id: r for r in await store.jobs_for_status(engine, finished_limit=1000)}
-    return all(rows[j].status not in store.OPEN and (status is None or rows[j].status == status)
-               for j in job_ids)
+    return all(
+        rows[j].status not in store.OPEN and (status is None or rows[j].status == status) for j in job_ids
+    )
 
 
 async def test_never_more_calls_than_free_outbound_lines_an_agents_call_counts(dialer):
@@ -121,8 +140,9 @@ async def test_answered_call_stores_the_key_busy_is_retried_then_given_up(dialer
     assert job is not None and job.purpose == "followup" and job.payload["kind"] == "repair"
     assert rt.call_answered(jobs[0].id, 1, "dialer-uid-1") is None  # the same try twice
     rt.call_finished(jobs[0].id, 1, "2")
-    await until(lambda: ami.placed.count("13800000120") == 2 and "13800000120" in ami.ringing, 5,
-                "busy job retried")
+    await until(
+        lambda: ami.placed.count("13800000120") == 2 and "13800000120" in ami.ringing, 5, "busy job retried"
+    )
     ami.finish("13800000120", Response="Failure", Reason="5")
     await until(lambda: finished(engine, [j.id for j in jobs]), 5, "both jobs finished")
     assert await store.open_jobs(engine) == []
@@ -162,16 +182,31 @@ async def test_dnc_number_is_never_dialled_and_jobs_added_by_the_cli_are_picked_
 
 async def test_a_callback_is_booked_once_for_an_asking_caller_not_for_a_short_abandon(dialer):
     rt, ami, trunks, engine, settings = dialer
-    rt.after_inbound_call(uniqueid="c1", number="+86 13800000111", outcome="callback_requested",
-                          category="billing", priority=10, waited_s=30)
-    rt.after_inbound_call(uniqueid="c2", number="13800000222", outcome="abandoned_queue",
-                          category=None, priority=0, waited_s=5)
-    rt.after_inbound_call(uniqueid="c3", number="anonymous", outcome="callback_requested",
-                          category=None, priority=0, waited_s=5)
+    rt.after_inbound_call(
+        uniqueid="c1",
+        number="+86 13800000111",
+        outcome="callback_requested",
+        category="billing",
+        priority=10,
+        waited_s=30,
+    )
+    rt.after_inbound_call(
+        uniqueid="c2", number="13800000222", outcome="abandoned_queue", category=None, priority=0, waited_s=5
+    )
+    rt.after_inbound_call(
+        uniqueid="c3", number="anonymous", outcome="callback_requested", category=None, priority=0, waited_s=5
+    )
     await until(lambda: "13800000111" in ami.ringing, 5, "callback dialled")
     job = next(j for j in rt._jobs.values() if j.purpose == "callback")
     assert (job.priority, job.payload["category"]) == (10, "billing")
     assert ami.placed == ["13800000111"]
-    again = callback_job(settings, uniqueid="c1", number="13800000111", category="billing",
-                         priority=10, why="asked", now=utcnow())
+    again = callback_job(
+        settings,
+        uniqueid="c1",
+        number="13800000111",
+        category="billing",
+        priority=10,
+        why="asked",
+        now=utcnow(),
+    )
     assert await store.insert_jobs(engine, [again]) == []  # one callback per call

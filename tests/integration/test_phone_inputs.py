@@ -1,9 +1,10 @@
 """Numbers from outside go through the one normaliser: junk is refused, never rewritten into
 another number (DNC list, dialer jobs, MQTT service_done, account lookups and imports)."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,13 +20,14 @@ from hotline.selfservice.queries import areas_for_phone, phone_candidates
 from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 DONE = "2026-11-20T19:30:00+08:00"
 
 
 def settings() -> Settings:
-    return Settings.model_validate({"company": "X", "acd": {"vip_numbers": ["138-0000-1111"],
-                                                            "vip_priority": 9}})
+    return Settings.model_validate(
+        {"company": "X", "acd": {"vip_numbers": ["138-0000-1111"], "vip_priority": 9}}
+    )
 
 
 @pytest.fixture
@@ -66,14 +68,22 @@ def test_dialable_refuses_instead_of_dropping_characters():
 
 
 def test_vip_numbers_match_in_any_written_form():
-    job = followup_job(settings(), order="GD-1", kind="repair", number="+8613800001111",
-                       completed_at=datetime.fromisoformat(DONE), now=NOW)
+    job = followup_job(
+        settings(),
+        order="GD-1",
+        kind="repair",
+        number="+8613800001111",
+        completed_at=datetime.fromisoformat(DONE),
+        now=NOW,
+    )
     assert job.number == "13800001111" and job.priority == 9
-    cb = callback_job(settings(), uniqueid="u1", number="008613800001111", category=None,
-                      priority=3, why="asked", now=NOW)
+    cb = callback_job(
+        settings(), uniqueid="u1", number="008613800001111", category=None, priority=3, why="asked", now=NOW
+    )
     assert cb.priority == 9
-    other = callback_job(settings(), uniqueid="u2", number="13900001111", category=None,
-                         priority=3, why="asked", now=NOW)
+    other = callback_job(
+        settings(), uniqueid="u2", number="13900001111", category=None, priority=3, why="asked", now=NOW
+    )
     assert other.priority == 3
 
 
@@ -91,6 +101,7 @@ async def test_service_done_handler_schedules_nothing_for_a_mangled_number():
     async def schedule(msg):
         got.append(msg.number)
         return ["id"]
+
     handle = service_done_handler(schedule)
     msg = {"order": "GD-7", "kind": "repair", "number": "1380000111a", "completed_at": DONE}
     assert await handle(json.dumps(msg).encode(), False) is False
@@ -104,17 +115,25 @@ def test_phone_candidates_of_junk_are_empty():
 
 
 def _account(number: str, phone: str) -> dict:
-    return dict(account_number=number, area_code="320101", masked_name="张*", phone=phone,
-                balance=Decimal("1"), last_bill_amount=Decimal("1"), last_bill_month="2026-10",
-                last_usage_kwh=Decimal("1"))
+    return dict(
+        account_number=number,
+        area_code="320101",
+        masked_name="张*",
+        phone=phone,
+        balance=Decimal("1"),
+        last_bill_amount=Decimal("1"),
+        last_bill_month="2026-10",
+        last_usage_kwh=Decimal("1"),
+    )
 
 
 async def test_a_mangled_caller_number_finds_no_account(db_url):
     await upgrade(db_url)
     engine = make_engine(db_url)
     try:
-        await upsert_accounts(engine, [_account("0000000001", "1380000111"),
-                                       _account("0000000002", "8613900001111")], now=NOW)
+        await upsert_accounts(
+            engine, [_account("0000000001", "1380000111"), _account("0000000002", "8613900001111")], now=NOW
+        )
         assert await areas_for_phone(engine, "1380000111a") == []
         assert await areas_for_phone(engine, "+86 139 0000 1111") == ["320101"]  # older import
     finally:
@@ -122,8 +141,9 @@ async def test_a_mangled_caller_number_finds_no_account(db_url):
 
 
 def test_account_import_normalises_phones_and_refuses_junk():
-    header = ("account_number,area_code,masked_name,phone,balance,last_bill_amount,"
-              "last_bill_month,last_usage_kwh\n")
+    header = (
+        "account_number,area_code,masked_name,phone,balance,last_bill_amount,last_bill_month,last_usage_kwh\n"
+    )
     rows = parse_accounts(header + "0000000001,320101,张*,+86 138-0000-1111,1,1,2026-10,1\n")
     assert rows[0]["phone"] == "13800001111"
     with pytest.raises(AccountImportError, match=r"<csv>:2: phone: .*'138abc0000'"):

@@ -1,5 +1,6 @@
 """Per-agent figures (offers from the ACD's call_events) and the Erlang C staffing advice, on
 SQLite and PostgreSQL, over test_report_center's hand-made day."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,8 +20,10 @@ DAY = day_period(date(2026, 11, 23), SHANGHAI)
 
 
 def _rows(stats):
-    return {a.agent_id: (a.name, a.offered, a.no_answer, a.answered, a.talk_sum_s, a.survey_n, a.survey_avg)
-            for a in stats.agents}
+    return {
+        a.agent_id: (a.name, a.offered, a.no_answer, a.answered, a.talk_sum_s, a.survey_n, a.survey_avg)
+        for a in stats.agents
+    }
 
 
 async def test_agents_on_the_day(loaded_engine):
@@ -82,8 +85,9 @@ async def test_staffing_without_any_answered_call_cannot_size_agents(db_url):
     engine = make_engine(db_url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(Call), [call("x", "2026-11-23 10:00:00", "abandoned_queue", queued=5,
-                                                   wait=30 * S)])
+            await conn.execute(
+                insert(Call), [call("x", "2026-11-23 10:00:00", "abandoned_queue", queued=5, wait=30 * S)]
+            )
         report = await build_report(engine, DAY, company="平安县")
     finally:
         await engine.dispose()
@@ -97,14 +101,36 @@ async def test_calls_written_by_the_recorder_are_counted(db_url):
     recorder = CallRecorder(engine)
     recorder.start()
     try:
-        row = call("r1", "2026-11-23 09:00:00", "agent_answered", queued=20, wait=8 * S, talk=90, agent="001",
-                   category="consultation")
-        recorder.call_started("r1", direction="inbound", started_at=row["started_at"], caller_number="139",
-                              caller_name="", dnid="95598", trunk="t")
+        row = call(
+            "r1",
+            "2026-11-23 09:00:00",
+            "agent_answered",
+            queued=20,
+            wait=8 * S,
+            talk=90,
+            agent="001",
+            category="consultation",
+        )
+        recorder.call_started(
+            "r1",
+            direction="inbound",
+            started_at=row["started_at"],
+            caller_number="139",
+            caller_name="",
+            dnid="95598",
+            trunk="t",
+        )
         recorder.event("r1", row["queued_at"], "offer", {"agent_id": "001"})
-        recorder.call_ended("r1", ended_at=row["ended_at"], outcome="agent_answered", queued_at=row["queued_at"],
-                            talk_started_at=row["talk_started_at"], talk_s=90.0, agent_id="001",
-                            business_category="consultation")
+        recorder.call_ended(
+            "r1",
+            ended_at=row["ended_at"],
+            outcome="agent_answered",
+            queued_at=row["queued_at"],
+            talk_started_at=row["talk_started_at"],
+            talk_s=90.0,
+            agent_id="001",
+            business_category="consultation",
+        )
         await recorder.flush()
         stats = await compute_stats(engine, DAY)
     finally:

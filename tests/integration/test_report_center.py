@@ -5,10 +5,11 @@ microsecond, a call crossing midnight, one just after and one just before the da
 calls; the expected figures below were counted by hand from the table. Other report tests
 import CALLS/EVENTS/loaded_engine from here.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -27,39 +28,92 @@ US = timedelta(microseconds=1)
 
 def at(local: str) -> datetime:
     """'2026-11-23 08:00:00' Shanghai time -> aware UTC."""
-    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def call(uid: str, start: str, outcome: str | None, *, direction: str = "inbound", queued: float | None = None,
-         wait: timedelta | None = None, talk: float | None = None, agent: str | None = None,
-         category: str | None = None, survey: int | None = None) -> dict:
+def call(
+    uid: str,
+    start: str,
+    outcome: str | None,
+    *,
+    direction: str = "inbound",
+    queued: float | None = None,
+    wait: timedelta | None = None,
+    talk: float | None = None,
+    agent: str | None = None,
+    category: str | None = None,
+    survey: int | None = None,
+) -> dict:
     """A `calls` row; `queued` = seconds after the start; `wait` = queue to talk start (answered)
     or to hang-up (otherwise)."""
     t0 = at(start)
     q = None if queued is None else t0 + queued * S
     answered = outcome in ("agent_answered", "answered")
     talk_at = q + wait if answered and q is not None and wait is not None else None
-    end = (talk_at + talk * S) if talk_at is not None and talk is not None else \
-        (q + wait if q is not None and wait is not None else t0 + 60 * S)
-    return {"uniqueid": uid, "direction": direction, "started_at": t0, "outcome": outcome,
-            "ended_at": None if outcome is None else end, "queued_at": q, "talk_started_at": talk_at,
-            "talk_s": talk, "agent_id": agent, "business_category": category, "survey_score": survey}
+    end = (
+        (talk_at + talk * S)
+        if talk_at is not None and talk is not None
+        else (q + wait if q is not None and wait is not None else t0 + 60 * S)
+    )
+    return {
+        "uniqueid": uid,
+        "direction": direction,
+        "started_at": t0,
+        "outcome": outcome,
+        "ended_at": None if outcome is None else end,
+        "queued_at": q,
+        "talk_started_at": talk_at,
+        "talk_s": talk,
+        "agent_id": agent,
+        "business_category": category,
+        "survey_score": survey,
+    }
 
 
 def event(uid: str, when: datetime, kind: str, agent: str | None) -> dict:
-    return {"call_uniqueid": uid, "at": when, "kind": kind, "data": {} if agent is None else {"agent_id": agent}}
+    return {
+        "call_uniqueid": uid,
+        "at": when,
+        "kind": kind,
+        "data": {} if agent is None else {"agent_id": agent},
+    }
 
 
 CALLS = [
     call("c1", "2026-11-23 08:00:00", "ivr_only", category="outage_query"),
     call("c2", "2026-11-23 08:10:00", "ivr_only", category="outage_query"),
     call("c3", "2026-11-23 09:05:00", "ivr_only", category="bill_query", survey=5),
-    call("c4", "2026-11-23 10:00:00", "agent_answered", queued=30, wait=12 * S, talk=100, agent="001",
-         category="consultation", survey=4),  # exactly 12 s: within
-    call("c5", "2026-11-23 10:30:00", "agent_answered", queued=30, wait=12 * S + US, talk=200, agent="001",
-         category="fault_repair"),  # 12.000001 s: not within
-    call("c6", "2026-11-23 14:00:00", "agent_answered", queued=30, wait=3 * S, talk=60, agent="002",
-         category="consultation"),
+    call(
+        "c4",
+        "2026-11-23 10:00:00",
+        "agent_answered",
+        queued=30,
+        wait=12 * S,
+        talk=100,
+        agent="001",
+        category="consultation",
+        survey=4,
+    ),  # exactly 12 s: within
+    call(
+        "c5",
+        "2026-11-23 10:30:00",
+        "agent_answered",
+        queued=30,
+        wait=12 * S + US,
+        talk=200,
+        agent="001",
+        category="fault_repair",
+    ),  # 12.000001 s: not within
+    call(
+        "c6",
+        "2026-11-23 14:00:00",
+        "agent_answered",
+        queued=30,
+        wait=3 * S,
+        talk=60,
+        agent="002",
+        category="consultation",
+    ),
     call("c7", "2026-11-23 14:20:00", "abandoned_queue", queued=30, wait=5 * S - US),  # short, within
     call("c8", "2026-11-23 15:00:00", "abandoned_ringing", queued=30, wait=5 * S),  # not short, within
     call("c9", "2026-11-23 15:10:00", "abandoned_queue", queued=30, wait=30 * S),
@@ -69,8 +123,16 @@ CALLS = [
     call("c13", "2026-11-23 18:00:00", "failed"),  # failed in the IVR: self-service, no category
     call("c14", "2026-11-23 23:59:00", None),  # still in progress
     call("c15", "2026-11-23 19:00:00", "message_left", category="message"),  # the IVR's message node
-    call("c16", "2026-11-23 23:59:50", "agent_answered", queued=5, wait=14 * S, talk=120, agent="002",
-         category="information_query"),  # answered after midnight: counts on the 23rd
+    call(
+        "c16",
+        "2026-11-23 23:59:50",
+        "agent_answered",
+        queued=5,
+        wait=14 * S,
+        talk=120,
+        agent="002",
+        category="information_query",
+    ),  # answered after midnight: counts on the 23rd
     call("c17", "2026-11-24 00:00:00", "ivr_only", category="policy"),  # local midnight: the 24th
     call("c18", "2026-11-22 23:59:59.999999", "ivr_only", category="policy"),  # the 22nd
     call("o1", "2026-11-23 11:00:00", "answered", direction="outbound", queued=None, talk=30, agent="001"),
@@ -131,22 +193,55 @@ async def test_day_center_figures(loaded_engine):
 async def test_day_outcomes_categories_and_outbound(loaded_engine):
     stats = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), SHANGHAI))
     assert stats.inbound_outcomes == {
-        "ivr_only": 3, "agent_answered": 4, "abandoned_queue": 2, "abandoned_ringing": 1, "message_left": 2,
-        "callback_requested": 1, "failed": 1, "blocked": 1, "in_progress": 1, "other": 0}
+        "ivr_only": 3,
+        "agent_answered": 4,
+        "abandoned_queue": 2,
+        "abandoned_ringing": 1,
+        "message_left": 2,
+        "callback_requested": 1,
+        "failed": 1,
+        "blocked": 1,
+        "in_progress": 1,
+        "other": 0,
+    }
     assert [(s.key, s.calls, s.share) for s in stats.ivr_functions] == [
-        ("outage_query", 2, 0.4), ("bill_query", 1, 0.2), ("message", 1, 0.2), ("unknown", 1, 0.2)]
+        ("outage_query", 2, 0.4),
+        ("bill_query", 1, 0.2),
+        ("message", 1, 0.2),
+        ("unknown", 1, 0.2),
+    ]
     assert [(s.key, s.calls, s.share) for s in stats.agent_categories] == [
-        ("consultation", 2, 0.5), ("fault_repair", 1, 0.25), ("information_query", 1, 0.25)]
-    assert stats.outbound_outcomes == {"answered": 1, "busy": 1, "no_answer": 0, "cancelled": 0, "failed": 0,
-                                       "blocked": 1, "in_progress": 0}
+        ("consultation", 2, 0.5),
+        ("fault_repair", 1, 0.25),
+        ("information_query", 1, 0.25),
+    ]
+    assert stats.outbound_outcomes == {
+        "answered": 1,
+        "busy": 1,
+        "no_answer": 0,
+        "cancelled": 0,
+        "failed": 0,
+        "blocked": 1,
+        "in_progress": 0,
+    }
     assert (stats.outbound_total, stats.outbound_talk_s) == (3, 30.0)
 
 
 async def test_day_by_hour_assigns_calls_by_local_start(loaded_engine):
     stats = await compute_stats(loaded_engine, day_period(datetime(2026, 11, 23).date(), SHANGHAI))
     per_hour = {h: c.inbound for h, c in stats.by_hour}
-    assert per_hour == {h: 0 for h in range(24)} | {8: 2, 9: 1, 10: 2, 14: 2, 15: 2, 16: 2, 17: 1, 18: 1, 19: 1,
-                                                    23: 2}
+    assert per_hour == {h: 0 for h in range(24)} | {
+        8: 2,
+        9: 1,
+        10: 2,
+        14: 2,
+        15: 2,
+        16: 2,
+        17: 1,
+        18: 1,
+        19: 1,
+        23: 2,
+    }
     assert [h for h, _ in stats.by_hour] == list(range(24))
     assert stats.by_hour[23][1].answered == 1  # c16 crossed midnight, counted where it started
     assert Counts.total(c for _, c in stats.by_hour) == stats.center
@@ -175,12 +270,19 @@ async def test_month_has_every_day_and_zero_days_give_zeros(loaded_engine):
 async def test_a_period_without_calls_gives_zeros_not_errors(loaded_engine):
     stats = await compute_stats(loaded_engine, month_period(2026, 10, SHANGHAI), agents=AGENTS)
     assert stats.center == Counts() and len(stats.by_day) == 31
-    assert all(v is None for k, v in stats.center.as_dict().items() if k.endswith(("rate", "_s", "avg"))
-               and k not in ("wait_sum_s", "talk_sum_s"))
+    assert all(
+        v is None
+        for k, v in stats.center.as_dict().items()
+        if k.endswith(("rate", "_s", "avg")) and k not in ("wait_sum_s", "talk_sum_s")
+    )
     assert stats.ivr_functions == [] and stats.agent_categories == []
     assert sum(stats.inbound_outcomes.values()) == 0 and stats.outbound_total == 0
     assert [(a.agent_id, a.offered, a.answered, a.answer_rate) for a in stats.agents] == [
-        ("001", 0, 0, None), ("002", 0, 0, None), ("003", 0, 0, None), ("004", 0, 0, None)]
+        ("001", 0, 0, None),
+        ("002", 0, 0, None),
+        ("003", 0, 0, None),
+        ("004", 0, 0, None),
+    ]
 
 
 async def test_the_time_zone_decides_days_and_hours(loaded_engine):
@@ -193,7 +295,7 @@ async def test_the_time_zone_decides_days_and_hours(loaded_engine):
 async def test_half_hour_zones_split_hours_at_the_local_hour(db_url):
     await upgrade(db_url)
     engine = make_engine(db_url)
-    utc = timezone.utc
+    utc = UTC
     rows = [call("k1", "2026-11-23 00:00:00", "ivr_only"), call("k2", "2026-11-23 00:00:00", "ivr_only")]
     rows[0]["started_at"] = datetime(2026, 11, 23, 10, 20, tzinfo=utc)  # 15:50 in Kolkata (+05:30)
     rows[1]["started_at"] = datetime(2026, 11, 23, 10, 35, tzinfo=utc)  # 16:05

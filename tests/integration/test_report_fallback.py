@@ -1,6 +1,7 @@
 """The day report counts the calls the fallback dialplan took while the daemon was down (outcome
 `fallback`, recorded from Asterisk's CDR ledger): offered to agents, answered when an agent took
 one, shown as "fallback" in every format. SQLite and PostgreSQL (the `db_url` fixture)."""
+
 from __future__ import annotations
 
 import csv
@@ -24,20 +25,39 @@ from hotline.store.models import Call
 DAY = day_period(datetime(2026, 11, 23).date(), SHANGHAI)
 
 
-def fallback(uid: str, start: str, *, agent: str | None = None, talk: float | None = None,
-             queued: float | None = None, picked_up: float = 10) -> dict:
+def fallback(
+    uid: str,
+    start: str,
+    *,
+    agent: str | None = None,
+    talk: float | None = None,
+    queued: float | None = None,
+    picked_up: float = 10,
+) -> dict:
     """A `fallback` row as the ledger reconciliation writes it (queued: an orphan the daemon had
     queued before the fallback took it over)."""
     row = call(uid, start, "fallback")
     t0 = at(start)
-    row.update(queued_at=None if queued is None else t0 + queued * S, agent_id=agent, talk_s=talk,
-               talk_started_at=t0 + picked_up * S if agent else None)
+    row.update(
+        queued_at=None if queued is None else t0 + queued * S,
+        agent_id=agent,
+        talk_s=talk,
+        talk_started_at=t0 + picked_up * S if agent else None,
+    )
     return row
 
 
 CALLS = [
-    call("a1", "2026-11-23 09:00:00", "agent_answered", queued=30, wait=5 * S, talk=100, agent="001",
-         category="consultation"),
+    call(
+        "a1",
+        "2026-11-23 09:00:00",
+        "agent_answered",
+        queued=30,
+        wait=5 * S,
+        talk=100,
+        agent="001",
+        category="consultation",
+    ),
     call("i1", "2026-11-23 09:30:00", "ivr_only", category="outage_query"),
     fallback("f1", "2026-11-23 10:00:00", agent="002", talk=60),  # rang all, 002 took it
     fallback("f2", "2026-11-23 10:05:00"),  # rang all, the caller gave up

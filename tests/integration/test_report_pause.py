@@ -4,6 +4,7 @@ The agent_state rows have the ACD's shape (data {from, to, agent_id}; keyed by t
 was busy with, else "agent-<工号>"). Expected seconds are counted by hand from the table below;
 all times are Asia/Shanghai, the report day is 2026-11-23.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -25,8 +26,12 @@ H = 3600.0
 
 
 def change(agent: str, local: str, frm: str, to: str, call: str | None = None) -> dict:
-    return {"call_uniqueid": call or f"agent-{agent}", "at": at(local), "kind": "agent_state",
-            "data": {"from": frm, "to": to, "agent_id": agent}}
+    return {
+        "call_uniqueid": call or f"agent-{agent}",
+        "at": at(local),
+        "kind": "agent_state",
+        "data": {"from": frm, "to": to, "agent_id": agent},
+    }
 
 
 ROWS = [
@@ -78,8 +83,12 @@ ROWS = [
     change("009", "2026-11-23 14:10:00", "paused(break)", "ready"),  # break 600 s
     # other kinds are not state changes
     {"call_uniqueid": "c1", "at": at("2026-11-23 09:00:00"), "kind": "offer", "data": {"agent_id": "001"}},
-    {"call_uniqueid": "agent-003", "at": at("2026-11-23 11:00:00"), "kind": "agent_registration",
-     "data": {"registered": False, "agent_id": "003"}},
+    {
+        "call_uniqueid": "agent-003",
+        "at": at("2026-11-23 11:00:00"),
+        "kind": "agent_registration",
+        "data": {"registered": False, "agent_id": "003"},
+    },
 ]
 
 
@@ -101,7 +110,11 @@ async def times(engine: AsyncEngine, period: Period = DAY, now: datetime | None 
 
 async def test_a_finished_day(engine):
     assert await times(engine) == {
-        "001": (9 * H + 6 * H, 300 + 900 + 1800 + 1800.0, {"no answer": 300.0, "break": 2700.0, "meeting": 1800.0}),
+        "001": (
+            9 * H + 6 * H,
+            300 + 900 + 1800 + 1800.0,
+            {"no answer": 300.0, "break": 2700.0, "meeting": 1800.0},
+        ),
         "002": (24 * H, 1 * H + 4 * H, {"training": 1 * H, "other": 4 * H}),
         "003": (1.5 * H + 1 * H, 1800.0, {"break": 1800.0}),
         "004": (0.0, 0.0, {}),
@@ -137,8 +150,11 @@ async def test_the_pause_across_midnight_goes_on_the_next_day(engine):
 async def test_days_add_up_to_the_month(engine):
     month = await times(engine, month_period(2026, 11, SHANGHAI))
     # 002: training 22:30 on the 22nd .. 01:00; other from 20:00 on the 23rd to the month's end
-    assert month["002"] == (2 * H + 8 * 24 * H, 2.5 * H + 4 * H + 7 * 24 * H,
-                            {"training": 2.5 * H, "other": 4 * H + 7 * 24 * H})
+    assert month["002"] == (
+        2 * H + 8 * 24 * H,
+        2.5 * H + 4 * H + 7 * 24 * H,
+        {"training": 2.5 * H, "other": 4 * H + 7 * 24 * H},
+    )
     days = [await times(engine, day_period(date(2026, 11, d), SHANGHAI)) for d in range(1, 31)]
     for agent_id in ("001", "002", "003", "004"):
         total = [sum(day[agent_id][i] for day in days) for i in (0, 1)]

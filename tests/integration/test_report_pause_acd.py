@@ -1,6 +1,7 @@
 """Pause time from state changes written by the real ACD runtime (AcdRuntime + CallRecorder), on
 SQLite and PostgreSQL: whatever call_uniqueid the runtime files a change under, the report finds
 it, including the day's opening state. Times are Asia/Shanghai."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -32,10 +33,16 @@ async def test_pauses_logged_by_the_acd_runtime(db_url, tmp_path):
     engine = make_engine(db_url)
     recorder = CallRecorder(engine)
     recorder.start()
-    settings = Settings.model_validate({
-        "company": "平安县", "acd": {"wrap_up_seconds": 0, "state_file": str(tmp_path / "agents.json")},
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-lab"},
-                   {"id": "002", "extension": "1002", "secret": "pw1002-lab"}]})
+    settings = Settings.model_validate(
+        {
+            "company": "平安县",
+            "acd": {"wrap_up_seconds": 0, "state_file": str(tmp_path / "agents.json")},
+            "agents": [
+                {"id": "001", "extension": "1001", "secret": "pw1001-lab"},
+                {"id": "002", "extension": "1002", "secret": "pw1002-lab"},
+            ],
+        }
+    )
     clock = Clock()
     acd = AcdRuntime(settings, recorder, EventBus(None), clock, tmp_path / "agents.json")
 
@@ -58,14 +65,20 @@ async def test_pauses_logged_by_the_acd_runtime(db_url, tmp_path):
         step("2026-11-23 13:00:00", lambda: acd.feed(ev.AgentPause("002", "meeting")))
         step("2026-11-23 18:00:00", lambda: acd.feed(ev.AgentLogout("001")))
         await recorder.flush()
-        stats = await compute_stats(engine, day_period(date(2026, 11, 23), SHANGHAI),
-                                    agents=[("001", None), ("002", None)], now=at("2026-11-23 20:00:00"))
+        stats = await compute_stats(
+            engine,
+            day_period(date(2026, 11, 23), SHANGHAI),
+            agents=[("001", None), ("002", None)],
+            now=at("2026-11-23 20:00:00"),
+        )
     finally:
         acd.close()
         await recorder.close()
         await engine.dispose()
-    rows = {a.agent_id: (a.offered, a.answered, a.logged_in_s, a.paused_s, dict(a.paused_by_reason))
-            for a in stats.agents}
+    rows = {
+        a.agent_id: (a.offered, a.answered, a.logged_in_s, a.paused_s, dict(a.paused_by_reason))
+        for a in stats.agents
+    }
     assert rows == {
         # paused since 23:50:12 the day before (no answer) until 00:05; break 12:00-12:30; out at 18:00
         "001": (1, 0, 18 * H, 300 + 1800.0, {"no answer": 300.0, "break": 1800.0}),

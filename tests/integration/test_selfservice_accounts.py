@@ -1,7 +1,8 @@
 """Accounts: CSV import (all or nothing, every bad line reported, upsert) and the bill lookup."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,11 +11,12 @@ from hotline.selfservice import AccountImportError, account, import_accounts, lo
 from hotline.store.db import make_engine, upgrade
 from ivr.events import Say
 
-NOW = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
-HEADER = "account_number,area_code,masked_name,phone,balance,last_bill_amount,last_bill_month,last_usage_kwh\n"
+NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+HEADER = (
+    "account_number,area_code,masked_name,phone,balance,last_bill_amount,last_bill_month,last_usage_kwh\n"
+)
 GOOD = HEADER + (
-    "3100000001,010101,张*,13800000001,-12.30,88.50,2026-10,150.5\n"
-    "3100000002,010101,李*,,200,0,2026-10,0\n"
+    "3100000001,010101,张*,13800000001,-12.30,88.50,2026-10,150.5\n3100000002,010101,李*,,200,0,2026-10,0\n"
 )
 
 
@@ -35,13 +37,24 @@ def _csv(tmp_path, text: str, name="accounts.csv"):
 async def test_import_then_bill_lookup_says_the_balance_as_an_amount(engine, tmp_path):
     assert await import_accounts(engine, _csv(tmp_path, GOOD), now=NOW) == 2
     acct = await account(engine, "3100000001")
-    assert (acct.masked_name, acct.phone, acct.balance, acct.last_usage_kwh) == \
-        ("张*", "13800000001", Decimal("-12.30"), Decimal("150.5"))
+    assert (acct.masked_name, acct.phone, acct.balance, acct.last_usage_kwh) == (
+        "张*",
+        "13800000001",
+        Decimal("-12.30"),
+        Decimal("150.5"),
+    )
     assert acct.updated_at == NOW
     assert (await account(engine, "3100000002")).phone is None
     items = await lookup(engine, "bill", "3100000001", caller_number="", now=NOW)
-    assert items == ("bill_balance", Say("amount", "-12.30"), "bill_amount_due", Say("amount", "88.50"),
-                     "bill_usage", Say("number", "150.5"), "du")
+    assert items == (
+        "bill_balance",
+        Say("amount", "-12.30"),
+        "bill_amount_due",
+        Say("amount", "88.50"),
+        "bill_usage",
+        Say("number", "150.5"),
+        "du",
+    )
     usage = await lookup(engine, "usage", "3100000002", caller_number="", now=NOW)
     assert usage == ("bill_usage", Say("number", "0.0"), "du")
     assert await lookup(engine, "bill", "3199999999", caller_number="", now=NOW) == ("account_not_found",)
@@ -53,23 +66,36 @@ async def test_import_upserts_existing_accounts(engine, tmp_path):
     update = HEADER + "3100000001,020202,张*,13800000009,0.05,12345678.91,2026-11,99999999999.9\n"
     assert await import_accounts(engine, _csv(tmp_path, update, "update.csv"), now=later) == 1
     acct = await account(engine, "3100000001")
-    assert (acct.area_code, acct.phone, acct.balance, acct.last_bill_amount, acct.last_bill_month,
-            acct.last_usage_kwh, acct.updated_at) == \
-        ("020202", "13800000009", Decimal("0.05"), Decimal("12345678.91"), "2026-11",
-         Decimal("99999999999.9"), later)
+    assert (
+        acct.area_code,
+        acct.phone,
+        acct.balance,
+        acct.last_bill_amount,
+        acct.last_bill_month,
+        acct.last_usage_kwh,
+        acct.updated_at,
+    ) == (
+        "020202",
+        "13800000009",
+        Decimal("0.05"),
+        Decimal("12345678.91"),
+        "2026-11",
+        Decimal("99999999999.9"),
+        later,
+    )
     assert (await account(engine, "3100000002")).updated_at == NOW  # untouched
 
 
 async def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_line(engine, tmp_path):
     text = HEADER + (
-        "3100000001,010101,张*,13800000001,-12.30,88.50,2026-10,150.5\n"   # 2 good
-        "31000,010101,王*,13800000003,1,1,2026-10,1\n"                      # 3 short number
-        "3100000004,010101,赵*,13800000004,1.234,1,2026-10,1\n"             # 4 three decimals
-        "3100000005,010101,钱*,13800000005,1,abc,2026-13,1\n"               # 5 two problems
-        "3100000001,010101,张*,13800000001,1,1,2026-10,1\n"                 # 6 duplicate of 2
-        "3100000007,010101,孙*,13800000007,1,1,2026-10\n"                   # 7 a field missing
-        "\n"                                                                # 8 blank: ignored
-        "3100000009,01a1,,1380000000x,1,1,2026-10,-1\n"                    # 9 four problems
+        "3100000001,010101,张*,13800000001,-12.30,88.50,2026-10,150.5\n"  # 2 good
+        "31000,010101,王*,13800000003,1,1,2026-10,1\n"  # 3 short number
+        "3100000004,010101,赵*,13800000004,1.234,1,2026-10,1\n"  # 4 three decimals
+        "3100000005,010101,钱*,13800000005,1,abc,2026-13,1\n"  # 5 two problems
+        "3100000001,010101,张*,13800000001,1,1,2026-10,1\n"  # 6 duplicate of 2
+        "3100000007,010101,孙*,13800000007,1,1,2026-10\n"  # 7 a field missing
+        "\n"  # 8 blank: ignored
+        "3100000009,01a1,,1380000000x,1,1,2026-10,-1\n"  # 9 four problems
     )
     with pytest.raises(AccountImportError) as info:
         await import_accounts(engine, _csv(tmp_path, text), now=NOW)
@@ -86,13 +112,18 @@ async def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_line(eng
     assert await account(engine, "3100000001") is None  # nothing written
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "the file is empty"),
-    ("account_number,area_code,masked_name,phone,balance,last_bill_amount,last_bill_month\n",
-     "missing column(s) last_usage_kwh"),
-    (HEADER.strip() + ",extra\n", "unknown column(s) extra"),
-    (HEADER.strip() + ",phone\n", "repeated column(s) phone"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "the file is empty"),
+        (
+            "account_number,area_code,masked_name,phone,balance,last_bill_amount,last_bill_month\n",
+            "missing column(s) last_usage_kwh",
+        ),
+        (HEADER.strip() + ",extra\n", "unknown column(s) extra"),
+        (HEADER.strip() + ",phone\n", "repeated column(s) phone"),
+    ],
+)
 def test_bad_headers(text, message):
     with pytest.raises(AccountImportError, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
         parse_accounts(text, "f.csv")
@@ -100,12 +131,15 @@ def test_bad_headers(text, message):
 
 
 def test_header_order_bom_quotes_and_crlf_are_accepted(tmp_path):
-    text = ("\ufefflast_usage_kwh,account_number,area_code,masked_name,phone,balance,"
-            "last_bill_amount,last_bill_month\r\n"
-            '"1.5",3100000001,010101,"张*",13800000001," 12.00 ",3,2026-01\r\n')
+    text = (
+        "\ufefflast_usage_kwh,account_number,area_code,masked_name,phone,balance,"
+        "last_bill_amount,last_bill_month\r\n"
+        '"1.5",3100000001,010101,"张*",13800000001," 12.00 ",3,2026-01\r\n'
+    )
     path = tmp_path / "bom.csv"
     path.write_bytes(text.encode("utf-8"))
     from hotline.selfservice.account_import import read_accounts_file
+
     [row] = read_accounts_file(path)
     assert row["last_usage_kwh"] == Decimal("1.5") and row["balance"] == Decimal("12.00")
 
@@ -114,5 +148,6 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes(HEADER.encode() + "3100000001,010101,张*,1,1,1,2026-10,1\n".encode("gbk"))
     from hotline.selfservice.account_import import read_accounts_file
+
     with pytest.raises(AccountImportError, match="not UTF-8"):
         read_accounts_file(path)

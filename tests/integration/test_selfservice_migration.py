@@ -1,10 +1,11 @@
 """Migration 0002 builds the self-service tables the models describe, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from alembic import command
-from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
@@ -30,8 +31,12 @@ async def _inspect(url: str):
             names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             if "accounts" not in names:
                 return names, None, None, await conn.scalar(text("SELECT version_num FROM alembic_version"))
-            return (names, await conn.run_sync(_tables), await conn.run_sync(_drift),
-                    await conn.scalar(text("SELECT version_num FROM alembic_version")))
+            return (
+                names,
+                await conn.run_sync(_tables),
+                await conn.run_sync(_drift),
+                await conn.scalar(text("SELECT version_num FROM alembic_version")),
+            )
     finally:
         await engine.dispose()
 
@@ -44,8 +49,10 @@ async def test_0002_creates_the_selfservice_tables_without_drift(db_url):
     await upgrade(db_url)  # idempotent
     names, indexes, drift, version = await _inspect(db_url)
     assert {"calls", "call_events", "outage_notices", "accounts"} <= names
-    assert indexes == {"outage_notices": {"ix_outage_notices_area_code_starts_at"},
-                       "accounts": {"ix_accounts_phone"}}
+    assert indexes == {
+        "outage_notices": {"ix_outage_notices_area_code_starts_at"},
+        "accounts": {"ix_accounts_phone"},
+    }
     assert drift == [], "models and migrations differ: add a migration"
     assert version == HEAD
 

@@ -1,8 +1,9 @@
 """write_batch: optimistic (no reads, SQLite) and careful (reads first) writes agree; rows equal
 what SQLAlchemy Core writes; calls overlapping batches end up as one row each."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -13,15 +14,33 @@ from hotline.store import Call, CallEvent, CallRecorder, fetch_calls, fetch_even
 from hotline.store.batch import Conflict, End, Event, Rejected, Start, write_batch
 from hotline.store.validate import check_values
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 BEIJING = timezone(timedelta(hours=8))
 CALLS = Call.__table__
-START = dict(direction="inbound", started_at=T0, caller_number="13800138000", caller_name="李四", dnid="95598",
-             trunk="PJSIP/fxo-gw-00000001", linkedid=None)
-END = dict(ended_at=datetime(2024, 5, 1, 16, 3, 0, 250, tzinfo=BEIJING), outcome="agent_answered",
-           answered_at=T0 + timedelta(seconds=9), ivr_path=["welcome", {"menu": "1", "说明": "停电"}],
-           menu_version="3:ab12cd", business_category="outage", agents_rung=2, ring_time_s=4.25,
-           agent_id="1001", agent_extension="8001", talk_s=61, survey_score=5, priority=1)
+START = dict(
+    direction="inbound",
+    started_at=T0,
+    caller_number="13800138000",
+    caller_name="李四",
+    dnid="95598",
+    trunk="PJSIP/fxo-gw-00000001",
+    linkedid=None,
+)
+END = dict(
+    ended_at=datetime(2024, 5, 1, 16, 3, 0, 250, tzinfo=BEIJING),
+    outcome="agent_answered",
+    answered_at=T0 + timedelta(seconds=9),
+    ivr_path=["welcome", {"menu": "1", "说明": "停电"}],
+    menu_version="3:ab12cd",
+    business_category="outage",
+    agents_rung=2,
+    ring_time_s=4.25,
+    agent_id="1001",
+    agent_extension="8001",
+    talk_s=61,
+    survey_score=5,
+    priority=1,
+)
 
 
 def start(uid: str, **fields) -> Start:
@@ -33,7 +52,9 @@ def end(uid: str, outcome: str = "ivr_only", **fields) -> End:
 
 
 def event(uid: str, i: int) -> Event:
-    return Event(check_values(CallEvent.__table__, {"call_uniqueid": uid, "at": T0, "kind": "menu", "data": {"i": i}}))
+    return Event(
+        check_values(CallEvent.__table__, {"call_uniqueid": uid, "at": T0, "kind": "menu", "data": {"i": i}})
+    )
 
 
 async def write(engine: AsyncEngine, items, *, optimistic: bool = False):
@@ -47,8 +68,12 @@ def modes(engine: AsyncEngine) -> list[bool]:
 
 async def stored(engine: AsyncEngine) -> tuple[dict, list]:
     async with engine.connect() as conn:
-        calls = {r.uniqueid: r._asdict() for r in (await conn.execute(select(*CALLS.c).order_by(Call.id))).all()}
-        events = (await conn.execute(select(CallEvent.call_uniqueid, CallEvent.data).order_by(CallEvent.id))).all()
+        calls = {
+            r.uniqueid: r._asdict() for r in (await conn.execute(select(*CALLS.c).order_by(Call.id))).all()
+        }
+        events = (
+            await conn.execute(select(CallEvent.call_uniqueid, CallEvent.data).order_by(CallEvent.id))
+        ).all()
     for row in calls.values():
         del row["id"]
     return calls, [tuple(e) for e in events]
@@ -58,13 +83,26 @@ async def test_optimistic_and_careful_writes_give_the_same_rows(db_url, engine):
     results = []
     for optimistic in modes(engine):
         await write(engine, [start("o.1"), start("o.2"), event("o.1", 1)], optimistic=optimistic)
-        items = [start("o.3"), end("o.3"), event("o.1", 2), end("o.1", "agent_answered", talk_s=3.5),
-                 end("o.2", failure_reason="x"), start("o.4", outcome="blocked", ended_at=T0),
-                 end("o.2", "failed"), end("o.3", "failed")]
+        items = [
+            start("o.3"),
+            end("o.3"),
+            event("o.1", 2),
+            end("o.1", "agent_answered", talk_s=3.5),
+            end("o.2", failure_reason="x"),
+            start("o.4", outcome="blocked", ended_at=T0),
+            end("o.2", "failed"),
+            end("o.3", "failed"),
+        ]
         assert await write(engine, items, optimistic=optimistic) == [
-            Rejected("store.call_already_ended", "o.3", "the call already ended with outcome 'ivr_only'; "
-                     "the first end is kept"),
-            Rejected("store.call_end_ignored", "o.2", "a second end in the same batch; the first end is kept")]
+            Rejected(
+                "store.call_already_ended",
+                "o.3",
+                "the call already ended with outcome 'ivr_only'; the first end is kept",
+            ),
+            Rejected(
+                "store.call_end_ignored", "o.2", "a second end in the same batch; the first end is kept"
+            ),
+        ]
         results.append(await stored(engine))
         async with engine.begin() as conn:
             await conn.execute(CALLS.delete())
@@ -72,22 +110,32 @@ async def test_optimistic_and_careful_writes_give_the_same_rows(db_url, engine):
     assert all(r == results[0] for r in results)
     calls, events = results[0]
     assert {u: c["outcome"] for u, c in calls.items()} == {
-        "o.1": "agent_answered", "o.2": "ivr_only", "o.3": "ivr_only", "o.4": "blocked"}
+        "o.1": "agent_answered",
+        "o.2": "ivr_only",
+        "o.3": "ivr_only",
+        "o.4": "blocked",
+    }
     assert (calls["o.1"]["talk_s"], calls["o.2"]["failure_reason"]) == (3.5, "x")
     assert events == [("o.1", {"i": 1}), ("o.1", {"i": 2})]
 
 
 @pytest.mark.parametrize("surprise", ["existing start", "unknown end", "ended end"])
-async def test_an_optimistic_write_that_meets_the_unexpected_raises_and_writes_nothing(db_url, engine, surprise):
+async def test_an_optimistic_write_that_meets_the_unexpected_raises_and_writes_nothing(
+    db_url, engine, surprise
+):
     if not engine.dialect.supports_sane_multi_rowcount:
         with pytest.raises(ValueError, match="does not count rows"):
             await write(engine, [start("s.1")], optimistic=True)
         return
     await write(engine, [start("old.open"), start("old.ended"), end("old.ended")])
     before = await stored(engine)
-    odd = {"existing start": start("old.open"), "unknown end": end("nobody"), "ended end": end("old.ended")}[surprise]
+    odd = {"existing start": start("old.open"), "unknown end": end("nobody"), "ended end": end("old.ended")}[
+        surprise
+    ]
     with pytest.raises(Conflict):
-        await write(engine, [start("new.1"), event("new.1", 1), end("old.open"), odd, start("new.2")], optimistic=True)
+        await write(
+            engine, [start("new.1"), event("new.1", 1), end("old.open"), odd, start("new.2")], optimistic=True
+        )
     assert await stored(engine) == before
 
 
@@ -106,13 +154,18 @@ async def test_one_batch_mixing_duplicates_unknown_and_repeated_ends(db_url, eng
         other.start()  # everything above is one batch
         await other.close()
     assert [(e["event"], e["uniqueid"]) for e in logs] == [
-        ("store.duplicate_call_start", "m.open"), ("store.call_end_ignored", "m.ended"),
-        ("store.call_end_ignored", "m.unknown")]
+        ("store.duplicate_call_start", "m.open"),
+        ("store.call_end_ignored", "m.ended"),
+        ("store.call_end_ignored", "m.unknown"),
+    ]
     assert "already ended with outcome 'ivr_only'" in logs[1]["reason"]
     assert logs[2]["reason"] == "no call with this uniqueid was ever started"
     calls = {c.uniqueid: c for c in await fetch_calls(engine)}
     assert {u: c.outcome for u, c in calls.items()} == {
-        "m.open": "message_left", "m.ended": "ivr_only", "m.new": "abandoned_queue"}
+        "m.open": "message_left",
+        "m.ended": "ivr_only",
+        "m.new": "abandoned_queue",
+    }
     assert calls["m.open"].caller_name == "李四"
     assert [e.data for e in await fetch_events(engine, "m.new")] == [{"key": "1"}]
 
@@ -131,12 +184,23 @@ async def test_recorded_rows_equal_rows_written_through_sqlalchemy_core(db_url, 
         await conn.execute(insert(Call).values(uniqueid="eq.core", **START))
         await conn.execute(insert(Call).values(uniqueid="eq.core.bare", **START))
         await conn.execute(update(Call).where(Call.uniqueid == "eq.core").values(**END))
-        await conn.execute(insert(Call).values(uniqueid="eq.core.blk", **START, failure_reason="blacklist",
-                                               ended_at=T0, outcome="blocked"))
-        await conn.execute(insert(CallEvent).values(call_uniqueid="eq.core", at=END["ended_at"], kind="menu",
-                                                    data={"key": "1", "按": [1, 2.5, None]}))
+        await conn.execute(
+            insert(Call).values(
+                uniqueid="eq.core.blk", **START, failure_reason="blacklist", ended_at=T0, outcome="blocked"
+            )
+        )
+        await conn.execute(
+            insert(CallEvent).values(
+                call_uniqueid="eq.core",
+                at=END["ended_at"],
+                kind="menu",
+                data={"key": "1", "按": [1, 2.5, None]},
+            )
+        )
         raw = {r[1]: r[2:] for r in (await conn.exec_driver_sql("SELECT * FROM calls")).all()}  # as stored
-        raw_events = [r[1:] for r in (await conn.exec_driver_sql("SELECT * FROM call_events ORDER BY id")).all()]
+        raw_events = [
+            r[1:] for r in (await conn.exec_driver_sql("SELECT * FROM call_events ORDER BY id")).all()
+        ]
     for suffix in ("", ".bare", ".blk"):
         assert raw[f"eq.rec{suffix}"] == raw[f"eq.core{suffix}"]
     assert raw_events[0][1:] == raw_events[1][1:]

@@ -1,4 +1,5 @@
 """What flush() acknowledged is committed: a writer killed with SIGKILL right after loses none of it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,7 +55,9 @@ async def read_acks(proc: asyncio.subprocess.Process, at_least: int) -> int:
         except TimeoutError:
             raise AssertionError(f"the writer acknowledged only {acked} calls in {DEADLINE_S} s") from None
         if not line:
-            raise AssertionError(f"the writer exited ({await proc.wait()}): {(await proc.stderr.read()).decode()}")
+            raise AssertionError(
+                f"the writer exited ({await proc.wait()}): {(await proc.stderr.read()).decode()}"
+            )
         acked = int(line)
     return acked
 
@@ -76,9 +79,16 @@ async def test_acknowledged_calls_survive_sigkill_of_the_writer(db_url):
     try:
         async with engine.connect() as conn:
             rows = dict((await conn.execute(select(Call.uniqueid, Call.outcome))).all())
-            events = (await conn.execute(select(CallEvent.call_uniqueid, CallEvent.data).order_by(CallEvent.id))).all()
-            per_call = dict((await conn.execute(
-                select(CallEvent.call_uniqueid, func.count()).group_by(CallEvent.call_uniqueid))).all())
+            events = (
+                await conn.execute(select(CallEvent.call_uniqueid, CallEvent.data).order_by(CallEvent.id))
+            ).all()
+            per_call = dict(
+                (
+                    await conn.execute(
+                        select(CallEvent.call_uniqueid, func.count()).group_by(CallEvent.call_uniqueid)
+                    )
+                ).all()
+            )
     finally:
         await engine.dispose()
     for i in range(acked):

@@ -1,4 +1,5 @@
 """Migrations build the schema the models describe, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -47,8 +48,11 @@ async def test_migrations_apply_to_an_empty_database(db_url):
         "outage_notices": {"ix_outage_notices_area_code_starts_at"},
         "accounts": {"ix_accounts_phone"},
         "outbound_jobs": {"ix_outbound_jobs_status_next_at", "uq_outbound_jobs_purpose_ref"},
-        "outbound_attempts": {"ix_outbound_attempts_job_id", "ix_outbound_attempts_started_at",
-                              "uq_outbound_attempts_job_attempt"},
+        "outbound_attempts": {
+            "ix_outbound_attempts_job_id",
+            "ix_outbound_attempts_started_at",
+            "uq_outbound_attempts_job_attempt",
+        },
         "dnc_numbers": set(),
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()

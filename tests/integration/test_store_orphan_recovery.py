@@ -1,14 +1,15 @@
 """After a crash, calls left open are closed at the next start from what their events say."""
+
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from hotline.store import ORPHAN_REASON, CallRecorder, fetch_call
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
 
 

@@ -1,10 +1,11 @@
 """Database outages: memory stays bounded, what is recorded goes to the spill file, nothing is lost,
 order is kept, and a spill file left by a crash is written at the next start."""
+
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tcp_gate import TcpGate
 
 from hotline.store import CallEvent, CallRecorder, fetch_call, fetch_calls, make_engine, upgrade
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
 DEADLINE_S = 30.0
 
@@ -78,8 +79,10 @@ def record_call(rec: CallRecorder, uid: str, *, end: bool = True) -> list[dict]:
     """A call's start, two events and (with `end`) its end; returns the events' data."""
     rec.call_started(uid, direction="inbound", started_at=T0, caller_number="13800138000",
                      caller_name="张三", dnid="95598", trunk="PJSIP/fxo-gw-00000001")  # fmt: skip
-    steps = [{"node": "top", "key": "entry", "at": T0.isoformat(), "call": uid},
-             {"node": "fault", "key": "1", "at": T0.isoformat(), "call": uid}]
+    steps = [
+        {"node": "top", "key": "entry", "at": T0.isoformat(), "call": uid},
+        {"node": "fault", "key": "1", "at": T0.isoformat(), "call": uid},
+    ]
     for step in steps:
         rec.event(uid, T0, "ivr_step", step)
     if end:
@@ -144,8 +147,10 @@ async def test_calls_recorded_during_an_outage_are_all_written_after_it(store, t
     assert down["log_level"] == "error" and back["outage_s"] >= 0
     assert logs.index(down) < logs.index(back)
     assert await stored_events(admin) == expected
-    assert outcomes(await fetch_calls(admin)) == {"before": "ivr_only",
-                                                  **{f"during.{i}": "ivr_only" for i in range(20)}}
+    assert outcomes(await fetch_calls(admin)) == {
+        "before": "ivr_only",
+        **{f"during.{i}": "ivr_only" for i in range(20)},
+    }
 
 
 async def test_a_spill_file_left_by_a_crash_is_written_at_the_next_start(store, tmp_path):

@@ -1,8 +1,9 @@
 """CallRecorder against real databases: a fresh SQLite file and a throwaway PostgreSQL."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from structlog.testing import capture_logs
 
 from hotline.store import ORPHAN_REASON, Call, CallRecorder, fetch_call, fetch_calls, fetch_events
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 BEIJING = timezone(timedelta(hours=8))
 
 
@@ -40,7 +41,12 @@ async def test_started_then_ended_is_one_row_with_the_fields(engine, recorder):
                         ivr_path=["welcome", "menu:1", "queue"], business_category="outage")  # fmt: skip
     await recorder.flush()
     [call] = await fetch_calls(engine)
-    assert (call.uniqueid, call.direction, call.dnid, call.caller_name) == ("1714550400.1", "inbound", "95598", "张三")
+    assert (call.uniqueid, call.direction, call.dnid, call.caller_name) == (
+        "1714550400.1",
+        "inbound",
+        "95598",
+        "张三",
+    )
     assert (call.outcome, call.agent_id, call.agent_extension) == ("agent_answered", "1001", "8001")
     assert (call.talk_s, call.agents_rung, call.priority) == (61.5, 2, 0)
     assert call.ivr_path == ["welcome", "menu:1", "queue"]
@@ -121,7 +127,11 @@ async def test_recover_orphans_marks_in_progress_calls_failed(engine, recorder):
     assert await recorder.recover_orphans(now) == 2
     calls = {c.uniqueid: c for c in await fetch_calls(engine)}
     for uid in ("orphan.1", "orphan.2"):
-        assert (calls[uid].outcome, calls[uid].failure_reason, calls[uid].ended_at) == ("failed", ORPHAN_REASON, now)
+        assert (calls[uid].outcome, calls[uid].failure_reason, calls[uid].ended_at) == (
+            "failed",
+            ORPHAN_REASON,
+            now,
+        )
     assert (calls["done.1"].outcome, calls["done.1"].failure_reason) == ("ivr_only", None)
     assert await recorder.recover_orphans(now) == 0
 
@@ -181,7 +191,9 @@ async def test_unknown_outcome_raises_and_changes_nothing(engine, recorder):
 
 
 NAIVE = datetime(2024, 5, 1, 8, 0, 0)
-START_ARGS = dict(direction="inbound", started_at=T0, caller_number="1", caller_name=None, dnid=None, trunk=None)
+START_ARGS = dict(
+    direction="inbound", started_at=T0, caller_number="1", caller_name=None, dnid=None, trunk=None
+)
 
 
 @pytest.mark.parametrize(
@@ -189,13 +201,21 @@ START_ARGS = dict(direction="inbound", started_at=T0, caller_number="1", caller_
     [
         (lambda r, u: r.call_started(u, **{**START_ARGS, "started_at": NAIVE}), ValueError, "timezone-aware"),
         (lambda r, u: r.call_started(u, **{**START_ARGS, "caller_number": 138}), TypeError, "must be a str"),
-        (lambda r, u: r.call_started(u, **{**START_ARGS, "direction": "sideways"}), ValueError, "must be one of"),
+        (
+            lambda r, u: r.call_started(u, **{**START_ARGS, "direction": "sideways"}),
+            ValueError,
+            "must be one of",
+        ),
         (lambda r, u: r.call_started("x" * 65, **START_ARGS), ValueError, "at most 64"),
         (lambda r, u: r.call_blocked(u, **START_ARGS, failure_reason=5), TypeError, "must be a str"),
         (lambda r, u: r.call_blocked(u, **START_ARGS, agent="1001"), ValueError, "unknown field 'agent'"),
         (lambda r, u: r.call_ended(u, ended_at=NAIVE, outcome="ivr_only"), ValueError, "timezone-aware"),
         (lambda r, u: r.call_ended(u, ended_at=T0, outcome=None), ValueError, "outcome is required"),
-        (lambda r, u: r.call_ended(u, ended_at=T0, outcome="ivr_only", talk_s="61"), TypeError, "int or float"),
+        (
+            lambda r, u: r.call_ended(u, ended_at=T0, outcome="ivr_only", talk_s="61"),
+            TypeError,
+            "int or float",
+        ),
         (lambda r, u: r.event(u, T0, "menu", ["not", "a", "dict"]), TypeError, "must be a dict"),
         (lambda r, u: r.event(u, T0, "menu", {"f": object()}), ValueError, "not JSON-serialisable"),
         (lambda r, u: r.event(u, T0, "k" * 41, {}), ValueError, "at most 40"),

@@ -1,9 +1,10 @@
 """The recorder keeps its items while the database refuses them, and one bad row can't stall it."""
+
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from polling import until
@@ -13,7 +14,7 @@ from structlog.testing import capture_logs
 
 from hotline.store import CallRecorder, fetch_calls, fetch_events, make_engine, upgrade
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 
 POISON_TRIGGER = {
     "sqlite": [
@@ -79,7 +80,10 @@ async def test_a_row_the_database_refuses_is_dropped_loudly_and_the_rest_written
         await rec.close()
     dropped = [e for e in logs if e["event"] == "store.item_dropped"]
     assert len(dropped) == 1 and "poison" in dropped[0]["item"] and "poisoned row" in dropped[0]["error"]
-    assert {c.uniqueid: c.outcome for c in await fetch_calls(engine)} == {"good.1": None, "good.2": "ivr_only"}
+    assert {c.uniqueid: c.outcome for c in await fetch_calls(engine)} == {
+        "good.1": None,
+        "good.2": "ivr_only",
+    }
 
 
 async def test_cancelled_writer_reports_what_it_did_not_write(engine):

@@ -1,19 +1,31 @@
 """ACD core examples: agent states, illegal transitions, snapshot / restore, queries."""
+
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from acd.agents import AgentSpec
 from acd.commands import CancelTimer, Offer, StartTimer
 from acd.core import AcdCore
-from acd.events import (AgentLogin, AgentLogout, AgentPause, AgentRegistered, AgentResume,
-                        CallEnded, CallLeft, CallQueued, OfferAnswered, OfferNoAnswer, TimerFired,
-                        WrapUpDone)
+from acd.events import (
+    AgentLogin,
+    AgentLogout,
+    AgentPause,
+    AgentRegistered,
+    AgentResume,
+    CallEnded,
+    CallLeft,
+    CallQueued,
+    OfferAnswered,
+    OfferNoAnswer,
+    TimerFired,
+    WrapUpDone,
+)
 from acd.rules import AGENT_RULES, AcdError
 from acd.settings import AcdSettings
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def at(s: float) -> datetime:
@@ -28,17 +40,20 @@ def state(core: AcdCore):
     return core.snapshot(), dict(core.timers.active), core.waiting_count(), core.agents_by_state()
 
 
-@pytest.mark.parametrize("event, state_name, match", [
-    (AgentLogin("1001"), "talking", r"agent 1001 is talking: AgentLogin\(agent_id='1001'\)"),
-    (AgentResume("1001"), "talking", r"agent 1001 is talking: AgentResume"),
-    (AgentLogout("1001"), "talking", r"agent 1001 is talking: AgentLogout"),
-    (WrapUpDone("1001"), "talking", r"agent 1001 is talking: WrapUpDone"),
-    (CallLeft("c1"), "talking", r"call c1 is talking: CallLeft"),
-    (OfferNoAnswer("c1", "1001"), "talking", r"call c1 is talking: OfferNoAnswer"),
-    (CallQueued("c1", "fault", 0, T0), "talking", r"call c1 is talking: CallQueued"),
-    (CallEnded("zz"), "talking", r"call zz is unknown: CallEnded"),
-    (AgentLogin("9999"), "talking", r"agent 9999 is not configured: AgentLogin"),
-])
+@pytest.mark.parametrize(
+    "event, state_name, match",
+    [
+        (AgentLogin("1001"), "talking", r"agent 1001 is talking: AgentLogin\(agent_id='1001'\)"),
+        (AgentResume("1001"), "talking", r"agent 1001 is talking: AgentResume"),
+        (AgentLogout("1001"), "talking", r"agent 1001 is talking: AgentLogout"),
+        (WrapUpDone("1001"), "talking", r"agent 1001 is talking: WrapUpDone"),
+        (CallLeft("c1"), "talking", r"call c1 is talking: CallLeft"),
+        (OfferNoAnswer("c1", "1001"), "talking", r"call c1 is talking: OfferNoAnswer"),
+        (CallQueued("c1", "fault", 0, T0), "talking", r"call c1 is talking: CallQueued"),
+        (CallEnded("zz"), "talking", r"call zz is unknown: CallEnded"),
+        (AgentLogin("9999"), "talking", r"agent 9999 is not configured: AgentLogin"),
+    ],
+)
 def test_illegal_events_name_state_and_event_and_change_nothing(event, state_name, match):
     core = make_core("1001")
     core.handle(AgentRegistered("1001", True), T0)
@@ -116,15 +131,23 @@ def test_snapshot_restore_keeps_logged_in_and_paused_agents():
     core.handle(AgentPause("1002", "training"), at(5))
     core.handle(CallQueued("c1", "fault", 0, at(6)), at(6))  # 1001 rings
     data = core.snapshot()
-    assert data["agents"]["1002"] == {"state": "paused", "reason": "training",
-                                      "idle_since": at(2).isoformat()}
+    assert data["agents"]["1002"] == {
+        "state": "paused",
+        "reason": "training",
+        "idle_since": at(2).isoformat(),
+    }
     assert data["agents"]["1001"]["state"] == "ringing"
 
     fresh = make_core("1001", "1002", "1003", "1004")
     fresh.restore(json.loads(json.dumps(data)))
-    assert fresh.agents_by_state() == {"logged_out": ["1004"], "ready": ["1001", "1003"],
-                                       "ringing": [], "talking": [], "wrap_up": [],
-                                       "paused": ["1002"]}
+    assert fresh.agents_by_state() == {
+        "logged_out": ["1004"],
+        "ready": ["1001", "1003"],
+        "ringing": [],
+        "talking": [],
+        "wrap_up": [],
+        "paused": ["1002"],
+    }
     assert fresh.agent("1002").reason == "training"
     for a in ("1001", "1003"):  # registration is not persisted: the AMI resync reports it
         assert fresh.agent(a).registered is False

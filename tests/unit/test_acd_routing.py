@@ -1,15 +1,27 @@
 """ACD core examples: offers, the 4-ring rule, busy / unavailable, priorities, outcomes."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from acd.agents import AgentSpec
 from acd.commands import CallOutcome, CancelTimer, Log, Offer, StartTimer, StopRinging
 from acd.core import AcdCore
-from acd.events import (AgentLogin, AgentRegistered, AgentResume, CallEnded, CallLeft, CallQueued,
-                        OfferAnswered, OfferBusy, OfferNoAnswer, OfferUnavailable, TimerFired,
-                        WrapUpDone)
+from acd.events import (
+    AgentLogin,
+    AgentRegistered,
+    AgentResume,
+    CallEnded,
+    CallLeft,
+    CallQueued,
+    OfferAnswered,
+    OfferBusy,
+    OfferNoAnswer,
+    OfferUnavailable,
+    TimerFired,
+    WrapUpDone,
+)
 from acd.settings import AcdSettings
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def at(s: float) -> datetime:
@@ -18,9 +30,10 @@ def at(s: float) -> datetime:
 
 def make_core(*agents, **settings) -> AcdCore:
     """Agents by id, or (id, skills); extension = "8" + id. Registered and logged in at T0."""
-    specs = [AgentSpec(a, f"8{a}") if isinstance(a, str) else AgentSpec(a[0], f"8{a[0]}",
-                                                                         frozenset(a[1]))
-             for a in agents]
+    specs = [
+        AgentSpec(a, f"8{a}") if isinstance(a, str) else AgentSpec(a[0], f"8{a[0]}", frozenset(a[1]))
+        for a in agents
+    ]
     core = AcdCore(specs, AcdSettings(**settings))
     for i, spec in enumerate(specs):  # the first one listed has been idle longest
         core.handle(AgentRegistered(spec.agent_id, True), at(i / 10))
@@ -166,8 +179,10 @@ def test_each_way_of_leaving_has_its_own_outcome():
     core = make_core()
     for cid in "abc":
         queue(core, cid, 1)
-    outs = [only(core.handle(CallLeft(c, r), at(9)), CallOutcome)[0].outcome
-            for c, r in (("a", "hangup"), ("b", "message"), ("c", "callback"))]
+    outs = [
+        only(core.handle(CallLeft(c, r), at(9)), CallOutcome)[0].outcome
+        for c, r in (("a", "hangup"), ("b", "message"), ("c", "callback"))
+    ]
     assert outs == ["abandoned_queue", "message_left", "callback_requested"]
     assert core.waiting_count() == 0
 

@@ -6,28 +6,50 @@ offerable agent could serve them, every call ends in exactly one outcome, illega
 exactly when the rules table says so and change nothing, timers are started before they are
 cancelled.
 """
-from collections import Counter
-from datetime import datetime, timedelta, timezone
 
-from hypothesis import settings, strategies as st
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from acd.agents import AgentSpec
 from acd.commands import CallOutcome, CancelTimer, Offer, StartTimer, StopRinging
 from acd.core import AcdCore
-from acd.events import (AgentLogin, AgentLogout, AgentPause, AgentRegistered, AgentResume,
-                        CallEnded, CallLeft, CallQueued, OfferAnswered, OfferBusy, OfferNoAnswer,
-                        OfferUnavailable, TimerFired, WrapUpDone)
+from acd.events import (
+    AgentLogin,
+    AgentLogout,
+    AgentPause,
+    AgentRegistered,
+    AgentResume,
+    CallEnded,
+    CallLeft,
+    CallQueued,
+    OfferAnswered,
+    OfferBusy,
+    OfferNoAnswer,
+    OfferUnavailable,
+    TimerFired,
+    WrapUpDone,
+)
 from acd.rules import AGENT_RULES, AcdError
 from acd.settings import AcdSettings
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
-AGENTS = [AgentSpec("a1", "801"), AgentSpec("a2", "802", frozenset({"fault"})),
-          AgentSpec("a3", "803", frozenset({"bill"})),
-          AgentSpec("a4", "804", frozenset({"fault", "bill"}))]
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+AGENTS = [
+    AgentSpec("a1", "801"),
+    AgentSpec("a2", "802", frozenset({"fault"})),
+    AgentSpec("a3", "803", frozenset({"bill"})),
+    AgentSpec("a4", "804", frozenset({"fault", "bill"})),
+]
 AGENT_EVENTS = {
-    "login": AgentLogin, "logout": AgentLogout, "resume": AgentResume, "wrap_done": WrapUpDone,
-    "pause": lambda a: AgentPause(a, "lunch"), "register": lambda a: AgentRegistered(a, True),
+    "login": AgentLogin,
+    "logout": AgentLogout,
+    "resume": AgentResume,
+    "wrap_done": WrapUpDone,
+    "pause": lambda a: AgentPause(a, "lunch"),
+    "register": lambda a: AgentRegistered(a, True),
     "unregister": lambda a: AgentRegistered(a, False),
 }
 
@@ -42,9 +64,9 @@ class AcdMachine(RuleBasedStateMachine):
         super().__init__()
         self.core = AcdCore(AGENTS, AcdSettings(wrap_up_s=10, busy_backoff_s=5))
         self.now = T0
-        self.calls: dict[str, tuple] = {}       # call id -> (category, key)
+        self.calls: dict[str, tuple] = {}  # call id -> (category, key)
         self.waiting: set[str] = set()
-        self.offers: dict[str, str] = {}        # call -> agent, while it rings
+        self.offers: dict[str, str] = {}  # call -> agent, while it rings
         self.talking: dict[str, str] = {}
         self.timers: dict[str, datetime] = {}
         self.outcomes: Counter[str] = Counter()
@@ -84,8 +106,12 @@ class AcdMachine(RuleBasedStateMachine):
         self.offers[offer.call_id] = offer.agent_id
 
     def fingerprint(self):
-        return (self.core.snapshot(), dict(self.core.timers.active), self.core.waiting_count(),
-                [self.core.agent(s.agent_id) for s in AGENTS])
+        return (
+            self.core.snapshot(),
+            dict(self.core.timers.active),
+            self.core.waiting_count(),
+            [self.core.agent(s.agent_id) for s in AGENTS],
+        )
 
     # --- rules -------------------------------------------------------------------------------
 
@@ -108,8 +134,11 @@ class AcdMachine(RuleBasedStateMachine):
         else:
             assert legal, f"illegal {event!r} accepted"
 
-    @rule(category=st.sampled_from(["fault", "bill"]), priority=st.integers(0, 1),
-          joined_ago=st.sampled_from([0, 0, 1.5, 30]))
+    @rule(
+        category=st.sampled_from(["fault", "bill"]),
+        priority=st.integers(0, 1),
+        joined_ago=st.sampled_from([0, 0, 1.5, 30]),
+    )
     def call_arrives(self, category, priority, joined_ago):
         call_id = f"c{len(self.calls)}"
         joined = self.now - timedelta(seconds=joined_ago)
@@ -136,8 +165,13 @@ class AcdMachine(RuleBasedStateMachine):
                 self.talking[call_id] = agent
             else:
                 self.waiting.add(call_id)
-        event = {"answer": OfferAnswered, "no_answer": OfferNoAnswer, "busy": OfferBusy,
-                 "unavail": OfferUnavailable}[result](call_id, agent)
+
+        event = {
+            "answer": OfferAnswered,
+            "no_answer": OfferNoAnswer,
+            "busy": OfferBusy,
+            "unavail": OfferUnavailable,
+        }[result](call_id, agent)
         self.send(event, settle)
         if result == "no_answer":
             assert self.core.agent(agent).reason == "no answer"
@@ -169,8 +203,7 @@ class AcdMachine(RuleBasedStateMachine):
         assert set(self.core.timers.active) == set(self.timers)
         for call_id in self.waiting:
             category, key = self.calls[call_id]
-            ahead = sum(1 for c in self.waiting if self.calls[c][0] == category
-                        and self.calls[c][1] < key)
+            ahead = sum(1 for c in self.waiting if self.calls[c][0] == category and self.calls[c][1] < key)
             assert self.core.position(call_id) == ahead + 1
 
     @invariant()

@@ -1,10 +1,11 @@
 """acd.state_file: a corrupt or unusable agent state file never stops the daemon. The agents
 start logged out, acd.state_file_corrupt is logged with the reason, and the bad file is kept
 aside under a timestamped name."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from structlog.testing import capture_logs
@@ -14,11 +15,15 @@ from hotline.acd_runtime import AcdRuntime
 from hotline.bus.event_bus import EventBus
 from hotline.settings import Settings
 
-NOW = datetime(2026, 12, 2, 7, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 2, 7, 15, 0, tzinfo=UTC)
 ASIDE = "agents.json.corrupt-20261202T071500Z"
-GOOD = {"version": 1, "agents": {
-    "001": {"state": "paused", "reason": "break", "idle_since": None},
-    "002": {"state": "ready", "reason": None, "idle_since": NOW.isoformat()}}}
+GOOD = {
+    "version": 1,
+    "agents": {
+        "001": {"state": "paused", "reason": "break", "idle_since": None},
+        "002": {"state": "ready", "reason": None, "idle_since": NOW.isoformat()},
+    },
+}
 
 
 class Recorder:
@@ -32,10 +37,16 @@ class Recorder:
 
 
 def runtime(path) -> AcdRuntime:
-    settings = Settings.model_validate({
-        "company": "X", "acd": {"state_file": str(path)},
-        "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-lab"},
-                   {"id": "002", "extension": "1002", "secret": "pw1002-lab"}]})
+    settings = Settings.model_validate(
+        {
+            "company": "X",
+            "acd": {"state_file": str(path)},
+            "agents": [
+                {"id": "001", "extension": "1001", "secret": "pw1001-lab"},
+                {"id": "002", "extension": "1002", "secret": "pw1002-lab"},
+            ],
+        }
+    )
     return AcdRuntime(settings, Recorder(), EventBus(None), lambda: NOW, path)
 
 
@@ -67,7 +78,7 @@ CORRUPT = {
     "unknown state": b'{"version": 1, "agents": {"001": {"state": "dancing"}}}',
     "idle_since a number": b'{"version": 1, "agents": {"001": {"state": "ready", "idle_since": 5}}}',
     "idle_since naive": b'{"version": 1, "agents": {"001": {"state": "ready", '
-                        b'"idle_since": "2026-12-02T07:00:00"}}}',
+    b'"idle_since": "2026-12-02T07:00:00"}}}',
     "deeply nested": b"[" * 100_000,
 }
 

@@ -44,6 +44,7 @@ def test_headers_must_be_agi():
 
 def test_a_number_after_the_result_is_read_or_refused():
     from hotline.agi.protocol import Reply
+
     assert Reply(200, 0, None, "endpos=16000").number("endpos") == 16000
     assert Reply(200, 0, None, "").number("endpos") is None
     with pytest.raises(AgiProtocolError, match="endpos='abc' is not a number"):

@@ -58,17 +58,28 @@ def test_dahdi_card_8_in_4_out():
 def test_fallback_reads_outage_notices_only_when_configured():
     s = settings()
     assert "outage_notice.py" not in render(s)["extensions.conf"]
-    paths = s.asterisk.model_copy(update={"fallback_agi": "/opt/hotline/agi_scripts/outage_notice.py",
-                                          "fallback_db_url": "sqlite:////var/lib/hotline/hotline.db"})
+    paths = s.asterisk.model_copy(
+        update={
+            "fallback_agi": "/opt/hotline/agi_scripts/outage_notice.py",
+            "fallback_db_url": "sqlite:////var/lib/hotline/hotline.db",
+        }
+    )
     ext = render(s.model_copy(update={"asterisk": paths}))["extensions.conf"]
     line = next(l for l in ext.splitlines() if "outage_notice.py" in l)
-    assert "AGI(/opt/hotline/agi_scripts/outage_notice.py,sqlite:////var/lib/hotline/hotline.db,${PROMPTS})" in line
+    assert (
+        "AGI(/opt/hotline/agi_scripts/outage_notice.py,sqlite:////var/lib/hotline/hotline.db,${PROMPTS})"
+        in line
+    )
     assert ext.index("fallback_notice") < ext.index("outage_notice.py") < ext.index("n(ring)")
 
 
 def dialplan_lines(ext: str, context: str) -> list[str]:
     body = ext.split(f"[{context}]", 1)[1].split("\n[", 1)[0]
-    return [line.split(";", 1)[0].strip() for line in body.splitlines() if line.strip().startswith(("exten", "same"))]
+    return [
+        line.split(";", 1)[0].strip()
+        for line in body.splitlines()
+        if line.strip().startswith(("exten", "same"))
+    ]
 
 
 def test_a_caller_who_talked_to_an_agent_never_rings_the_agents_again():

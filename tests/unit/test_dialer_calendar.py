@@ -1,4 +1,5 @@
 """Working-day calendar (holidays, 调休 make-up days) and the daily call window."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -8,27 +9,28 @@ from acd.dialer import CallWindow, WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 # 2025 National Day + Mid-Autumn: Oct 1-8 off; Sunday Sep 28 and Saturday Oct 11 are working days
-GUOQING = WorkCalendar(holidays=frozenset(date(2025, 10, d) for d in range(1, 9)),
-                       extra_workdays=frozenset({date(2025, 9, 28), date(2025, 10, 11)}))
+GUOQING = WorkCalendar(
+    holidays=frozenset(date(2025, 10, d) for d in range(1, 9)),
+    extra_workdays=frozenset({date(2025, 9, 28), date(2025, 10, 11)}),
+)
 
 
 def test_default_calendar_is_monday_to_friday():
     cal = WorkCalendar()
-    assert [cal.is_working_day(date(2026, 11, d)) for d in range(16, 23)] == \
-        [True] * 5 + [False, False]
+    assert [cal.is_working_day(date(2026, 11, d)) for d in range(16, 23)] == [True] * 5 + [False, False]
 
 
 def test_holidays_are_off_and_make_up_days_are_on():
-    assert not GUOQING.is_working_day(date(2025, 10, 1))      # Wednesday, holiday
-    assert not GUOQING.is_working_day(date(2025, 10, 4))      # Saturday inside the period
-    assert GUOQING.is_working_day(date(2025, 9, 28))          # make-up Sunday
-    assert GUOQING.is_working_day(date(2025, 10, 11))         # make-up Saturday
-    assert not GUOQING.is_working_day(date(2025, 10, 12))     # an ordinary Sunday
+    assert not GUOQING.is_working_day(date(2025, 10, 1))  # Wednesday, holiday
+    assert not GUOQING.is_working_day(date(2025, 10, 4))  # Saturday inside the period
+    assert GUOQING.is_working_day(date(2025, 9, 28))  # make-up Sunday
+    assert GUOQING.is_working_day(date(2025, 10, 11))  # make-up Saturday
+    assert not GUOQING.is_working_day(date(2025, 10, 12))  # an ordinary Sunday
 
 
 def test_next_working_day_is_strictly_after():
-    assert GUOQING.next_working_day(date(2025, 9, 26)) == date(2025, 9, 28)   # Fri -> make-up Sun
-    assert GUOQING.next_working_day(date(2025, 9, 30)) == date(2025, 10, 9)   # over the holidays
+    assert GUOQING.next_working_day(date(2025, 9, 26)) == date(2025, 9, 28)  # Fri -> make-up Sun
+    assert GUOQING.next_working_day(date(2025, 9, 30)) == date(2025, 10, 9)  # over the holidays
     assert GUOQING.next_working_day(date(2025, 10, 10)) == date(2025, 10, 11)
     assert WorkCalendar().next_working_day(date(2026, 11, 23)) == date(2026, 11, 24)
     assert WorkCalendar().next_working_day(date(2026, 11, 20)) == date(2026, 11, 23)
@@ -51,16 +53,22 @@ def test_custom_weekend():
     assert cal.is_working_day(date(2026, 11, 21))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"holidays": frozenset({date(2025, 10, 11)}),
-      "extra_workdays": frozenset({date(2025, 10, 11)})},
-     "both holiday and extra working day: 2025-10-11"),
-    ({"extra_workdays": frozenset({date(2025, 10, 14)})},
-     r"must fall on the weekend.*2025-10-14 \(Tuesday\)"),
-    ({"weekend": frozenset(range(7))}, "cannot cover all 7 days"),
-    ({"weekend": frozenset({7})}, "weekday numbers 0"),
-    ({"holidays": frozenset({datetime(2025, 10, 1)})}, "must be dates"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"holidays": frozenset({date(2025, 10, 11)}), "extra_workdays": frozenset({date(2025, 10, 11)})},
+            "both holiday and extra working day: 2025-10-11",
+        ),
+        (
+            {"extra_workdays": frozenset({date(2025, 10, 14)})},
+            r"must fall on the weekend.*2025-10-14 \(Tuesday\)",
+        ),
+        ({"weekend": frozenset(range(7))}, "cannot cover all 7 days"),
+        ({"weekend": frozenset({7})}, "weekday numbers 0"),
+        ({"holidays": frozenset({datetime(2025, 10, 1)})}, "must be dates"),
+    ],
+)
 def test_contradictions_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         WorkCalendar(**kwargs)
@@ -82,10 +90,17 @@ def test_tables_from_config_lists_are_frozen():
 W = CallWindow(time(8), time(20))
 
 
-@pytest.mark.parametrize("wall, inside", [
-    (time(7, 59, 59), False), (time(8, 0), True), (time(12, 0), True),
-    (time(19, 59, 59, 999999), True), (time(20, 0), False), (time(23, 59), False),
-])
+@pytest.mark.parametrize(
+    "wall, inside",
+    [
+        (time(7, 59, 59), False),
+        (time(8, 0), True),
+        (time(12, 0), True),
+        (time(19, 59, 59, 999999), True),
+        (time(20, 0), False),
+        (time(23, 59), False),
+    ],
+)
 def test_window_is_start_inclusive_end_exclusive(wall, inside):
     assert W.contains(datetime.combine(date(2026, 11, 23), wall, tzinfo=SH)) is inside
 
@@ -97,8 +112,8 @@ def test_next_open():
     assert W.next_open(at(mon, 9, 30)) == at(mon, 9, 30)
     assert W.next_open(at(mon, 20)) == at(date(2026, 11, 24), 8)
     fri, sat = date(2026, 11, 20), date(2026, 11, 21)
-    assert W.next_open(at(fri, 20, 0)) == at(sat, 8)                           # any day
-    assert W.next_open(at(fri, 20, 0), WorkCalendar()) == at(mon, 8)           # working days
+    assert W.next_open(at(fri, 20, 0)) == at(sat, 8)  # any day
+    assert W.next_open(at(fri, 20, 0), WorkCalendar()) == at(mon, 8)  # working days
     assert W.next_open(at(sat, 10), WorkCalendar()) == at(mon, 8)
     assert W.next_open(at(date(2025, 10, 10), 21), GUOQING) == at(date(2025, 10, 11), 8)
     assert W.next_open(at(mon, 9)).tzinfo is SH
@@ -109,12 +124,15 @@ def test_open_and_close_of_a_day():
     assert W.open_of(date(2026, 11, 25)) == datetime(2026, 11, 25, 8)
 
 
-@pytest.mark.parametrize("start, end, message", [
-    (time(20), time(8), "must be before end"),
-    (time(8), time(8), "must be before end"),
-    (time(8, tzinfo=SH), time(20), "naive local time"),
-    ("08:00", time(20), "naive local time"),
-])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (time(20), time(8), "must be before end"),
+        (time(8), time(8), "must be before end"),
+        (time(8, tzinfo=SH), time(20), "naive local time"),
+        ("08:00", time(20), "naive local time"),
+    ],
+)
 def test_window_validation(start, end, message):
     with pytest.raises(ValueError, match=message):
         CallWindow(start, end)

@@ -8,17 +8,36 @@ progress is never dialled again; attempts never exceed max_attempts; illegal eve
 change nothing; no Tick before `next_wakeup()` produces anything, and a Tick at it does; every job
 ends exactly once (the teardown drives the clock until all have).
 """
+
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from acd.dialer import (DIAL_RESULTS, AddJob, AttemptEnded, AttemptRecord, CallWindow, CancelJob,
-                        Dial, Dialer, DialerError, DialerSettings, DncAdded, DncRemoved, Job,
-                        JobFinished, JobRescheduled, Tick, WorkCalendar, allowed_at)
+from acd.dialer import (
+    DIAL_RESULTS,
+    AddJob,
+    AttemptEnded,
+    AttemptRecord,
+    CallWindow,
+    CancelJob,
+    Dial,
+    Dialer,
+    DialerError,
+    DialerSettings,
+    DncAdded,
+    DncRemoved,
+    Job,
+    JobFinished,
+    JobRescheduled,
+    Tick,
+    WorkCalendar,
+    allowed_at,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 LINES = 2  # few lines: due jobs often wait, over window closings and weekends
@@ -27,15 +46,22 @@ DAYS = [date(2026, 11, 16) + timedelta(days=i) for i in range(120)]
 HOLIDAYS = frozenset(d for d in DAYS if d.weekday() < 5 and d.day % 3 == 0)
 MAKE_UPS = frozenset(d for d in DAYS if d.weekday() == 5 and d.day % 4 == 0)
 SETTINGS = DialerSettings(
-    SH, CallWindow(time(8), time(20)),
+    SH,
+    CallWindow(time(8), time(20)),
     WorkCalendar(holidays=HOLIDAYS, extra_workdays=MAKE_UPS),
-    {"followup": timedelta(minutes=90), "outage_notice": timedelta(hours=3),
-     "callback": timedelta(minutes=10)})
+    {
+        "followup": timedelta(minutes=90),
+        "outage_notice": timedelta(hours=3),
+        "callback": timedelta(minutes=10),
+    },
+)
 NUMBERS = [f"1390000000{i}" for i in range(6)]
-STARTS = [datetime(2026, 11, 20, 18, 0, tzinfo=SH),   # Friday evening before a weekend
-          datetime(2026, 11, 23, 19, 0, tzinfo=SH),   # Monday evening before a holiday
-          datetime(2026, 11, 27, 19, 30, tzinfo=SH),  # Friday evening before a make-up day
-          datetime(2026, 11, 21, 7, 0, tzinfo=SH)]    # Saturday morning
+STARTS = [
+    datetime(2026, 11, 20, 18, 0, tzinfo=SH),  # Friday evening before a weekend
+    datetime(2026, 11, 23, 19, 0, tzinfo=SH),  # Monday evening before a holiday
+    datetime(2026, 11, 27, 19, 30, tzinfo=SH),  # Friday evening before a make-up day
+    datetime(2026, 11, 21, 7, 0, tzinfo=SH),
+]  # Saturday morning
 assert date(2026, 11, 24) in HOLIDAYS and date(2026, 11, 28) in MAKE_UPS
 US = timedelta(microseconds=1)
 
@@ -54,11 +80,11 @@ class DialerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.d = Dialer(SETTINGS, dnc=[NUMBERS[5]])
-        self.now = STARTS[0].astimezone(timezone.utc)
-        self.jobs: dict[str, Job] = {}        # as added
-        self.tries: dict[str, int] = {}       # attempts so far (restored + dialled)
+        self.now = STARTS[0].astimezone(UTC)
+        self.jobs: dict[str, Job] = {}  # as added
+        self.tries: dict[str, int] = {}  # attempts so far (restored + dialled)
         self.in_flight: set[str] = set()
-        self.cancelled: dict[str, str] = {}   # cancel asked while in flight
+        self.cancelled: dict[str, str] = {}  # cancel asked while in flight
         self.dnc = {NUMBERS[5]}
         self.finished: Counter[str] = Counter()
 
@@ -107,18 +133,36 @@ class DialerMachine(RuleBasedStateMachine):
 
     @initialize(start=st.sampled_from(STARTS))
     def start_at(self, start):
-        self.now = start.astimezone(timezone.utc)
+        self.now = start.astimezone(UTC)
 
-    @rule(specs=st.lists(st.tuples(
-        st.sampled_from(["followup", "outage_notice", "callback"]), st.integers(0, 5),
-        st.integers(0, 3), st.one_of(st.integers(-600, 120), st.integers(120, 4000)),
-        st.integers(0, 6000), st.integers(1, 4), st.integers(0, 4)), min_size=1, max_size=4))
+    @rule(
+        specs=st.lists(
+            st.tuples(
+                st.sampled_from(["followup", "outage_notice", "callback"]),
+                st.integers(0, 5),
+                st.integers(0, 3),
+                st.one_of(st.integers(-600, 120), st.integers(120, 4000)),
+                st.integers(0, 6000),
+                st.integers(1, 4),
+                st.integers(0, 4),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
     def add_jobs(self, specs):
         for purpose, number, priority, start, span, max_attempts, restored in specs:
             nb = self.now + timedelta(minutes=start)
-            job = Job(f"j{len(self.jobs)}", NUMBERS[number], purpose, nb,
-                      nb + timedelta(minutes=span), priority, min(restored, max_attempts),
-                      max_attempts)
+            job = Job(
+                f"j{len(self.jobs)}",
+                NUMBERS[number],
+                purpose,
+                nb,
+                nb + timedelta(minutes=span),
+                priority,
+                min(restored, max_attempts),
+                max_attempts,
+            )
             self.jobs[job.id], self.tries[job.id] = job, job.attempts
             self.send(AddJob(job))
 
@@ -127,8 +171,11 @@ class DialerMachine(RuleBasedStateMachine):
         free = max(0, LINES - len(self.in_flight) - busy_with_agents)
         self.send(Tick(free), free)
 
-    @rule(minutes=st.one_of(st.integers(1, 120), st.integers(120, 3000)),
-          seconds=st.integers(0, 59), then_tick=st.booleans())
+    @rule(
+        minutes=st.one_of(st.integers(1, 120), st.integers(120, 3000)),
+        seconds=st.integers(0, 59),
+        then_tick=st.booleans(),
+    )
     def advance(self, minutes, seconds, then_tick):
         self.now += timedelta(minutes=minutes, seconds=seconds)
         if then_tick:  # the daemon was away (or had no line) and wakes up now
@@ -198,8 +245,7 @@ class DialerMachine(RuleBasedStateMachine):
     @invariant()
     def counts_match(self):
         live = len(self.live())
-        assert self.d.counts() == {"pending": live - len(self.in_flight),
-                                   "in_progress": len(self.in_flight)}
+        assert self.d.counts() == {"pending": live - len(self.in_flight), "in_progress": len(self.in_flight)}
 
     def teardown(self):
         for _ in range(20 * len(self.jobs) + 10):
@@ -215,6 +261,5 @@ class DialerMachine(RuleBasedStateMachine):
         assert set(self.finished) == set(self.jobs) and set(self.finished.values()) <= {1}
 
 
-DialerMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=50,
-                                           deadline=None)
+DialerMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=50, deadline=None)
 test_dialer_invariants = DialerMachine.TestCase

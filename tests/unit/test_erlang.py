@@ -1,4 +1,5 @@
 """Erlang C against published values and an independent textbook formula."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acd.erlang import (agents_needed, average_speed_of_answer, erlang_b, erlang_c, offered_traffic,
-                        service_level)
+from acd.erlang import (
+    agents_needed,
+    average_speed_of_answer,
+    erlang_b,
+    erlang_c,
+    offered_traffic,
+    service_level,
+)
 
 # The classic worked example (Call Centre Helper, "Erlang C formula - made simple"): 100 calls in
 # 30 minutes, AHT 180 s, target 80 % answered within 20 s -> A = 10 Erlangs. Published table,
@@ -53,8 +60,10 @@ def _erlang_c_textbook(n: int, a: Fraction) -> Fraction:
     return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
 
 
-@given(st.integers(1, 60), st.fractions(min_value=Fraction(1, 100), max_value=59).map(
-    lambda f: f.limit_denominator(1000)))
+@given(
+    st.integers(1, 60),
+    st.fractions(min_value=Fraction(1, 100), max_value=59).map(lambda f: f.limit_denominator(1000)),
+)
 def test_matches_the_textbook_formula(n, a):
     if n <= a:
         assert erlang_c(n, float(a)) == 1.0
@@ -82,16 +91,19 @@ def test_overloaded_queue_waits_forever():
     assert average_speed_of_answer(5, 5.0, 180) == math.inf
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: erlang_c(-1, 1.0), "agents must be an integer >= 0"),
-    (lambda: erlang_c(2, -1.0), "traffic must be a finite number"),
-    (lambda: erlang_c(2, math.nan), "traffic must be a finite number"),
-    (lambda: service_level(2, 1.0, 0, 12), "aht_s must be a finite number > 0"),
-    (lambda: service_level(2, 1.0, 180, -1), "target_s must be"),
-    (lambda: agents_needed(1.0, 180, 12, 1.0), "goal must be a share strictly between 0 and 1"),
-    (lambda: agents_needed(50.0, 180, 12, 0.8, max_agents=20), "need more than 20 agents"),
-    (lambda: offered_traffic(10, 0, 180), "interval_s must be a finite number > 0"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: erlang_c(-1, 1.0), "agents must be an integer >= 0"),
+        (lambda: erlang_c(2, -1.0), "traffic must be a finite number"),
+        (lambda: erlang_c(2, math.nan), "traffic must be a finite number"),
+        (lambda: service_level(2, 1.0, 0, 12), "aht_s must be a finite number > 0"),
+        (lambda: service_level(2, 1.0, 180, -1), "target_s must be"),
+        (lambda: agents_needed(1.0, 180, 12, 1.0), "goal must be a share strictly between 0 and 1"),
+        (lambda: agents_needed(50.0, 180, 12, 0.8, max_agents=20), "need more than 20 agents"),
+        (lambda: offered_traffic(10, 0, 180), "interval_s must be a finite number > 0"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()

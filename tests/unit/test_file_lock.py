@@ -1,4 +1,5 @@
 """hotline.file_lock: two processes contending on one lock file."""
+
 from __future__ import annotations
 
 import os
@@ -8,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from polling import wait_until
 
 from hotline.file_lock import Holder, LockHeld, holder, take
-
-from polling import wait_until
 
 HOLD = """
 import sys
@@ -35,8 +35,9 @@ class Child:
     """A process holding the lock until told to let go (or killed)."""
 
     def __init__(self, script: str, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", script, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.proc.stdout.readline().strip() == "locked"
 
     @property
@@ -110,8 +111,12 @@ def test_probing_changes_nothing(tmp_path, children):
 def test_a_child_started_while_holding_does_not_keep_the_lock(tmp_path):
     path = tmp_path / "x.lock"
     with take(path, "parent"):
-        child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"],
-                                 stdin=subprocess.PIPE, text=True, close_fds=False)
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.readline()"],
+            stdin=subprocess.PIPE,
+            text=True,
+            close_fds=False,
+        )
     try:
         # the child's copy is closed by its exec(), which the kernel may finish just after Popen returns
         wait_until(lambda: holder(path) is None, 10, "the child's copy of the lock closed")

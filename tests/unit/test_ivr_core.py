@@ -1,13 +1,29 @@
 """The pure IVR core on the shipped menu: keys, retries, barge-in, announcements, entries, path."""
+
 from pathlib import Path
 
 import pytest
 
 from ivr.core import IvrCall
 from ivr.errors import IvrError
-from ivr.events import (CollectDigits, Digit, DigitsEntered, HangUp, LogStep, Lookup, LookupResult,
-                        Play, PromptDone, Record, Say, Started, StartTimer, SurveyAnswer, Timeout,
-                        TransferToAgent)
+from ivr.events import (
+    CollectDigits,
+    Digit,
+    DigitsEntered,
+    HangUp,
+    LogStep,
+    Lookup,
+    LookupResult,
+    Play,
+    PromptDone,
+    Record,
+    Say,
+    Started,
+    StartTimer,
+    SurveyAnswer,
+    Timeout,
+    TransferToAgent,
+)
 from ivr.menu_load import load_menu, parse_menu
 from ivr.simulate import T0, Caller, walk
 from prompts.catalog import load_catalog
@@ -29,8 +45,11 @@ def transfers(cmds):
 
 def test_start_greets_then_plays_the_top_menu_with_its_0_and_star_tail():
     c = Caller(MENU)
-    assert c.start() == [Play(("greeting",), False), LogStep("top", "", c.now),
-                         Play(("menu_top", "menu_tail_top"), True)]
+    assert c.start() == [
+        Play(("greeting",), False),
+        LogStep("top", "", c.now),
+        Play(("menu_top", "menu_tail_top"), True),
+    ]
     assert c.state == "menu_prompt" and c.call.level == 1
     assert c.listen() == [StartTimer(5)]
 
@@ -49,13 +68,24 @@ def test_walk_to_level_5_and_back_to_the_top_with_star_at_every_level():
     assert c.node == "top" and cmds == [LogStep("top", "*", c.now), Play(("menu_top", "menu_tail_top"), True)]
 
 
-@pytest.mark.parametrize("prefix,menu", [("", "top"), ("4", "guide"), ("42", "business"),
-                                         ("421", "new_install"), (TO_LEVEL_5, "new_install_resident")])
+@pytest.mark.parametrize(
+    "prefix,menu",
+    [
+        ("", "top"),
+        ("4", "guide"),
+        ("42", "business"),
+        ("421", "new_install"),
+        (TO_LEVEL_5, "new_install_resident"),
+    ],
+)
 def test_zero_on_every_level_transfers_to_the_agent(prefix, menu):
     c = walk(MENU, prefix)
     assert (c.node, c.call.level) == (menu, len(prefix) + 1)
-    assert c.press("0") == [LogStep("agent", "0", c.now), Play(("transfer_agent",), False),
-                            TransferToAgent("consultation", 0, menu, "pressed_0")]
+    assert c.press("0") == [
+        LogStep("agent", "0", c.now),
+        Play(("transfer_agent",), False),
+        TransferToAgent("consultation", 0, menu, "pressed_0"),
+    ]
     assert c.state == "transferred"
 
 
@@ -95,8 +125,9 @@ def test_barge_in_a_key_during_the_prompt_is_taken_at_once():
 
 def test_several_messages_say_press_any_key_first_and_a_key_returns_to_the_menu():
     c = walk(MENU, "41")
-    assert c.commands[-1] == Play(("press_any_key_to_stop", "policy_tiered_tariff", "policy_time_of_use",
-                                   "policy_payment"), True)
+    assert c.commands[-1] == Play(
+        ("press_any_key_to_stop", "policy_tiered_tariff", "policy_time_of_use", "policy_payment"), True
+    )
     cmds = c.press("5")
     assert cmds == [LogStep("guide", "5", c.now), Play(("menu_guide", "menu_tail"), True)]
 
@@ -112,9 +143,14 @@ def test_one_message_has_no_press_any_key_and_returns_to_the_menu_when_done():
 def test_hangup_node_plays_goodbye_then_hangs_up():
     c = walk(MENU, "61")
     cmds = c.press("1")
-    assert cmds == [LogStep("satisfaction", "1", c.now), SurveyAnswer("satisfaction", "1"),
-                    Play(("survey_thanks",), False), LogStep("bye", "", c.now),
-                    Play(("thanks_for_calling", "goodbye"), False), HangUp()]
+    assert cmds == [
+        LogStep("satisfaction", "1", c.now),
+        SurveyAnswer("satisfaction", "1"),
+        Play(("survey_thanks",), False),
+        LogStep("bye", "", c.now),
+        Play(("thanks_for_calling", "goodbye"), False),
+        HangUp(),
+    ]
     assert c.state == "hung_up"
 
 
@@ -146,8 +182,10 @@ def test_outage_by_registered_number_uses_the_caller_number():
     c = Caller(MENU, caller_number="13800001111")
     c.start()
     c.press("1")
-    assert c.press("2")[-2:] == [Play(("outage_by_phone_wait",), False),
-                                 Lookup("outage_by_caller", "13800001111")]
+    assert c.press("2")[-2:] == [
+        Play(("outage_by_phone_wait",), False),
+        Lookup("outage_by_caller", "13800001111"),
+    ]
     assert c.answer_lookup() == [LogStep("outage", "", c.now), Play(("menu_outage", "menu_tail"), True)]
 
 
@@ -157,15 +195,22 @@ def test_fault_report_is_recorded_then_a_repair_agent_answers_first():
     assert c.listen() == [Record(90, "fault")]
     assert c.record(0)[-1] == Play(("no_input", "record_fault"), True)  # nothing said: ask again
     cmds = c.record(25)
-    assert cmds[-2:] == [Play(("transfer_agent",), False),
-                         TransferToAgent("fault_repair", 9, "fault", "route")]
+    assert cmds[-2:] == [
+        Play(("transfer_agent",), False),
+        TransferToAgent("fault_repair", 9, "fault", "route"),
+    ]
     assert Play(("record_fault_done",), False) in cmds
 
 
 def test_every_step_is_logged_in_the_path():
     c = walk(MENU, "4*9" + "0")
     assert [(s.node, s.key) for s in c.call.path] == [
-        ("top", ""), ("guide", "4"), ("top", "*"), ("top", "9"), ("agent", "0")]
+        ("top", ""),
+        ("guide", "4"),
+        ("top", "*"),
+        ("top", "9"),
+        ("agent", "0"),
+    ]
     assert [s.at for s in c.call.path] == sorted(s.at for s in c.call.path)
     assert c.call.path == [x for x in c.commands if isinstance(x, LogStep)]
 
@@ -197,10 +242,11 @@ def test_caller_hang_up_ends_the_call_without_a_hang_up_command():
 def test_a_call_keeps_the_menu_it_started_with():
     text = (ROOT / "config" / "menu.yaml").read_text(encoding="utf-8")
     assert "      1: outage\n      2: bill\n" in text
-    text = text.replace('"2025.1"', '"2025.2"').replace("      1: outage\n      2: bill\n",
-                                                        "      1: bill\n      2: outage\n")
+    text = text.replace('"2025.1"', '"2025.2"').replace(
+        "      1: outage\n      2: bill\n", "      1: bill\n      2: outage\n"
+    )
     new_menu = parse_menu(text, known_prompts=set(load_catalog(company="X")))
-    old_call = started()                         # in progress when the menu is reloaded
+    old_call = started()  # in progress when the menu is reloaded
     new_call = Caller(new_menu)
     new_call.start()
     old_call.press("1")

@@ -1,7 +1,8 @@
 """Keys A-D (real phones and gateways send them) are wrong keys to the IVR, never a crash."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from ivr.events import Digit, DigitsEntered, LogStep, Play, PromptDone, Started
 from ivr.menu_load import load_menu
 from prompts.catalog import load_catalog
 
-NOW = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
-MENU = load_menu(Path(__file__).parents[2] / "config" / "menu.yaml",
-                 known_prompts=set(load_catalog(company="测试县")))
+NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+MENU = load_menu(
+    Path(__file__).parents[2] / "config" / "menu.yaml", known_prompts=set(load_catalog(company="测试县"))
+)
 
 
 @pytest.mark.parametrize("key", "ABCD")

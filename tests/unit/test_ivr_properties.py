@@ -5,14 +5,31 @@
 - whatever the caller does, HangUp only ever follows a hangup node (and its goodbye);
 - every batch ends with the one command the new state waits on.
 """
+
 from collections import deque
 from itertools import count
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ivr.events import (DTMF, CallerHungUp, CollectDigits, Digit, DigitsEntered, HangUp, LogStep, Lookup,
-                        LookupResult, Play, Record, RecordDone, StartTimer, SurveyAnswer, TransferToAgent)
+from ivr.events import (
+    DTMF,
+    CallerHungUp,
+    CollectDigits,
+    Digit,
+    DigitsEntered,
+    HangUp,
+    LogStep,
+    Lookup,
+    LookupResult,
+    Play,
+    Record,
+    RecordDone,
+    StartTimer,
+    SurveyAnswer,
+    TransferToAgent,
+)
 from ivr.menu_load import load_menu, menu_from
 from ivr.menu_model import ALWAYS_NEEDED, CONFIRM_ENTRY, GOODBYE, PRESS_ANY_KEY, TRANSFER, Menu
 from ivr.rules import STATES, accepts
@@ -24,22 +41,46 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = load_menu(ROOT / "config" / "menu.yaml", known_prompts=set(load_catalog(company="X")))
 KNOWN = {"p", "q", GOODBYE, TRANSFER, PRESS_ANY_KEY, CONFIRM_ENTRY, *ALWAYS_NEEDED}
 
-AWAITS = {Play: {"menu_prompt", "announce", "entry_prompt", "confirm_prompt", "result",
-                 "record_prompt", "survey_prompt"},
-          StartTimer: {"menu_wait", "confirm_wait", "survey_wait"}, CollectDigits: {"entry"},
-          Lookup: {"lookup"}, Record: {"recording"}, TransferToAgent: {"transferred"},
-          HangUp: {"hung_up"}, LogStep: {"ended"}}
+AWAITS = {
+    Play: {
+        "menu_prompt",
+        "announce",
+        "entry_prompt",
+        "confirm_prompt",
+        "result",
+        "record_prompt",
+        "survey_prompt",
+    },
+    StartTimer: {"menu_wait", "confirm_wait", "survey_wait"},
+    CollectDigits: {"entry"},
+    Lookup: {"lookup"},
+    Record: {"recording"},
+    TransferToAgent: {"transferred"},
+    HangUp: {"hung_up"},
+    LogStep: {"ended"},
+}
 LEAVES = {
     "announce1": {"kind": "announce", "category": "policy", "prompts": ["p"]},
     "announce3": {"kind": "announce", "category": "policy", "prompts": ["p", "q", "p"]},
     "bill": {"kind": "bill_query", "category": "bill_query", "prompt": "p", "max_digits": 4},
     "bill_rb": {"kind": "bill_query", "category": "bill_query", "prompt": "p", "readback": "q"},
-    "collect": {"kind": "collect", "category": "other", "prompt": "p", "lookup": "usage",
-                "min_digits": 2, "max_digits": 3},
+    "collect": {
+        "kind": "collect",
+        "category": "other",
+        "prompt": "p",
+        "lookup": "usage",
+        "min_digits": 2,
+        "max_digits": 3,
+    },
     "outage": {"kind": "outage_query", "category": "outage_query", "mode": "caller_number"},
     "record": {"kind": "record", "category": "message", "prompt": "p", "purpose": "message", "done": "q"},
-    "record_bye": {"kind": "record", "category": "complaint", "prompt": "p", "purpose": "complaint",
-                   "next": "bye"},
+    "record_bye": {
+        "kind": "record",
+        "category": "complaint",
+        "prompt": "p",
+        "purpose": "complaint",
+        "next": "bye",
+    },
     "survey": {"kind": "survey", "category": "survey", "prompt": "p", "choices": "12"},
     "survey_bye": {"kind": "survey", "category": "survey", "prompt": "p", "next": "bye"},
     "fault_agent": {"kind": "agent", "category": "fault_repair", "priority": 9},

@@ -1,4 +1,5 @@
 """The menu loader + validator: every error at once, each at its file:line."""
+
 from pathlib import Path
 
 import pytest
@@ -45,31 +46,37 @@ def test_five_levels_pass_and_six_are_refused_at_the_sixth_menu():
 
 
 def test_zero_bound_to_something_else_is_refused_at_its_line():
-    text = HEAD + ("  l1: {kind: menu, category: other, prompt: p, keys: {1: l2}}\n"
-                   "  l2:\n"
-                   "    kind: menu\n"
-                   "    category: other\n"
-                   "    prompt: p\n"
-                   "    keys:\n"
-                   "      1: info\n"
-                   "      0: info\n"          # line 12
-                   "  info: {kind: announce, category: policy, prompts: p}\n")
+    text = HEAD + (
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: l2}}\n"
+        "  l2:\n"
+        "    kind: menu\n"
+        "    category: other\n"
+        "    prompt: p\n"
+        "    keys:\n"
+        "      1: info\n"
+        "      0: info\n"  # line 12
+        "  info: {kind: announce, category: policy, prompts: p}\n"
+    )
     errors = errors_of(text)
     assert lines_of(errors) == [12] and "key 0 is always the agent" in errors[0]
 
 
 def test_star_bound_to_something_else_is_refused_at_its_line():
-    text = HEAD + ("  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 2: info}}\n"
-                   "  l2: {kind: menu, category: other, prompt: p, keys: {1: info, '*': info}}\n"  # 6
-                   "  info: {kind: announce, category: policy, prompts: p}\n")
+    text = HEAD + (
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 2: info}}\n"
+        "  l2: {kind: menu, category: other, prompt: p, keys: {1: info, '*': info}}\n"  # 6
+        "  info: {kind: announce, category: policy, prompts: p}\n"
+    )
     errors = errors_of(text)
     assert lines_of(errors) == [6] and "parent menu ('l1')" in errors[0]
 
 
 def test_zero_and_star_written_with_their_own_meaning_are_accepted_and_added_elsewhere():
-    text = HEAD + ("  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 0: agent, '*': l1}}\n"
-                   "  l2: {kind: menu, category: other, prompt: p, keys: {1: info, '*': l1, '#': l1}}\n"
-                   "  info: {kind: announce, category: policy, prompts: p}\n")
+    text = HEAD + (
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 0: agent, '*': l1}}\n"
+        "  l2: {kind: menu, category: other, prompt: p, keys: {1: info, '*': l1, '#': l1}}\n"
+        "  info: {kind: announce, category: policy, prompts: p}\n"
+    )
     errors = errors_of(text)  # '#': l1 jumps to the top menu: must be a goto
     assert lines_of(errors) == [6] and "goto" in errors[0]
     menu = parse_menu(text.replace(", '#': l1", ""), known_prompts=KNOWN)
@@ -78,12 +85,14 @@ def test_zero_and_star_written_with_their_own_meaning_are_accepted_and_added_els
 
 
 def test_dangling_target_missing_prompt_unreachable_node_each_at_its_line():
-    text = HEAD + ("  l1: {kind: menu, category: other, prompt: p, keys: {1: nowhere, 2: info}}\n"  # 5
-                   "  info:\n"
-                   "    kind: announce\n"
-                   "    category: policy\n"
-                   "    prompts: [p, not_recorded]\n"  # 9
-                   "  lonely: {kind: announce, category: other, prompts: p}\n")  # 10
+    text = HEAD + (
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: nowhere, 2: info}}\n"  # 5
+        "  info:\n"
+        "    kind: announce\n"
+        "    category: policy\n"
+        "    prompts: [p, not_recorded]\n"  # 9
+        "  lonely: {kind: announce, category: other, prompts: p}\n"
+    )  # 10
     errors = errors_of(text)
     assert lines_of(errors) == [5, 9, 10]
     assert "'nowhere' is not a node" in errors[0]
@@ -92,16 +101,18 @@ def test_dangling_target_missing_prompt_unreachable_node_each_at_its_line():
 
 
 def test_several_errors_reported_at_once_in_line_order():
-    text = ('version: 1.5\n'                                                              # 1
-            'start: l1\n'
-            'retries: 0\n'                                                                # 3
-            'nodes:\n'
-            '  agent: {kind: agent, category: other}\n'
-            '  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 10: l2, a: x}}\n'  # 6
-            '  l2: {kind: menu, category: gossip, prompt: p, keys: {1: l1}}\n'            # 7
-            '  x: {kind: banner, category: other}\n'                                      # 8
-            '  g1: {kind: goto, category: other, target: g2}\n'                           # 9
-            '  g2: {kind: goto, category: other, target: g1, colour: red}\n')             # 10
+    text = (
+        "version: 1.5\n"  # 1
+        "start: l1\n"
+        "retries: 0\n"  # 3
+        "nodes:\n"
+        "  agent: {kind: agent, category: other}\n"
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: l2, 10: l2, a: x}}\n"  # 6
+        "  l2: {kind: menu, category: gossip, prompt: p, keys: {1: l1}}\n"  # 7
+        "  x: {kind: banner, category: other}\n"  # 8
+        "  g1: {kind: goto, category: other, target: g2}\n"  # 9
+        "  g2: {kind: goto, category: other, target: g1, colour: red}\n"
+    )  # 10
     errors = errors_of(text)
     assert lines_of(errors) == sorted(lines_of(errors))
     text_of = {n: [e for e in errors if e.startswith(f"m.yaml:{n}:")] for n in range(1, 11)}
@@ -116,13 +127,15 @@ def test_several_errors_reported_at_once_in_line_order():
 
 
 def test_menu_tree_rules():
-    text = HEAD + ("  l1: {kind: menu, category: other, prompt: p, keys: {1: a, 2: b, 3: to_c}}\n"  # 5
-                   "  a: {kind: menu, category: other, prompt: p, keys: {1: shared}}\n"
-                   "  b: {kind: menu, category: other, prompt: p, keys: {1: shared}}\n"          # 7
-                   "  shared: {kind: menu, category: other, prompt: p, keys: {1: bye}}\n"
-                   "  to_c: {kind: goto, category: other, target: c}\n"
-                   "  c: {kind: menu, category: other, prompt: p, keys: {1: bye}}\n"              # 10
-                   "  bye: {kind: hangup, category: other}\n")
+    text = HEAD + (
+        "  l1: {kind: menu, category: other, prompt: p, keys: {1: a, 2: b, 3: to_c}}\n"  # 5
+        "  a: {kind: menu, category: other, prompt: p, keys: {1: shared}}\n"
+        "  b: {kind: menu, category: other, prompt: p, keys: {1: shared}}\n"  # 7
+        "  shared: {kind: menu, category: other, prompt: p, keys: {1: bye}}\n"
+        "  to_c: {kind: goto, category: other, target: c}\n"
+        "  c: {kind: menu, category: other, prompt: p, keys: {1: bye}}\n"  # 10
+        "  bye: {kind: hangup, category: other}\n"
+    )
     errors = errors_of(text)
     assert lines_of(errors) == [7, 10]
     assert "already the sub-menu of 'a' (line 6)" in errors[0]
@@ -130,8 +143,10 @@ def test_menu_tree_rules():
 
 
 def test_goto_circle_and_start_and_agent_kinds():
-    text = ('version: "x"\nstart: info\nagent: info\nnodes:\n'
-            '  info: {kind: announce, category: other, prompts: p}\n')
+    text = (
+        'version: "x"\nstart: info\nagent: info\nnodes:\n'
+        "  info: {kind: announce, category: other, prompts: p}\n"
+    )
     errors = errors_of(text)
     assert lines_of(errors) == [2, 3]
     assert "must be a menu" in errors[0] and "must be an agent node" in errors[1]

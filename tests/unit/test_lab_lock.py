@@ -1,5 +1,6 @@
 """The lab lock: one user of the lab per machine (lab.lab_lock). Nothing here starts Asterisk:
 the lab's run directory and chroot are temporary folders, and whatever would start it is replaced."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,12 @@ def _never(*_a, **_k):
 
 @pytest.fixture
 def session_holding_the_lab():
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, "test session: pytest tests/e2e"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, "test session: pytest tests/e2e"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "locked"
         yield proc.pid
@@ -51,8 +56,10 @@ def test_a_second_user_fails_at_once_naming_the_holder(session_holding_the_lab):
     pid = session_holding_the_lab
     with pytest.raises(LabBusy) as exc:
         take_lab("another test session")
-    assert str(exc.value) == (f"the lab is in use by pid {pid} (test session: pytest tests/e2e); "
-                              "wait for it to finish, or stop that process")
+    assert str(exc.value) == (
+        f"the lab is in use by pid {pid} (test session: pytest tests/e2e); "
+        "wait for it to finish, or stop that process"
+    )
 
 
 def test_the_lab_is_free_again_when_its_holder_dies(session_holding_the_lab, tmp_path):
@@ -64,7 +71,8 @@ def test_the_lab_is_free_again_when_its_holder_dies(session_holding_the_lab, tmp
 
 @pytest.mark.parametrize("command", [["up", "--smoke"], ["down"]])
 def test_lab_up_and_down_by_hand_change_nothing_while_a_session_has_the_lab(
-        session_holding_the_lab, command, monkeypatch, capsys):
+    session_holding_the_lab, command, monkeypatch, capsys
+):
     stopped = []
     monkeypatch.setattr(LabAsterisk, "stop", lambda self, *a: stopped.append(self))
     assert lab_main.main(command) == 1
@@ -106,9 +114,23 @@ def test_two(lab_session):
 def run_session(tmp_path: Path) -> subprocess.CompletedProcess:
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     (tmp_path / "test_session.py").write_text(SESSION_TEST)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
-                           str(tmp_path / "pytest.ini"), str(tmp_path / "test_session.py")],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            str(tmp_path / "test_session.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="lab_session skips without root")
@@ -123,7 +145,9 @@ def test_a_second_test_session_fails_its_lab_tests_at_once(tmp_path, session_hol
     done = run_session(tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "2 errors" in done.stdout, done.stdout
-    assert f"the lab is in use by pid {session_holding_the_lab} (test session: pytest tests/e2e)" in done.stdout
+    assert (
+        f"the lab is in use by pid {session_holding_the_lab} (test session: pytest tests/e2e)" in done.stdout
+    )
 
 
 def test_one_process_shares_the_lab_lock_until_its_last_holder_lets_go(tmp_path):

@@ -1,13 +1,14 @@
 """The line audit frees a line only when its channel is gone twice in a row, past a grace time."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from acd.line_audit import EndSession, FreeLine, HeldLine, LineAudit
 
-T0 = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
 def held(call_id: str, *, age_s: float = 120, session: bool = True, channel: str | None = None) -> HeldLine:

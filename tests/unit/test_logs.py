@@ -1,4 +1,5 @@
 """Logging setup: the daemon's JSON lines stay whole even at DEBUG."""
+
 import logging
 
 import structlog

@@ -1,4 +1,5 @@
 """The menu diagram: valid SVG with one box per node, every key edge, 0/* on every menu, escaping."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -55,8 +56,12 @@ def test_shipped_menu_is_valid_svg_with_one_box_per_node(shipped, prompts):
 def test_every_key_edge_of_the_shipped_menu_is_drawn(shipped):
     root = ET.fromstring(menu_svg(shipped).encode("utf-8"))
     drawn = {(g.get("data-from"), g.get("data-key"), g.get("data-to")) for g in _groups(root, "key")}
-    wanted = {(mid, k, t) for mid, keys in shipped.keymap.items()
-              for k, t in keys.items() if k not in (AGENT_KEY, UP_KEY)}
+    wanted = {
+        (mid, k, t)
+        for mid, keys in shipped.keymap.items()
+        for k, t in keys.items()
+        if k not in (AGENT_KEY, UP_KEY)
+    }
     assert wanted and drawn == wanted
     # next/goto edges as well (e.g. the goto back to the top, the shared hang-up)
     nexts = {(g.get("data-from"), g.get("data-to")) for g in _groups(root, "next")}
@@ -101,9 +106,17 @@ nodes:
   bye: {kind: hangup, category: other}
   agent: {kind: agent, category: consultation}
 """
-MINI_PROMPTS = {"p_top": '<&"> 主菜单 \x01 ]]>', "p_info": "信息",
-                "goodbye": "x", "transfer_agent": "x", "invalid_input": "x", "no_input": "x",
-                "menu_tail": "x", "menu_tail_top": "x", "press_any_key_to_stop": "x"}
+MINI_PROMPTS = {
+    "p_top": '<&"> 主菜单 \x01 ]]>',
+    "p_info": "信息",
+    "goodbye": "x",
+    "transfer_agent": "x",
+    "invalid_input": "x",
+    "no_input": "x",
+    "menu_tail": "x",
+    "menu_tail_top": "x",
+    "press_any_key_to_stop": "x",
+}
 
 
 def test_prompt_and_label_text_is_escaped():

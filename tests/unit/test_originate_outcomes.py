@@ -1,4 +1,5 @@
 """How an AMI Originate's answer and the channel's hang-up cause become an attempt result."""
+
 import pytest
 
 from hotline.outbound.originate import channel_id, originate_action, outcome_of
@@ -11,10 +12,21 @@ def final(response: str, reason: str) -> list:
     return [QUEUED, {"Event": "OriginateResponse", "Response": response, "Reason": reason}]
 
 
-@pytest.mark.parametrize("reason,cause,result", [
-    ("4", None, "answered"), ("3", None, "no_answer"), ("5", None, "busy"),
-    ("0", "17", "busy"), ("0", "21", "rejected"), ("0", "19", "no_answer"),
-    ("1", None, "rejected"), ("8", None, "failed"), ("0", "3", "failed"), ("0", None, "failed")])
+@pytest.mark.parametrize(
+    "reason,cause,result",
+    [
+        ("4", None, "answered"),
+        ("3", None, "no_answer"),
+        ("5", None, "busy"),
+        ("0", "17", "busy"),
+        ("0", "21", "rejected"),
+        ("0", "19", "no_answer"),
+        ("1", None, "rejected"),
+        ("8", None, "failed"),
+        ("0", "3", "failed"),
+        ("0", None, "failed"),
+    ],
+)
 def test_results(reason, cause, result):
     resp = final("Success" if reason == "4" else "Failure", reason)
     assert outcome_of(resp, cause).result == result

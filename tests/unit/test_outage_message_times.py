@@ -1,5 +1,6 @@
 """Dispatch outage messages and service_done messages with times at the edge of what a datetime
 holds: refused with a clear reason, never an OverflowError out of the bus."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,15 @@ from hotline.bus.dispatch import deliver_outage
 from hotline.bus.outage_message import OutageMessageError, parse_outage
 from hotline.outbound.service_done import ServiceDoneError, parse_service_done
 
-GOOD = {"area_code": "110105", "area_name": "城关供电所", "towns": ["城关镇"],
-        "starts_at": "2026-12-01T08:00:00+08:00", "ends_at": "2026-12-01T12:00:00+08:00",
-        "reason": "线路检修", "kind": "planned"}
+GOOD = {
+    "area_code": "110105",
+    "area_name": "城关供电所",
+    "towns": ["城关镇"],
+    "starts_at": "2026-12-01T08:00:00+08:00",
+    "ends_at": "2026-12-01T12:00:00+08:00",
+    "reason": "线路检修",
+    "kind": "planned",
+}
 EDGES = [
     ("9999-12-31T20:00:00-14:00", "9999-12-31T23:00:00-14:00"),  # past year 9999 in UTC
     ("9999-12-31T20:00:00+14:00", "9999-12-31T23:00:00+14:00"),  # beyond any local display
@@ -38,6 +45,7 @@ async def test_the_bus_logs_and_drops_them():
 
     async def handler(notice):
         seen.append(notice)
+
     for start, end in EDGES:
         with capture_logs() as logs:
             assert await deliver_outage(payload(starts_at=start, ends_at=end), False, handler) is False

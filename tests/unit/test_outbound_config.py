@@ -1,4 +1,5 @@
 """The `outbound:` config section: bad values are refused with the reason; good ones feed the core."""
+
 from datetime import time, timedelta
 
 import pytest
@@ -7,9 +8,15 @@ from pydantic import ValidationError
 from hotline.outbound.config import Outbound, dialer_settings
 
 
-@pytest.mark.parametrize("window,message", [
-    ("8-20", "must look like"), ("20:00-08:00", "must end after"), ("08:00-24:30", "24:00 at most"),
-    ("08:00-08:00", "must end after")])
+@pytest.mark.parametrize(
+    "window,message",
+    [
+        ("8-20", "must look like"),
+        ("20:00-08:00", "must end after"),
+        ("08:00-24:30", "24:00 at most"),
+        ("08:00-08:00", "must end after"),
+    ],
+)
 def test_bad_windows(window, message):
     with pytest.raises(ValidationError, match=message):
         Outbound(window=window)
@@ -33,8 +40,11 @@ def test_bad_caller_id_and_attempts():
 
 
 def test_the_core_gets_the_window_calendar_and_spacing():
-    cfg = Outbound(window="00:00-24:00", extra_workdays=["2026-11-28"],
-                   retry_minutes={"followup": 30, "outage_notice": 60, "callback": 0.5})
+    cfg = Outbound(
+        window="00:00-24:00",
+        extra_workdays=["2026-11-28"],
+        retry_minutes={"followup": 30, "outage_notice": 60, "callback": 0.5},
+    )
     core = dialer_settings(cfg)
     assert core.window.start == time(0, 0) and core.window.end > time(23, 59, 59)
     assert core.calendar.is_working_day(cfg.extra_workdays[0])

@@ -1,5 +1,6 @@
 """Every prompt the dialer's call flow plays is in the catalog (rendered by `make prompts`)."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 from hotline.outbound.call_flow import notice_items
 from hotline.outbound.jobs import FOLLOWUP_KINDS
@@ -7,8 +8,13 @@ from ivr.say_zh import render_items
 from prompts.catalog import load_catalog
 
 CATALOG = load_catalog(company="X")
-FLOW = ("dialer_followup_intro", "dialer_followup_ask", "dialer_callback_intro", "dialer_thanks",
-        "invalid_input")
+FLOW = (
+    "dialer_followup_intro",
+    "dialer_followup_ask",
+    "dialer_callback_intro",
+    "dialer_thanks",
+    "invalid_input",
+)
 
 
 def test_the_flow_prompts_and_one_per_follow_up_kind_exist():
@@ -17,9 +23,11 @@ def test_the_flow_prompts_and_one_per_follow_up_kind_exist():
 
 
 def test_a_notice_reads_date_time_and_area_with_catalog_prompts():
-    payload = {"starts_at": datetime(2026, 12, 3, 0, 0, tzinfo=timezone.utc).isoformat(),
-               "ends_at": datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc).isoformat(),
-               "area_code": "320101"}
+    payload = {
+        "starts_at": datetime(2026, 12, 3, 0, 0, tzinfo=UTC).isoformat(),
+        "ends_at": datetime(2026, 12, 3, 10, 0, tzinfo=UTC).isoformat(),
+        "area_code": "320101",
+    }
     ids = render_items(notice_items(payload))
     assert [p for p in ids if p not in CATALOG] == []
     assert ids[0] == "dialer_notice_intro" and ids[-1] == "dialer_notice_confirm"

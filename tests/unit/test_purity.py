@@ -1,12 +1,28 @@
 """ivr/ and acd/ are pure cores: no I/O libraries, no daemon, no clock reading."""
+
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"asyncio", "socket", "panoramisk", "sqlalchemy", "aiosqlite", "asyncpg", "aiomqtt",
-             "hotline", "subprocess", "threading"}
-CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("time", "time"), ("time", "monotonic"),
-         ("date", "today")}
+FORBIDDEN = {
+    "asyncio",
+    "socket",
+    "panoramisk",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "aiomqtt",
+    "hotline",
+    "subprocess",
+    "threading",
+}
+CLOCK = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("time", "time"),
+    ("time", "monotonic"),
+    ("date", "today"),
+}
 
 
 def _py_files():
@@ -31,8 +47,11 @@ def test_cores_do_not_read_the_clock():
     bad = []
     for f in _py_files():
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and isinstance(node.func.value, ast.Name) \
-                    and (node.func.value.id, node.func.attr) in CLOCK:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and (node.func.value.id, node.func.attr) in CLOCK
+            ):
                 bad.append(f"{f.relative_to(ROOT)}:{node.lineno}")
     assert bad == []

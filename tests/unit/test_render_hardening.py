@@ -1,5 +1,6 @@
 """Findings 7 (renderer side) and 12: rendered Asterisk files cannot be injected into, are not
 world-readable, and give the AMI user only the write classes the daemon's actions need."""
+
 from __future__ import annotations
 
 import os
@@ -34,12 +35,15 @@ def bypassing_validation(section: str, **values):
     return s.model_copy(update={section: part})
 
 
-@pytest.mark.parametrize("section,values", [
-    ("asterisk", {"fastagi_url": "agi://127.0.0.1:4573\n[evil]\nexten => 1,1,System(id)"}),
-    ("asterisk", {"prompts_dir": "/var/p\n[evil]"}),
-    ("ami", {"username": "hotline]\n[evil"}),
-    ("trunks", {"tone_zone": "cn\n[evil]"}),
-])
+@pytest.mark.parametrize(
+    "section,values",
+    [
+        ("asterisk", {"fastagi_url": "agi://127.0.0.1:4573\n[evil]\nexten => 1,1,System(id)"}),
+        ("asterisk", {"prompts_dir": "/var/p\n[evil]"}),
+        ("ami", {"username": "hotline]\n[evil"}),
+        ("trunks", {"tone_zone": "cn\n[evil]"}),
+    ],
+)
 def test_the_renderer_refuses_a_line_break_even_without_validation(section, values):
     s = bypassing_validation(section, **values)
     with pytest.raises(ValueError, match=r"refusing to render: .* holds a control character \(U\+000A\)"):
@@ -56,8 +60,18 @@ def test_the_renderer_never_echoes_a_secret():
 
 
 def test_render_options_from_the_command_line_are_checked_too(tmp_path):
-    res = CliRunner().invoke(app, ["asterisk", "render", str(tmp_path / "out"), "--config", str(CONFIG),
-                                   "--etc-dir", "/etc/asterisk\n[evil]"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "asterisk",
+            "render",
+            str(tmp_path / "out"),
+            "--config",
+            str(CONFIG),
+            "--etc-dir",
+            "/etc/asterisk\n[evil]",
+        ],
+    )
     assert res.exit_code == 2, res.output
     assert "refusing to render: render options.etc_dir" in res.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -78,7 +92,9 @@ def test_every_rendered_file_is_0640_even_over_an_older_readable_one(tmp_path):
 
 
 def test_the_cli_writes_0640(tmp_path):
-    res = CliRunner().invoke(app, ["asterisk", "render", str(tmp_path), "--config", str(CONFIG), "--with-dahdi"])
+    res = CliRunner().invoke(
+        app, ["asterisk", "render", str(tmp_path), "--config", str(CONFIG), "--with-dahdi"]
+    )
     assert res.exit_code == 0, res.output
     assert {p.name: mode(p) for p in tmp_path.iterdir()} == {p.name: 0o640 for p in tmp_path.iterdir()}
 
@@ -87,12 +103,15 @@ def test_the_cli_writes_0640(tmp_path):
 
 # Asterisk 22: the class each action is registered with (any one of them is enough; 0 = none).
 ACTION_CLASSES = {
-    "Login": set(), "Logoff": set(), "Ping": set(), "Events": set(),
-    "Filter": {"system"},                          # main/manager.c
-    "PJSIPShowContacts": {"system"},               # res/res_pjsip/pjsip_options.c
-    "Originate": {"originate"},                    # main/manager.c
-    "CoreShowChannels": {"system", "reporting"},   # main/manager.c
-    "CoreStatus": {"system", "reporting"},         # main/manager.c (the lab's readiness probe)
+    "Login": set(),
+    "Logoff": set(),
+    "Ping": set(),
+    "Events": set(),
+    "Filter": {"system"},  # main/manager.c
+    "PJSIPShowContacts": {"system"},  # res/res_pjsip/pjsip_options.c
+    "Originate": {"originate"},  # main/manager.c
+    "CoreShowChannels": {"system", "reporting"},  # main/manager.c
+    "CoreStatus": {"system", "reporting"},  # main/manager.c (the lab's readiness probe)
 }
 
 

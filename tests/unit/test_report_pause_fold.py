@@ -1,13 +1,14 @@
 """The pure fold of agent state changes into logged-in and pause time (hotline/reports/pause.py)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from hotline.reports.pause import AgentTime, StateChange, agent_times, parse_label, reason_order
 
-T0 = datetime(2026, 11, 23, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, tzinfo=UTC)
 END = T0 + timedelta(days=1)
 
 
@@ -26,15 +27,31 @@ def test_labels():
 
 def test_known_reasons_first_then_the_others_by_name():
     assert reason_order(["zz", "other", "break", "no answer", "aa", "break"]) == [
-        "no answer", "break", "other", "aa", "zz"]
+        "no answer",
+        "break",
+        "other",
+        "aa",
+        "zz",
+    ]
 
 
 def test_intervals_are_clipped_and_only_the_last_change_before_the_start_counts():
-    changes = [c(1, -600, "paused(training)"), c(2, -120, "ready"), c(3, -60, "paused(break)"),
-               c(4, 30, "ready"), c(5, 60, "logged_out"), c(6, 90, "ready"), c(7, 23 * 60, "paused(meeting)")]
-    assert agent_times(changes, T0, END) == {"001": AgentTime(
-        logged_in_s=(60 + 22.5 * 60) * 60.0, paused_s=(30 + 60) * 60.0,
-        paused_by_reason={"break": 1800.0, "meeting": 3600.0})}
+    changes = [
+        c(1, -600, "paused(training)"),
+        c(2, -120, "ready"),
+        c(3, -60, "paused(break)"),
+        c(4, 30, "ready"),
+        c(5, 60, "logged_out"),
+        c(6, 90, "ready"),
+        c(7, 23 * 60, "paused(meeting)"),
+    ]
+    assert agent_times(changes, T0, END) == {
+        "001": AgentTime(
+            logged_in_s=(60 + 22.5 * 60) * 60.0,
+            paused_s=(30 + 60) * 60.0,
+            paused_by_reason={"break": 1800.0, "meeting": 3600.0},
+        )
+    }
 
 
 def test_same_instant_changes_follow_their_event_ids():
@@ -45,7 +62,9 @@ def test_same_instant_changes_follow_their_event_ids():
 def test_nothing_counts_before_the_first_change_or_after_until():
     changes = [c(1, 60, "paused(break)"), c(2, 120, "ready", agent="002")]
     assert agent_times(changes, T0, T0 + timedelta(minutes=90)) == {
-        "001": AgentTime(1800.0, 1800.0, {"break": 1800.0}), "002": AgentTime()}
+        "001": AgentTime(1800.0, 1800.0, {"break": 1800.0}),
+        "002": AgentTime(),
+    }
     assert agent_times([], T0, END) == {}
     with pytest.raises(ValueError, match="is before start"):
         agent_times(changes, END, T0)

@@ -18,15 +18,16 @@ def test_three_mistakes_three_lines(tmp_path):
     f.write_text(
         "company: 平安县\n"
         "trunks:\n"
-        "  inbound: eight\n"          # line 3: not a number
+        "  inbound: eight\n"  # line 3: not a number
         "agents:\n"
         "  - id: '001'\n"
         "    extension: '1001'\n"
         "    secret: pw1001-ok\n"
-        "    colour: red\n"           # line 8: unknown key
+        "    colour: red\n"  # line 8: unknown key
         "answer_target:\n"
-        "  rings: 0\n",               # line 10: below 1
-        encoding="utf-8")
+        "  rings: 0\n",  # line 10: below 1
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as exc:
         load_settings(f)
     errors = exc.value.errors
@@ -44,7 +45,10 @@ def test_yaml_syntax_error_has_a_line(tmp_path):
 
 def test_duplicate_extension_rejected(tmp_path):
     f = tmp_path / "dup.yaml"
-    f.write_text("company: a\nagents:\n  - {id: '1', extension: '1001', secret: abcdef}\n"
-                 "  - {id: '2', extension: '1001', secret: abcdef}\n", encoding="utf-8")
+    f.write_text(
+        "company: a\nagents:\n  - {id: '1', extension: '1001', secret: abcdef}\n"
+        "  - {id: '2', extension: '1001', secret: abcdef}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="used twice"):
         load_settings(f)

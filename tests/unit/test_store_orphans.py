@@ -1,7 +1,8 @@
 """close_orphan: a call the daemon never ended is closed from what its events say (pure fold)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from hotline.store.models import OUTCOMES
 from hotline.store.orphans import ORPHAN_REASON, close_orphan
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=2)
 INBOUND = {"uniqueid": "c.1", "direction": "inbound", "started_at": T0}
 
@@ -35,8 +36,11 @@ def ring_end(s: float, kind: str, agent: str, ring_s: float) -> tuple[datetime, 
 
 
 def test_no_events_closes_as_failed_with_the_plain_reason():
-    assert close_orphan(INBOUND, [], NOW) == {"outcome": "failed", "failure_reason": ORPHAN_REASON,
-                                             "ended_at": NOW}
+    assert close_orphan(INBOUND, [], NOW) == {
+        "outcome": "failed",
+        "failure_reason": ORPHAN_REASON,
+        "ended_at": NOW,
+    }
 
 
 def test_stopped_in_the_menu_keeps_the_path_and_names_the_node():
@@ -65,8 +69,7 @@ def test_queued_and_never_answered_is_failed_not_abandoned():
 
 
 def test_ringing_agents_are_counted_and_the_ringing_one_named():
-    events = [*MENU, *QUEUED, offer(6, "001", 1), ring_end(18, "no_answer", "001", 12.0),
-              offer(18, "002", 2)]
+    events = [*MENU, *QUEUED, offer(6, "001", 1), ring_end(18, "no_answer", "001", 12.0), offer(18, "002", 2)]
     fields = close_orphan(INBOUND, events, NOW)
     assert fields["outcome"] == "failed"
     assert fields["failure_reason"] == "daemon stopped while agent 002 was ringing"
@@ -74,9 +77,15 @@ def test_ringing_agents_are_counted_and_the_ringing_one_named():
 
 
 def test_answered_call_is_agent_answered_with_its_agent_and_talk_start():
-    events = [*MENU, *QUEUED, offer(6, "001", 1), ring_end(18, "busy", "001", 0.25), offer(18, "002", 2),
-              ring_end(21.5, "answer", "002", 3.5), (at(22), "agent_state", {"from": "ringing", "to": "talking",
-                                                                          "agent_id": "002"})]
+    events = [
+        *MENU,
+        *QUEUED,
+        offer(6, "001", 1),
+        ring_end(18, "busy", "001", 0.25),
+        offer(18, "002", 2),
+        ring_end(21.5, "answer", "002", 3.5),
+        (at(22), "agent_state", {"from": "ringing", "to": "talking", "agent_id": "002"}),
+    ]
     fields = close_orphan(INBOUND, events, NOW, extensions={"002": "1002"})
     assert fields["outcome"] == "agent_answered"
     assert fields["failure_reason"] == "daemon stopped while the caller was talking to agent 002"
@@ -87,9 +96,13 @@ def test_answered_call_is_agent_answered_with_its_agent_and_talk_start():
 
 
 def test_talk_that_ended_keeps_talk_s_and_the_agent_survey():
-    events = [*QUEUED, offer(6, "001", 1), ring_end(9, "answer", "001", 3.0),
-              (at(70), "call_end", {"talk_s": 61.0, "agent_id": "001"}),
-              (at(75), "survey", {"score": 5, "agent_id": "001"})]
+    events = [
+        *QUEUED,
+        offer(6, "001", 1),
+        ring_end(9, "answer", "001", 3.0),
+        (at(70), "call_end", {"talk_s": 61.0, "agent_id": "001"}),
+        (at(75), "survey", {"score": 5, "agent_id": "001"}),
+    ]
     fields = close_orphan(INBOUND, events, NOW)
     assert (fields["outcome"], fields["talk_s"], fields["survey_score"]) == ("agent_answered", 61.0, 5)
     assert fields["failure_reason"] == "daemon stopped after the caller talked to agent 001"
@@ -97,20 +110,32 @@ def test_talk_that_ended_keeps_talk_s_and_the_agent_survey():
 
 
 def test_abandon_seen_by_the_acd_is_the_outcome_at_its_instant():
-    events = [*QUEUED, offer(6, "001", 1),
-              (at(8), "abandon", {"phase": "ringing", "wait_s": 2.5, "offers": 1, "agent_id": "001"})]
+    events = [
+        *QUEUED,
+        offer(6, "001", 1),
+        (at(8), "abandon", {"phase": "ringing", "wait_s": 2.5, "offers": 1, "agent_id": "001"}),
+    ]
     fields = close_orphan(INBOUND, events, NOW)
     assert (fields["outcome"], fields["ended_at"]) == ("abandoned_ringing", at(8))
-    queue_only = [*QUEUED, (at(30), "abandon", {"phase": "queue", "wait_s": 24.5, "offers": 0, "agent_id": None})]
+    queue_only = [
+        *QUEUED,
+        (at(30), "abandon", {"phase": "queue", "wait_s": 24.5, "offers": 0, "agent_id": None}),
+    ]
     assert close_orphan(INBOUND, queue_only, NOW)["outcome"] == "abandoned_queue"
 
 
 def test_message_and_callback_chosen_in_the_queue():
-    left = [*QUEUED, (at(40), "message_left", {"phase": "queue", "wait_s": 34, "offers": 0, "agent_id": None}),
-            (at(70), "message_left", {"path": "/rec/message-c.1-q.wav", "position": 1})]
+    left = [
+        *QUEUED,
+        (at(40), "message_left", {"phase": "queue", "wait_s": 34, "offers": 0, "agent_id": None}),
+        (at(70), "message_left", {"path": "/rec/message-c.1-q.wav", "position": 1}),
+    ]
     fields = close_orphan(INBOUND, left, NOW)
     assert (fields["outcome"], fields["message_path"]) == ("message_left", "/rec/message-c.1-q.wav")
-    back = [*QUEUED, (at(40), "callback_requested", {"phase": "queue", "wait_s": 34, "offers": 0, "agent_id": None})]
+    back = [
+        *QUEUED,
+        (at(40), "callback_requested", {"phase": "queue", "wait_s": 34, "offers": 0, "agent_id": None}),
+    ]
     assert close_orphan(INBOUND, back, NOW)["outcome"] == "callback_requested"
 
 
@@ -134,20 +159,59 @@ def test_outbound_calls_stay_failed_but_keep_their_facts():
 
 
 def test_events_of_other_shapes_are_ignored_not_fatal():
-    events = [(at(1), "answer", {"agent_id": 17}), (at(2), "queued", {"wait_s": "soon"}),
-              (at(3), "survey", {"key": "*"}), (at(4), "dialer_key", {"key": "1"}), (at(5), "ivr_step", "x")]
+    events = [
+        (at(1), "answer", {"agent_id": 17}),
+        (at(2), "queued", {"wait_s": "soon"}),
+        (at(3), "survey", {"key": "*"}),
+        (at(4), "dialer_key", {"key": "1"}),
+        (at(5), "ivr_step", "x"),
+    ]
     fields = close_orphan(INBOUND, events, NOW)
     assert fields["outcome"] in OUTCOMES
     assert fields.get("survey_score") is None
 
 
 EVENT = st.tuples(
-    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2025, 1, 1), timezones=st.just(timezone.utc)),
-    st.sampled_from(["ivr_step", "queued", "offer", "answer", "no_answer", "busy", "unavailable", "abandon",
-                     "message_left", "callback_requested", "call_end", "survey", "recorded", "agent_state"]),
-    st.dictionaries(st.sampled_from(["node", "key", "agent_id", "wait_s", "ring_s", "talk_s", "phase", "score",
-                                     "path", "purpose", "category", "priority"]),
-                    st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=5))),
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2025, 1, 1), timezones=st.just(UTC)
+    ),
+    st.sampled_from(
+        [
+            "ivr_step",
+            "queued",
+            "offer",
+            "answer",
+            "no_answer",
+            "busy",
+            "unavailable",
+            "abandon",
+            "message_left",
+            "callback_requested",
+            "call_end",
+            "survey",
+            "recorded",
+            "agent_state",
+        ]
+    ),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "node",
+                "key",
+                "agent_id",
+                "wait_s",
+                "ring_s",
+                "talk_s",
+                "phase",
+                "score",
+                "path",
+                "purpose",
+                "category",
+                "priority",
+            ]
+        ),
+        st.one_of(st.none(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=5)),
+    ),
 )
 
 

@@ -1,4 +1,5 @@
 """How a call-store outage is configured and shown: settings and the two store gauges."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,12 @@ from hotline.settings import Database
 
 def gauges(m: Metrics) -> dict[str, float]:
     body, _ = m.exposition()
-    return {s.name: s.value for f in text_string_to_metric_families(body.decode())
-            for s in f.samples if s.name.startswith("hotline_store_")}
+    return {
+        s.name: s.value
+        for f in text_string_to_metric_families(body.decode())
+        for s in f.samples
+        if s.name.startswith("hotline_store_")
+    }
 
 
 def test_store_gauges_are_sampled_from_the_recorder_at_each_scrape():

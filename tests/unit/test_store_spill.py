@@ -1,7 +1,8 @@
 """The recorder's spill file: items survive the round trip, torn lines are skipped, progress is kept."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,16 +11,26 @@ from structlog.testing import capture_logs
 from hotline.store.batch import End, Event, Start
 from hotline.store.spill import SpillFile, decode, encode
 
-T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 BEIJING = timezone(timedelta(hours=8))
 
-SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
-JSON = st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-                    max_leaves=8)
-STAMP = st.datetimes(timezones=st.sampled_from([timezone.utc, BEIJING, timezone(timedelta(hours=-2, minutes=-30))]))
-VALUE = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(), STAMP, JSON)
-VALUES = st.dictionaries(st.sampled_from(["uniqueid", "started_at", "ivr_path", "caller_name", "talk_s", "data", "at"]),
-                         VALUE)
+SCALAR = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+)
+JSON = st.recursive(
+    SCALAR,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+STAMP = st.datetimes(
+    timezones=st.sampled_from([UTC, BEIJING, timezone(timedelta(hours=-2, minutes=-30))])
+)
+VALUE = st.one_of(
+    st.none(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(), STAMP, JSON
+)
+VALUES = st.dictionaries(
+    st.sampled_from(["uniqueid", "started_at", "ivr_path", "caller_name", "talk_s", "data", "at"]), VALUE
+)
 
 
 @given(VALUES, st.sampled_from([Start, Event, "end"]), st.text())
@@ -35,7 +46,9 @@ def test_every_item_comes_back_equal(values, kind, uniqueid):
 
 
 def item(i: int) -> Event:
-    return Event({"call_uniqueid": f"c.{i}", "at": T0, "kind": "ivr_step", "data": {"i": i, "text": "按1报修"}})
+    return Event(
+        {"call_uniqueid": f"c.{i}", "at": T0, "kind": "ivr_step", "data": {"i": i, "text": "按1报修"}}
+    )
 
 
 def test_progress_is_kept_across_a_restart_and_the_files_go_when_done(tmp_path):
@@ -80,20 +93,27 @@ def test_an_offset_file_that_does_not_fit_the_spill_file_is_ignored(tmp_path):
 
 
 async def test_a_spill_file_removed_under_the_writer_is_logged_as_lost_not_fatal(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from hotline.store.recorder import CallRecorder
     from hotline.store.db import make_engine, upgrade
+    from hotline.store.recorder import CallRecorder
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'h.db'}"
     await upgrade(url)
     engine = make_engine(url)
     spill = tmp_path / "spill.jsonl"
     recorder = CallRecorder(engine, max_memory_items=1, spill_path=spill)
-    now = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
     for i in range(3):  # beyond the memory bound: into the file, before the writer runs
-        recorder.call_started(f"lost.{i}", direction="inbound", started_at=now, caller_number="138",
-                              caller_name="", dnid="95598", trunk="t")
+        recorder.call_started(
+            f"lost.{i}",
+            direction="inbound",
+            started_at=now,
+            caller_number="138",
+            caller_name="",
+            dnid="95598",
+            trunk="t",
+        )
     assert spill.exists()
     spill.unlink()
     writer = recorder.start()

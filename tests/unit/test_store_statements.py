@@ -1,4 +1,5 @@
 """The recorder's driver-level statements, compiled for both supported dialects (no database)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -27,7 +28,9 @@ def test_insert_names_only_the_given_columns_and_skips_existing_keys(name):
     assert "ivr_path" not in stmt.sql and "priority" not in stmt.sql  # server defaults apply
     plain = insert_rows(dialect, CALLS, ("uniqueid", "direction", "started_at"))
     assert "ON CONFLICT" not in plain.sql
-    assert insert_rows(dialect, CALLS, ("uniqueid", "direction", "started_at"), skip_existing="uniqueid") is stmt
+    assert (
+        insert_rows(dialect, CALLS, ("uniqueid", "direction", "started_at"), skip_existing="uniqueid") is stmt
+    )
 
 
 @pytest.mark.parametrize("name", DIALECTS)
@@ -48,7 +51,9 @@ def test_update_sets_the_columns_of_an_open_call(name):
     assert stmt.sql.startswith("UPDATE calls SET outcome=")
     assert "WHERE calls.uniqueid = " in stmt.sql and stmt.sql.endswith("AND calls.outcome IS NULL")
     assert stmt.names == ("outcome", "talk_s", KEY_PARAM)
-    assert stmt.parameters([{KEY_PARAM: "u.1", "talk_s": 3, "outcome": "ivr_only"}]) == [("ivr_only", 3.0, "u.1")]
+    assert stmt.parameters([{KEY_PARAM: "u.1", "talk_s": 3, "outcome": "ivr_only"}]) == [
+        ("ivr_only", 3.0, "u.1")
+    ]
 
 
 def test_a_dialect_without_on_conflict_support_is_refused():

@@ -1,7 +1,8 @@
 """Values are checked when handed to the recorder, before anything is queued."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,7 +15,7 @@ from hotline.store.validate import TableChecker, check_value, check_values, chec
 
 CALLS = Call.__table__
 EVENTS = CallEvent.__table__
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(
@@ -73,10 +74,19 @@ def test_utc_datetime_refuses_naive_values():
 
 CHECKERS = {t.name: (checker(t), TableChecker(t, shortcuts=False)) for t in (CALLS, EVENTS)}
 ANY_VALUE = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.sampled_from(["inbound", "ivr_only", "x"]),
-    st.text(max_size=80), st.datetimes(), st.datetimes(timezones=st.timezones()),
-    st.lists(st.one_of(st.integers(), st.text(), st.floats())), st.dictionaries(st.text(), st.integers()),
-    st.binary(), st.dates(),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(),
+    st.sampled_from(["inbound", "ivr_only", "x"]),
+    st.text(max_size=80),
+    st.datetimes(),
+    st.datetimes(timezones=st.timezones()),
+    st.lists(st.one_of(st.integers(), st.text(), st.floats())),
+    st.dictionaries(st.text(), st.integers()),
+    st.binary(),
+    st.dates(),
 )
 
 
@@ -87,7 +97,9 @@ def outcome(check, value):
         return type(exc), str(exc)
 
 
-@given(st.sampled_from([(t, c.name) for t in (CALLS, EVENTS) for c in t.columns if not c.primary_key]), ANY_VALUE)
+@given(
+    st.sampled_from([(t, c.name) for t in (CALLS, EVENTS) for c in t.columns if not c.primary_key]), ANY_VALUE
+)
 def test_the_shortcuts_accept_and_refuse_exactly_like_the_full_checks(column, value):
     table, name = column
     fast, reference = CHECKERS[table.name]

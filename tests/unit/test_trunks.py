@@ -1,11 +1,12 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from acd.trunks import Admit, Refuse, Release, Seize, TrunkCapacity, TrunkError
 
-T0 = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def test_ninth_inbound_caller_is_refused_and_outbound_is_separate():
@@ -29,8 +30,11 @@ def test_illegal_events_name_the_call():
     assert isinstance(t.handle(Seize("o", "outbound"), T0)[0], Refuse)
 
 
-@given(st.lists(st.tuples(st.booleans(), st.integers(0, 15), st.sampled_from(["inbound", "outbound"])),
-                max_size=200))
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(0, 15), st.sampled_from(["inbound", "outbound"])), max_size=200
+    )
+)
 def test_never_more_lines_than_configured(ops):
     t = TrunkCapacity(8, 4)
     held: set[str] = set()

@@ -3,6 +3,7 @@
 Anchors/aliases ("billion laughs"), huge files, deep nesting, list/dict keys, 5,000-digit integers
 and impossible dates end in a one-line `file:line: message` - never a traceback, never gigabytes.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -17,9 +18,9 @@ from typer.testing import CliRunner
 from hotline.cli import app
 from hotline.menus import MenuStore
 from hotline.settings import ConfigError, load_settings, settings_from
+from ivr import yaml_source
 from ivr.errors import MenuError
 from ivr.menu_load import menu_from, parse_menu
-from ivr import yaml_source
 from ivr.yaml_source import YamlSyntaxError, load_yaml, parse_yaml
 from prompts.catalog import load_catalog
 
@@ -32,8 +33,10 @@ MAX_DEPTH = 20
 def test_the_caps():
     assert (yaml_source.MAX_BYTES, yaml_source.MAX_DEPTH) == (MAX_BYTES, MAX_DEPTH)
 
-BOMB = ('company: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
-        + "".join(f"k{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)))
+
+BOMB = 'company: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"k{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)
+)
 
 
 def yaml_error(text: str) -> str:
@@ -50,11 +53,14 @@ def test_a_billion_laughs_is_refused_at_its_first_anchor_without_expanding_it():
     assert time.perf_counter() - started < 1
 
 
-@pytest.mark.parametrize("text,line", [
-    ("a: 1\nb: &x 2\n", 2),           # an anchor alone
-    ("a: 1\nb: 2\nc: *x\n", 3),       # an alias alone (undefined: still the same message)
-    ("a: !!str &x b\n", 1),
-])
+@pytest.mark.parametrize(
+    "text,line",
+    [
+        ("a: 1\nb: &x 2\n", 2),  # an anchor alone
+        ("a: 1\nb: 2\nc: *x\n", 3),  # an alias alone (undefined: still the same message)
+        ("a: !!str &x b\n", 1),
+    ],
+)
 def test_any_anchor_or_alias_is_refused(text, line):
     assert yaml_error(text) == f"f.yaml:{line}: YAML anchors/aliases are not allowed"
 
@@ -67,15 +73,18 @@ def test_nesting_is_capped():
     assert yaml_error("a: " + "[" * 100_000 + "]" * 100_000)
 
 
-@pytest.mark.parametrize("text,line,words", [
-    ("a: 1\n? [1, 2]\n: x\n", 2, "a mapping key must be a plain value"),
-    ("a: 1\n{b: 1}: x\n", 2, "a mapping key must be a plain value"),
-    ("a: 1\nb: " + "9" * 5000 + "\n", 2, "integer with 5000 digits"),
-    ("a: 1234567890123456789\n", 1, "integer with 19 digits"),
-    ("a: 1\nb: 2001-13-45\n", 2, "month must be in 1..12"),
-    ("a: b\nc: \x00\n", 2, "control characters are not allowed"),
-    ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
-])
+@pytest.mark.parametrize(
+    "text,line,words",
+    [
+        ("a: 1\n? [1, 2]\n: x\n", 2, "a mapping key must be a plain value"),
+        ("a: 1\n{b: 1}: x\n", 2, "a mapping key must be a plain value"),
+        ("a: 1\nb: " + "9" * 5000 + "\n", 2, "integer with 5000 digits"),
+        ("a: 1234567890123456789\n", 1, "integer with 19 digits"),
+        ("a: 1\nb: 2001-13-45\n", 2, "month must be in 1..12"),
+        ("a: b\nc: \x00\n", 2, "control characters are not allowed"),
+        ("a: 1\na: 2\n", 2, "duplicate key 'a'"),
+    ],
+)
 def test_odd_values_are_a_file_line_error(text, line, words):
     message = yaml_error(text)
     assert message.startswith(f"f.yaml:{line}: ") and words in message
@@ -96,20 +105,25 @@ def test_a_file_over_the_cap_is_refused_without_reading_it_all(tmp_path):
 N = MAX_BYTES - 100
 
 
-@pytest.mark.parametrize("text", [
-    "[" + "1," * (N // 2) + "]",                    # as many values as fit
-    "{" + "a: b, " * (N // 6) + "}",                 # as many keys as fit
-    "[" + "[a]: b, " * (N // 8) + "]",               # list keys, everywhere
-    "-\n" * (N // 2),                                # empty items
-    "a: " + "[" * N,                                 # nesting
-    "x" * N,                                         # one long scalar
-], ids=["values", "keys", "list-keys", "items", "nesting", "scalar"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" + "1," * (N // 2) + "]",  # as many values as fit
+        "{" + "a: b, " * (N // 6) + "}",  # as many keys as fit
+        "[" + "[a]: b, " * (N // 8) + "]",  # list keys, everywhere
+        "-\n" * (N // 2),  # empty items
+        "a: " + "[" * N,  # nesting
+        "x" * N,  # one long scalar
+    ],
+    ids=["values", "keys", "list-keys", "items", "nesting", "scalar"],
+)
 def test_a_file_at_the_cap_is_read_or_refused_quickly(text):
     def load(text: str) -> None:
         try:
             parse_yaml(text, "f.yaml")
         except YamlSyntaxError:
             pass
+
     bounded(load, text, limit_s=3)  # about 0.2 s each here; pure-Python PyYAML took up to 8 s
 
 
@@ -124,8 +138,9 @@ def test_config_check_exits_2_with_one_line(tmp_path):
     assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
 
 
-@pytest.mark.parametrize("extra", ["x: &a 1\n", "x: " + "9" * 5000 + "\n", "? [1]\n: 2\n",
-                                   "x: " + "[" * 50 + "]" * 50 + "\n"])
+@pytest.mark.parametrize(
+    "extra", ["x: &a 1\n", "x: " + "9" * 5000 + "\n", "? [1]\n: 2\n", "x: " + "[" * 50 + "]" * 50 + "\n"]
+)
 def test_menu_check_exits_2_with_one_line(tmp_path, extra):
     bad = tmp_path / "menu.yaml"
     bad.write_text(MENU.read_text(encoding="utf-8") + extra, encoding="utf-8")
@@ -139,9 +154,19 @@ def known_prompts() -> set[str]:
     return set(load_catalog(ROOT / "prompts" / "catalog.yaml", company="{company}"))
 
 
-@pytest.mark.parametrize("bad", [
-    BOMB, "version: &v x\n", "a: " + "[" * 40 + "]" * 40 + "\n", "a: " + "9" * 5000 + "\n",
-    "? [1]\n: x\n", "a: 2001-13-45\n", "x" * (MAX_BYTES + 1), "\xff"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        BOMB,
+        "version: &v x\n",
+        "a: " + "[" * 40 + "]" * 40 + "\n",
+        "a: " + "9" * 5000 + "\n",
+        "? [1]\n: x\n",
+        "a: 2001-13-45\n",
+        "x" * (MAX_BYTES + 1),
+        "\xff",
+    ],
+)
 def test_a_sighup_reload_of_a_bad_file_keeps_the_running_menu(tmp_path, bad):
     path = tmp_path / "menu.yaml"
     path.write_text(MENU.read_text(encoding="utf-8"), encoding="utf-8")
@@ -174,11 +199,53 @@ def test_a_reload_turns_even_an_unexpected_failure_into_a_menu_error(tmp_path, m
 
 # ---- fuzz: random input never escapes as anything but the loaders' own errors ----------------
 
-TOKENS = st.sampled_from([
-    "a", "b", "1", "-", "- ", ": ", ":", "? ", "[", "]", "{", "}", ",", "\n", "  ", "&x ", "*x", "!!int ",
-    "!!str ", "!!binary ", "!!set ", "<<: ", "'", '"', "#", "|", ">", "9" * 25, "2001-13-45", ".inf",
-    "0x", "1_000", "---\n", "...\n", "\t", "%YAML 1.1\n", "nodes:", "version: ", "kind: menu", "\x00",
-    "é", "\ufeff", "\r"])
+TOKENS = st.sampled_from(
+    [
+        "a",
+        "b",
+        "1",
+        "-",
+        "- ",
+        ": ",
+        ":",
+        "? ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "\n",
+        "  ",
+        "&x ",
+        "*x",
+        "!!int ",
+        "!!str ",
+        "!!binary ",
+        "!!set ",
+        "<<: ",
+        "'",
+        '"',
+        "#",
+        "|",
+        ">",
+        "9" * 25,
+        "2001-13-45",
+        ".inf",
+        "0x",
+        "1_000",
+        "---\n",
+        "...\n",
+        "\t",
+        "%YAML 1.1\n",
+        "nodes:",
+        "version: ",
+        "kind: menu",
+        "\x00",
+        "é",
+        "\ufeff",
+        "\r",
+    ]
+)
 YAMLISH = st.lists(TOKENS, max_size=60).map("".join)
 
 
@@ -230,6 +297,7 @@ def test_fuzz_any_bytes(raw):
                 load_yaml(path)
             except YamlSyntaxError as exc:
                 assert str(exc).startswith(f"{path}:") and "\n" not in str(exc)
+
     bounded(load, raw)
 
 
@@ -241,4 +309,5 @@ def test_fuzz_menu_text(text):
             parse_menu(text, known_prompts={"p"}, path="m.yaml")
         except MenuError as exc:
             assert all(e.startswith("m.yaml:") for e in exc.errors)
+
     bounded(load, text)

@@ -4,6 +4,7 @@
 Run by the alembic command line instead, the URL comes from `-x url=...` or the
 HOTLINE_DATABASE_URL environment variable.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +13,9 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from hotline.store.db import make_engine
 import hotline.outbound.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
+from hotline.store.db import make_engine
 from hotline.store.models import Base
 
 config = context.config

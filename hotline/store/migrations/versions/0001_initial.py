@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2024-05-01
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-01-15
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -37,8 +38,9 @@ def upgrade() -> None:
         sa.CheckConstraint("kind IN ('planned', 'fault')", name=op.f("ck_outage_notices_kind")),
         sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_outage_notices_ends_after_start")),
     )
-    op.create_index(op.f("ix_outage_notices_area_code_starts_at"), "outage_notices",
-                    ["area_code", "starts_at"])
+    op.create_index(
+        op.f("ix_outage_notices_area_code_starts_at"), "outage_notices", ["area_code", "starts_at"]
+    )
 
     op.create_table(
         "accounts",

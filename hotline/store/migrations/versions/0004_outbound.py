@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,8 +17,7 @@ depends_on = None
 
 _PURPOSES = "purpose IN ('followup', 'outage_notice', 'callback')"
 _STATUSES = "status IN ('pending', 'in_progress', 'done', 'given_up', 'cancelled')"
-_RESULTS = ("result IN ('answered', 'busy', 'no_answer', 'rejected', 'failed', 'out_of_window', "
-            "'dnc')")
+_RESULTS = "result IN ('answered', 'busy', 'no_answer', 'rejected', 'failed', 'out_of_window', 'dnc')"
 
 
 def _ts(name: str, nullable: bool = False) -> sa.Column:
