@@ -12,8 +12,8 @@ import statistics
 import sys
 import time
 
-from hotline.agi.channel import AgiChannel
-from hotline.agi.server import FastAgiServer
+from hotline.asterisk.fastagi.channel import AgiChannel
+from hotline.asterisk.fastagi.server import FastAgiServer
 
 HEADERS = b"agi_network: yes\nagi_network_script: bench\nagi_uniqueid: 1.1\n\n"
 

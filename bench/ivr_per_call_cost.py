@@ -2,7 +2,7 @@
 
 The same scripted caller on both: answer, greeting, press 4 (top menu), * (guide menu), 0 (top
 menu) -> "transferring you" -> the daemon rings the agents and the caller hangs up there; the
-classic script (agi_scripts/ivr_classic.py) sets HOTLINE_TRANSFER and exits. Every call must reach
+classic script (bench/baselines/ivr_classic.py) sets HOTLINE_TRANSFER and exits. Every call must reach
 the transfer prompt. Measured over N calls, one after another and then 20 at a time:
   - setup latency: connection opened / process spawned -> first STREAM FILE received;
   - CPU per call: the daemon (`run_daemon(..., ami_enabled=False)` in a child process started
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLASSIC = ROOT / "agi_scripts" / "ivr_classic.py"
+CLASSIC = ROOT / "bench" / "baselines" / "ivr_classic.py"
 MENU = ROOT / "config" / "menu.yaml"
 TICK = os.sysconf("SC_CLK_TCK")
 INTERRUPTIBLE = '"0123456789*#"'
@@ -38,8 +38,8 @@ CONCURRENCY = 20
 
 DAEMON_CHILD = """
 import asyncio, json, signal, sys
-from hotline.daemon import run_daemon
-from hotline.logs import setup_logging
+from hotline.daemon.wiring import run_daemon
+from hotline.observability.logs import setup_logging
 from hotline.settings import Settings
 
 async def main(cfg):

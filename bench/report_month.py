@@ -204,9 +204,7 @@ def generate(total: int):
         offsets = sorted(rng.uniform(0, 3600) for _ in range(count))
         for off in offsets:
             n += 1
-            calls.append(
-                _call(rng, f"b{n}", (hour_start + timedelta(seconds=off)).astimezone(UTC), events)
-            )
+            calls.append(_call(rng, f"b{n}", (hour_start + timedelta(seconds=off)).astimezone(UTC), events))
             if len(calls) == CHUNK:
                 yield calls, events
                 calls, events = [], []

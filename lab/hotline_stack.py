@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hotline.asterisk_render import RenderOptions, render, write
+from hotline.asterisk.config_render import RenderOptions, render, write
 from hotline.settings import Settings
 from lab.asterisk import LabAsterisk
 from lab.session import LabSession

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hotline import file_lock
-from hotline.file_lock import FileLock, LockHeld
+from hotline.daemon import file_lock
+from hotline.daemon.file_lock import FileLock, LockHeld
 from lab.errors import LabError
 from lab.locations import run_dir
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import structlog
 
+from hotline.bus.outage_message import OutageMessageError, OutageNotice, parse_outage
 from hotline.selfservice.notices import NoticeError
-
-from .outage_message import OutageMessageError, OutageNotice, parse_outage
 
 log = structlog.get_logger("bus")
 

@@ -11,7 +11,7 @@ daemon. Topics, under the configured prefix:
     <prefix>/status            retained "online" / "offline" (the will, if the daemon vanishes)
     <prefix>/dispatch/outage   inbound: outage notices (see outage_message.py)
     <prefix>/dispatch/service_done   inbound: a service was completed -> follow-up call
-                               (see hotline/outbound/service_done.py)
+                               (see hotline/dialer/service_done.py)
 
 With an inbound handler the bus keeps a persistent MQTT session (fixed client id, clean_session
 off), so notices the dispatch side sends with QoS 1 while the daemon is down or reconnecting are
@@ -31,11 +31,10 @@ from typing import Any
 import aiomqtt
 import structlog
 
+from hotline.bus.dispatch import OutageHandler, deliver_outage
+from hotline.bus.pending import Pending, PendingQueue
 from hotline.clock import utcnow
 from hotline.settings import Mqtt
-
-from .dispatch import OutageHandler, deliver_outage
-from .pending import Pending, PendingQueue
 
 log = structlog.get_logger("bus")
 

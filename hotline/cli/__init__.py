@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from . import (
+from hotline.cli import (
     asterisk_cmd,
     common,
     config_cmd,

@@ -1,3 +1,3 @@
-from . import main
+from hotline.cli import main
 
 main()

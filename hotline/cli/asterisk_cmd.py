@@ -6,8 +6,15 @@ from pathlib import Path
 
 import typer
 
-from ..asterisk_render import DEFAULT_MODULES_DIR, RenderError, RenderOptions, render, render_dahdi, write
-from .common import ConfigOption, err, out, settings_or_exit
+from hotline.asterisk.config_render import (
+    DEFAULT_MODULES_DIR,
+    RenderError,
+    RenderOptions,
+    render,
+    render_dahdi,
+    write,
+)
+from hotline.cli.common import ConfigOption, err, out, settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="Asterisk configuration")
 

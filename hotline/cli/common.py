@@ -16,8 +16,8 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..settings import ConfigError, Settings, load_settings
-from ..store.db import make_engine, upgrade
+from hotline.settings import ConfigError, Settings, load_settings
+from hotline.store.db import make_engine, upgrade
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)

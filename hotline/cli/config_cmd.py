@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from ..settings import ConfigError, load_settings
-from .common import config_path, err, out
+from hotline.cli.common import config_path, err, out
+from hotline.settings import ConfigError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="check or show the site config")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import ConfigOption, out, settings_or_exit, with_engine
+from hotline.cli.common import ConfigOption, out, settings_or_exit, with_engine
 
 app = typer.Typer(no_args_is_help=True, help="the call store")
 

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import typer
 
+from hotline.cli.common import err, out
 from ivr.errors import MenuError
 from ivr.menu_load import load_menu
 from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
 from ivr.menu_svg import menu_svg
 from prompts.catalog import CATALOG_FILE, CatalogError, load_catalog
-
-from .common import err, out
 
 app = typer.Typer(no_args_is_help=True, help="check, show or draw the IVR menu")
 

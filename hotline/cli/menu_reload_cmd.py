@@ -8,12 +8,11 @@ from pathlib import Path
 
 import typer
 
+from hotline.cli.common import ConfigOption, err, out, settings_or_exit
+from hotline.daemon.lock import lock_path, running_daemon
 from ivr.errors import MenuError
 from ivr.menu_load import load_menu
 from prompts.catalog import load_catalog
-
-from ..daemon_lock import lock_path, running_daemon
-from .common import ConfigOption, err, out, settings_or_exit
 
 
 def reload(config: Path = ConfigOption) -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..clock import utcnow
-from ..outbound import store
-from ..outbound.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, followup_job, notice_jobs
-from ..phone_number import PhoneNumberError, normalise
-from ..selfservice.local_time import parse_local, to_local
-from .common import ConfigOption, fail, out, settings_or_exit, with_engine
+from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
+from hotline.clock import utcnow
+from hotline.dialer import store
+from hotline.dialer.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, followup_job, notice_jobs
+from hotline.phone_number import PhoneNumberError, normalise
+from hotline.selfservice.local_time import parse_local, to_local
 
 app = typer.Typer(no_args_is_help=True, help="outbound calls: follow-ups, outage notices, callbacks")
 dnc_app = typer.Typer(no_args_is_help=True, help="the do-not-call list")

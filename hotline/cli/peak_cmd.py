@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..peak import switch
-from .common import ConfigOption, io_failure, out, settings_or_exit
+from hotline.cli.common import ConfigOption, io_failure, out, settings_or_exit
+from hotline.services.peak_mode import switch
 
 app = typer.Typer(no_args_is_help=True, help="peak mode: the outage notice before the menu")
 

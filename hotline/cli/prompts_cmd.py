@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 
+from hotline.cli.common import ConfigOption, out, settings_or_exit
 from prompts.catalog import site_catalog
 from prompts.render import render_all, render_moh
-
-from .common import ConfigOption, out, settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="voice prompts")
 

@@ -18,16 +18,16 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..clock import utcnow
-from ..reports.export import to_csv, to_json
-from ..reports.figures import Thresholds
-from ..reports.html import render_html
-from ..reports.period import DEFAULT_TZ, Period, parse_period, zone
-from ..reports.report import Report, build_report
-from ..reports.text import print_report
-from ..settings import Settings
-from ..store.db import make_engine
-from .common import ConfigOption, err, fail, io_failure, out, settings_or_exit, write_atomically
+from hotline.cli.common import ConfigOption, err, fail, io_failure, out, settings_or_exit, write_atomically
+from hotline.clock import utcnow
+from hotline.reports.export import to_csv, to_json
+from hotline.reports.figures import Thresholds
+from hotline.reports.html import render_html
+from hotline.reports.period import DEFAULT_TZ, Period, parse_period, zone
+from hotline.reports.report import Report, build_report
+from hotline.reports.text import print_report
+from hotline.settings import Settings
+from hotline.store.db import make_engine
 
 
 class Format(str, Enum):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 
-from ..daemon import run_daemon
-from ..daemon_lock import DaemonLock, DaemonRunning, lock_path
-from ..logs import setup_logging
-from .common import ConfigOption, fail, settings_or_exit
+from hotline.cli.common import ConfigOption, fail, settings_or_exit
+from hotline.daemon.lock import DaemonLock, DaemonRunning, lock_path
+from hotline.daemon.wiring import run_daemon
+from hotline.observability.logs import setup_logging
 
 
 def run(

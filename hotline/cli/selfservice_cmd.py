@@ -10,13 +10,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..clock import utcnow
-from ..selfservice.account_import import AccountImportError, import_accounts
-from ..selfservice.local_time import parse_local, to_local
-from ..selfservice.notices import NoticeError, add_notice, check_area_code, split_towns
-from ..selfservice.queries import HORIZON, list_notices
-from ..selfservice.records import Notice
-from .common import ConfigOption, err, fail, out, settings_or_exit, with_engine
+from hotline.cli.common import ConfigOption, err, fail, out, settings_or_exit, with_engine
+from hotline.clock import utcnow
+from hotline.selfservice.account_import import AccountImportError, import_accounts
+from hotline.selfservice.local_time import parse_local, to_local
+from hotline.selfservice.notices import NoticeError, add_notice, check_area_code, split_towns
+from hotline.selfservice.queries import HORIZON, list_notices
+from hotline.selfservice.records import Notice
 
 outage_app = typer.Typer(no_args_is_help=True, help="outage notices (self-service outage query)")
 accounts_app = typer.Typer(no_args_is_help=True, help="customer accounts (self-service bill query)")

@@ -51,8 +51,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from .report import Report
-from .stats import AgentRow
+from hotline.reports.report import Report
+from hotline.reports.stats import AgentRow
 
 FORMAT = "hotline-report/1"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from .labels import CATEGORY, INBOUND_OUTCOME, label
-from .report import Report
-from .svg_charts import PALETTE, rate_lines, share_bars, stacked_bars
-from .tables import Table, all_tables
+from hotline.reports.labels import CATEGORY, INBOUND_OUTCOME, label
+from hotline.reports.report import Report
+from hotline.reports.svg_charts import PALETTE, rate_lines, share_bars, stacked_bars
+from hotline.reports.tables import Table, all_tables
 
 CSS = """body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .period import Period
+from hotline.reports.period import Period
 
 CATEGORY = {
     "outage_query": "停电预告查询",

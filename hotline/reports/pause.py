@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from acd.rules import AGENT_STATES
-
-from .labels import PAUSE_REASON
+from hotline.reports.labels import PAUSE_REASON
 
 LOGGED_OUT = "logged_out"
 PAUSED = "paused"

@@ -30,16 +30,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.reports.pause import LOGGED_OUT, PAUSED, AgentTime, StateChange, agent_times, parse_label
+from hotline.reports.period import Period
 from hotline.store.models import CallEvent
 from hotline.store.utc_datetime import require_aware
-
-from .pause import LOGGED_OUT, PAUSED, AgentTime, StateChange, agent_times, parse_label
-from .period import Period
 
 KIND = "agent_state"
 LOGGED_IN_STATES = ("ready", "ringing", "talking", "wrap_up")  # changes among these are not read
 UNION_CHUNK = 100  # agents per UNION ALL statement (SQLite allows 500 compound terms)
-AGENT_KEY = "agent-{}"  # call_uniqueid of the changes made without a call (hotline/acd_runtime.py)
+AGENT_KEY = "agent-{}"  # call_uniqueid of the changes made without a call (hotline/services/acd_driver.py)
 
 _e = CallEvent.__table__.c
 _agent: Any = _e.data["agent_id"].as_string()

@@ -11,10 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.reports.period import Period
+from hotline.reports.slot_query import answered_condition, as_number
 from hotline.store.models import Call, CallEvent
-
-from .period import Period
-from .slot_query import answered_condition, as_number
 
 OFFER_KINDS = ("offer", "no_answer")  # call_events the ACD logs per agent, data {"agent_id": "001"}
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .figures import Thresholds
-from .labels import period_title
-from .period import Period
-from .staffing import StaffingRow, staffing
-from .stats import Stats, compute_stats
+from hotline.reports.figures import Thresholds
+from hotline.reports.labels import period_title
+from hotline.reports.period import Period
+from hotline.reports.staffing import StaffingRow, staffing
+from hotline.reports.stats import Stats, compute_stats
 
 
 @dataclass(frozen=True)

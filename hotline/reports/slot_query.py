@@ -17,12 +17,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hotline.reports.figures import Counts, Thresholds
+from hotline.reports.period import SLOT_S, Period
+from hotline.reports.sql_time import (
+    epoch_slot,
+    number,
+    seconds_between,
+    sqlite_slot_bounds,
+    wait_at_most,
+    wait_less_than,
+)
 from hotline.store.models import Call
 from hotline.store.utc_datetime import UTCDateTime
-
-from .figures import Counts, Thresholds
-from .period import SLOT_S, Period
-from .sql_time import epoch_slot, number, seconds_between, sqlite_slot_bounds, wait_at_most, wait_less_than
 
 ABANDONED = ("abandoned_queue", "abandoned_ringing")
 AFTER_TRANSFER_ONLY = ("agent_answered", *ABANDONED)  # outcomes that imply the caller was queued

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from acd.erlang import agents_needed, offered_traffic
-
-from .stats import Stats
+from hotline.reports.stats import Stats
 
 HOUR_S = 3600.0
 

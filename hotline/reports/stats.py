@@ -23,14 +23,13 @@ from datetime import date, datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.reports.figures import Counts, Thresholds, ratio
+from hotline.reports.pause import AgentTime
+from hotline.reports.pause_query import agent_time
+from hotline.reports.period import Period
+from hotline.reports.queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
+from hotline.reports.slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
 from hotline.store.utc_datetime import require_aware
-
-from .figures import Counts, Thresholds, ratio
-from .pause import AgentTime
-from .pause_query import agent_time
-from .period import Period
-from .queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
-from .slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
 
 INBOUND_OUTCOMES = (
     "ivr_only",

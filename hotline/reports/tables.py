@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .figures import Counts
-from .labels import CATEGORY, INBOUND_OUTCOME, OUTBOUND_OUTCOME, PAUSE_REASON, label, percent, seconds
-from .pause import reason_order
-from .report import Report
-from .stats import Share
+from hotline.reports.figures import Counts
+from hotline.reports.labels import (
+    CATEGORY,
+    INBOUND_OUTCOME,
+    OUTBOUND_OUTCOME,
+    PAUSE_REASON,
+    label,
+    percent,
+    seconds,
+)
+from hotline.reports.pause import reason_order
+from hotline.reports.report import Report
+from hotline.reports.stats import Share
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from .report import Report
-from .tables import Table, all_tables
+from hotline.reports.report import Report
+from hotline.reports.tables import Table, all_tables
 
 
 def _rich(table: Table) -> RichTable:

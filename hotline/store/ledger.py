@@ -2,7 +2,7 @@
 Asterisk handled gets exactly one row in `calls`.
 
 `reconcile_ledger(engine, path, now, agents)` reads the ledger off the event loop, folds it into
-inbound calls (hotline.cdr_ledger) and, in one transaction:
+inbound calls (hotline.asterisk.cdr_ledger) and, in one transaction:
 
 - a call the fallback took that has NO row is inserted, from the ledger alone (direction
   inbound, caller number, channel, start, answer, end, and the agent who answered in the
@@ -41,8 +41,8 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hotline.call_fields import store_text
-from hotline.cdr_ledger import LedgerCall, ParsedLedger, inbound_calls, parse_ledger
+from hotline.asterisk.cdr_ledger import LedgerCall, ParsedLedger, inbound_calls, parse_ledger
+from hotline.calls.fields import store_text
 from hotline.store.models import Call
 from hotline.store.utc_datetime import require_aware
 

@@ -16,8 +16,8 @@ from polling import until
 from test_acd_calls import TO_AGENT, ami, registered
 
 from hotline.clock import utcnow
-from hotline.outbound import store
-from hotline.outbound.jobs import followup_job
+from hotline.dialer import store
+from hotline.dialer.jobs import followup_job
 from hotline.selfservice import add_notice, upsert_accounts
 from hotline.settings import load_settings
 from hotline.store.db import make_engine

@@ -73,9 +73,7 @@ async def _seed(db_url: str, notices: list[tuple], accounts: list[tuple]) -> Non
     if db_url.startswith("sqlite"):
 
         def text(v):  # how SQLAlchemy stores a UTC timestamp in SQLite
-            return (
-                v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v
-            )
+            return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v
 
         con = sqlite3.connect(db_url.partition(":///")[2])
         with con:

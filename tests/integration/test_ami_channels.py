@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fake_ami import FakeAmi
 
-from hotline.ami import AmiClient, AmiError
+from hotline.asterisk.ami import AmiClient, AmiError
 from hotline.settings import Ami
 
 

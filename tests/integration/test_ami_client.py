@@ -5,7 +5,7 @@ import asyncio
 from fake_ami import FakeAmi
 from polling import until
 
-from hotline.ami import AmiClient
+from hotline.asterisk.ami import AmiClient
 from hotline.settings import Ami
 
 QUIET_WINDOW_S = 1.0

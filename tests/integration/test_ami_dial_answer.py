@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fake_ami import FakeAmi
 from polling import until
 
-from hotline.ami import AmiClient
+from hotline.asterisk.ami import AmiClient
 from hotline.settings import Ami
 
 T_UP, T_DIALEND = 1796200000.25, 1796200004.75  # the announcements took 4.5 s

@@ -10,7 +10,7 @@ from fake_ami import FakeAmi
 from polling import until
 from structlog.testing import capture_logs
 
-from hotline.ami import AmiClient, AmiError
+from hotline.asterisk.ami import AmiClient, AmiError
 from hotline.settings import Ami
 
 FAST = dict(reconnect_min_seconds=0.05, login_timeout=0.3, resync_timeout=0.3, ping_interval=0.1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.ami import AmiClient, header
-from hotline.ami_protocol import AmiProtocol
+from hotline.asterisk.ami import AmiClient, header
+from hotline.asterisk.ami_protocol import AmiProtocol
 from hotline.settings import Ami
 
 KEYS = ("Event", "EndpointName", "AOR", "ContactStatus", "Uniqueid", "DialStatus", "Timestamp", "Cause")

@@ -8,9 +8,9 @@ import pytest
 from fake_asterisk import FakeCall
 from polling import until
 
-from hotline.daemon import run_daemon
-from hotline.peak import switch
+from hotline.daemon.wiring import run_daemon
 from hotline.selfservice.notices import add_notice
+from hotline.services.peak_mode import switch
 from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls

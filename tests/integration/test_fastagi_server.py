@@ -6,9 +6,9 @@ import time
 import pytest
 from polling import forever, until
 
-from hotline.agi.channel import AgiChannel
-from hotline.agi.errors import AgiHangup
-from hotline.agi.server import FastAgiServer
+from hotline.asterisk.fastagi.channel import AgiChannel
+from hotline.asterisk.fastagi.errors import AgiHangup
+from hotline.asterisk.fastagi.server import FastAgiServer
 
 HEADERS = b"agi_network: yes\nagi_network_script: test\nagi_uniqueid: 1700000000.1\nagi_arg_1: x\n\n"
 

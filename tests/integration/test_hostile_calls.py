@@ -11,7 +11,7 @@ from polling import until
 from test_daemon_calls import daemon  # noqa: F401  (fixture)
 from test_daemon_calls import settings_for as daemon_settings
 
-from hotline.daemon import run_daemon
+from hotline.daemon.wiring import run_daemon
 from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls

@@ -1,4 +1,4 @@
-"""agi_scripts/ivr_classic.py (the per-process IVR baseline) as Asterisk runs it: a subprocess
+"""bench/baselines/ivr_classic.py (the per-process IVR baseline) as Asterisk runs it: a subprocess
 with a scripted Asterisk on its stdin/stdout (the AGI env block, then one reply per command)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "agi_scripts" / "ivr_classic.py"
+SCRIPT = ROOT / "bench" / "baselines" / "ivr_classic.py"
 ANY_KEY = '"0123456789*#"'
 
 

@@ -14,8 +14,8 @@ from test_hostile_calls import rows
 
 from acd.line_audit import EndSession, FreeLine
 from acd.trunks import Seize
-from hotline.daemon import run_daemon
-from hotline.line_auditor import LineAuditor
+from hotline.daemon.wiring import run_daemon
+from hotline.services.line_auditor import LineAuditor
 from hotline.settings import Settings
 
 

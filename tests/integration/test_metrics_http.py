@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from hotline.metrics import Metrics
+from hotline.observability.metrics import Metrics
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline.cli.outbound_cmd import app
-from hotline.outbound import store
-from hotline.outbound.jobs import JobRequestError, dialable, followup_job, notice_jobs
-from hotline.outbound.service_done import ServiceDoneError, parse_service_done, service_done_handler
+from hotline.dialer import store
+from hotline.dialer.jobs import JobRequestError, dialable, followup_job, notice_jobs
+from hotline.dialer.service_done import ServiceDoneError, parse_service_done, service_done_handler
 from hotline.selfservice import add_notice, upsert_accounts
 from hotline.selfservice.local_time import LOCAL_TZ
 from hotline.settings import Settings

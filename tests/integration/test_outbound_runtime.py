@@ -16,9 +16,9 @@ from polling import until
 from acd.trunks import Release, Seize, TrunkCapacity
 from hotline.bus import EventBus
 from hotline.clock import utcnow
-from hotline.outbound import store
-from hotline.outbound.jobs import callback_job, followup_job
-from hotline.outbound.runtime import OutboundRuntime
+from hotline.dialer import store
+from hotline.dialer.jobs import callback_job, followup_job
+from hotline.services.dialer_driver import OutboundRuntime
 from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
 
@@ -156,7 +156,7 @@ async def test_answered_call_stores_the_key_busy_is_retried_then_given_up(dialer
 
 
 async def test_answered_but_the_call_flow_never_comes_is_a_failed_try(dialer, monkeypatch):
-    monkeypatch.setattr("hotline.outbound.runtime.FLOW_START_S", 0.2)
+    monkeypatch.setattr("hotline.services.dialer_driver.FLOW_START_S", 0.2)
     rt, ami, trunks, engine, settings = dialer
     (job,) = jobs_for(settings, ["13800000111"], utcnow())
     await rt.add([job])

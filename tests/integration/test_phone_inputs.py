@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline.cli.outbound_cmd import app
-from hotline.outbound import store
-from hotline.outbound.jobs import JobRequestError, callback_job, dialable, followup_job
-from hotline.outbound.service_done import ServiceDoneError, parse_service_done, service_done_handler
+from hotline.dialer import store
+from hotline.dialer.jobs import JobRequestError, callback_job, dialable, followup_job
+from hotline.dialer.service_done import ServiceDoneError, parse_service_done, service_done_handler
 from hotline.selfservice import upsert_accounts
 from hotline.selfservice.account_import import AccountImportError, parse_accounts
 from hotline.selfservice.queries import areas_for_phone, phone_candidates

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from test_report_center import SHANGHAI, at
 
 from acd import events as ev
-from hotline.acd_runtime import AcdRuntime
 from hotline.bus.event_bus import EventBus
 from hotline.reports.period import day_period
 from hotline.reports.stats import compute_stats
+from hotline.services.acd_driver import AcdRuntime
 from hotline.settings import Settings
 from hotline.store import CallRecorder
 from hotline.store.db import make_engine, upgrade

@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-import hotline.outbound.models  # noqa: F401  (registers the dialer tables)
+import hotline.dialer.models  # noqa: F401  (registers the dialer tables)
 import hotline.selfservice.models  # noqa: F401
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Base

@@ -11,8 +11,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from acd import events as ev
-from hotline.acd_runtime import AcdRuntime
 from hotline.bus.event_bus import EventBus
+from hotline.services.acd_driver import AcdRuntime
 from hotline.settings import Settings
 
 NOW = datetime(2026, 12, 2, 7, 15, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.agi.errors import AgiProtocolError
-from hotline.agi.protocol import parse_header_block, parse_headers
+from hotline.asterisk.fastagi.errors import AgiProtocolError
+from hotline.asterisk.fastagi.protocol import parse_header_block, parse_headers
 
 ARGS = ("djEzODAwMTM4MDAw", "dg==")
 
@@ -118,7 +118,7 @@ def test_any_bytes_parse_or_raise_a_protocol_error(data):
 @settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=200))
 def test_any_reply_line_parses_or_raises_a_protocol_error(line):
-    from hotline.agi.protocol import Reply, parse_result, parse_status
+    from hotline.asterisk.fastagi.protocol import Reply, parse_result, parse_status
 
     try:
         code, _, rest = parse_status(line)

@@ -1,7 +1,7 @@
 import pytest
 
-from hotline.agi.errors import AgiProtocolError
-from hotline.agi.protocol import command_line, parse_headers, parse_result, parse_status, quote
+from hotline.asterisk.fastagi.errors import AgiProtocolError
+from hotline.asterisk.fastagi.protocol import command_line, parse_headers, parse_result, parse_status, quote
 
 
 def test_quote_escapes_quotes_and_backslashes():
@@ -43,7 +43,7 @@ def test_headers_must_be_agi():
 
 
 def test_a_number_after_the_result_is_read_or_refused():
-    from hotline.agi.protocol import Reply
+    from hotline.asterisk.fastagi.protocol import Reply
 
     assert Reply(200, 0, None, "endpos=16000").number("endpos") == 16000
     assert Reply(200, 0, None, "").number("endpos") is None

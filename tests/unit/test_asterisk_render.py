@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from hotline.asterisk_render import RenderOptions, render, render_dahdi
+from hotline.asterisk.config_render import RenderOptions, render, render_dahdi
 from hotline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@ import base64
 
 import pytest
 
-from hotline.caller_id import CallerIdError, caller_from, decode_arg
+from hotline.calls.caller_id import CallerIdError, caller_from, decode_arg
 
 
 def b64(s: str) -> str:

@@ -1,4 +1,4 @@
-"""hotline.file_lock: two processes contending on one lock file."""
+"""hotline.daemon.file_lock: two processes contending on one lock file."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from polling import wait_until
 
-from hotline.file_lock import Holder, LockHeld, holder, take
+from hotline.daemon.file_lock import Holder, LockHeld, holder, take
 
 HOLD = """
 import sys
-from hotline.file_lock import take
+from hotline.daemon.file_lock import take
 lock = take(__import__("pathlib").Path(sys.argv[1]), sys.argv[2])
 print("locked", flush=True)
 sys.stdin.readline()

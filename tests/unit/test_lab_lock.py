@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import lab.__main__ as lab_main
-from hotline.file_lock import Holder, holder
+from hotline.daemon.file_lock import Holder, holder
 from lab.asterisk import LabAsterisk
 from lab.lab_lock import LabBusy, lab_lock_path, take_lab
 
@@ -96,7 +96,7 @@ def test_lab_up_by_hand_holds_the_lab_only_while_it_runs(monkeypatch):
 SESSION_TEST = """
 import os
 import lab.pytest_fixtures as fixtures
-from hotline.file_lock import holder
+from hotline.daemon.file_lock import holder
 from lab.lab_lock import lab_lock_path
 from lab.pytest_fixtures import lab_session  # noqa: F401
 

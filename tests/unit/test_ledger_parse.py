@@ -1,4 +1,4 @@
-"""Asterisk's CDR ledger (hotline.cdr_ledger): parsing lines, grouping CDRs into inbound calls, and
+"""Asterisk's CDR ledger (hotline.asterisk.cdr_ledger): parsing lines, grouping CDRs into inbound calls, and
 the rendered Asterisk files that write it. Hand-written lines in cdr_custom's exact format."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotline.asterisk_render import render
-from hotline.cdr_ledger import COLUMNS, Cdr, LedgerLineError, inbound_calls, parse_ledger, parse_line
+from hotline.asterisk.cdr_ledger import COLUMNS, Cdr, LedgerLineError, inbound_calls, parse_ledger, parse_line
+from hotline.asterisk.config_render import render
 from hotline.settings import Settings
 
 T0 = 1_795_000_000.0  # an epoch second in 2026

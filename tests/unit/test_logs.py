@@ -4,7 +4,7 @@ import logging
 
 import structlog
 
-from hotline.logs import setup_logging
+from hotline.observability.logs import setup_logging
 
 
 def test_debug_level_keeps_the_chatty_libraries_quiet():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hotline.outbound.originate import channel_id, originate_action, outcome_of
+from hotline.asterisk.originate import channel_id, originate_action, outcome_of
 from hotline.settings import Settings
 
 QUEUED = {"Response": "Success", "Message": "Originate successfully queued"}

@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from hotline.bus.dispatch import deliver_outage
 from hotline.bus.outage_message import OutageMessageError, parse_outage
-from hotline.outbound.service_done import ServiceDoneError, parse_service_done
+from hotline.dialer.service_done import ServiceDoneError, parse_service_done
 
 GOOD = {
     "area_code": "110105",

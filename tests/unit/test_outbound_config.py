@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 from pydantic import ValidationError
 
-from hotline.outbound.config import Outbound, dialer_settings
+from hotline.dialer.config import Outbound, dialer_settings
 
 
 @pytest.mark.parametrize(

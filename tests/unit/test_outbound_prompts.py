@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from hotline.outbound.call_flow import notice_items
-from hotline.outbound.jobs import FOLLOWUP_KINDS
+from hotline.calls.dialer_call import notice_items
+from hotline.dialer.jobs import FOLLOWUP_KINDS
 from ivr.say_zh import render_items
 from prompts.catalog import load_catalog
 

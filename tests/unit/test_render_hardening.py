@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hotline import asterisk_render
-from hotline.asterisk_render import render, render_dahdi, write
+from hotline.asterisk import config_render as asterisk_render
+from hotline.asterisk.config_render import render, render_dahdi, write
 from hotline.cli import app
 from hotline.settings import load_settings
 

@@ -172,9 +172,7 @@ def test_events_of_other_shapes_are_ignored_not_fatal():
 
 
 EVENT = st.tuples(
-    st.datetimes(
-        min_value=datetime(2024, 1, 1), max_value=datetime(2025, 1, 1), timezones=st.just(UTC)
-    ),
+    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2025, 1, 1), timezones=st.just(UTC)),
     st.sampled_from(
         [
             "ivr_step",

@@ -6,7 +6,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
-from hotline.metrics import Metrics
+from hotline.observability.metrics import Metrics
 from hotline.settings import Database
 
 

@@ -22,9 +22,7 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
-STAMP = st.datetimes(
-    timezones=st.sampled_from([UTC, BEIJING, timezone(timedelta(hours=-2, minutes=-30))])
-)
+STAMP = st.datetimes(timezones=st.sampled_from([UTC, BEIJING, timezone(timedelta(hours=-2, minutes=-30))]))
 VALUE = st.one_of(
     st.none(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(), STAMP, JSON
 )

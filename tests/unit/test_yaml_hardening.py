@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hotline.cli import app
-from hotline.menus import MenuStore
+from hotline.services.menus import MenuStore
 from hotline.settings import ConfigError, load_settings, settings_from
 from ivr import yaml_source
 from ivr.errors import MenuError
@@ -191,7 +191,7 @@ def test_a_reload_turns_even_an_unexpected_failure_into_a_menu_error(tmp_path, m
     def broken(*args, **kwargs):
         raise RecursionError("a bug in a check")
 
-    monkeypatch.setattr("hotline.menus.parse_menu", broken)
+    monkeypatch.setattr("hotline.services.menus.parse_menu", broken)
     with pytest.raises(MenuError, match="cannot load the menu"):
         store.reload()
     assert store.current is running

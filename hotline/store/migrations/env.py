@@ -13,7 +13,7 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import hotline.outbound.models  # noqa: F401  (dialer tables join Base.metadata)
+import hotline.dialer.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
 from hotline.store.db import make_engine
 from hotline.store.models import Base

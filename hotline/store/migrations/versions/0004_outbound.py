@@ -1,4 +1,4 @@
-"""Outbound dialer: outbound_jobs, outbound_attempts, dnc_numbers (hotline.outbound.models).
+"""Outbound dialer: outbound_jobs, outbound_attempts, dnc_numbers (hotline.dialer.models).
 
 Revision ID: 0004
 Revises: 0003

@@ -1,0 +1,110 @@
+"""The `outbound:` section of config/hotline.yaml: the dialer's window, calendar and retries."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from pydantic import Field, field_validator, model_validator
+
+from acd.dialer import CallWindow, DialerSettings, WorkCalendar
+from hotline.selfservice.local_time import LOCAL_TZ
+from hotline.settings.text import StrictSection
+
+_WINDOW = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
+_CALLER_ID = re.compile(r"[0-9]{3,20}")
+_MINUTES_A_WEEK = 7 * 24 * 60
+
+
+class MaxAttempts(StrictSection):
+    followup: int = Field(5, ge=1, le=20)
+    outage_notice: int = Field(3, ge=1, le=20)
+    callback: int = Field(3, ge=1, le=20)
+
+
+class RetryMinutes(StrictSection):
+    """Spacing between tries (then pushed into the window / the next working day)."""
+
+    followup: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
+    outage_notice: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
+    callback: float = Field(10, gt=0, le=_MINUTES_A_WEEK)
+
+
+class Outbound(StrictSection):
+    """Where, when and how often the dialer calls (the 4-line cap is `trunks.outbound`)."""
+
+    window: str = Field("08:00-20:00", description="local call window HH:MM-HH:MM; none outside")
+    holidays: list[date] = Field(default_factory=list, description="no follow-ups/notices on these")
+    extra_workdays: list[date] = Field(default_factory=list, description="调休: weekend days worked")
+    caller_id: str = Field("95598", description="the number customers see")
+    ring_seconds: float = Field(30.0, ge=5, le=120, description="then the try is `no_answer`")
+    max_attempts: MaxAttempts = MaxAttempts()
+    retry_minutes: RetryMinutes = RetryMinutes()
+    followup_delay_minutes: float = Field(
+        60, ge=0, le=_MINUTES_A_WEEK, description="after the service is marked done"
+    )
+    followup_working_days: int = Field(3, ge=1, le=10, description="retries end after this many")
+    notice_lead_days: int = Field(7, ge=1, le=90, description="outage notices are called this far ahead")
+    notify_planned_outages: bool = Field(True, description="call the area's accounts for new notices")
+    callback_hours: int = Field(24, ge=1, le=24 * 7, description="a callback not reached by then is given up")
+    callback_after_abandon_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="a caller who hung up after waiting this long is called back; 0 = off",
+    )
+    poll_seconds: float = Field(10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        m = _WINDOW.fullmatch(v)
+        if not m:
+            raise ValueError(f"window {v!r} must look like 08:00-20:00")
+        start, end = (int(m[1]), int(m[2])), (int(m[3]), int(m[4]))
+        if end > (24, 0):
+            raise ValueError(f"window {v!r}: the end may be 24:00 at most")
+        if start >= end:
+            raise ValueError(f"window {v!r} must end after it starts (same day)")
+        return v
+
+    @field_validator("caller_id")
+    @classmethod
+    def _caller_id(cls, v: str) -> str:
+        if not _CALLER_ID.fullmatch(v):
+            raise ValueError(f"caller_id {v!r} must be 3-20 digits")
+        return v
+
+    @model_validator(mode="after")
+    def _calendar(self) -> Outbound:
+        both = sorted(set(self.holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"dates both holiday and extra workday: {', '.join(map(str, both))}")
+        dialer_settings(self)  # what the core refuses (a make-up day on a weekday) fails here
+        return self
+
+    @property
+    def window_times(self) -> tuple[time, time]:
+        start, end = self.window.split("-")
+        h, m = map(int, start.split(":"))
+        eh, em = map(int, end.split(":"))
+        return time(h, m), (time(23, 59, 59, 999999) if (eh, em) == (24, 0) else time(eh, em))
+
+
+def dialer_settings(cfg: Outbound) -> DialerSettings:
+    """The pure dialer core's settings from the site config (local zone: Asia/Shanghai)."""
+    start, end = cfg.window_times
+    minutes = cfg.retry_minutes
+    return DialerSettings(
+        tz=LOCAL_TZ,
+        window=CallWindow(start, end),
+        calendar=WorkCalendar(holidays=frozenset(cfg.holidays), extra_workdays=frozenset(cfg.extra_workdays)),
+        retry_spacing={
+            "followup": timedelta(minutes=minutes.followup),
+            "outage_notice": timedelta(minutes=minutes.outage_notice),
+            "callback": timedelta(minutes=minutes.callback),
+        },
+        followup_min_delay=timedelta(minutes=cfg.followup_delay_minutes),
+        followup_retry_working_days=cfg.followup_working_days,
+        outage_notice_lead=timedelta(days=cfg.notice_lead_days),
+    )

@@ -1,0 +1,414 @@
+"""The dialer in the daemon: feeds the pure core (acd.dialer) and carries its commands out.
+
+One loop (`run`): every `poll_seconds` it picks up jobs the CLI added or cancelled and the DNC
+list, then ticks the core with the number of free outbound lines (4 minus every outbound call in
+progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A `Dial`
+seizes a line in the shared trunk-capacity core, originates over AMI and, when answered, waits
+for the FastAGI call flow to finish before the line is released and the core hears the result.
+Every write to the store goes through one ordered queue, so a job's rows are written in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd import dialer as core
+from acd.trunks import Refuse, Release, Seize, TrunkCapacity
+from hotline.asterisk.ami import AmiClient
+from hotline.asterisk.originate import channel_id, originate
+from hotline.bus import EventBus
+from hotline.dialer import store
+from hotline.dialer.config import dialer_settings
+from hotline.dialer.jobs import (
+    JobRequestError,
+    callback_job,
+    content_of,
+    followup_job,
+    job_from_row,
+    notice_jobs,
+)
+from hotline.dialer.service_done import ServiceDone
+from hotline.settings import Settings
+
+log = structlog.get_logger("dialer")
+FLOW_START_S = 15.0  # after Asterisk said "answered", for the FastAGI call flow to connect
+LINE_FREE_S = 5.0  # after the call flow ended, for Asterisk to hang the customer's channel up
+# The poll re-reads rows created this long before the previous poll: a CLI stamps a job before
+# its transaction commits, so a row can become visible well after its created_at.
+POLL_OVERLAP = timedelta(minutes=5)
+
+
+class OutboundRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        trunks: TrunkCapacity,
+        ami: AmiClient | None,
+        bus: EventBus,
+        clock: Callable[[], datetime],
+    ):
+        self.settings = settings
+        self.engine = engine
+        self.trunks = trunks
+        self.ami = ami
+        self.bus = bus
+        self.clock = clock
+        self.core = core.Dialer(dialer_settings(settings.outbound))
+        self._dnc: set[str] = set()
+        self._writes: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._calls: dict[tuple[str, int], _Call] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._stopping = False
+        self._last_notice_id = 0
+        self._jobs: dict[str, core.Job] = {}  # the jobs the core holds (it forgets finished ones)
+        self._finished: set[str] = set()  # ended in this run (their rows may lag behind)
+
+    # ---- the loop ------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Until `close()`: load open jobs, then poll and tick. Runs the store writer alongside."""
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(self._writer(), name="dialer-writer")
+            await self._load_when_reachable()
+            last_poll = self.clock()
+            while not self._stopping:
+                now = self.clock()
+                if now - last_poll >= timedelta(seconds=self.settings.outbound.poll_seconds):
+                    try:
+                        await self._poll(last_poll - POLL_OVERLAP)
+                        last_poll = now
+                    except (SQLAlchemyError, OSError) as exc:  # the database is away: poll again later
+                        log.warning("dialer.poll_failed", error=str(exc).splitlines()[0])
+                self.tick()
+                await self._sleep_until_due()
+            await self.drain()
+            self._writes.put_nowait(None)
+
+    def close(self) -> None:
+        """Stop placing calls; calls in progress finish (the daemon drains FastAGI sessions)."""
+        self._stopping = True
+        self._wake.set()
+
+    async def _sleep_until_due(self) -> None:
+        now = self.clock()
+        delay = self.settings.outbound.poll_seconds
+        due = self.core.next_wakeup(now)
+        if due is not None:
+            delay = min(delay, max(0.0, (due - now).total_seconds()))
+        self._wake.clear()
+        try:
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
+        except TimeoutError:
+            pass  # time to poll / a job fell due
+
+    async def _load_when_reachable(self) -> None:
+        """`_load`, retried with back-off while the database is away (calls go on meanwhile:
+        the dialer just places none)."""
+        delay = 0.5
+        while not self._stopping:
+            try:
+                await self._load()
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("dialer.load_failed", error=str(exc).splitlines()[0], retry_in_s=delay)
+                self._wake.clear()
+                try:
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()  # close() wakes it
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 30.0)
+
+    async def _load(self) -> None:
+        closed = await store.recover_interrupted(self.engine, self.clock())
+        if closed:
+            log.warning("dialer.interrupted_attempts_closed", attempts=closed)
+        await self._sync_dnc()
+        rows = await store.open_jobs(self.engine)
+        for row in rows:
+            self._add_row(row)
+        log.info("dialer.loaded", jobs=len(rows), dnc=len(self._dnc))
+        await self._notify_new_notices()  # notices published while the daemon was down
+
+    async def _poll(self, since: datetime) -> None:
+        await self._sync_dnc()
+        await self._notify_new_notices()
+        new, cancelled = await store.changed_since(self.engine, since)
+        for row in new:
+            self._add_row(row)
+        for job_id in cancelled:
+            if job_id in self._jobs:
+                self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()), stored=True)
+
+    def _add_row(self, row) -> None:
+        """Hand a stored job to the core once (the poll and `add()` may both see a new row)."""
+        if row.id in self._jobs or row.id in self._finished:
+            return
+        job = job_from_row(row)
+        self._jobs[job.id] = job
+        self._apply(self.core.handle(core.AddJob(job), self.clock()))
+
+    async def _sync_dnc(self) -> None:
+        numbers = await store.dnc_numbers(self.engine)
+        now = self.clock()
+        for n in sorted(numbers - self._dnc):
+            self._apply(self.core.handle(core.DncAdded(n), now))
+        for n in sorted(self._dnc - numbers):
+            self._apply(self.core.handle(core.DncRemoved(n), now))
+        self._dnc = numbers
+
+    def free_lines(self) -> int:
+        if self.ami is None or not self.ami.connected.is_set():
+            return 0
+        return max(0, self.trunks.limits["outbound"] - self.trunks.in_use("outbound"))
+
+    def tick(self) -> None:
+        if not self._stopping:
+            self._apply(self.core.handle(core.Tick(self.free_lines()), self.clock()))
+
+    # ---- jobs from the daemon itself (MQTT, callbacks) -------------------------------------
+    async def add(self, jobs: list[store.NewJob]) -> list[str]:
+        """Store new jobs (duplicates by purpose+ref are ignored) and schedule them now."""
+        inserted = await store.insert_jobs(self.engine, jobs)
+        for row in await store.open_jobs(self.engine, inserted) if inserted else []:
+            self._add_row(row)
+        self._wake.set()
+        return inserted
+
+    async def _notify_new_notices(self) -> None:
+        if not self.settings.outbound.notify_planned_outages:
+            return
+        now = self.clock()
+        for notice in await store.planned_notices_after(self.engine, self._last_notice_id, now):
+            inserted = await self.add(await notice_jobs(self.engine, self.settings, notice, now))
+            self._last_notice_id = max(self._last_notice_id, notice.id)
+            log.info("dialer.notice_calls", notice=notice.id, area=notice.area_code, jobs=len(inserted))
+
+    async def schedule_followup(self, msg: ServiceDone) -> list[str]:
+        """A service marked done on MQTT: its 回访 job (nothing new if the order is known)."""
+        return await self.add(
+            [
+                followup_job(
+                    self.settings,
+                    order=msg.order,
+                    kind=msg.kind,
+                    number=msg.number,
+                    completed_at=msg.completed_at,
+                    now=self.clock(),
+                )
+            ]
+        )
+
+    def after_inbound_call(
+        self,
+        *,
+        uniqueid: str,
+        number: str,
+        outcome: str,
+        category: str | None,
+        priority: int,
+        waited_s: float | None,
+    ) -> None:
+        """Book a callback for a caller who asked for one, or who hung up after waiting long."""
+        threshold = self.settings.outbound.callback_after_abandon_seconds
+        if outcome == "callback_requested":
+            why = "asked"
+        elif (
+            outcome in ("abandoned_queue", "abandoned_ringing")
+            and threshold > 0
+            and waited_s is not None
+            and waited_s >= threshold
+        ):
+            why = f"abandoned after {waited_s:.0f} s"
+        else:
+            return
+        try:
+            job = callback_job(
+                self.settings,
+                uniqueid=uniqueid,
+                number=number,
+                category=category,
+                priority=priority,
+                why=why,
+                now=self.clock(),
+            )
+        except JobRequestError as exc:
+            log.warning("dialer.no_callback", call=uniqueid, reason=str(exc))
+            return
+        self._spawn(self.add([job]), f"callback-{uniqueid}")
+
+    # ---- commands ------------------------------------------------------------------------
+    def _apply(self, commands: list, *, stored: bool = False) -> None:
+        for cmd in commands:
+            if isinstance(cmd, core.Dial):
+                self._dial(cmd)
+            elif isinstance(cmd, core.AttemptRecord):
+                job = self._jobs[cmd.job_id]
+                self._write(
+                    store.attempt_skipped,
+                    job_id=cmd.job_id,
+                    attempt=cmd.attempt,
+                    number=job.number,
+                    purpose=job.purpose,
+                    at=cmd.at,
+                    result=cmd.result,
+                )
+            elif isinstance(cmd, core.JobRescheduled):
+                self._write(store.job_rescheduled, cmd.job_id, cmd.due_at, cmd.reason)
+            elif isinstance(cmd, core.JobFinished):
+                self._jobs.pop(cmd.job_id, None)
+                self._finished.add(cmd.job_id)
+                log.info(
+                    "dialer.job_finished", job=cmd.job_id, status=cmd.status, reason=cmd.reason, key=cmd.key
+                )
+                self.bus.publish(
+                    "dialer_job",
+                    {"job_id": cmd.job_id, "status": cmd.status, "reason": cmd.reason, "key": cmd.key},
+                )
+                if not stored:
+                    self._write(
+                        store.job_finished,
+                        cmd.job_id,
+                        status=cmd.status,
+                        reason=cmd.reason,
+                        key=cmd.key,
+                        at=self.clock(),
+                    )
+            else:
+                raise TypeError(f"the dialer runtime does not know command {cmd!r}")
+
+    def _dial(self, cmd) -> None:
+        call_id = channel_id(cmd.job_id, cmd.attempt)
+        (decision,) = self.trunks.handle(Seize(call_id, "outbound"), self.clock())
+        if isinstance(decision, Refuse):  # cannot happen: Tick was given the free lines
+            raise RuntimeError(f"dialer got no line for {call_id}: {decision.reason}")
+        self._spawn(self._place(cmd, call_id), call_id)
+
+    def _spawn(self, coro, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("dialer.task_failed", task=task.get_name(), exc_info=task.exception())
+
+    async def _place(self, cmd, call_id: str) -> None:
+        call = self._calls[(cmd.job_id, cmd.attempt)] = _Call()
+        result, reason = "failed", "the daemon stopped during the call"
+        assert self.ami is not None  # free_lines() is 0 without AMI
+        hangup = self.ami.watch_hangup(call_id)
+        try:
+            self._write(
+                store.attempt_started,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                number=cmd.number,
+                purpose=cmd.purpose,
+                content=content_of(cmd),
+                at=self.clock(),
+            )
+            self.bus.publish(
+                "dialer_attempt",
+                {"job_id": cmd.job_id, "attempt": cmd.attempt, "purpose": cmd.purpose, "number": cmd.number},
+            )
+            placed = await originate(
+                self.ami,
+                self.settings,
+                number=cmd.number,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                hangup=hangup,
+            )
+            result, reason = placed.result, placed.reason
+            if result == "answered" or call.connected.is_set():
+                result, reason = await self._flow_result(call)
+                # the line is free once the channel is gone, not when the call flow returns:
+                # else the next Originate could briefly make it 5 channels on 4 lines
+                await asyncio.wait({hangup}, timeout=LINE_FREE_S)
+        finally:
+            self.ami.unwatch_hangup(call_id)
+            self._calls.pop((cmd.job_id, cmd.attempt), None)
+            self.trunks.handle(Release(call_id), self.clock())
+            now = self.clock()
+            log.info(
+                "dialer.attempt",
+                job=cmd.job_id,
+                attempt=cmd.attempt,
+                result=result,
+                reason=reason,
+                key=call.key,
+            )
+            self._write(
+                store.attempt_ended,
+                job_id=cmd.job_id,
+                attempt=cmd.attempt,
+                at=now,
+                result=result,
+                reason=reason,
+                key=call.key,
+            )
+            self._apply(self.core.handle(core.AttemptEnded(cmd.job_id, result, call.key), now))
+            self._wake.set()
+
+    async def _flow_result(self, call: _Call) -> tuple[str, str | None]:
+        """Answered: wait for the FastAGI call flow to connect, then to end (may take minutes)."""
+        try:
+            async with asyncio.timeout(FLOW_START_S):
+                await call.connected.wait()
+        except TimeoutError:
+            return "failed", "answered, but the call flow never reached the daemon"
+        await call.done.wait()
+        return "answered", None
+
+    # ---- for the call flow (hotline/calls/dialer_call.py) --------------------------------
+    def call_answered(self, job_id: str, attempt: int, uniqueid: str) -> core.Job | None:
+        """The answered call reached the daemon; None if that try is no longer in progress."""
+        call = self._calls.get((job_id, attempt))
+        job = self._jobs.get(job_id)
+        if call is None or job is None or call.connected.is_set():
+            log.warning("dialer.unexpected_call", job=job_id, attempt=attempt, uniqueid=uniqueid)
+            return None
+        call.connected.set()
+        self._write(store.attempt_answered, job_id, attempt, self.clock(), uniqueid)
+        return job
+
+    def call_finished(self, job_id: str, attempt: int, key: str | None) -> None:
+        call = self._calls.get((job_id, attempt))
+        if call is not None:
+            call.key = key
+            call.done.set()
+
+    # ---- the ordered store writer ------------------------------------------------------------
+    def _write(self, fn: Callable[..., Awaitable[None]], *args, **kwargs) -> None:
+        self._writes.put_nowait(lambda: fn(self.engine, *args, **kwargs))
+
+    async def _writer(self) -> None:
+        while (write := await self._writes.get()) is not None:
+            try:
+                await write()
+            except Exception:  # logged with the traceback; the dialer goes on with the next job
+                log.exception("dialer.store_write_failed")
+
+    async def drain(self) -> None:
+        """Wait for the calls in progress (the daemon stops the FastAGI sessions first)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class _Call:
+    """One try in progress: has the call flow connected, has it ended, which key was pressed."""
+
+    def __init__(self) -> None:
+        self.connected = asyncio.Event()
+        self.done = asyncio.Event()
+        self.key: str | None = None

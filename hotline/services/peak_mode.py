@@ -1,0 +1,72 @@
+"""Peak mode (seed 000 §36): a wide outage floods the line, so every caller hears the outage
+notice before the menu, and the supervisor is alerted.
+
+On by hand (`hotline peak on`, a flag file the daemon checks) or by itself while an outage
+notice in force covers at least `peak.auto_towns` towns. Turning on (either way) raises the
+alert once: a `peak_mode` live event and a warning in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.bus import EventBus
+from hotline.selfservice.queries import list_notices
+from hotline.settings import Peak
+
+log = structlog.get_logger("peak")
+RECHECK = timedelta(seconds=30)  # how long an automatic decision is reused (one query per 30 s)
+
+
+class PeakMode:
+    def __init__(self, cfg: Peak, engine: AsyncEngine, bus: EventBus, clock: Callable[[], datetime]):
+        self.cfg, self.engine, self.bus, self.clock = cfg, engine, bus, clock
+        self.flag = Path(cfg.flag_file)
+        self._auto: tuple[datetime, str | None] | None = None  # (checked at, reason or None)
+        self.active_reason: str | None = None
+
+    async def check(self) -> str | None:
+        """Why peak mode is on now (None = off); alerts when it turns on."""
+        reason = "switched on by hand" if self.flag.exists() else await self._automatic()
+        if reason is not None and self.active_reason is None:
+            log.warning("peak.alert", reason=reason)
+            self.bus.publish("peak_mode", {"active": True, "reason": reason})
+        elif reason is None and self.active_reason is not None:
+            log.info("peak.over")
+            self.bus.publish("peak_mode", {"active": False, "reason": self.active_reason})
+        self.active_reason = reason
+        return reason
+
+    async def _automatic(self) -> str | None:
+        now = self.clock()
+        if self._auto is not None and now - self._auto[0] < RECHECK:
+            return self._auto[1]
+        reason = None
+        try:
+            notices = await list_notices(self.engine, now=now)
+        except (SQLAlchemyError, OSError) as exc:  # the database is away: calls go on as before
+            reason = self._auto[1] if self._auto is not None else None
+            log.warning("peak.check_failed", error=str(exc).splitlines()[0], keeping=reason)
+            self._auto = (now, reason)
+            return reason
+        for n in notices:
+            if n.starts_at <= now and len(n.towns) >= self.cfg.auto_towns:
+                reason = f"{n.kind} outage in {n.area_name} covers {len(n.towns)} towns"
+                break
+        self._auto = (now, reason)
+        return reason
+
+
+def switch(flag_file: Path, on: bool) -> None:
+    """`hotline peak on|off`: the daemon sees the flag on the next call."""
+    if on:
+        flag_file.parent.mkdir(parents=True, exist_ok=True)
+        flag_file.write_text("on\n")
+    else:
+        flag_file.unlink(missing_ok=True)
