@@ -4,14 +4,19 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test test-fast deps venv prompts lab-up lab-down bench clean
+.PHONY: run test test-fast lint deps venv prompts lab-up lab-down bench clean
 
 run: venv prompts
 	$(PY) -m lab up --hotline --public
 	$(VENV)/bin/hotline run
 
-test: venv
+test: venv lint
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test-fast: venv
 	$(PY) -m pytest -q tests/unit tests/integration -m "not e2e and not postgres"
@@ -37,7 +42,7 @@ lab-down: venv
 	$(PY) -m lab down
 
 bench: venv
-	for b in bench/*.py; do $(PY) $$b || exit 1; done
+	for b in $$(grep -l '__main__' bench/*.py); do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

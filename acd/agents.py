@@ -18,6 +18,7 @@ from .rules import AGENT_STATES, AcdError
 
 ALL = ""  # heap of agents that take every category (empty skill set)
 TRANSIENT = {"ringing", "talking", "wrap_up"}  # tied to calls, which do not survive a restart
+IdleEntry = tuple[datetime, int, int, str]  # (idle since, push order, epoch, agent id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +83,17 @@ class Agent:
 @dataclass
 class AgentPool:
     agents: dict[str, Agent]
-    _idle: dict[str, list[tuple[datetime, int, int, str]]] = field(default_factory=dict)
-    _order: count = field(default_factory=count)
+    _idle: dict[str, list[IdleEntry]] = field(default_factory=dict)
+    _order: count[int] = field(default_factory=count)
 
     @classmethod
     def of(cls, specs: list[AgentSpec]) -> AgentPool:
         agents: dict[str, Agent] = {}
         for spec in specs:
             if spec.agent_id in agents:
-                raise ValueError(f"agent {spec.agent_id} is configured twice")
+                raise AcdError(f"agent {spec.agent_id} is configured twice")
             if ALL in spec.skills:
-                raise ValueError(f"agent {spec.agent_id}: empty skill name")
+                raise AcdError(f"agent {spec.agent_id}: empty skill name")
             agents[spec.agent_id] = Agent(spec)
         return cls(agents)
 
@@ -115,26 +116,29 @@ class AgentPool:
             if len(heap) > 2 * len(self.agents) + 32:
                 self._idle[skill] = self._compact(heap)
 
-    def longest_idle(self, category: str) -> Agent | None:
-        """The offerable agent idle longest among those who serve `category`."""
-        best: tuple[datetime, int, int, str] | None = None
+    def longest_idle(self, category: str, besides: str | None = None) -> Agent | None:
+        """The offerable agent idle longest among those who serve `category`, other than
+        `besides` (the agent whose own phone placed the call)."""
+        best: IdleEntry | None = None
         for key in (category, ALL):
             top = self._top(key)
+            if top is not None and top[3] == besides:
+                top = min((e for e in self._idle[key] if self._valid(e) and e[3] != besides), default=None)
             if top is not None and (best is None or top < best):
                 best = top
         return None if best is None else self.agents[best[3]]
 
-    def _valid(self, entry: tuple[datetime, int, int, str]) -> bool:
+    def _valid(self, entry: IdleEntry) -> bool:
         agent = self.agents[entry[3]]
         return agent.offerable and agent.epoch == entry[2]
 
-    def _top(self, key: str) -> tuple[datetime, int, int, str] | None:
+    def _top(self, key: str) -> IdleEntry | None:
         heap = self._idle.get(key)
         while heap and not self._valid(heap[0]):
             heapq.heappop(heap)
         return heap[0] if heap else None
 
-    def _compact(self, heap: list) -> list:
+    def _compact(self, heap: list[IdleEntry]) -> list[IdleEntry]:
         live = [e for e in heap if self._valid(e)]
         heapq.heapify(live)
         return live

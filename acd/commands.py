@@ -25,11 +25,20 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
-class StopRinging:
-    """The ring guard timer fired with no Dial result: hang up the agent's ringing leg."""
+class AnnouncePosition:
+    """Tell the waiting caller how many callers are ahead (您前面还有 `ahead` 位客户) and the options
+    (1 message, 2 callback). Given when a call starts waiting and every `position_announce_s`."""
 
     call_id: str
-    agent_id: str
+    ahead: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceLongWait:
+    """The caller has waited `max_wait_s`: offer the message / callback options again, plainly.
+    Once per call (given when it next waits, if an agent was ringing at that moment)."""
+
+    call_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +64,7 @@ class CallOutcome:
 
 @dataclass(frozen=True, slots=True)
 class Log:
-    """A stats record: kinds queued, offer, answer, no_answer, busy, unavailable, ring_timeout,
+    """A stats record: kinds queued, offer, ring, answer, no_answer, busy, unavailable,
     abandon, message_left, callback_requested, call_end, agent_state."""
 
     kind: str
@@ -64,4 +73,5 @@ class Log:
     data: Mapping[str, Any]
 
 
-Command = Offer | StopRinging | StartTimer | CancelTimer | CallOutcome | Log
+ToCall = Offer | AnnouncePosition | AnnounceLongWait  # carried out by the call's session
+Command = ToCall | StartTimer | CancelTimer | CallOutcome | Log

@@ -16,28 +16,30 @@ from __future__ import annotations
 
 import math
 
+from .rules import AcdError
+
 MAX_AGENTS = 10_000
 
 
 def _check_traffic(traffic: float) -> None:
     if not math.isfinite(traffic) or traffic < 0:
-        raise ValueError(f"traffic must be a finite number of Erlangs >= 0, got {traffic!r}")
+        raise AcdError(f"traffic must be a finite number of Erlangs >= 0, got {traffic!r}")
 
 
 def _check_agents(agents: int) -> None:
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 0:
-        raise ValueError(f"agents must be an integer >= 0, got {agents!r}")
+        raise AcdError(f"agents must be an integer >= 0, got {agents!r}")
 
 
 def _check_positive(value: float, what: str) -> None:
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{what} must be a finite number > 0, got {value!r}")
+        raise AcdError(f"{what} must be a finite number > 0, got {value!r}")
 
 
 def offered_traffic(calls: float, interval_s: float, aht_s: float) -> float:
     """Erlangs offered by `calls` calls of mean handle time `aht_s` arriving in `interval_s`."""
     if not math.isfinite(calls) or calls < 0:
-        raise ValueError(f"calls must be a finite number >= 0, got {calls!r}")
+        raise AcdError(f"calls must be a finite number >= 0, got {calls!r}")
     _check_positive(interval_s, "interval_s")
     _check_positive(aht_s, "aht_s")
     return calls * aht_s / interval_s
@@ -69,7 +71,7 @@ def service_level(agents: int, traffic: float, aht_s: float, target_s: float) ->
     """Share of calls answered within `target_s` seconds (0.0 when agents <= traffic > 0)."""
     _check_positive(aht_s, "aht_s")
     if not math.isfinite(target_s) or target_s < 0:
-        raise ValueError(f"target_s must be a finite number >= 0, got {target_s!r}")
+        raise AcdError(f"target_s must be a finite number >= 0, got {target_s!r}")
     p_wait = erlang_c(agents, traffic)
     if traffic > 0 and agents <= traffic:
         return 0.0
@@ -93,17 +95,18 @@ def agents_needed(
     """Fewest agents whose service level within `target_s` reaches `goal` (0 < goal < 1).
 
     No traffic needs no agent (0): staffing a 24-hour line with at least one person is a policy
-    the caller applies. Raises ValueError if even `max_agents` agents cannot reach the goal.
+    the caller applies. Raises AcdError (a ValueError) if even `max_agents` agents cannot reach
+    the goal.
     """
     _check_traffic(traffic)
     if not (isinstance(goal, (int, float)) and 0 < goal < 1):
-        raise ValueError(f"goal must be a share strictly between 0 and 1 (e.g. 0.8), got {goal!r}")
+        raise AcdError(f"goal must be a share strictly between 0 and 1 (e.g. 0.8), got {goal!r}")
     if traffic == 0:
         return 0
     start = max(1, math.floor(traffic) + 1)  # fewer agents than Erlangs never reach any goal
     for n in range(start, max_agents + 1):
         if service_level(n, traffic, aht_s, target_s) >= goal:
             return n
-    raise ValueError(
+    raise AcdError(
         f"{traffic:.1f} Erlangs need more than {max_agents} agents to answer {goal:.0%} within {target_s:g} s"
     )

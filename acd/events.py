@@ -62,6 +62,7 @@ class CallQueued:
     category: str
     priority: int
     at: datetime
+    placed_by: str | None = None  # the agent whose own phone placed the call: never offered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,16 @@ class CallEnded:
     call_id: str
 
 
-# --- offers (the session's Dial result) ---------------------------------------------------------
+# --- offers (the session's Dial and its result) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RingStarted:
+    """Asterisk started ringing the offered agent (the session's Dial began): ring time counts
+    from here, not from the offer (the session may finish a prompt before it dials)."""
+
+    call_id: str
+    agent_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,5 +132,6 @@ class TimerFired:
 
 AgentEvent = AgentLogin | AgentLogout | AgentPause | AgentResume | AgentRegistered | WrapUpDone
 OfferEvent = OfferAnswered | OfferNoAnswer | OfferBusy | OfferUnavailable
+RingEvent = RingStarted | OfferEvent
 CallEvent = CallQueued | CallLeft | CallEnded
-Event = AgentEvent | OfferEvent | CallEvent | TimerFired
+Event = AgentEvent | RingEvent | CallEvent | TimerFired

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .rules import AcdError
+
 
 @dataclass(frozen=True, slots=True)
 class HeldLine:
@@ -40,9 +42,9 @@ Verdict = EndSession | FreeLine
 
 
 class LineAudit:
-    def __init__(self, grace_s: float = 60.0):
+    def __init__(self, grace_s: float = 60.0) -> None:
         if grace_s < 0:
-            raise ValueError(f"grace_s must be >= 0, got {grace_s}")
+            raise AcdError(f"grace_s must be >= 0, got {grace_s}")
         self.grace_s = grace_s
         self._missing: set[str] = set()  # call ids whose channel was missing at the last check
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
 
+from .rules import AcdError
+
 ALL = ""
 Key = tuple[int, datetime, int]
 Entry = tuple[int, datetime, int, int, str]  # (-priority, at, seq, epoch, call_id)
@@ -28,12 +30,16 @@ class Call:
     at: datetime  # joined the queue
     seq: int  # arrival order at the core, breaks ties in `at`
     state: str = "unqueued"  # unqueued (inside handle() only) | waiting | ringing | talking
+    placed_by: str | None = None  # the agent whose phone placed the call: never offered it
     agent_id: str | None = None  # ringing / talking with this agent
-    ring_key: str | None = None  # ring guard timer
     offered_at: datetime | None = None
+    ring_started_at: datetime | None = None  # the session's Dial began (this offer)
     answered_at: datetime | None = None
     offers: int = 0
     epoch: int = 0
+    announce_key: str | None = None  # next position announcement, while waiting
+    long_wait_key: str | None = None  # the max-wait reminder, until it is given
+    long_wait_due: bool = False  # max wait passed while an agent rang: remind when it waits again
 
     @property
     def key(self) -> Key:
@@ -46,14 +52,14 @@ class CallQueue:
     _heaps: dict[str, list[Entry]] = field(default_factory=dict)
     _waiting: dict[str, dict[str, Key]] = field(default_factory=dict)
     _sorted: dict[str, list[Key]] = field(default_factory=dict)
-    _seq: count = field(default_factory=count)
-    _epochs: count = field(default_factory=count)  # global: a reused call id never matches
+    _seq: count[int] = field(default_factory=count)
+    _epochs: count[int] = field(default_factory=count)  # global: a reused call id never matches
     total_waiting: int = 0
 
-    def new(self, call_id: str, category: str, priority: int, at: datetime) -> Call:
+    def new(self, call_id: str, category: str, priority: int, at: datetime, placed_by: str | None) -> Call:
         if not category:
-            raise ValueError(f"call {call_id}: empty category")
-        call = Call(call_id, category, priority, at, next(self._seq))
+            raise AcdError(f"call {call_id}: empty category")
+        call = Call(call_id, category, priority, at, next(self._seq), placed_by=placed_by)
         self.calls[call_id] = call
         return call
 
@@ -83,14 +89,21 @@ class CallQueue:
             self.unwait(call)
         del self.calls[call.call_id]
 
-    def first_for(self, skills: frozenset[str]) -> Call | None:
-        """The waiting call to serve next for an agent with these skills (empty = all)."""
+    def first_for(self, skills: frozenset[str], agent_id: str) -> Call | None:
+        """The waiting call to serve next for agent `agent_id` with these skills (empty = all),
+        skipping the calls its own phone placed."""
         best: Entry | None = None
         for cat in skills or (ALL,):
             top = self._top(cat)
+            if top is not None and self.calls[top[4]].placed_by == agent_id:
+                top = self._first_not_from(cat, agent_id)  # rare: scan this heap
             if top is not None and (best is None or top < best):
                 best = top
         return None if best is None else self.calls[best[4]]
+
+    def _first_not_from(self, cat: str, agent_id: str) -> Entry | None:
+        live = (e for e in self._heaps[cat] if self._valid(e) and self.calls[e[4]].placed_by != agent_id)
+        return min(live, default=None)
 
     def position(self, call: Call) -> int:
         """1-based place among the waiting calls of its category; 0 if not waiting."""

@@ -2,13 +2,20 @@
 
 A pair that is not in a table is illegal: `AcdError` names the state and the event and nothing
 changes. `SAME` keeps the state. Event names are the classes in `acd.events`; the others are
-the core's own steps (`Offer` = the core rings this agent for a waiting call, `RingGuard` =
-the ring guard timer fired with no Dial result, `WrapUpTimer` = wrap-up time is over).
+the core's own steps (`Offer` = the core gives this agent a waiting call, `AutoLogin` = the
+agent's softphone registered with auto-login on, `WrapUpTimer` = wrap-up time is over).
+
+There is no ring guard timer: the session's Dial is given the ring timeout, so Asterisk itself
+ends the ring `ring_timeout_s` after it started and the session reports NOANSWER; a session that
+ends any other way takes its call out of the core (`CallLeft` / `CallEnded`). An "offered" agent
+is `ringing` from the offer until that result, whether or not the Dial has started yet.
 """
 
 from __future__ import annotations
 
 from typing import Literal
+
+from core_errors import CoreError
 
 AgentState = Literal["logged_out", "ready", "ringing", "talking", "wrap_up", "paused"]
 CallState = Literal["unknown", "waiting", "ringing", "talking", "ended"]
@@ -16,18 +23,20 @@ AGENT_STATES: tuple[AgentState, ...] = ("logged_out", "ready", "ringing", "talki
 SAME = "same"
 
 
-class AcdError(ValueError):
-    """An event that is illegal in the current state (names the state and the event)."""
+class AcdError(CoreError, ValueError):
+    """The ACD core's one root error: an event that is illegal in the current state (names the
+    state and the event), or a bad input to the core (settings, snapshot, call)."""
 
 
 AGENT_RULES: dict[tuple[str, str], str] = {
     ("logged_out", "AgentLogin"): "ready",
+    ("logged_out", "AutoLogin"): "ready",
     ("ready", "AgentLogout"): "logged_out",
     ("ready", "AgentPause"): "paused",
     ("ready", "Offer"): "ringing",
     ("ringing", "OfferAnswered"): "talking",
     ("ringing", "OfferNoAnswer"): "paused",  # reason "no answer"
-    ("ringing", "RingGuard"): "paused",  # reason "no answer"
+    ("ringing", "RingStarted"): SAME,
     ("ringing", "OfferBusy"): "ready",  # held back for busy_backoff_s
     ("ringing", "OfferUnavailable"): "ready",  # and marked unregistered
     ("ringing", "CallLeft"): "ready",  # keeps its place in the idle order
@@ -48,7 +57,7 @@ CALL_RULES: dict[tuple[str, str], str] = {
     ("waiting", "CallLeft"): "ended",  # abandoned_queue / message_left / callback
     ("ringing", "OfferAnswered"): "talking",  # outcome agent_answered
     ("ringing", "OfferNoAnswer"): "waiting",  # next agent at once
-    ("ringing", "RingGuard"): "waiting",
+    ("ringing", "RingStarted"): SAME,
     ("ringing", "OfferBusy"): "waiting",
     ("ringing", "OfferUnavailable"): "waiting",
     ("ringing", "CallLeft"): "ended",  # abandoned_ringing

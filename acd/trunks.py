@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from .rules import AcdError
+
 Direction = Literal["inbound", "outbound"]
 
 
@@ -42,14 +44,15 @@ Event = Seize | Release
 Command = Admit | Refuse
 
 
-class TrunkError(ValueError):
-    """An event that is illegal in the current state (names the state and the event)."""
+class TrunkError(AcdError, ValueError):
+    """An event that is illegal in the current state (names the state and the event), or a bad
+    capacity."""
 
 
 class TrunkCapacity:
-    def __init__(self, inbound: int, outbound: int):
+    def __init__(self, inbound: int, outbound: int) -> None:
         if inbound < 1 or outbound < 0:
-            raise ValueError(f"need inbound >= 1 and outbound >= 0, got {inbound}/{outbound}")
+            raise TrunkError(f"need inbound >= 1 and outbound >= 0, got {inbound}/{outbound}")
         self.limits: dict[Direction, int] = {"inbound": inbound, "outbound": outbound}
         self.calls: dict[str, tuple[Direction, datetime]] = {}
         self.peak: dict[Direction, int] = {"inbound": 0, "outbound": 0}

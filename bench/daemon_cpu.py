@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from hotline.settings import load_settings
-from lab.caller_steps import Dtmf, Wait
+from lab.caller_steps import Dtmf, Step, Wait
 from lab.hotline_stack import hotline_up
 from lab.lab_lock import take_lab
 from lab.sipp import start_call
@@ -31,7 +31,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
 
 
-async def wait_ready(log: Path, proc: subprocess.Popen, timeout: float = 30) -> None:
+async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while b'"ami.resynced"' not in log.read_bytes():
@@ -74,8 +74,10 @@ async def _measure(n: int, work: Path, cfg: Path) -> None:
     try:
         await wait_ready(log, daemon)
         ast_pid = asterisk.pid()
+        if ast_pid is None:
+            raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
         a0, d0 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
-        steps = [Wait(1.5), Dtmf("1"), Wait(6.0)]
+        steps: list[Step] = [Wait(1.5), Dtmf("1"), Wait(6.0)]
         handles = [await start_call(caller=f"1380000{i:04d}", steps=steps) for i in range(n)]
         results = await asyncio.gather(*(h.wait() for h in handles))
         a1, d1 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)

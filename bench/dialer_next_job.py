@@ -25,16 +25,17 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from acd.dialer import AddJob, AttemptEnded, Dial, Dialer, DialerSettings, Job, Tick
+from acd.dialer import AddJob, AttemptEnded, Dial, Dialer, DialerSettings, Job, Purpose, Tick
 
 SH = ZoneInfo("Asia/Shanghai")
 SIZES = [1_000, 10_000, 100_000]
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
 TARGET_US = 100.0
+PURPOSES: list[Purpose] = ["followup", "outage_notice", "callback"]
 
 
 def make_job(i: int, now: datetime, rng: random.Random, due: bool = False) -> Job:
-    purpose = rng.choices(["followup", "outage_notice", "callback"], [6, 2, 2])[0]
+    purpose = rng.choices(PURPOSES, [6, 2, 2])[0]
     priority = 5 if rng.random() < 0.1 else rng.choice([0, 0, 0, 1, 2])
     if due or rng.random() < 0.5:
         not_before = now - timedelta(seconds=rng.uniform(0, 2 * 86400))
@@ -68,7 +69,7 @@ def bench_burst(n: int) -> float:
     return (time.perf_counter_ns() - t0) / 1000
 
 
-def pct(times: list[float], p: float) -> float:
+def pct(times: list[float], p: int) -> float:
     return statistics.quantiles(times, n=100)[p - 1] if len(times) > 1 else times[0]
 
 

@@ -29,7 +29,7 @@ async def asterisk(port: int, n: int) -> None:
 
 
 async def run_daemon_server(n: int) -> float:
-    done = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
     async def handler(chan: AgiChannel) -> None:
         t0 = time.perf_counter()
@@ -46,9 +46,9 @@ async def run_daemon_server(n: int) -> float:
 
 
 async def run_bare_server(n: int) -> float:
-    done = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
-    async def on_connect(reader, writer):
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\n\n")
         t0 = time.perf_counter()
         for _ in range(n):

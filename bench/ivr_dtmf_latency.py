@@ -123,7 +123,9 @@ async def caller(
         )
 
 
-async def one_run(port: int, tag: str, calls: int, pairs: int, think) -> list[float]:
+async def one_run(
+    port: int, tag: str, calls: int, pairs: int, think: tuple[float, float] | None
+) -> list[float]:
     out: list[float] = []
     barrier = Barrier(calls)
     keys = "4*" * pairs + "0"

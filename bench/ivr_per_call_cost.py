@@ -25,8 +25,10 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "bench" / "baselines" / "ivr_classic.py"
@@ -71,7 +73,7 @@ class Child:
         return self.log.read_text(errors="replace")[-2000:]
 
 
-async def start_child(name: str, code: str, cfg: dict, work: Path) -> Child:
+async def start_child(name: str, code: str, cfg: dict[str, Any], work: Path) -> Child:
     """`python -c code json(cfg)` in `work`; it prints `READY <port>` once it listens."""
     log = work / f"{name}.log"
     with log.open("wb") as err:
@@ -85,6 +87,7 @@ async def start_child(name: str, code: str, cfg: dict, work: Path) -> Child:
             stdout=asyncio.subprocess.PIPE,
             stderr=err,
         )
+    assert proc.stdout is not None  # stdout=PIPE
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), 60)
     except TimeoutError:
@@ -105,7 +108,7 @@ async def stop_child(child: Child) -> None:
         raise RuntimeError(f"{child.name} exited with {rc}; its log:\n{child.tail()}")
 
 
-def daemon_config(work: Path, inbound: int) -> dict:
+def daemon_config(work: Path, inbound: int) -> dict[str, Any]:
     return {
         "inbound": inbound,
         "settings": {
@@ -195,6 +198,7 @@ async def classic_call(work: Path, uid: str) -> float:
         f"agi_request: {CLASSIC.name}\nagi_channel: DAHDI/1-1\nagi_uniqueid: {uid}\n"
         f"agi_callerid: 13800138000\nagi_dnid: 95598\nagi_context: from-trunk\n\n"
     ).encode()
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None  # all PIPE
     first = await asterisk(proc.stdout, proc.stdin, env, t0)
     proc.stdin.close()
     rc = await proc.wait()
@@ -203,7 +207,9 @@ async def classic_call(work: Path, uid: str) -> float:
     return first
 
 
-async def run_calls(call, n: int, concurrency: int, prefix: str) -> list[float]:
+async def run_calls(
+    call: Callable[[str], Awaitable[float]], n: int, concurrency: int, prefix: str
+) -> list[float]:
     gate = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> float:

@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from hotline.store import CallRecorder
 from hotline.store.db import SQLITE_PRAGMAS, make_engine, upgrade
@@ -40,7 +41,7 @@ PATH = [
 ]
 
 
-def start_fields(i: int) -> dict:
+def start_fields(i: int) -> dict[str, Any]:
     return dict(
         direction="inbound",
         started_at=T0 + timedelta(seconds=i * 0.01),
@@ -51,7 +52,7 @@ def start_fields(i: int) -> dict:
     )
 
 
-def end_fields(i: int) -> dict:
+def end_fields(i: int) -> dict[str, Any]:
     t = T0 + timedelta(seconds=i * 0.01)
     return dict(
         ended_at=t + timedelta(seconds=200),
@@ -92,7 +93,7 @@ async def run_recorder(url: str, n: int, overlap: int) -> float:
     return elapsed
 
 
-def _text(v):
+def _text(v: object) -> object:
     if isinstance(v, datetime):
         return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return json.dumps(v) if isinstance(v, list) else v
@@ -160,7 +161,8 @@ def main() -> None:
     ):
         rate = n / elapsed
         print(
-            f"  {name:33s}  {rate:10,.0f} calls/s  ({elapsed:6.2f} s)  baseline/recorder x{elapsed / base:5.1f}"
+            f"  {name:33s}  {rate:10,.0f} calls/s  ({elapsed:6.2f} s)  "
+            f"baseline/recorder x{elapsed / base:5.1f}"
             f"  target >= 10,000/s: {'met' if rate >= 10_000 else 'MISSED'}"
         )
     if profiler:

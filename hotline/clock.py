@@ -1,4 +1,4 @@
-"""The daemon's one reading of wall time (pure cores get `now` passed in instead)."""
+"""Wall time for the daemon and the CLI: `utcnow()` (pure cores get `now` passed in instead)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,5 @@ from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
     return datetime.now(UTC)

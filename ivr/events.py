@@ -16,9 +16,12 @@ are for the store. CallerHungUp may come at any time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Union
+from typing import Any, Literal
+
+from .errors import IvrTypeError, IvrValueError
 
 DTMF = "0123456789*#ABCD"  # A-D: real phones can send them; no menu binds them
 
@@ -32,14 +35,15 @@ class Say:
     value: str
 
 
-PlayItem = Union[str, Say]  # a prompt id from the catalog, or a Say
+PlayItem = str | Say  # a prompt id from the catalog, or a Say
+TransferReason = Literal["pressed_0", "retries", "route"]  # asked / fell through / the menu sends there
 
 
-def _items(values) -> tuple:
+def _items(values: Iterable[Any]) -> tuple[PlayItem, ...]:
     items = tuple(values)
     for item in items:
         if not isinstance(item, (str, Say)):
-            raise TypeError(f"a play item is a prompt id or a Say, not {item!r}")
+            raise IvrTypeError(f"a play item is a prompt id or a Say, not {item!r}")
     return items
 
 
@@ -57,7 +61,7 @@ class Digit:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.key, str) and len(self.key) == 1 and self.key in DTMF):
-            raise ValueError(f"a DTMF key is one of {DTMF}, not {self.key!r}")
+            raise IvrValueError(f"a DTMF key is one of {DTMF}, not {self.key!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +80,7 @@ class DigitsEntered:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.digits, str) and all(c in DTMF for c in self.digits)):
-            raise ValueError(f"entered digits must be DTMF keys, not {self.digits!r}")
+            raise IvrValueError(f"entered digits must be DTMF keys, not {self.digits!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,7 @@ class CallerHungUp:
     pass
 
 
-Event = Union[Started, Digit, Timeout, PromptDone, DigitsEntered, LookupResult, RecordDone, CallerHungUp]
+Event = Started | Digit | Timeout | PromptDone | DigitsEntered | LookupResult | RecordDone | CallerHungUp
 
 
 # ---- commands -------------------------------------------------------------------------------
@@ -142,7 +146,7 @@ class TransferToAgent:
     category: str
     priority: int
     from_node: str  # where the caller was
-    reason: Literal["pressed_0", "retries", "route"]  # asked / fell through / the menu sends there
+    reason: TransferReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,6 @@ class LogStep:
     at: datetime
 
 
-Command = Union[
-    Play, StartTimer, CollectDigits, Lookup, Record, TransferToAgent, SurveyAnswer, HangUp, LogStep
-]
+Command = (
+    Play | StartTimer | CollectDigits | Lookup | Record | TransferToAgent | SurveyAnswer | HangUp | LogStep
+)

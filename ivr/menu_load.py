@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ErrorList, MenuError
-from .menu_model import ID_PATTERN, NODE_KINDS, Menu, MenuHeader, _Node
+from .menu_model import Menu, MenuHeader
+from .menu_nodes import NODE_KINDS, Node
 from .menu_validate import build_menu
+from .menu_vocab import ID_PATTERN
 from .yaml_source import Located, YamlSyntaxError, load_yaml, parse_yaml
 
 
@@ -69,7 +71,7 @@ def _with_string_keys(doc: Located) -> Located:
     return Located(doc.path, doc.data, lines)
 
 
-def _pydantic_errors(exc: ValidationError, prefix: tuple, errors: ErrorList) -> None:
+def _pydantic_errors(exc: ValidationError, prefix: tuple[Any, ...], errors: ErrorList) -> None:
     for e in exc.errors():
         loc = prefix + tuple(e["loc"])
         name = ".".join(str(p) for p in loc) or "(file)"
@@ -79,7 +81,7 @@ def _pydantic_errors(exc: ValidationError, prefix: tuple, errors: ErrorList) -> 
         errors.add(loc, f"{name}: {msg}")
 
 
-def _header(data: dict, errors: ErrorList) -> MenuHeader | None:
+def _header(data: dict[Any, Any], errors: ErrorList) -> MenuHeader | None:
     try:
         return MenuHeader.model_validate({k: v for k, v in data.items() if k != "nodes"})
     except ValidationError as exc:
@@ -87,9 +89,9 @@ def _header(data: dict, errors: ErrorList) -> MenuHeader | None:
         return None
 
 
-def _nodes(raw_nodes: Any, errors: ErrorList) -> tuple[dict[str, _Node], set[str]]:
+def _nodes(raw_nodes: Any, errors: ErrorList) -> tuple[dict[str, Node], set[str]]:
     """Parse every node; `broken` holds the ids of nodes that exist but did not parse."""
-    nodes: dict[str, _Node] = {}
+    nodes: dict[str, Node] = {}
     broken: set[str] = set()
     if not isinstance(raw_nodes, dict) or not raw_nodes:
         errors.add(("nodes",), "nodes: must map node ids to nodes (at least the start menu)")

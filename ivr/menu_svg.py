@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from xml.sax.saxutils import escape
 
-from .menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
+from .menu_model import Menu
+from .menu_nodes import MenuNode
+from .menu_vocab import AGENT_KEY, UP_KEY
 
 FONTS = (
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', "
@@ -265,7 +267,8 @@ def _fixed_tags(menu: Menu, lay: _Layout, mid: str) -> list[str]:
 def _clip(s: str, units: int) -> str:
     """The start of `s` on one line, at most `units` wide (CJK characters count 2), with … if cut."""
     s = " ".join(s.split())
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for ch in s:
         w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         if used + w > units - 1:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections import deque
 from types import MappingProxyType
+from typing import Any
 
 from .errors import ErrorList
-from .menu_model import (
+from .menu_model import Menu, MenuHeader
+from .menu_nodes import AgentNode, AnnounceNode, HangupNode, MenuNode, Node, _Entry
+from .menu_vocab import (
     AGENT_KEY,
     ALWAYS_NEEDED,
     CONFIRM_ENTRY,
@@ -27,21 +30,13 @@ from .menu_model import (
     MENU_KEYS,
     PRESS_ANY_KEY,
     UP_KEY,
-    AgentNode,
-    AnnounceNode,
-    HangupNode,
-    Menu,
-    MenuHeader,
-    MenuNode,
-    _Entry,
-    _Node,
 )
 
 
 def build_menu(
     path: str,
     header: MenuHeader | None,
-    nodes: dict[str, _Node],
+    nodes: dict[str, Node],
     broken: set[str],
     known_prompts: set[str],
     errors: ErrorList,
@@ -85,7 +80,15 @@ def build_menu(
     )
 
 
-def _is(nodes, nid, kind, field, what, ids, errors) -> bool:
+def _is(
+    nodes: dict[str, Node],
+    nid: str,
+    kind: type[Node],
+    field: str,
+    what: str,
+    ids: set[str],
+    errors: ErrorList,
+) -> bool:
     if not nid:  # missing or not a string: the header check has said so
         return False
     if nid not in ids:
@@ -97,7 +100,7 @@ def _is(nodes, nid, kind, field, what, ids, errors) -> bool:
     return nid in nodes
 
 
-def _own_keys(menu: MenuNode):
+def _own_keys(menu: MenuNode) -> list[tuple[str, str]]:
     return [(k, t) for k, t in menu.keys.items() if k not in (AGENT_KEY, UP_KEY)]
 
 
@@ -203,7 +206,7 @@ def _keymaps(
     return keymap
 
 
-def _check_gotos(nodes: dict[str, _Node], errors: ErrorList) -> None:
+def _check_gotos(nodes: dict[str, Node], errors: ErrorList) -> None:
     for nid, node in nodes.items():
         if node.kind != "goto":
             continue
@@ -219,7 +222,7 @@ def _check_gotos(nodes: dict[str, _Node], errors: ErrorList) -> None:
 
 
 def _check_reachable(
-    start: str, nodes: dict[str, _Node], keymap: dict[str, dict[str, str]], errors: ErrorList
+    start: str, nodes: dict[str, Node], keymap: dict[str, dict[str, str]], errors: ErrorList
 ) -> None:
     seen = {start}
     queue = deque([start])
@@ -242,9 +245,9 @@ def _check_reachable(
 
 
 def _check_prompts(
-    header: MenuHeader | None, nodes: dict[str, _Node], known: set[str], errors: ErrorList
+    header: MenuHeader | None, nodes: dict[str, Node], known: set[str], errors: ErrorList
 ) -> None:
-    def need(loc: tuple, pid: str, why: str = "") -> None:
+    def need(loc: tuple[Any, ...], pid: str, why: str = "") -> None:
         if pid not in known:
             errors.add(loc, f"prompt '{pid}'{why} is not in the prompt catalog")
 

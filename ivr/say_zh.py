@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
+from .errors import IvrTypeError, IvrValueError
 from .events import PlayItem, Say
 
 DIGIT_IDS: tuple[str, ...] = tuple(f"d{i}" for i in range(10))  # 零 一 二 … 九
@@ -62,9 +63,9 @@ _SECTION_UNITS = (YI, WAN, None)  # sections of 4 digits: 亿, 万, units
 def say_digits(digits: str) -> tuple[str, ...]:
     """'95598' -> 九 五 五 九 八: ASCII digits one by one (account, phone, area numbers)."""
     if not isinstance(digits, str):
-        raise TypeError(f"say_digits takes a string of digits, not {type(digits).__name__}")
+        raise IvrTypeError(f"say_digits takes a string of digits, not {type(digits).__name__}")
     if not digits or not (digits.isascii() and digits.isdigit()):
-        raise ValueError(f"say_digits takes ASCII digits 0-9 only, got {digits!r}")
+        raise IvrValueError(f"say_digits takes ASCII digits 0-9 only, got {digits!r}")
     return tuple(DIGIT_IDS[int(c)] for c in digits)
 
 
@@ -72,7 +73,7 @@ def _section(value: int, leading: bool) -> list[str]:
     """0 < value < 10000 with 千百十 and inner zeros; `leading`: first section of the number."""
     out: list[str] = []
     zero_pending = False
-    for place, digit in zip(_PLACES, f"{value:04d}"):
+    for place, digit in zip(_PLACES, f"{value:04d}", strict=True):
         d = int(digit)
         if d == 0:
             zero_pending = bool(out)  # a zero after something said; leading zeros are silent
@@ -90,17 +91,17 @@ def _section(value: int, leading: bool) -> list[str]:
 def say_number(n: int) -> tuple[str, ...]:
     """12305 -> 一万二千三百零五; 0 -> 零; negative -> 负 …; up to MAX_NUMBER."""
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"say_number takes an int, not {type(n).__name__} ({n!r})")
+        raise IvrTypeError(f"say_number takes an int, not {type(n).__name__} ({n!r})")
     if n < 0:
         return (FU, *say_number(-n))
     if n > MAX_NUMBER:
-        raise ValueError(f"say_number reads integers up to {MAX_NUMBER}, got {n}")
+        raise IvrValueError(f"say_number reads integers up to {MAX_NUMBER}, got {n}")
     if n == 0:
         return (DIGIT_IDS[0],)
     sections = (n // 10**8, n // 10**4 % 10**4, n % 10**4)
     out: list[str] = []
     skipped = False  # a zero section between two said ones: 一亿零一千
-    for value, unit in zip(sections, _SECTION_UNITS):
+    for value, unit in zip(sections, _SECTION_UNITS, strict=True):
         if value == 0:
             skipped = skipped or bool(out)
             continue
@@ -115,13 +116,13 @@ def say_number(n: int) -> tuple[str, ...]:
 
 def _decimal(value: object, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
-        raise TypeError(f"{what} must be a Decimal, int or numeric string, not {type(value).__name__}")
+        raise IvrTypeError(f"{what} must be a Decimal, int or numeric string, not {type(value).__name__}")
     try:
         d = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise ValueError(f"{what} is not a number: {value!r}") from None
+        raise IvrValueError(f"{what} is not a number: {value!r}") from None
     if not d.is_finite():
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+        raise IvrValueError(f"{what} must be a finite number, got {value!r}")
     return d
 
 
@@ -141,7 +142,7 @@ def say_amount(amount: Decimal | int | str) -> tuple[str, ...]:
     d = _decimal(amount, "amount")
     fen_total = d * 100
     if fen_total != fen_total.to_integral_value():
-        raise ValueError(f"an amount has at most 2 decimals (jiao and fen), got {amount!r}")
+        raise IvrValueError(f"an amount has at most 2 decimals (jiao and fen), got {amount!r}")
     if d < 0:
         return (FU, *say_amount(-d))
     fen_total_int = int(fen_total)
@@ -161,14 +162,14 @@ def say_amount(amount: Decimal | int | str) -> tuple[str, ...]:
 def say_date(d: date) -> tuple[str, ...]:
     """2026-11-23 -> 二零二六年十一月二十三日 (year digit by digit)."""
     if not isinstance(d, date):
-        raise TypeError(f"say_date takes a date, not {type(d).__name__}")
+        raise IvrTypeError(f"say_date takes a date, not {type(d).__name__}")
     return (*say_digits(f"{d.year:04d}"), NIAN, *say_number(d.month), YUE, *say_number(d.day), RI)
 
 
 def say_time(t: time) -> tuple[str, ...]:
     """14:30 -> 十四点三十分, 08:05 -> 八点零五分, 14:00 -> 十四点整, 00:10 -> 零点十分."""
     if not isinstance(t, time):
-        raise TypeError(f"say_time takes a time, not {type(t).__name__}")
+        raise IvrTypeError(f"say_time takes a time, not {type(t).__name__}")
     hour = (*say_number(t.hour), SHI_DIAN)
     if t.minute == 0:
         return (*hour, ZHENG)
@@ -187,17 +188,17 @@ def _say_value(kind: str, value: str) -> tuple[str, ...]:
         return say_date(date.fromisoformat(value))
     if kind == "time":
         return say_time(time.fromisoformat(value))
-    raise ValueError(f"unknown Say kind {kind!r}: use digits, number, amount, date or time")
+    raise IvrValueError(f"unknown Say kind {kind!r}: use digits, number, amount, date or time")
 
 
 def say(item: Say) -> tuple[str, ...]:
-    """One `Say` item as prompt ids; a bad value raises ValueError naming the item."""
+    """One `Say` item as prompt ids; a bad value raises IvrValueError naming the item."""
     if not isinstance(item.value, str):
-        raise TypeError(f"{item!r}: a Say value is a string")
+        raise IvrTypeError(f"{item!r}: a Say value is a string")
     try:
         return _say_value(item.kind, item.value)
     except ValueError as exc:
-        raise ValueError(f"cannot read out {item!r}: {exc}") from None
+        raise IvrValueError(f"cannot read out {item!r}: {exc}") from None
 
 
 def render_items(items: Iterable[PlayItem]) -> tuple[str, ...]:
@@ -209,7 +210,7 @@ def render_items(items: Iterable[PlayItem]) -> tuple[str, ...]:
         elif isinstance(item, str) and item:
             out.append(item)
         else:
-            raise TypeError(f"a play item is a prompt id or a Say, not {item!r}")
+            raise IvrTypeError(f"a play item is a prompt id or a Say, not {item!r}")
     return tuple(out)
 
 

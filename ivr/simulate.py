@@ -1,6 +1,10 @@
-"""A scripted caller: plays the adapter's part against an `IvrCall` (tests, `hotline menu walk`).
+"""A scripted caller for the tests: `Caller` plays the adapter's part against an `IvrCall`.
 
-It answers every waiting command the way Asterisk would, and keeps every command in `commands`.
+Its methods send what the adapter would feed back - a key, a digit entry, the end of a prompt, a
+timeout, a lookup result, a finished recording, a hang-up (`enter`, `silence` and `record` first
+let a playing prompt finish) - each one step (`step_s`) later than the last, counting from `start`
+(`T0` by default; no clock is read). Every command the call returns is kept in `commands`.
+`walk(menu, keys)` starts a call and presses the keys one by one.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from .events import (
     Event,
     LookupResult,
     Play,
+    PlayItem,
     PromptDone,
     RecordDone,
     Started,
@@ -37,7 +42,9 @@ ENDED = ("transferred", "hung_up", "ended")
 
 
 class Caller:
-    def __init__(self, menu: Menu, caller_number: str = "", start: datetime = T0, step_s: float = 1.0):
+    def __init__(
+        self, menu: Menu, caller_number: str = "", start: datetime = T0, step_s: float = 1.0
+    ) -> None:
         self.call = IvrCall(menu)
         self.caller_number = caller_number
         self.now = start
@@ -83,7 +90,7 @@ class Caller:
             self.send(PromptDone())
         return self.send(Timeout())
 
-    def answer_lookup(self, *items) -> list[Command]:
+    def answer_lookup(self, *items: PlayItem) -> list[Command]:
         return self.send(LookupResult(items))
 
     def record(self, seconds: float = 10, path: str = "rec.wav") -> list[Command]:
@@ -94,7 +101,7 @@ class Caller:
     def hang_up(self) -> list[Command]:
         return self.send(CallerHungUp())
 
-    def played(self) -> list:
+    def played(self) -> list[PlayItem]:
         """Every prompt id / Say played so far, in order."""
         return [p for c in self.commands if isinstance(c, Play) for p in c.prompt_ids]
 

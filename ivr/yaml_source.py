@@ -1,13 +1,14 @@
 """YAML documents that remember where every value came from (file:line).
 
 Used by every loader that must report errors "at file:line": the site config
-(`config/hotline.yaml`) and the menu (`config/menu.yaml`). Only stdlib + PyYAML.
+(`config/hotline.yaml`) and the menu (`config/menu.yaml`). Only stdlib + PyYAML (and
+`ivr.errors` for the root of `YamlSyntaxError`).
 
 Admins edit these files by hand, and the daemon re-reads the menu on SIGHUP, so the loader is
 hardened: anchors/aliases (the "billion laughs" bomb) are refused outright, the file size and the
 nesting depth are capped, mapping keys must be plain values, integers are at most
 `MAX_INT_DIGITS` digits, and every problem - whatever PyYAML or a value constructor raises - is
-a `YamlSyntaxError` naming file:line, never a traceback.
+a `YamlSyntaxError` (an `IvrError` and a `ValueError`) naming file:line, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from typing import Any
 import yaml
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.resolver import Resolver
+from yaml.error import Mark
+from yaml.events import Event
+
+from .errors import IvrError
 
 MAX_BYTES = 256 * 1024  # a real menu or site config is a few KiB
 MAX_DEPTH = 20  # nested mappings/lists; the menu needs 5, the config 4
@@ -28,7 +32,7 @@ MAX_NODES = 20_000  # values + keys; the shipped menu has ~450, 200 agents ~2,50
 MAX_INT_DIGITS = 18  # fits a 64-bit integer; Python's int() of 5,000 digits raises
 
 
-class YamlSyntaxError(ValueError):
+class YamlSyntaxError(IvrError, ValueError):
     """The file is not valid YAML; message is `file:line: problem`."""
 
 
@@ -54,19 +58,24 @@ class Located:
 
 
 if getattr(yaml, "__with_libyaml__", False):
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CSafeLoader
 
-    class _Events(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+    class _Events(Composer, CSafeLoader):
         """libyaml scans and parses (~10x faster); PyYAML's Python composer builds the nodes, so
         every node passes `_SafeLoader.compose_node` before anything is made of it."""
 
         def __init__(self, stream: str):
-            CParser.__init__(self, stream)
+            CSafeLoader.__init__(self, stream)
             Composer.__init__(self)
-            SafeConstructor.__init__(self)
-            Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml
+    # the same role, all in Python; mypy checks the libyaml class, which is the one in use
     _Events = yaml.SafeLoader  # type: ignore[misc, assignment]
+
+
+def _start(event: Event | None) -> Mark | None:
+    """Where `event` starts, as PyYAML's Mark (libyaml's events carry a Mark type of their own)."""
+    mark = None if event is None else event.start_mark
+    return None if mark is None else Mark(mark.name, mark.index, mark.line, mark.column, None, 0)
 
 
 class _SafeLoader(_Events):
@@ -77,22 +86,22 @@ class _SafeLoader(_Events):
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise ComposerError(None, None, "YAML anchors/aliases are not allowed", event.start_mark)
+            raise ComposerError(None, None, "YAML anchors/aliases are not allowed", _start(event))
         if self._depth >= MAX_DEPTH:
-            raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", _start(event))
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise ComposerError(None, None, f"more than {MAX_NODES} values in one file", event.start_mark)
+            raise ComposerError(None, None, f"more than {MAX_NODES} values in one file", _start(event))
         self._depth += 1
         try:
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
-    def construct_object(self, node, deep=False):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Any error of a value constructor (a 13th month, an empty `!!int`) -> file:line."""
         try:
             return super().construct_object(node, deep=deep)
@@ -103,8 +112,8 @@ class _SafeLoader(_Events):
             ) from None
 
 
-def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    mapping: dict = {}
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise ConstructorError(
@@ -138,7 +147,7 @@ def _construct_int(loader: _SafeLoader, node: yaml.ScalarNode) -> int:
         raise ConstructorError(
             None, None, f"integer with {digits} digits (at most {MAX_INT_DIGITS})", node.start_mark
         )
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+    return SafeConstructor.construct_yaml_int(loader, node)
 
 
 _SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -146,7 +155,7 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _walk(
-    node: yaml.Node, prefix: tuple[Any, ...], loader: yaml.SafeLoader, out: dict[tuple[Any, ...], int]
+    node: yaml.Node, prefix: tuple[Any, ...], loader: _SafeLoader, out: dict[tuple[Any, ...], int]
 ) -> None:
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -161,7 +170,7 @@ def _walk(
             _walk(item, prefix + (i,), loader, out)
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 

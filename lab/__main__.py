@@ -53,7 +53,8 @@ async def _up(args: argparse.Namespace) -> None:
             asterisk.install_files(src, dest)
         await start_and_wait(asterisk)
     print(
-        f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; full log {asterisk.full_log_path()}"
+        f"Asterisk running, pid {asterisk.pid()}; log {asterisk.log_file}; "
+        f"full log {asterisk.full_log_path()}"
     )
 
 

@@ -177,7 +177,8 @@ class LabAsterisk:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise LabTimeout(
-                    f"Asterisk AMI {host}:{port} not ready within {timeout} s (last: {last})\n{self.log_tail()}"
+                    f"Asterisk AMI {host}:{port} not ready within {timeout} s (last: {last})\n"
+                    f"{self.log_tail()}"
                 )
             try:
                 await wait_fully_booted(creds, timeout=min(remaining, 5))

@@ -6,7 +6,7 @@ Ethernet/IPv4/UDP framing; sipp rewrites the addresses and ports when it plays t
 
 from __future__ import annotations
 
-import audioop  # noqa: deprecated in 3.13; Python 3.11 is the project's target
+import audioop  # deprecated in 3.13; Python 3.11 is the project's target
 import struct
 import wave
 from pathlib import Path
@@ -15,7 +15,7 @@ FRAME = 160  # samples per 20 ms at 8 kHz
 
 
 def _ip_checksum(header: bytes) -> int:
-    total = sum(struct.unpack("!10H", header))
+    total: int = sum(struct.unpack("!10H", header))
     while total > 0xFFFF:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF

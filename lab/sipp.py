@@ -31,6 +31,7 @@ DEFAULT_TARGET = "127.0.0.1:5060"
 # digits, or any URI user part with %-escapes (e.g. "evil%0AEXEC" to test hostile caller IDs)
 CALLER = re.compile(r"\+?[0-9A-Za-z%._~-]{1,96}")
 SLACK = 10.0  # seconds on top of sipp's own -timeout before the driver kills it
+ONE_SECOND: tuple[Step, ...] = (Wait(1.0),)  # the default steps: stay on the line a second
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ async def start_call(
     *,
     caller: str = "13800138000",
     caller_name: str = "",
-    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),),
+    steps: list[Step] | tuple[Step, ...] = ONE_SECOND,
     local_port: int | None = None,
     timeout: float = 60,
     target: str = DEFAULT_TARGET,
@@ -127,17 +128,8 @@ async def start_call(
 
     With `auth=(extension, secret)` the call comes from an agent's softphone instead (digest
     authentication; `caller` must then be the extension)."""
-    if not CALLER.fullmatch(caller):
-        raise ValueError(f"caller must be a SIP URI user part (digits, letters, %-escapes), got {caller!r}")
-    if any(ch in caller_name for ch in '"\\\r\n'):
-        raise ValueError(f"caller_name must not contain quotes, backslashes or newlines: {caller_name!r}")
-    if not re.fullmatch(r"[0-9A-Za-z*#+_.-]+", number):
-        raise ValueError(f"not a dialable number: {number!r}")
     steps = tuple(steps)
-    if steps_duration(steps) + 5 > timeout:
-        raise ValueError(f"steps take {steps_duration(steps)} s, more than timeout={timeout} s allows")
-    if any(isinstance(s, (Dtmf, Speak)) for s in steps) and os.geteuid() != 0:
-        raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
+    _check_call(number, caller, caller_name, steps, timeout)
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
     scenario = workdir / "caller.xml"
     template = "agent_dial.xml" if auth else "caller.xml"
@@ -170,12 +162,26 @@ async def start_call(
     return CallHandle(sipp, timeout, started)
 
 
+def _check_call(number: str, caller: str, caller_name: str, steps: tuple[Step, ...], timeout: float) -> None:
+    """ValueError (LabError: DTMF without root) for a call `start_call` cannot place."""
+    if not CALLER.fullmatch(caller):
+        raise ValueError(f"caller must be a SIP URI user part (digits, letters, %-escapes), got {caller!r}")
+    if any(ch in caller_name for ch in '"\\\r\n'):
+        raise ValueError(f"caller_name must not contain quotes, backslashes or newlines: {caller_name!r}")
+    if not re.fullmatch(r"[0-9A-Za-z*#+_.-]+", number):
+        raise ValueError(f"not a dialable number: {number!r}")
+    if steps_duration(steps) + 5 > timeout:
+        raise ValueError(f"steps take {steps_duration(steps)} s, more than timeout={timeout} s allows")
+    if any(isinstance(s, (Dtmf, Speak)) for s in steps) and os.geteuid() != 0:
+        raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
+
+
 async def call(
     number: str = "95598",
     *,
     caller: str = "13800138000",
     caller_name: str = "",
-    steps: list[Step] | tuple[Step, ...] = (Wait(1.0),),
+    steps: list[Step] | tuple[Step, ...] = ONE_SECOND,
     local_port: int | None = None,
     timeout: float = 60,
     target: str = DEFAULT_TARGET,

@@ -73,36 +73,12 @@ class SippProcess:
         workdir.mkdir(parents=True, exist_ok=True)
         for _attempt in range(ATTEMPTS):
             block = ports.allocate(sip_port=sip_port)
-            command = (
-                [binary]
-                + ([remote] if remote else [])
-                + [
-                    "-sf",
-                    str(scenario),
-                    "-i",
-                    "127.0.0.1",
-                    "-mi",
-                    "127.0.0.1",
-                    "-p",
-                    str(block.sip),
-                    "-cp",
-                    str(block.control),
-                    "-ci",
-                    "127.0.0.1",
-                    "-mp",
-                    str(block.media),
-                    "-nostdin",
-                    # answer in-dialog INFO/NOTIFY/OPTIONS/UPDATE with 200 instead of aborting the call
-                    "-aa",
-                    "-trace_err",
-                    "-error_file",
-                    str(workdir / f"{name}.errors"),
-                    "-trace_logs",
-                    "-log_file",
-                    str(workdir / f"{name}.log"),
-                ]
-                + args
-            )
+            command = [
+                binary,
+                *([remote] if remote else []),
+                *_options(scenario, block, workdir, name),
+                *args,
+            ]
             with (workdir / f"{name}.stderr").open("wb") as err:
                 proc = await asyncio.create_subprocess_exec(
                     *command,
@@ -191,6 +167,35 @@ class SippProcess:
             for line in text.splitlines()
             if line.strip() and not line.startswith("Resolving remote host")
         )
+
+
+def _options(scenario: Path, block: ports.PortBlock, workdir: Path, name: str) -> list[str]:
+    """sipp's options for one run: the scenario, its ports on 127.0.0.1, its log files."""
+    return [
+        "-sf",
+        str(scenario),
+        "-i",
+        "127.0.0.1",
+        "-mi",
+        "127.0.0.1",
+        "-p",
+        str(block.sip),
+        "-cp",
+        str(block.control),
+        "-ci",
+        "127.0.0.1",
+        "-mp",
+        str(block.media),
+        "-nostdin",
+        # answer in-dialog INFO/NOTIFY/OPTIONS/UPDATE with 200 instead of aborting the call
+        "-aa",
+        "-trace_err",
+        "-error_file",
+        str(workdir / f"{name}.errors"),
+        "-trace_logs",
+        "-log_file",
+        str(workdir / f"{name}.log"),
+    ]
 
 
 def _udp_bound(port: int) -> bool:

@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", message="Couldn't find ffmpeg", category=Runti
 from pydub import AudioSegment  # noqa: E402
 from pydub.generators import Sine  # noqa: E402
 
-from .catalog import RECORDED_DIR
+from .catalog import RECORDED_DIR  # noqa: E402  (after the pydub warning filter)
 
 VOICE = "cmn-latn-pinyin"  # plain "cmn" reads unknown Hanzi as English-spelled pinyin
 SPEED = 150

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from pg import PgServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.settings import Settings, load_settings
 from hotline.store.db import make_engine, upgrade
+
+# lab_session, smoke_config_dir, smoke_asterisk: registered once, so one lab session per run
+pytest_plugins = ["lab.pytest_fixtures"]
+SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config" / "hotline.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +41,7 @@ def pg_url(pg_server: PgServer) -> str:
         pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
     ]
 )
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database per test: a fresh SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
@@ -56,3 +62,9 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     eng = make_engine(db_url)
     yield eng
     await eng.dispose()
+
+
+@pytest.fixture
+def shipped_settings() -> Settings:
+    """The shipped site config (config/hotline.yaml), loaded afresh for each test."""
+    return load_settings(SHIPPED_CONFIG)

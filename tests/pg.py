@@ -93,8 +93,8 @@ class PgServer:
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         psql = str(self._bindir / "psql")
-        return self._run(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.root), "-p", str(self.port),
-                         "-U", "postgres", "-d", database, "-c", sql)  # fmt: skip
+        server = ["-h", str(self.root), "-p", str(self.port), "-U", "postgres", "-d", database]
+        return self._run(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", *server, "-c", sql)
 
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql+asyncpg://{ROLE}:{self.password}@127.0.0.1:{self.port}/{database}"

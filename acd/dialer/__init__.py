@@ -6,6 +6,7 @@ adapter places the calls, counts the free lines and ticks at `Dialer.next_wakeup
 
 from .calendar import WorkCalendar
 from .core import Dialer
+from .errors import DialerError, DialerTypeError
 from .events import (
     AddJob,
     AttemptEnded,
@@ -25,7 +26,6 @@ from .jobs import (
     PURPOSES,
     RESULTS,
     STATUSES,
-    DialerError,
     Job,
     JobView,
     Purpose,
@@ -47,6 +47,7 @@ __all__ = [
     "Dial",
     "Dialer",
     "DialerError",
+    "DialerTypeError",
     "DialerSettings",
     "DncAdded",
     "DncRemoved",

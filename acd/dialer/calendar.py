@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from .errors import DialerError, DialerTypeError
+
 DAY = timedelta(days=1)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -19,13 +21,13 @@ def _dates(values: Iterable[date], what: str) -> frozenset[date]:
     out = frozenset(values)
     bad = sorted(repr(d) for d in out if isinstance(d, datetime) or not isinstance(d, date))
     if bad:
-        raise ValueError(f"{what} must be dates (not datetimes), got {', '.join(bad)}")
+        raise DialerError(f"{what} must be dates (not datetimes), got {', '.join(bad)}")
     return out
 
 
 def _check_day(d: object) -> date:
     if isinstance(d, datetime) or not isinstance(d, date):
-        raise TypeError(f"expected a date (not a datetime), got {d!r}")
+        raise DialerTypeError(f"expected a date (not a datetime), got {d!r}")
     return d
 
 
@@ -40,19 +42,19 @@ class WorkCalendar:
         extra = _dates(self.extra_workdays, "extra_workdays")
         weekend = frozenset(self.weekend)
         if not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= 6 for w in weekend):
-            raise ValueError(
+            raise DialerError(
                 f"weekend must be weekday numbers 0 (Monday) .. 6 (Sunday), got {sorted(weekend, key=repr)}"
             )
         if len(weekend) == 7:
-            raise ValueError("weekend cannot cover all 7 days of the week")
+            raise DialerError("weekend cannot cover all 7 days of the week")
         both = sorted(holidays & extra)
         if both:
-            raise ValueError(
+            raise DialerError(
                 f"dates both holiday and extra working day: {', '.join(d.isoformat() for d in both)}"
             )
         weekday_extra = sorted(d for d in extra if d.weekday() not in weekend)
         if weekday_extra:
-            raise ValueError(
+            raise DialerError(
                 "extra working days must fall on the weekend (they are working days "
                 "anyway): " + ", ".join(f"{d.isoformat()} ({WEEKDAYS[d.weekday()]})" for d in weekday_extra)
             )
@@ -80,7 +82,7 @@ class WorkCalendar:
         """The n-th working day counting from `d` (day 1 is `d` itself if it is a working day,
         else the next working day). n >= 1."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n must be an int >= 1, got {n!r}")
+            raise DialerError(f"n must be an int >= 1, got {n!r}")
         d = self.working_day_on_or_after(d)
         for _ in range(n - 1):
             d = self.next_working_day(d)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .errors import DialerError
 from .events import (
     AddJob,
     AttemptEnded,
@@ -33,7 +34,7 @@ from .events import (
     JobRescheduled,
     Tick,
 )
-from .jobs import DIAL_RESULTS, DialerError, Job, JobQueue, JobView, Live, Status, check_number
+from .jobs import DIAL_RESULTS, Job, JobQueue, JobView, Live, Status, check_number
 from .schedule import allowed_at, next_attempt_at
 from .settings import DialerSettings
 
@@ -139,9 +140,9 @@ class Dialer:
         hits, self._dnc_hits = self._dnc_hits, []
         for job_id in hits:
             if self._dnc_hit(job_id):
-                live = q.jobs[job_id]
-                out.append(AttemptRecord(job_id, live.job.attempts + 1, "dnc", now))
-                self._finish(live, "given_up", "dnc", None, out)
+                hit = q.jobs[job_id]
+                out.append(AttemptRecord(job_id, hit.job.attempts + 1, "dnc", now))
+                self._finish(hit, "given_up", "dnc", None, out)
         while (live := q.pop_expired(now)) is not None:
             if live.job.attempts == 0:
                 out.append(AttemptRecord(live.job.id, 1, "out_of_window", now))

@@ -1,9 +1,17 @@
 """What the dialer core accepts (events) and returns (commands). All frozen; the core never reads
 the clock, every `handle()` gets `now`.
 
-Events come from the daemon: jobs from the service / outage / callback modules, `Tick` from its
-timer (at `Dialer.next_wakeup()` and whenever an outbound line frees), `AttemptEnded` from the
-outbound call session (DIALSTATUS mapped to a result), DNC changes from the list's admin.
+Every event comes from the daemon's dialer runtime (hotline.services.dialer_driver):
+- `AddJob` for each open job of the store: loaded at start, found by the poll (jobs the CLI
+  added) or added by the daemon itself (follow-ups from MQTT, planned-outage notices, callbacks
+  booked after an inbound call);
+- `CancelJob` for a job cancelled in the store (the CLI), found by the poll;
+- `Tick` on each pass of its loop: at `Dialer.next_wakeup()`, after `poll_seconds` at the latest,
+  and at once when a job was added or an attempt ended;
+- `AttemptEnded` when a try's outbound line is free again (hotline.services.dialer_attempts: the
+  result of the AMI Originate, or of the call flow once answered, and the key pressed);
+- `DncAdded` / `DncRemoved` for the changes of the do-not-call list in the store, synced at start
+  and on each poll.
 """
 
 from __future__ import annotations
@@ -41,8 +49,8 @@ class Tick:
 
 @dataclass(frozen=True, slots=True)
 class AttemptEnded:
-    """The Dial of an in-progress job ended. `key`: the adapter's record of the call (CDR id,
-    recording), passed through to `JobFinished`."""
+    """The Dial of an in-progress job ended. `key`: the key the customer pressed in the call flow
+    (e.g. a follow-up's answer), if any; passed through to `JobFinished` when the job ends."""
 
     job_id: str
     result: Result

@@ -23,7 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import count
-from typing import Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
+
+from .errors import DialerError
 
 Purpose = Literal["followup", "outage_notice", "callback"]
 Result = Literal["answered", "busy", "no_answer", "rejected", "failed", "out_of_window", "dnc"]
@@ -35,10 +37,10 @@ DIAL_RESULTS: tuple[str, ...] = RESULTS[:5]  # what an attempt that did dial can
 NEVER_DIALLED: tuple[str, ...] = RESULTS[5:]  # recorded by the core for attempts that never dial
 STATUSES: tuple[str, ...] = get_args(Status)
 
-
-class DialerError(ValueError):
-    """An invalid job or setting, or an event that is illegal in the current state (the message
-    names the job, its state and the event)."""
+Later = tuple[datetime, int, str]  # (due, version, job id)
+Ready = tuple[int, datetime, int, int, str]  # (-priority, due, seq, version, job id)
+Deadline = tuple[datetime, int, str]  # (deadline, seq, job id)
+_HeapEntry = TypeVar("_HeapEntry", bound=tuple[Any, ...])
 
 
 def check_number(number: object, what: str = "number") -> str:
@@ -140,9 +142,9 @@ class JobQueue:
         self.jobs: dict[str, Live] = {}
         self.by_number: dict[str, set[str]] = {}
         self.in_progress = 0
-        self._later: list[tuple] = []
-        self._ready: dict[bool, list[tuple]] = {True: [], False: []}
-        self._deadlines: list[tuple] = []
+        self._later: list[Later] = []
+        self._ready: dict[bool, list[Ready]] = {True: [], False: []}
+        self._deadlines: list[Deadline] = []
         self._seq, self._versions = count(), count()
 
     def add(self, job: Job, anyday: bool) -> Live:
@@ -192,7 +194,7 @@ class JobQueue:
     def pop_ready(self, working_day: bool) -> Live | None:
         """The due job to dial first (priority, then due time, then insertion order), taken off
         its heap; working-days-only jobs only if `working_day`."""
-        best: tuple | None = None
+        best: Ready | None = None
         for anyday in (True, False) if working_day else (True,):
             top = self._top(self._ready[anyday])
             if top is not None and (best is None or top < best):
@@ -230,7 +232,7 @@ class JobQueue:
         live.in_deadlines = False
         return live
 
-    def _top(self, heap: list[tuple]) -> tuple | None:
+    def _top(self, heap: list[_HeapEntry]) -> _HeapEntry | None:
         jobs = self.jobs
         while heap:
             live = jobs.get(heap[0][-1])
@@ -239,7 +241,7 @@ class JobQueue:
             heapq.heappop(heap)
         return None
 
-    def _push(self, heap: list[tuple], entry: tuple) -> None:
+    def _push(self, heap: list[_HeapEntry], entry: _HeapEntry) -> None:
         heapq.heappush(heap, entry)
         if len(heap) > 2 * len(self.jobs) + 64:
             jobs = self.jobs

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .jobs import DialerError, Job, check_aware
+from .errors import DialerError
+from .jobs import Job, check_aware
 from .settings import DialerSettings
 
 UTC = UTC

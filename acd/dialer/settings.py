@@ -8,7 +8,8 @@ from datetime import timedelta, tzinfo
 from types import MappingProxyType
 
 from .calendar import WorkCalendar
-from .jobs import PURPOSES, DialerError, Purpose
+from .errors import DialerError
+from .jobs import PURPOSES, Purpose
 from .window import CallWindow
 
 

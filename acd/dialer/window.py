@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from .calendar import DAY, WorkCalendar
+from .errors import DialerError
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +22,9 @@ class CallWindow:
         for name in ("start", "end"):
             value = getattr(self, name)
             if not isinstance(value, time) or value.tzinfo is not None:
-                raise ValueError(f"call window {name} must be a naive local time, got {value!r}")
+                raise DialerError(f"call window {name} must be a naive local time, got {value!r}")
         if not self.start < self.end:
-            raise ValueError(
+            raise DialerError(
                 f"call window start {self.start} must be before end {self.end} "
                 f"(a window cannot cross midnight)"
             )

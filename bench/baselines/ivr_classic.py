@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The 95598 voice menu run the classic way: one Python process per call (a benchmark baseline).
 
-Asterisk starts it for every call: AGI(<dir>/agi_scripts/ivr_classic.py,<prompts_dir>,<recordings_dir>)
+Asterisk starts it for every call: AGI(<dir>/bench/baselines/ivr_classic.py,<prompts_dir>,<recordings_dir>)
 and talks AGI on its stdin/stdout (pyst2). Each process pays what the daemon pays once at start:
 the interpreter, the imports (pyst2, pydantic, PyYAML), loading and validating config/menu.yaml
 against the prompt catalog. Then it drives the pure IVR core (`ivr.core.IvrCall`) with the same
@@ -20,7 +20,7 @@ than the daemon, never more. It imports `ivr` and `prompts.catalog` (pure) but n
 Exit 0 when the call leaves the IVR or Asterisk reports a hang-up; 2 on bad arguments; any other
 error is raised (traceback on stderr) and the dialplan goes on.
 
-    .venv/bin/python agi_scripts/ivr_classic.py PROMPTS_DIR RECORDINGS_DIR [MENU_FILE]
+    .venv/bin/python bench/baselines/ivr_classic.py PROMPTS_DIR RECORDINGS_DIR [MENU_FILE]
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ if str(ROOT) not in sys.path:  # Asterisk runs the file directly: find the proje
 from asterisk.agi import AGI, AGIAppError  # noqa: E402
 
 from ivr.core import IvrCall  # noqa: E402
-from ivr.events import (
+from ivr.events import (  # noqa: E402
     CollectDigits,
+    Command,
     Digit,
     DigitsEntered,
+    Event,
     HangUp,
     LogStep,
-    Lookup,  # noqa: E402
+    Lookup,
     LookupResult,
     Play,
     PromptDone,
@@ -109,8 +111,10 @@ class ClassicIvr:
         self.recordings_dir = recordings_dir.rstrip("/")
         self.recordings = 0
 
-    def command(self, verb: str, *args: object) -> dict:
-        return self.agi.execute(verb, *(quote(a) for a in args))
+    def command(self, verb: str, *args: object) -> dict[str, tuple[str, str]]:
+        """pyst2's reply: each `key=value (data)` of the result line as key -> (value, data)."""
+        reply: dict[str, tuple[str, str]] = self.agi.execute(verb, *(quote(a) for a in args))
+        return reply
 
     def key(self, verb: str, *args: object) -> str | None:
         result = int(self.command(verb, *args)["result"][0])
@@ -134,7 +138,7 @@ class ClassicIvr:
                 raise RuntimeError(f"IVR batch {commands!r} left nothing to wait for")
             commands = self.core.handle(event, now())
 
-    def execute(self, cmd, *, last: bool):
+    def execute(self, cmd: Command, *, last: bool) -> Event | None:
         if isinstance(cmd, (LogStep, SurveyAnswer)):
             return None  # no call store in the baseline
         if isinstance(cmd, Play):
@@ -150,14 +154,14 @@ class ClassicIvr:
             return self.record(cmd)
         raise TypeError(f"the classic IVR does not know command {cmd!r}")
 
-    def play(self, cmd: Play, *, interruptible: bool):
+    def play(self, cmd: Play, *, interruptible: bool) -> Digit | PromptDone:
         for prompt_id in render_items(cmd.prompt_ids):
             key = self.key("STREAM FILE", f"{self.prompts_dir}/{prompt_id}", ANY_KEY if interruptible else "")
             if key:
                 return Digit(key)  # barge-in
         return PromptDone()
 
-    def collect(self, cmd: CollectDigits):
+    def collect(self, cmd: CollectDigits) -> DigitsEntered | Timeout:
         digits = ""
         while len(digits) < cmd.max_digits:
             key = self.key("WAIT FOR DIGIT", int(cmd.timeout_s * 1000))
@@ -168,7 +172,7 @@ class ClassicIvr:
             digits += key
         return DigitsEntered(digits)
 
-    def record(self, cmd: Record):
+    def record(self, cmd: Record) -> RecordDone:
         """pyst2 raises on result=-1, so a message cut by a hang-up ends the call (not kept)."""
         self.recordings += 1
         uid = self.agi.env.get("agi_uniqueid", "unknown")

@@ -5,11 +5,14 @@ schedule instead (exponential back-off, stops on close) and reports login failur
 back-off returns to its shortest delay only once a session has been synced and up for
 `stable_seconds`: a server that accepts the Login and drops at once is retried ever slower.
 A Login or a resync step that gets no answer ends the connection and is retried the same way.
-State kept here (from events, rebuilt by resync): which agent endpoints have a registered contact
-(changes go to `on_registration`, i.e. the ACD), and when a watched channel's Dial was answered.
+The resync sets the session's event filter (only EVENTS are sent) and reads which agent
+endpoints have a registered contact; `connected` is set once it is done. Events then keep that
+set current (changes go to `on_registration`, i.e. the ACD), tell when the agent answered a
+watched caller's Dial (dial_watch) and why a watched channel hung up (hangup_watch, for the
+dialer). `live_channels()` lists the channels Asterisk has (for the line audit).
 An exception in any event handler is logged (ami.callback_failed) and counted (`on_error`),
 never fatal to the connection.
-A caller's hang-up reaches the daemon through the FastAGI socket (AGISIGHUP), not through AMI.
+A caller's hang-up reaches the call flows through the FastAGI socket (AGISIGHUP), not AMI.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from panoramisk.message import Message
 
-from hotline.asterisk.ami_protocol import AmiError, AmiManager, header
+from hotline.asterisk.ami_protocol import AmiError, AmiManager, Fields, Reply, header, messages
 from hotline.asterisk.dial_watch import DialWatch
+from hotline.asterisk.hangup_watch import HangupWatch
 from hotline.settings import Ami
 
 __all__ = ["EVENTS", "AmiClient", "AmiError", "header"]
@@ -61,7 +66,7 @@ class AmiClient:
         resync_timeout: float = 10.0,
         stable_seconds: float = 30.0,
         reconnect_min_seconds: float = 0.5,
-    ):
+    ) -> None:
         self.cfg = cfg
         self._on_reconnect = on_reconnect  # metrics hooks
         self._on_error = on_error
@@ -75,10 +80,10 @@ class AmiClient:
         self._stable_seconds = stable_seconds
         self._retry: asyncio.TimerHandle | None = None
         self._stable: asyncio.TimerHandle | None = None
-        self._connecting: asyncio.Future | None = None
-        self._resync_task: asyncio.Task | None = None
+        self._connecting: asyncio.Future[Any] | None = None
+        self._resync_task: asyncio.Task[None] | None = None
         self._dials = DialWatch()  # when a watched caller's agent answered
-        self._hangups: dict[str, asyncio.Future[str]] = {}  # watched uniqueid -> hangup cause
+        self._hangups = HangupWatch()  # why a watched channel hung up
         self.on_registration: Callable[[str, bool], None] = lambda ext, up: None
         self._manager = AmiManager(
             self,
@@ -97,7 +102,7 @@ class AmiClient:
         self._manager.register_event("DialBegin", lambda _m, e: self._dials.on_dial_begin(e))
         self._manager.register_event("Newstate", lambda _m, e: self._dials.on_newstate(e))
         self._manager.register_event("DialEnd", lambda _m, e: self._dials.on_dial_end(e))
-        self._manager.register_event("Hangup", self._on_hangup)
+        self._manager.register_event("Hangup", lambda _m, e: self._hangups.on_hangup(e))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -161,12 +166,12 @@ class AmiClient:
         log.error("ami.login_timeout", username=self.cfg.username, after_s=self._manager.login_timeout)
         self._drop("login not answered")
 
-    def handler_failed(self, what: str, event: str, exc: Exception) -> None:
+    def handler_failed(self, what: str, event: str, exc: BaseException) -> None:
         log.error("ami.callback_failed", ami_event=event, part=what, error=_error(exc), exc_info=exc)
         self._on_error()
 
     # -- login and resync ------------------------------------------------------------------
-    def _on_login(self, manager) -> None:
+    def _on_login(self, manager: AmiManager) -> None:
         if not self._manager.is_open:  # dropped between the Login reply and this call
             return
         self.logins += 1
@@ -194,13 +199,13 @@ class AmiClient:
             resp = await self._resync_action(
                 {"Action": "Filter", "Operation": "Add", "MatchCriteria": f"name({name})"}
             )
-            if header(resp, "Response") != "Success":
+            if header(messages(resp)[0], "Response") != "Success":
                 await self._resync_action(
                     {"Action": "Filter", "Operation": "Add", "Filter": f"Event: ({'|'.join(EVENTS)})"}
                 )
                 return
 
-    async def _resync_action(self, fields: dict[str, str]):
+    async def _resync_action(self, fields: Mapping[str, str]) -> Reply:
         return await self.action(fields, timeout=self._resync_timeout)
 
     async def _resync(self) -> None:
@@ -208,7 +213,7 @@ class AmiClient:
         await self._filter_events()
         resp = await self._resync_action({"Action": "PJSIPShowContacts"})
         registered = set()
-        for msg in resp if isinstance(resp, list) else [resp]:
+        for msg in messages(resp):
             if header(msg, "Event") == "ContactList":
                 status = header(msg, "Status").lower()
                 ep = header(msg, "Endpoint") or header(msg, "Aor")
@@ -227,9 +232,12 @@ class AmiClient:
             self.handler_failed("callback", "ContactStatus", exc)
 
     # -- actions ---------------------------------------------------------------------------
-    async def action(self, fields: dict[str, str], *, as_list: bool | None = None, timeout: float = 10):
+    async def action(self, fields: Fields, *, as_list: bool | None = None, timeout: float = 10) -> Reply:
+        """Send an action; panoramisk's reply. AmiError if a field holds a line break or AMI is
+        not connected; TimeoutError after `timeout`."""
         for k, v in fields.items():
-            if _UNSAFE.search(str(k)) or _UNSAFE.search(str(v)):
+            values = [v] if isinstance(v, str) else v
+            if _UNSAFE.search(str(k)) or any(_UNSAFE.search(str(x)) for x in values):
                 raise AmiError(f"AMI field {k!r} holds a line break; refusing to send it")
         if not self._manager.is_open:
             raise AmiError("AMI is not connected")
@@ -245,7 +253,7 @@ class AmiClient:
             resp = await self.action({"Action": "CoreShowChannels"}, timeout=timeout)
         except TimeoutError:
             raise AmiError(f"CoreShowChannels not answered within {timeout} s") from None
-        msgs = resp if isinstance(resp, list) else [resp]
+        msgs = messages(resp)
         if header(msgs[0], "Response") != "Success":
             raise AmiError(f"CoreShowChannels refused: {header(msgs[0], 'Message') or 'no message'}")
         return {
@@ -255,7 +263,7 @@ class AmiClient:
         }
 
     # -- events ----------------------------------------------------------------------------
-    def _on_contact_status(self, manager, event) -> None:
+    def _on_contact_status(self, manager: AmiManager, event: Message) -> None:
         ep = header(event, "EndpointName") or header(event, "AOR")
         status = header(event, "ContactStatus").lower()
         if not ep:
@@ -279,17 +287,10 @@ class AmiClient:
         return self._dials.answered_at(uniqueid)
 
     def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]:
-        """A future for the Q.850 cause of this channel's hang-up (AMI Hangup `Cause`): 17 busy,
-        19 no answer, 21 rejected... Drop it with `unwatch_hangup` when no longer needed. Wait
-        on it with `asyncio.wait` (a timeout there leaves it pending, not cancelled)."""
-        fut = asyncio.get_running_loop().create_future()
-        self._hangups[uniqueid] = fut
-        return fut
+        """A future for the Q.850 cause of this channel's hang-up (AMI Hangup `Cause`, see
+        hangup_watch). Drop it with `unwatch_hangup` when no longer needed. Wait on it with
+        `asyncio.wait` (a timeout there leaves it pending, not cancelled)."""
+        return self._hangups.watch(uniqueid)
 
     def unwatch_hangup(self, uniqueid: str) -> None:
-        self._hangups.pop(uniqueid, None)
-
-    def _on_hangup(self, manager, event) -> None:
-        fut = self._hangups.pop(header(event, "Uniqueid"), None)
-        if fut is not None and not fut.done():
-            fut.set_result(header(event, "Cause"))
+        self._hangups.unwatch(uniqueid)

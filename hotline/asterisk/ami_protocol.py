@@ -1,4 +1,5 @@
-"""panoramisk's Manager and AMIProtocol with their sharp edges filed off (used by hotline.asterisk.ami only).
+"""panoramisk's Manager and AMIProtocol with their sharp edges filed off (the manager is
+hotline.asterisk.ami's; the helpers at the end of this list are for every AMI reader).
 
 - one ping timer per connection, armed after a successful Login, gone with the connection;
 - a Login that gets no answer within `login_timeout` is reported (the owner drops and retries);
@@ -7,17 +8,19 @@
 - actions still waiting for a reply fail with AmiError the moment their connection ends,
   instead of panoramisk's queue that silently re-sends them on the next connection (an
   Originate placed twice);
-- panoramisk turns a repeated header into a list: read headers with `header()`.
+- panoramisk turns a repeated header into a list: read headers with `header()`;
+- an action's reply is one message or a list of them: `messages()` gives the list.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.message import Message
 
 _ROUTING = ("Event", "Response", "ActionID", "CommandID")  # headers panoramisk itself reads
 _FORGETTABLE = ("ping", "login")  # nobody awaits these futures: cancel them, never fail them
@@ -36,6 +39,16 @@ def header(msg: Mapping[str, Any], name: str) -> str:
     return "" if value is None else str(value)
 
 
+# An action's headers (a list value: the header repeated) and panoramisk's answer to it.
+Fields: TypeAlias = Mapping[str, str | list[str]]
+Reply: TypeAlias = Message | list[Message]
+
+
+def messages(reply: Reply) -> list[Message]:
+    """An action's reply as a list: panoramisk gives a list only for actions answered with events."""
+    return reply if isinstance(reply, list) else [reply]
+
+
 class Owner(Protocol):
     """What the manager reports to (hotline.asterisk.ami.AmiClient)."""
 
@@ -45,11 +58,11 @@ class Owner(Protocol):
     def connection_lost(self, exc: object) -> None: ...
     def login_failed(self, resp: Mapping[str, Any]) -> None: ...
     def login_timed_out(self) -> None: ...
-    def handler_failed(self, what: str, event: str, exc: Exception) -> None: ...
+    def handler_failed(self, what: str, event: str, exc: BaseException) -> None: ...
 
 
-class AmiProtocol(AMIProtocol):
-    def handle_message(self, message) -> None:
+class AmiProtocol(AMIProtocol):  # type: ignore[misc]  # panoramisk has no type hints
+    def handle_message(self, message: Message) -> None:
         for key in _ROUTING:
             if isinstance(message.get(key), list):
                 message[key] = header(message, key)
@@ -71,20 +84,20 @@ class AmiProtocol(AMIProtocol):
         super().close()
 
 
-class AmiManager(Manager):
-    def __init__(self, owner: Owner, *, ping_interval: float, login_timeout: float, **config):
+class AmiManager(Manager):  # type: ignore[misc]  # panoramisk has no type hints
+    def __init__(self, owner: Owner, *, ping_interval: float, login_timeout: float, **config: Any) -> None:
         self.owner = owner
         super().__init__(protocol_factory=AmiProtocol, **config)
         self.ping_delay = self.ping_interval = ping_interval  # panoramisk rounds them to int
         self.login_timeout = login_timeout
         self._login_timer: asyncio.TimerHandle | None = None
-        self._handler_tasks: set[asyncio.Future] = set()
+        self._handler_tasks: set[asyncio.Future[Any]] = set()
 
     @property
     def is_open(self) -> bool:
         return self._connected and self.protocol is not None and not self.protocol.closed
 
-    def connection_made(self, f: asyncio.Future) -> None:
+    def connection_made(self, f: asyncio.Future[Any]) -> None:
         if f.cancelled():
             return
         if f.exception() is not None:
@@ -98,7 +111,7 @@ class AmiManager(Manager):
         self._stop_timers()
         self._login_timer = self.loop.call_later(self.login_timeout, self._login_timed_out)
 
-    def login(self, future: asyncio.Future) -> bool:
+    def login(self, future: asyncio.Future[Any]) -> bool:
         self._cancel_login_timer()
         self.authenticated_future = None
         if future.cancelled() or future.exception() is not None:
@@ -148,12 +161,12 @@ class AmiManager(Manager):
     def close(self) -> None:
         self.drop()
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self._connected = self.authenticated = False
         self._stop_timers()
         self.owner.connection_lost(exc)
 
-    def dispatch(self, event) -> list[str]:
+    def dispatch(self, event: Message) -> list[str]:
         """panoramisk's dispatch, with each callback's failure contained and reported."""
         event.manager = self
         name = header(event, "Event")
@@ -166,7 +179,7 @@ class AmiManager(Manager):
                 self._run(callback, event, name)
         return matches
 
-    def _run(self, callback: Callable, event, name: str) -> None:
+    def _run(self, callback: Callable[[AmiManager, Message], object], event: Message, name: str) -> None:
         try:
             ret = callback(self, event)
         except Exception as exc:
@@ -177,7 +190,10 @@ class AmiManager(Manager):
             self._handler_tasks.add(task)
             task.add_done_callback(lambda t: self._handler_done(t, name))
 
-    def _handler_done(self, task: asyncio.Future, name: str) -> None:
+    def _handler_done(self, task: asyncio.Future[Any], name: str) -> None:
         self._handler_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self.owner.handler_failed("callback", name, task.exception())
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            self.owner.handler_failed("callback", name, exc)

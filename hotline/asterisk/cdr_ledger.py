@@ -107,7 +107,7 @@ def parse_line(line: str) -> Cdr:
     values = rows[0] if len(rows) == 1 else []
     if len(values) != len(COLUMNS):
         raise LedgerLineError(f"{len(values)} values, a CDR line has {len(COLUMNS)}")
-    text = dict(zip(COLUMNS, values))
+    text = dict(zip(COLUMNS, values, strict=True))
     if not text["uniqueid"]:
         raise LedgerLineError("empty uniqueid")
     start, answer, end = (_epoch(text[n], n) for n in ("start", "answer", "end"))

@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, SecretStr
 
+from hotline.config_text import control_char
 from hotline.settings import Settings
-from hotline.settings.text import control_char
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "config" / "asterisk"
@@ -93,7 +93,7 @@ def check_one_line(settings: Settings, opts: RenderOptions) -> None:
             )
 
 
-def context(settings: Settings, opts: RenderOptions) -> dict:
+def context(settings: Settings, opts: RenderOptions) -> dict[str, Any]:
     check_one_line(settings, opts)
     trunks = settings.trunks
     agent_ring = "&".join(f"PJSIP/{a.extension}" for a in settings.agents)

@@ -9,8 +9,9 @@ still counts when no Up was seen (the event filtered out, an older Asterisk).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from hotline.asterisk.ami_protocol import header
 
@@ -26,7 +27,11 @@ class DialWatch:
     def watch(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
         self._answers[uniqueid] = None
         self._callbacks[uniqueid] = callback
-        return lambda: self._callbacks.pop(uniqueid, None)
+
+        def unwatch() -> None:
+            self._callbacks.pop(uniqueid, None)
+
+        return unwatch
 
     def answered_at(self, uniqueid: str) -> datetime | None:
         """When the agent answered; forgets the watch."""
@@ -35,17 +40,17 @@ class DialWatch:
             del self._legs[leg]
         return self._answers.pop(uniqueid, None)
 
-    def on_dial_begin(self, event) -> None:
+    def on_dial_begin(self, event: Mapping[str, Any]) -> None:
         caller = header(event, "Uniqueid")
         if caller in self._answers:
             self._legs[header(event, "DestUniqueid")] = caller
 
-    def on_newstate(self, event) -> None:
+    def on_newstate(self, event: Mapping[str, Any]) -> None:
         caller = self._legs.get(header(event, "Uniqueid"))
         if caller is not None and header(event, "ChannelState") == UP:
             self._answered(caller, stamp(header(event, "Timestamp")))
 
-    def on_dial_end(self, event) -> None:
+    def on_dial_end(self, event: Mapping[str, Any]) -> None:
         caller = header(event, "Uniqueid")
         if caller in self._answers and header(event, "DialStatus") == "ANSWER":
             self._answered(caller, stamp(header(event, "Timestamp")))

@@ -11,22 +11,42 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
-from hotline.asterisk.ami import AmiClient, AmiError
+from hotline.asterisk.ami import AmiError
+from hotline.asterisk.ami_protocol import Fields, Reply, messages
 from hotline.asterisk.config_render import outbound_dial_string
 from hotline.settings import Settings
 
-REASONS = {"1": "rejected", "3": "no_answer", "5": "busy", "8": "failed", "0": "failed"}
+DialResult = Literal["answered", "busy", "no_answer", "rejected", "failed"]
+REASONS: dict[str, DialResult] = {
+    "1": "rejected",
+    "3": "no_answer",
+    "5": "busy",
+    "8": "failed",
+    "0": "failed",
+}
 # Q.850 causes of the customer's channel (AMI Hangup): PJSIP reports a 486 or 603 as Reason 0,
 # so the cause is what tells busy from declined from unreachable.
-CAUSES = {"17": "busy", "18": "no_answer", "19": "no_answer", "21": "rejected"}
+CAUSES: dict[str, DialResult] = {"17": "busy", "18": "no_answer", "19": "no_answer", "21": "rejected"}
 RESULT_GRACE_S = 15.0  # after the ring timeout, for Asterisk to report the outcome
 CAUSE_WAIT_S = 2.0  # after a failed OriginateResponse, for the channel's Hangup event
 
 
+class DialerAmi(Protocol):
+    """What the dialer needs of AMI (hotline.asterisk.ami.AmiClient): whether it is up, actions,
+    and the hang-up cause of the channels it places."""
+
+    connected: asyncio.Event
+
+    async def action(self, fields: Fields, *, timeout: float) -> Reply: ...
+    def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]: ...
+    def unwatch_hangup(self, uniqueid: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Originated:
-    result: str  # answered | busy | no_answer | rejected | failed
+    result: DialResult
     reason: str | None  # what Asterisk said, for failures
 
 
@@ -38,7 +58,9 @@ def channel_id(job_id: str, attempt: int) -> str:
     return f"{CHANNEL_PREFIX}{job_id}-{attempt}"
 
 
-def originate_action(settings: Settings, *, number: str, job_id: str, attempt: int) -> dict:
+def originate_action(
+    settings: Settings, *, number: str, job_id: str, attempt: int
+) -> dict[str, str | list[str]]:
     out = settings.outbound
     return {
         "Action": "Originate",
@@ -54,11 +76,10 @@ def originate_action(settings: Settings, *, number: str, job_id: str, attempt: i
     }
 
 
-def outcome_of(response, cause: str | None = None) -> Originated:
+def outcome_of(response: Reply, cause: str | None = None) -> Originated:
     """Map panoramisk's answer (a list: the queued reply + OriginateResponse) and the channel's
     hang-up cause, if known, to a result."""
-    messages = response if isinstance(response, list) else [response]
-    final = messages[-1]
+    final = messages(response)[-1]
     if final.get("Event") != "OriginateResponse":
         return Originated("failed", f"Originate refused: {final.get('Message') or dict(final)}")
     if final.get("Response") == "Success":
@@ -71,7 +92,7 @@ def outcome_of(response, cause: str | None = None) -> Originated:
 
 
 async def originate(
-    ami: AmiClient, settings: Settings, *, number: str, job_id: str, attempt: int, hangup: asyncio.Future[str]
+    ami: DialerAmi, settings: Settings, *, number: str, job_id: str, attempt: int, hangup: asyncio.Future[str]
 ) -> Originated:
     """Place the call; `hangup` is `ami.watch_hangup(channel_id(...))`, set up by the caller
     (who also waits on it before freeing the line)."""

@@ -32,6 +32,7 @@ import aiomqtt
 import structlog
 
 from hotline.bus.dispatch import OutageHandler, deliver_outage
+from hotline.bus.notifier import Notifier
 from hotline.bus.pending import Pending, PendingQueue
 from hotline.clock import utcnow
 from hotline.settings import Mqtt
@@ -60,7 +61,7 @@ def _json_default(value: object) -> str:
     raise TypeError(f"event data holds a {type(value).__name__}, which is not JSON: {value!r}")
 
 
-class EventBus:
+class EventBus(Notifier):
     """MQTT event bus; with `cfg=None` every method works and nothing is sent (events still counted)."""
 
     def __init__(
@@ -91,7 +92,7 @@ class EventBus:
         self._snapshot: Callable[[], Mapping[str, Any]] | None = None
         self._wake = asyncio.Event()  # something was queued (or we are stopping)
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._drop_warned = False
         prefix = cfg.topic_prefix.rstrip("/") if cfg is not None else ""
         self.client_id = client_id or f"{prefix.replace('/', '-')}-daemon"
@@ -162,7 +163,8 @@ class EventBus:
     async def run(self) -> None:
         """The background task: connect, send, receive, reconnect; returns after close()."""
         self._task = asyncio.current_task()
-        if self.cfg is None:
+        cfg = self.cfg
+        if cfg is None:
             await self._stopping.wait()
             return
         delay = self.backoff_min
@@ -170,8 +172,8 @@ class EventBus:
             problem: str | None = None
             connects = self.connects
             try:
-                async with self._client() as client:
-                    await self._session(client)
+                async with self._client(cfg) as client:
+                    await self._session(client, cfg)
             except* aiomqtt.MqttError as group:
                 problem = "; ".join(str(e) or type(e).__name__ for e in group.exceptions)
             except* Exception as group:  # a bug here must not take the calls down: loud, then retry
@@ -205,9 +207,7 @@ class EventBus:
             await asyncio.wait({task})
 
     # -- the connection ------------------------------------------------------------------------
-    def _client(self) -> aiomqtt.Client:
-        cfg = self.cfg
-        assert cfg is not None
+    def _client(self, cfg: Mqtt) -> aiomqtt.Client:
         # keep dispatch messages sent while we were away
         persistent = self._on_outage is not None or self._on_service_done is not None
         client = aiomqtt.Client(
@@ -227,7 +227,7 @@ class EventBus:
         client.pending_calls_threshold = BATCH + 10  # else aiomqtt warns about every full batch
         return client
 
-    async def _session(self, client: aiomqtt.Client) -> None:
+    async def _session(self, client: aiomqtt.Client, cfg: Mqtt) -> None:
         await client.publish(self.topics["status"], b"online", qos=1, retain=True)
         if self._on_outage is not None:
             await client.subscribe(self.topics["dispatch"], qos=1)
@@ -235,7 +235,7 @@ class EventBus:
             await client.subscribe(self.topics["service_done"], qos=1)
         self.connected = True
         self.connects += 1
-        log.info("bus.connected", host=self.cfg.host, port=self.cfg.port, queued=self.queued)
+        log.info("bus.connected", host=cfg.host, port=cfg.port, queued=self.queued)
         async with asyncio.TaskGroup() as tg:
             # the receiver also notices a dead connection while nothing is being sent
             receiver = tg.create_task(self._receive(client), name="bus-receive")

@@ -7,6 +7,7 @@ whatever ends it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import structlog
 
@@ -41,7 +42,7 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         return
     claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
-    common = dict(
+    common: dict[str, Any] = dict(
         direction="outbound",
         caller_number=store_text(agent_ext, "caller_number"),
         caller_name="",
@@ -54,9 +55,11 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         ctx.call_ended(uid, "outbound", "blocked", decision.reason)
         await chan.exec("Congestion", "5")
         return
-    outcome, reason, fields = "failed", None, {}
+    outcome, reason = "failed", None
+    fields: dict[str, Any] = {}
     try:
         ctx.recorder.call_started(uid, started_at=now, **common)
+        ctx.bus.call_started(uid, "outbound", caller=agent_ext, dnid=number, lines_in_use=decision.in_use)
         outcome, reason, fields = await _dial(chan, ctx, number, agent_ext)
         await chan.hangup()
     except AgiHangup:
@@ -73,9 +76,9 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
 
 async def _dial(
     chan: AgiChannel, ctx: CallContext, number: str, agent_ext: str
-) -> tuple[str, str | None, dict]:
+) -> tuple[str, str | None, dict[str, Any]]:
     """Dial the number on an outbound line; (outcome, failure reason, fields for the row)."""
-    fields: dict = {}
+    fields: dict[str, Any] = {}
     agent = ctx.settings.agent_by_extension(agent_ext)
     if agent:
         fields.update(agent_id=agent.id, agent_extension=agent.extension)

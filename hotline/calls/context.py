@@ -19,6 +19,7 @@ from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
 from hotline.settings import Settings
 from hotline.store.recorder import CallRecorder
+from ivr.events import PlayItem
 
 
 @dataclass
@@ -40,13 +41,11 @@ class CallContext:
         """A prompt's path as Asterisk sees it (no extension: Asterisk picks the format)."""
         return f"{self.settings.asterisk.prompts_dir.rstrip('/')}/{prompt_id}"
 
-    async def lookup(self, kind: str, value: str, *, caller_number: str) -> tuple:
+    async def lookup(self, kind: str, value: str, *, caller_number: str) -> tuple[PlayItem, ...]:
         """Self-service data for the IVR's Lookup command (bill, outage by area / caller)."""
         return await lookup(self.engine, kind, value, caller_number=caller_number, now=self.clock())
 
     def call_ended(self, uniqueid: str, direction: str, outcome: str, reason: str | None) -> None:
         """Live event + metric for a call's final outcome (the store row is written separately)."""
-        self.bus.publish(
-            "call_ended", {"uniqueid": uniqueid, "direction": direction, "outcome": outcome, "reason": reason}
-        )
+        self.bus.call_ended(uniqueid, direction, outcome, reason)
         self.metrics.call_ended(outcome, direction)

@@ -4,14 +4,18 @@
 - outage_notice: date, time and area of the planned outage, then 确认收到请按1 (2 = hear it again).
 - callback: the customer joins the agents' queue with the priority the original call had.
 The answered call is a `calls` row too (direction outbound, outcome answered), with the agent
-fields for a callback.
+fields for a callback. A call whose try the dialer no longer holds is hung up unrecorded; bad
+arguments, or a daemon that runs no dialer, are errors (the FastAGI server logs them, the
+dialplan hangs up when the AGI ends).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
+from acd.dialer import Job
 from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiHangup
 from hotline.calls.context import CallContext
@@ -27,11 +31,13 @@ SATISFACTION_KEYS = "123"
 
 
 async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
-    args = chan.args
-    if len(args) != 2 or not _JOB_ID.fullmatch(args[0]) or not args[1].isdigit():
-        raise ValueError(f"dialer call needs a job id and an attempt number, got {args!r}")
-    job_id, attempt = args[0], int(args[1])
-    job = ctx.outbound.call_answered(job_id, attempt, chan.uniqueid)
+    job_id, attempt = _job_and_attempt(chan.args)
+    dialer = ctx.outbound
+    if dialer is None:  # raised like bad arguments: logged by the server, Asterisk hangs up
+        raise RuntimeError(
+            f"dialer call for job {job_id} attempt {attempt} reached a daemon without a dialer"
+        )
+    job = dialer.call_answered(job_id, attempt, chan.uniqueid)
     if job is None:  # the try was already given up (e.g. no originate result in time)
         await chan.hangup()
         return
@@ -45,21 +51,11 @@ async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
         dnid=job.number,
         trunk="outbound",
     )
+    ctx.bus.call_started(chan.uniqueid, "outbound", caller=ctx.settings.outbound.caller_id, dnid=job.number)
     key: str | None = None
     queue = QueueResult()
     try:
-        if job.purpose == "followup":
-            kind = job.payload.get("kind", "repair")
-            key = await ask(
-                chan,
-                ctx,
-                ("dialer_followup_intro", f"dialer_kind_{kind}", "dialer_followup_ask"),
-                SATISFACTION_KEYS,
-            )
-        elif job.purpose == "outage_notice":
-            key = await ask(chan, ctx, notice_items(job.payload), "1", repeat_key="2")
-        else:
-            await _callback(chan, ctx, job, queue)
+        key = await _say(chan, ctx, job, queue)
         if job.purpose != "callback":
             await chan.stream_file(ctx.prompt("dialer_thanks"))
         await chan.hangup()
@@ -76,7 +72,25 @@ async def handle_dialer_call(chan: AgiChannel, ctx: CallContext) -> None:
             **_queue_fields(job.purpose, queue),
         )
         ctx.call_ended(chan.uniqueid, "outbound", "answered", None)
-        ctx.outbound.call_finished(job_id, attempt, key)
+        dialer.call_finished(job_id, attempt, key)
+
+
+def _job_and_attempt(args: list[str]) -> tuple[str, int]:
+    if len(args) != 2 or not _JOB_ID.fullmatch(args[0]) or not args[1].isdigit():
+        raise ValueError(f"dialer call needs a job id and an attempt number, got {args!r}")
+    return args[0], int(args[1])
+
+
+async def _say(chan: AgiChannel, ctx: CallContext, job: Job, queue: QueueResult) -> str | None:
+    """What the job's purpose says (see the module's doc); the key pressed, if any."""
+    if job.purpose == "followup":
+        kind = job.payload.get("kind", "repair")
+        items = ("dialer_followup_intro", f"dialer_kind_{kind}", "dialer_followup_ask")
+        return await ask(chan, ctx, items, SATISFACTION_KEYS)
+    if job.purpose == "outage_notice":
+        return await ask(chan, ctx, notice_items(job.payload), "1", repeat_key="2")
+    await _callback(chan, ctx, job, queue)
+    return None
 
 
 def notice_items(payload: dict[str, str]) -> tuple[PlayItem, ...]:
@@ -113,7 +127,7 @@ async def ask(
     return None
 
 
-async def _callback(chan: AgiChannel, ctx: CallContext, job, queue: QueueResult) -> None:
+async def _callback(chan: AgiChannel, ctx: CallContext, job: Job, queue: QueueResult) -> None:
     await chan.stream_file(ctx.prompt("dialer_callback_intro"))
     category = job.payload.get("category") or "other"
     transfer = TransferToAgent(category=category, priority=job.priority, from_node="callback", reason="route")
@@ -121,7 +135,7 @@ async def _callback(chan: AgiChannel, ctx: CallContext, job, queue: QueueResult)
     await wait_for_agent(chan, ctx, transfer, job.priority, ctx.clock(), queue)
 
 
-def _queue_fields(purpose: str, queue: QueueResult) -> dict:
+def _queue_fields(purpose: str, queue: QueueResult) -> dict[str, Any]:
     if purpose != "callback":
         return {}
     return dict(

@@ -10,31 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import structlog
 
+from acd.outcome import final_outcome
 from acd.trunks import Admit, Refuse, Release, Seize
 from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiError, AgiHangup
 from hotline.calls.caller_id import caller_from
 from hotline.calls.context import CallContext
-from hotline.calls.fields import claim_call_id, store_text
+from hotline.calls.fields import claim_call_id, endpoint_of, store_text
 from hotline.calls.menu_session import IvrOutcome, run_ivr
 from hotline.calls.queue_wait import QueueResult, wait_for_agent
 from hotline.phone_number import vip_priority
+from hotline.services.menus import LoadedMenu
 
 log = structlog.get_logger("inbound")
 
-# what a hang-up means, by where the caller was
-_HANGUP_OUTCOME = {
-    "ivr": "ivr_only",
-    "queued": "abandoned_queue",
-    "ringing": "abandoned_ringing",
-    "talking": "agent_answered",
-    "done": "agent_answered",
-    "message": "message_left",
-    "callback": "callback_requested",
-}
 STOPPED = "the daemon stopped during the call"
 
 
@@ -46,8 +39,7 @@ class _Call:
     number: str
     ivr: IvrOutcome
     ring: QueueResult = field(default_factory=QueueResult)
-    phase: str = "ivr"
-    outcome: str | None = None
+    ended_in_order: bool = False  # by a hang-up or the end of the flow (not an error or a stop)
     reason: str | None = None
     answered_at: datetime | None = None
 
@@ -57,13 +49,7 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
     number, name = caller_from(chan.args, chan.headers)
-    common = dict(
-        direction="inbound",
-        caller_number=store_text(number, "caller_number"),
-        caller_name=store_text(name, "caller_name"),
-        dnid=store_text(chan.headers.get("agi_dnid", ""), "dnid"),
-        trunk=store_text(chan.headers.get("agi_channel", ""), "trunk"),
-    )
+    common = _columns(chan, number, name)
     (decision,) = ctx.trunks.handle(Seize(uid, "inbound"), now)
     if isinstance(decision, Refuse):
         await _refuse(chan, ctx, decision, now, common)
@@ -74,29 +60,31 @@ async def handle_inbound(chan: AgiChannel, ctx: CallContext) -> None:
     try:
         ctx.recorder.call_started(uid, started_at=now, **common)
         log.info("call.started", caller=number, lines_in_use=decision.in_use, menu=loaded.version)
-        ctx.bus.publish(
-            "call_started",
-            {
-                "uniqueid": uid,
-                "direction": "inbound",
-                "caller": number,
-                "dnid": common["dnid"],
-                "lines_in_use": decision.in_use,
-            },
-        )
+        ctx.bus.call_started(uid, "inbound", caller=number, dnid=common["dnid"], lines_in_use=decision.in_use)
         await _serve(chan, ctx, call, loaded)
     except AgiHangup:
-        if call.outcome is None:
-            call.outcome = _ended_outcome(call.ring.phase if call.phase != "ivr" else "ivr", call.ivr)
+        call.ended_in_order = True
     except AgiError as exc:
-        call.outcome, call.reason = "failed", f"{type(exc).__name__}: {exc}"
+        call.reason = f"{type(exc).__name__}: {exc}"
         raise
     finally:
         ctx.trunks.handle(Release(uid), ctx.clock())
         _finish(chan, ctx, call)
 
 
-async def _refuse(chan: AgiChannel, ctx: CallContext, decision: Refuse, now: datetime, common: dict) -> None:
+def _columns(chan: AgiChannel, number: str, name: str) -> dict[str, Any]:
+    return dict(
+        direction="inbound",
+        caller_number=store_text(number, "caller_number"),
+        caller_name=store_text(name, "caller_name"),
+        dnid=store_text(chan.headers.get("agi_dnid", ""), "dnid"),
+        trunk=store_text(chan.headers.get("agi_channel", ""), "trunk"),
+    )
+
+
+async def _refuse(
+    chan: AgiChannel, ctx: CallContext, decision: Refuse, now: datetime, common: dict[str, Any]
+) -> None:
     log.info("call.blocked", reason=decision.reason)
     ctx.recorder.call_blocked(chan.uniqueid, started_at=now, failure_reason=decision.reason, **common)
     ctx.call_ended(chan.uniqueid, "inbound", "blocked", decision.reason)
@@ -104,7 +92,7 @@ async def _refuse(chan: AgiChannel, ctx: CallContext, decision: Refuse, now: dat
     await chan.exec("Busy", "5")
 
 
-async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded) -> None:
+async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded: LoadedMenu) -> None:
     await chan.answer()
     call.answered_at = ctx.clock()
     await chan.set_variable("HOTLINE_CALLER", call.number)
@@ -113,45 +101,47 @@ async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded) -> Non
     ivr = call.ivr
     await run_ivr(chan, ctx, loaded, call.number, ivr)
     if ivr.transfer is not None:  # the agent node already told the caller
-        call.phase = "queued"
-        ctx.bus.publish(
-            "queued",
-            {"uniqueid": call.uid, "category": ivr.transfer.category, "priority": ivr.transfer.priority},
-        )
         call.ring.priority = _priority(ctx, call.number, ivr)
-        await wait_for_agent(chan, ctx, ivr.transfer, call.ring.priority, ivr.transfer_at, call.ring)
-        call.phase = call.ring.phase  # done (talked), message or callback
+        ctx.bus.call_queued(call.uid, ivr.transfer.category, call.ring.priority)
+        assert ivr.transfer_at is not None  # set with the transfer
+        placed_by = ctx.acd.agent_for_extension(endpoint_of(chan.headers.get("agi_channel", "")))
+        await wait_for_agent(
+            chan, ctx, ivr.transfer, call.ring.priority, ivr.transfer_at, call.ring, placed_by
+        )
         if not chan.hung_up:
             await chan.stream_file(ctx.prompt("goodbye"))
-    call.outcome = _ended_outcome(call.phase, ivr)
+    call.ended_in_order = True
     await chan.set_variable("HOTLINE_DONE", "1")
     await chan.hangup()
 
 
 def _finish(chan: AgiChannel, ctx: CallContext, call: _Call) -> None:
     """The call's one record, its live event and the follow-ups it asks for."""
-    acd_outcome = ctx.acd.forget(call.uid)
-    if call.outcome is None:
-        call.outcome, call.reason = "failed", chan.abort_reason or STOPPED
-    elif call.outcome in _HANGUP_OUTCOME.values() and acd_outcome is not None:
-        call.outcome = acd_outcome  # the ACD saw exactly where the caller was
+    ivr = call.ivr
+    interrupted = not call.ended_in_order
+    outcome = final_outcome(
+        ctx.acd.forget(call.uid),
+        interrupted=interrupted,
+        asked_for_agent=ivr.transfer is not None,
+        message_in_menu="message" in ivr.recorded_purposes,
+    )
+    reason = (call.reason or chan.abort_reason or STOPPED) if outcome == "failed" else None
     ctx.recorder.call_ended(
         call.uid,
         ended_at=ctx.clock(),
-        outcome=call.outcome,
-        failure_reason=call.reason,
+        outcome=outcome,
+        failure_reason=reason,
         answered_at=call.answered_at,
-        **_fields(ctx, call.ivr, call.ring),
+        **_fields(ctx, ivr, call.ring),
     )
-    ctx.call_ended(call.uid, "inbound", call.outcome, call.reason)
-    log.info("call.ended", outcome=call.outcome, reason=call.reason, phase=call.phase)
-    ivr = call.ivr
+    ctx.call_ended(call.uid, "inbound", outcome, reason)
+    log.info("call.ended", outcome=outcome, reason=reason)
     if ctx.outbound is not None and ivr.transfer is not None:
         waited = (ctx.clock() - ivr.transfer_at).total_seconds() if ivr.transfer_at else None
         ctx.outbound.after_inbound_call(
             uniqueid=call.uid,
             number=call.number,
-            outcome=call.outcome,
+            outcome=outcome,
             category=ivr.category,
             priority=call.ring.priority or 0,
             waited_s=waited,
@@ -166,16 +156,8 @@ def _priority(ctx: CallContext, caller: str, ivr: IvrOutcome) -> int:
     return max(ivr.transfer.priority, vip)
 
 
-def _ended_outcome(phase: str, ivr: IvrOutcome) -> str:
-    if phase == "ivr" and ivr.transfer is not None:
-        return "abandoned_queue"  # asked for an agent, left during the transfer prompt
-    if phase == "ivr" and "message" in ivr.recorded_purposes:
-        return "message_left"
-    return _HANGUP_OUTCOME[phase]
-
-
-def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict:
-    fields: dict = {
+def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "ivr_path": ivr.path,
         "menu_version": ivr.menu_version,
         "business_category": ivr.category,

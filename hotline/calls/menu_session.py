@@ -20,8 +20,10 @@ from ivr.core import IvrCall
 from ivr.events import (
     CallerHungUp,
     CollectDigits,
+    Command,
     Digit,
     DigitsEntered,
+    Event,
     HangUp,
     LogStep,
     Lookup,
@@ -47,7 +49,7 @@ class IvrOutcome:
     """What the IVR part of a call produced, filled in as it goes (true even after a hang-up)."""
 
     menu_version: str
-    path: list[dict] = field(default_factory=list)
+    path: list[dict[str, str]] = field(default_factory=list)
     category: str | None = None  # business category of the last node the caller used
     transfer: TransferToAgent | None = None
     transfer_at: datetime | None = None  # when the caller asked for an agent (joined the queue)
@@ -91,10 +93,12 @@ def _log_step(ctx: CallContext, chan: AgiChannel, step: LogStep, out: IvrOutcome
     if node is not None and step.key != "hangup" and node.category != "other":
         out.category = node.category
     ctx.recorder.event(chan.uniqueid, step.at, "ivr_step", entry)
-    ctx.bus.publish("ivr_step", {"uniqueid": chan.uniqueid, "node": step.node, "key": step.key})
+    ctx.bus.ivr_step(chan.uniqueid, step.node, step.key)
 
 
-async def _execute(chan, ctx, core, cmd, last: bool, out: IvrOutcome):
+async def _execute(
+    chan: AgiChannel, ctx: CallContext, core: IvrCall, cmd: Command, last: bool, out: IvrOutcome
+) -> Event | None:
     if isinstance(cmd, LogStep):
         _log_step(ctx, chan, cmd, out, core)
         return None
@@ -119,7 +123,7 @@ async def _execute(chan, ctx, core, cmd, last: bool, out: IvrOutcome):
     raise TypeError(f"the IVR adapter does not know command {cmd!r}")
 
 
-async def _play(chan: AgiChannel, ctx: CallContext, cmd: Play, *, interruptible: bool):
+async def _play(chan: AgiChannel, ctx: CallContext, cmd: Play, *, interruptible: bool) -> Event:
     for prompt_id in render_items(cmd.prompt_ids):
         key = await chan.stream_file(ctx.prompt(prompt_id), ANY_KEY if interruptible else "")
         if key:
@@ -127,7 +131,7 @@ async def _play(chan: AgiChannel, ctx: CallContext, cmd: Play, *, interruptible:
     return PromptDone()
 
 
-async def _collect(chan: AgiChannel, cmd: CollectDigits):
+async def _collect(chan: AgiChannel, cmd: CollectDigits) -> Event:
     digits = ""
     while len(digits) < cmd.max_digits:
         key = await chan.wait_for_digit(int(cmd.timeout_s * 1000))
@@ -139,7 +143,7 @@ async def _collect(chan: AgiChannel, cmd: CollectDigits):
     return DigitsEntered(digits)
 
 
-async def _record(chan: AgiChannel, ctx: CallContext, cmd: Record, out: IvrOutcome):
+async def _record(chan: AgiChannel, ctx: CallContext, cmd: Record, out: IvrOutcome) -> Event:
     """RECORD FILE with a beep; ends on #, silence or max length. A file the caller left by
     hanging up mid-message is still linked to the call."""
     n = len(out.recordings) + 1

@@ -9,13 +9,14 @@ caller is asked for a 1-5 satisfaction key.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 
 from acd import events as ev
-from acd.commands import Offer
+from acd.commands import AnnounceLongWait, AnnouncePosition, Offer, ToCall
 from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiHangup
 from hotline.calls.context import CallContext
@@ -23,7 +24,7 @@ from ivr.events import TransferToAgent
 from ivr.say_zh import say_number
 
 log = structlog.get_logger("agent_queue")
-_OFFER_RESULT = {
+_OFFER_RESULT: dict[str, type[ev.OfferNoAnswer | ev.OfferBusy | ev.OfferUnavailable]] = {
     "NOANSWER": ev.OfferNoAnswer,
     "BUSY": ev.OfferBusy,
     "CHANUNAVAIL": ev.OfferUnavailable,
@@ -33,9 +34,9 @@ _OFFER_RESULT = {
 
 @dataclass
 class QueueResult:
-    """Filled in as the wait goes on, so a hang-up at any point leaves a true record."""
+    """Filled in as the wait goes on, so a hang-up at any point leaves a true record. Where the
+    caller was when the call ended is the ACD core's to say (its `CallOutcome`)."""
 
-    phase: str = "queued"  # queued | ringing | talking | done | message | callback
     priority: int | None = None
     agents_rung: int = 0
     ring_time_s: float = 0.0
@@ -55,20 +56,20 @@ async def wait_for_agent(
     priority: int,
     joined_at: datetime,
     result: QueueResult,
+    placed_by: str | None = None,
 ) -> None:
     """Returns after the talk and the survey; raises AgiHangup if the caller leaves. However the
-    wait ends, the session's end takes the call out of the ACD core (`AcdRuntime.forget`)."""
-    uid = chan.uniqueid
-    offers = ctx.acd.join(uid, transfer.category, priority, joined_at)
+    wait ends, the session's end takes the call out of the ACD core (`AcdRuntime.forget`).
+    `placed_by`: the agent whose own phone is calling (never offered this call)."""
+    inbox = ctx.acd.join(chan.uniqueid, transfer.category, priority, joined_at, placed_by)
     while True:
         try:
-            offer = await _hold(chan, ctx, offers, joined_at)
+            offer = await _hold(chan, ctx, inbox)
         except LeftQueue as left:
             await _leave(chan, ctx, left.choice, result)
             return
         if await _ring(chan, ctx, offer, result):
             break
-    result.phase = "done"
     if not chan.hung_up:
         await _survey(chan, ctx, result)
 
@@ -81,31 +82,34 @@ class LeftQueue(Exception):
         super().__init__(f"caller pressed {choice} in the queue")
 
 
-async def _hold(chan: AgiChannel, ctx: CallContext, offers, joined_at: datetime) -> Offer:
-    """Music until an offer comes; every so often "您前面还有N位客户" and the options (1 message,
-    2 callback); after the maximum wait the options are offered again, more plainly. Keys are
+async def _hold(chan: AgiChannel, ctx: CallContext, inbox: deque[ToCall]) -> Offer:
+    """Music until the ACD core offers the call, with the announcements it asks for
+    ("您前面还有N位客户" and the options 1 message / 2 callback; the long-wait reminder). Keys are
     read in one-second slices of WAIT FOR DIGIT while the music plays, so an offer waits at most
-    a second."""
-    acd = ctx.settings.acd
-    next_announce = ctx.clock()
-    long_wait_said = False
+    a second (the ring time counts from the Dial, `RingStarted`, not from the offer)."""
     await chan.exec("StartMusicOnHold", "default")
-    while offers.empty():
-        now = ctx.clock()
-        if not long_wait_said and (now - joined_at).total_seconds() >= acd.max_wait_seconds:
-            long_wait_said = True
+    while not isinstance(todo := _next(inbox), Offer):
+        if isinstance(todo, AnnouncePosition):
+            key = await _say(
+                chan, ctx, ("queue_before", *say_number(todo.ahead), "queue_after", "queue_options")
+            )
+        elif isinstance(todo, AnnounceLongWait):
             key = await _say(chan, ctx, ("queue_long_wait",))
-        elif now >= next_announce:
-            next_announce = now + timedelta(seconds=acd.position_announce_seconds)
-            ahead = max(0, ctx.acd.core.position(chan.uniqueid) - 1)
-            key = await _say(chan, ctx, ("queue_before", *say_number(ahead), "queue_after", "queue_options"))
         else:
             key = await chan.wait_for_digit(1000)
         if key in ("1", "2"):
             await chan.exec("StopMusicOnHold")
             raise LeftQueue(key)
     await chan.exec("StopMusicOnHold")
-    return offers.get_nowait()
+    return todo
+
+
+def _next(inbox: deque[ToCall]) -> ToCall | None:
+    """The next thing the core asked for; an offer goes before announcements it made stale."""
+    if any(isinstance(item, Offer) for item in inbox):
+        while not isinstance(inbox[0], Offer):
+            inbox.popleft()
+    return inbox.popleft() if inbox else None
 
 
 async def _say(chan: AgiChannel, ctx: CallContext, prompt_ids: tuple[str, ...]) -> str | None:
@@ -122,7 +126,6 @@ async def _say(chan: AgiChannel, ctx: CallContext, prompt_ids: tuple[str, ...]) 
 
 async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueResult) -> bool:
     uid = chan.uniqueid
-    result.phase = "ringing"
     result.agents_rung += 1
     if result.recording is None:
         result.recording = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/call-{uid}.wav"
@@ -132,14 +135,14 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
     intro = ctx.prompt(f"agent_intro_{offer.agent_id}")
     fed_answer = False
 
-    def answered() -> None:  # AMI DialEnd ANSWER: the agent picked up (the talk goes on in Dial)
+    def answered() -> None:  # AMI: the agent's leg went Up (the talk goes on inside Dial)
         nonlocal fed_answer
         fed_answer = True
-        result.phase = "talking"
         ctx.acd.feed(ev.OfferAnswered(uid, offer.agent_id))
 
     unwatch = ctx.ami.on_dial_answer(uid, answered) if ctx.ami is not None else (lambda: None)
     started = ctx.clock()
+    ctx.acd.feed(ev.RingStarted(uid, offer.agent_id))  # the ring (and its time) starts with the Dial
     try:
         rc = await chan.exec(
             "Dial",
@@ -156,7 +159,6 @@ async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueR
             result.ring_time_s += (ended - started).total_seconds()
             if rc == -1 or status == "CANCEL":
                 raise AgiHangup(f"caller hung up while agent {offer.agent_id} rang")
-            result.phase = "queued"
             ctx.acd.feed(_OFFER_RESULT.get(status, ev.OfferUnavailable)(uid, offer.agent_id))
             log.info("acd.offer_failed", agent=offer.agent_id, status=status)
             return False
@@ -190,10 +192,9 @@ def _talked(
 async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueResult) -> None:
     """1: record a voice message; 2: book a callback (kept with the caller's place in line)."""
     uid = chan.uniqueid
-    position = ctx.acd.core.position(uid)
+    position = ctx.acd.position(uid)
     if choice == "1":
         ctx.acd.feed(ev.CallLeft(uid, "message"))
-        result.phase = "message"
         await chan.stream_file(ctx.prompt("record_message"))
         path = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/message-{uid}-q"
         reply = await chan.command(
@@ -206,7 +207,6 @@ async def _leave(chan: AgiChannel, ctx: CallContext, choice: str, result: QueueR
         await chan.stream_file(ctx.prompt("record_message_done"))
     else:
         ctx.acd.feed(ev.CallLeft(uid, "callback"))
-        result.phase = "callback"
         ctx.recorder.event(uid, ctx.clock(), "callback_requested", {"position": position})
         await chan.stream_file(ctx.prompt("callback_booked"))
 

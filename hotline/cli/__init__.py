@@ -1,4 +1,11 @@
-"""The `hotline` command: run the daemon, check and show config, render Asterisk config, prompts."""
+"""The `hotline` command. Each command or group of commands is in a `*_cmd` module of this
+package; `common` has what they share (config loading, one-line errors, the store, output files).
+
+run (the daemon), report, config check|show, asterisk render, menu check|show|render|reload,
+outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
+db upgrade, outbound done|notify|cancel|status and outbound dnc add|remove|list.
+`main` refuses arguments that are not UTF-8 before any command runs.
+"""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def render_cmd(
     media_address: str = typer.Option(None, help="bind RTP to this address (lab: 127.0.0.1)"),
     with_dahdi: bool = typer.Option(False, help="also write chan_dahdi.conf when trunks.kind is pjsip"),
 ) -> None:
-    """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/) ... into OUT_DIR (mode 0640)."""
+    """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/)... into OUT_DIR (mode 0640)."""
     s = settings_or_exit(config)
     opts = RenderOptions(
         etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind, media_address=media_address

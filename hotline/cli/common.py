@@ -7,14 +7,15 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.settings import ConfigError, Settings, load_settings
 from hotline.store.db import make_engine, upgrade
@@ -23,6 +24,7 @@ err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 BAD_INPUT, IO_FAILURE = 2, 1
+T = TypeVar("T")
 
 ConfigOption = typer.Option(
     None, "--config", "-c", help="site config (default: $HOTLINE_CONFIG or config/hotline.yaml)"
@@ -60,7 +62,7 @@ def io_failure(what: str, exc: Exception) -> typer.Exit:
     return fail(f"cannot {what}: {reason}", IO_FAILURE)
 
 
-async def with_engine(url: str, work):
+async def with_engine(url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """Migrate the database at `url`, then `await work(engine)` and dispose of the engine; a
     database that cannot be opened or used is a one-line error (exit 1)."""
     where = make_url(url).render_as_string(hide_password=True)

@@ -6,13 +6,14 @@ import asyncio
 from pathlib import Path
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, out, settings_or_exit, with_engine
 
 app = typer.Typer(no_args_is_help=True, help="the call store")
 
 
-async def _nothing(engine) -> None:
+async def _nothing(engine: AsyncEngine) -> None:
     """with_engine() has migrated the store; nothing else to do."""
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
@@ -21,23 +24,24 @@ from hotline.dialer.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, 
 from hotline.phone_number import PhoneNumberError, normalise
 from hotline.selfservice.local_time import parse_local, to_local
 
+T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="outbound calls: follow-ups, outage notices, callbacks")
 dnc_app = typer.Typer(no_args_is_help=True, help="the do-not-call list")
 app.add_typer(dnc_app, name="dnc")
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     repair = "repair"
     complaint = "complaint"
     new_connection = "new_connection"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-def _run(url: str, work):
+def _run(url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     return asyncio.run(with_engine(url, work))
 
 
@@ -81,7 +85,7 @@ def notify(
     s = settings_or_exit(config)
     now = utcnow()
 
-    async def work(engine):
+    async def work(engine: AsyncEngine) -> tuple[list[store.NewJob], list[str]]:
         notice = await store.notice_by_id(engine, notice_id)
         if notice is None:
             raise JobRequestError(f"there is no notice {notice_id}")
@@ -164,7 +168,7 @@ def status(
     )
 
 
-def _show(rows: list[dict], fmt: Format, title: str) -> None:
+def _show(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
     if fmt is Format.json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
@@ -30,7 +30,7 @@ from hotline.settings import Settings
 from hotline.store.db import make_engine
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     html = "html"
     csv = "csv"
@@ -112,6 +112,14 @@ def report(
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(s.database.url).render_as_string(hide_password=True)
         raise io_failure(f"read the call store {where}", exc) from None
+    _output(result, fmt, output)
+
+
+RENDER = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
+
+
+def _output(result: Report, fmt: Format, output: Path | None) -> None:
+    """The report on standard output, or written whole to `output` (or not at all: exit 1)."""
     if output is None:
         if fmt is Format.text:
             print_report(result, out)
@@ -123,9 +131,6 @@ def report(
     except OSError as exc:
         raise io_failure(f"write {output}", exc) from None
     err.print(f"wrote {output}", markup=False, highlight=False)
-
-
-RENDER = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
 
 
 def _write(result: Report, fmt: Format, f: TextIO) -> None:

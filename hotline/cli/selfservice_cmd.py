@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -27,7 +27,7 @@ def _accounts() -> None:
     """Customer accounts for the bill query (a group, so that `accounts import FILE` stays a sub-command)."""
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     planned = "planned"
     fault = "fault"
 
@@ -75,6 +75,11 @@ def outage_add(
         )
     except NoticeError as exc:
         raise fail(str(exc)) from None
+    _published(notice, now)
+
+
+def _published(notice: Notice, now: datetime) -> None:
+    """Say what was published; warn if a planned outage is published too late."""
     out.print(
         f"notice {notice.id} published: {notice.kind} outage in {notice.area_code} "
         f"{notice.area_name}, {_local(notice.starts_at)} to {_local(notice.ends_at)}",

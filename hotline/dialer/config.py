@@ -8,8 +8,8 @@ from datetime import date, time, timedelta
 from pydantic import Field, field_validator, model_validator
 
 from acd.dialer import CallWindow, DialerSettings, WorkCalendar
+from hotline.config_text import StrictSection
 from hotline.selfservice.local_time import LOCAL_TZ
-from hotline.settings.text import StrictSection
 
 _WINDOW = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 _CALLER_ID = re.compile(r"[0-9]{3,20}")
@@ -17,43 +17,49 @@ _MINUTES_A_WEEK = 7 * 24 * 60
 
 
 class MaxAttempts(StrictSection):
-    followup: int = Field(5, ge=1, le=20)
-    outage_notice: int = Field(3, ge=1, le=20)
-    callback: int = Field(3, ge=1, le=20)
+    followup: int = Field(default=5, ge=1, le=20)
+    outage_notice: int = Field(default=3, ge=1, le=20)
+    callback: int = Field(default=3, ge=1, le=20)
 
 
 class RetryMinutes(StrictSection):
     """Spacing between tries (then pushed into the window / the next working day)."""
 
-    followup: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
-    outage_notice: float = Field(120, gt=0, le=_MINUTES_A_WEEK)
-    callback: float = Field(10, gt=0, le=_MINUTES_A_WEEK)
+    followup: float = Field(default=120, gt=0, le=_MINUTES_A_WEEK)
+    outage_notice: float = Field(default=120, gt=0, le=_MINUTES_A_WEEK)
+    callback: float = Field(default=10, gt=0, le=_MINUTES_A_WEEK)
 
 
 class Outbound(StrictSection):
     """Where, when and how often the dialer calls (the 4-line cap is `trunks.outbound`)."""
 
-    window: str = Field("08:00-20:00", description="local call window HH:MM-HH:MM; none outside")
+    window: str = Field(default="08:00-20:00", description="local call window HH:MM-HH:MM; none outside")
     holidays: list[date] = Field(default_factory=list, description="no follow-ups/notices on these")
     extra_workdays: list[date] = Field(default_factory=list, description="调休: weekend days worked")
-    caller_id: str = Field("95598", description="the number customers see")
-    ring_seconds: float = Field(30.0, ge=5, le=120, description="then the try is `no_answer`")
+    caller_id: str = Field(default="95598", description="the number customers see")
+    ring_seconds: float = Field(default=30.0, ge=5, le=120, description="then the try is `no_answer`")
     max_attempts: MaxAttempts = MaxAttempts()
     retry_minutes: RetryMinutes = RetryMinutes()
     followup_delay_minutes: float = Field(
-        60, ge=0, le=_MINUTES_A_WEEK, description="after the service is marked done"
+        default=60, ge=0, le=_MINUTES_A_WEEK, description="after the service is marked done"
     )
-    followup_working_days: int = Field(3, ge=1, le=10, description="retries end after this many")
-    notice_lead_days: int = Field(7, ge=1, le=90, description="outage notices are called this far ahead")
-    notify_planned_outages: bool = Field(True, description="call the area's accounts for new notices")
-    callback_hours: int = Field(24, ge=1, le=24 * 7, description="a callback not reached by then is given up")
+    followup_working_days: int = Field(default=3, ge=1, le=10, description="retries end after this many")
+    notice_lead_days: int = Field(
+        default=7, ge=1, le=90, description="outage notices are called this far ahead"
+    )
+    notify_planned_outages: bool = Field(default=True, description="call the area's accounts for new notices")
+    callback_hours: int = Field(
+        default=24, ge=1, le=24 * 7, description="a callback not reached by then is given up"
+    )
     callback_after_abandon_seconds: float = Field(
-        60.0,
+        default=60.0,
         ge=0,
         le=3600,
         description="a caller who hung up after waiting this long is called back; 0 = off",
     )
-    poll_seconds: float = Field(10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast")
+    poll_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast"
+    )
 
     @field_validator("window")
     @classmethod

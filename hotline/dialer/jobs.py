@@ -86,48 +86,50 @@ async def notice_jobs(engine: AsyncEngine, settings: Settings, notice: Notice, n
     late = deadline <= now
     if late:
         deadline = notice.starts_at
+    return [
+        NewJob(
+            id=uuid.uuid4().hex,
+            purpose="outage_notice",
+            ref=f"notice-{notice.id}:{digits}",
+            number=digits,
+            priority=_priority(settings, digits),
+            not_before=now,
+            deadline=deadline,
+            max_attempts=settings.outbound.max_attempts.outage_notice,
+            created_at=now,
+            payload={
+                "notice_id": str(notice.id),
+                "area_code": notice.area_code,
+                "starts_at": notice.starts_at.isoformat(),
+                "ends_at": notice.ends_at.isoformat(),
+                "late": "1" if late else "0",
+            },
+        )
+        for digits in await _area_numbers(engine, notice.area_code)
+    ]
+
+
+async def _area_numbers(engine: AsyncEngine, area_code: str) -> list[str]:
+    """The dialable phones of the area's accounts, in account order, each once."""
     async with engine.connect() as conn:
         phones = (
             (
                 await conn.execute(
                     select(AccountRow.phone)
-                    .where(AccountRow.area_code == notice.area_code, AccountRow.phone.is_not(None))
+                    .where(AccountRow.area_code == area_code, AccountRow.phone.is_not(None))
                     .order_by(AccountRow.account_number)
                 )
             )
             .scalars()
             .all()
         )
-    jobs, seen = [], set()
-    for phone in phones:
+    numbers: dict[str, None] = {}  # insertion-ordered, each number once
+    for phone in filter(None, phones):
         try:
-            digits = dialable(phone)
+            numbers.setdefault(dialable(phone))
         except JobRequestError:
             continue  # a malformed phone in the billing export: nobody to call there
-        if digits in seen:
-            continue
-        seen.add(digits)
-        jobs.append(
-            NewJob(
-                id=uuid.uuid4().hex,
-                purpose="outage_notice",
-                ref=f"notice-{notice.id}:{digits}",
-                number=digits,
-                priority=_priority(settings, digits),
-                not_before=now,
-                deadline=deadline,
-                max_attempts=settings.outbound.max_attempts.outage_notice,
-                created_at=now,
-                payload={
-                    "notice_id": str(notice.id),
-                    "area_code": notice.area_code,
-                    "starts_at": notice.starts_at.isoformat(),
-                    "ends_at": notice.ends_at.isoformat(),
-                    "late": "1" if late else "0",
-                },
-            )
-        )
-    return jobs
+    return list(numbers)
 
 
 def callback_job(
@@ -175,7 +177,7 @@ def job_from_row(row: OutboundJobRow) -> core.Job:
     )
 
 
-def content_of(dial) -> str:
+def content_of(dial: core.Dial) -> str:
     """What the try is about, for the attempt record (seed 000 §30: time, content, reason)."""
     p = dial.payload
     if dial.purpose == "followup":

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from acd.dialer import Purpose
 from hotline.store.models import Base, one_of
 from hotline.store.utc_datetime import UTCDateTime
 
@@ -44,7 +45,7 @@ class OutboundJobRow(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[Purpose] = mapped_column(String(16))
     ref: Mapped[str] = mapped_column(String(120))
     number: Mapped[str] = mapped_column(String(20))
     priority: Mapped[int] = mapped_column(Integer)

@@ -53,7 +53,9 @@ def parse_service_done(payload: object) -> ServiceDone:
         raise ServiceDoneError(problems) from None
 
 
-def service_done_handler(schedule: Callable[[ServiceDone], Awaitable[list[str]]]):
+def service_done_handler(
+    schedule: Callable[[ServiceDone], Awaitable[list[str]]],
+) -> Callable[[object, bool], Awaitable[bool]]:
     """The bus handler: validate, `schedule`, log the verdict; never raises for bad messages."""
 
     async def handle(payload: object, retained: bool) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Select, and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hotline.dialer.models import DncRow, OutboundAttemptRow, OutboundJobRow
@@ -20,9 +20,10 @@ from hotline.selfservice.records import Notice
 from hotline.store.statements import dialect_insert
 
 OPEN = ("pending", "in_progress")
+_Row = TypeVar("_Row")
 
 
-async def _rows(engine: AsyncEngine, query) -> list:
+async def _rows(engine: AsyncEngine, query: Select[tuple[_Row]]) -> list[_Row]:
     async with AsyncSession(engine, expire_on_commit=False) as session:
         return list((await session.scalars(query)).all())
 
@@ -62,12 +63,12 @@ async def insert_jobs(engine: AsyncEngine, jobs: list[NewJob]) -> list[str]:
     """Insert the jobs not yet known by (purpose, ref); returns the ids actually inserted."""
     if not jobs:
         return []
-    insert = dialect_insert(engine.dialect)
+    insert_or_skip = dialect_insert(engine.dialect)
     inserted: list[str] = []
     async with engine.begin() as conn:
         for job in jobs:  # one statement per job: RETURNING tells which ones were new
             stmt = (
-                insert(OutboundJobRow)
+                insert_or_skip(OutboundJobRow)
                 .values(**job.row())
                 .on_conflict_do_nothing(index_elements=["purpose", "ref"])
                 .returning(OutboundJobRow.id)
@@ -131,7 +132,7 @@ async def attempt_started(
 ) -> None:
     async with engine.begin() as conn:
         await conn.execute(
-            OutboundAttemptRow.__table__.insert().values(
+            insert(OutboundAttemptRow).values(
                 job_id=job_id, attempt=attempt, number=number, purpose=purpose, content=content, started_at=at
             )
         )
@@ -177,7 +178,7 @@ async def attempt_skipped(
     """A try that never dialled (number on the DNC list, window missed): a record all the same."""
     async with engine.begin() as conn:
         await conn.execute(
-            OutboundAttemptRow.__table__.insert().values(
+            insert(OutboundAttemptRow).values(
                 job_id=job_id,
                 attempt=attempt,
                 number=number,
@@ -254,10 +255,10 @@ async def dnc_add(engine: AsyncEngine, number: str, reason: str, at: datetime) -
     """Put `number` (any written form) on the list in its national form, which is returned;
     PhoneNumberError for anything that is not a phone number."""
     number = normalise(number, "do-not-call number")
-    insert = dialect_insert(engine.dialect)
+    insert_or_skip = dialect_insert(engine.dialect)
     async with engine.begin() as conn:
         await conn.execute(
-            insert(DncRow)
+            insert_or_skip(DncRow)
             .values(number=number, reason=reason, added_at=at)
             .on_conflict_do_nothing(index_elements=["number"])
         )

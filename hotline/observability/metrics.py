@@ -21,8 +21,8 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
     hotline_trunk_lines{direction}                gauge    lines configured (occupancy = in_use / lines)
     hotline_calls_in_progress                     gauge    calls holding a line
-    hotline_store_backlog                         gauge    call records not yet in the database (memory + spill file)
-    hotline_store_up                              gauge    1 while the call store's writes succeed, 0 during an outage
+    hotline_store_backlog                         gauge    unwritten call records (in memory and spill file)
+    hotline_store_up                              gauge    1 while store writes succeed, 0 during an outage
 """
 
 from __future__ import annotations
@@ -46,7 +46,23 @@ REQUEST_TIMEOUT_S = 5.0
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
+        self._define_counters(self.registry)
+        self._define_gauges(self.registry)
+        self._store_up.set(1)
+        # every series exists from the start (at 0), so rate() and dashboards work before the first call
+        for outcome in OUTCOMES:
+            for direction in DIRECTIONS:
+                self._calls.labels(outcome=outcome, direction=direction)
+        for state in AGENT_STATES:
+            self._agents.labels(state=state)
+        for direction in DIRECTIONS:
+            self._lines_in_use.labels(direction=direction)
+            self._lines.labels(direction=direction)
+        self._hooks: list[Callable[[], None]] = []
+        self._server: asyncio.Server | None = None
+        self.port: int | None = None
+
+    def _define_counters(self, r: CollectorRegistry) -> None:
         self._calls = Counter(
             "hotline_calls",
             "Calls ended, by final outcome and direction",
@@ -70,6 +86,8 @@ class Metrics:
             "Lines freed because their channel was gone in Asterisk (line audit): each one a leak",
             registry=r,
         )
+
+    def _define_gauges(self, r: CollectorRegistry) -> None:
         self._waiting = Gauge("hotline_waiting_calls", "Callers waiting for an agent", registry=r)
         self._agents = Gauge("hotline_agents", "Agents by ACD state", ["state"], registry=r)
         self._lines_in_use = Gauge(
@@ -87,19 +105,6 @@ class Metrics:
             "1 while the call store's writes succeed, 0 while the database is unreachable",
             registry=r,
         )
-        self._store_up.set(1)
-        # every series exists from the start (at 0), so rate() and dashboards work before the first call
-        for outcome in OUTCOMES:
-            for direction in DIRECTIONS:
-                self._calls.labels(outcome=outcome, direction=direction)
-        for state in AGENT_STATES:
-            self._agents.labels(state=state)
-        for direction in DIRECTIONS:
-            self._lines_in_use.labels(direction=direction)
-            self._lines.labels(direction=direction)
-        self._hooks: list[Callable[[], None]] = []
-        self._server: asyncio.Server | None = None
-        self.port: int | None = None
 
     # -- updates (cheap, from the event loop) --------------------------------------------------
     def call_ended(self, outcome: str, direction: str) -> None:

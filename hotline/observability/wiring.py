@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.trunks import TrunkCapacity
@@ -20,10 +23,12 @@ def make_metrics(settings: Settings, trunks: TrunkCapacity) -> Metrics:
     return metrics
 
 
-def watch_acd(bus: EventBus, metrics: Metrics, trunks: TrunkCapacity, acd_snapshot) -> None:
+def watch_acd(
+    bus: EventBus, metrics: Metrics, trunks: TrunkCapacity, acd_snapshot: Callable[[], Mapping[str, Any]]
+) -> None:
     """The queue snapshot (MQTT, retained) and the queue/agent gauges come from one place."""
 
-    def snapshot() -> dict:
+    def snapshot() -> dict[str, Any]:
         return {
             "calls_in_progress": len(trunks.calls),
             **acd_snapshot(),

@@ -27,7 +27,8 @@ JSON (`to_json`), one object:
 FIGURES = counts inbound, blocked, in_progress, handled, offered, ivr_only, answered, unanswered,
 answered_within, abandoned, abandoned_within, short_abandoned, wait_n, wait_sum_s, talk_n,
 talk_sum_s, survey_n, survey_sum, fallback, fallback_answered (calls the fallback dialplan rang the
-agents for while the daemon was down / of those, answered by an agent); rates (0..1) share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
+agents for while the daemon was down / of those, answered by an agent); rates (0..1)
+share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
 service_level_inclusive, abandon_rate, abandon_rate_incl_short; seconds asa_s, aht_s; survey_avg.
 Definitions: hotline/reports/figures.py. A rate or average with nothing to measure (a zero
 denominator) is null in JSON and an empty cell in CSV; counts are always numbers.
@@ -48,6 +49,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -117,7 +119,7 @@ def to_json(report: Report) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
-def _rows(d: dict[str, Any]):
+def _rows(d: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
     for name, value in d["period"].items():
         yield "period", "", name, value
     for name, value in d["thresholds"].items():

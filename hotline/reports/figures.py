@@ -164,3 +164,6 @@ class Thresholds:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 86400:
                 raise ValueError(f"{name} must be a number of seconds in [0, 86400), got {value!r}")
+
+
+DEFAULT_THRESHOLDS = Thresholds()

@@ -23,7 +23,7 @@ portable JSON operators: json_extract / ->>):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,7 +62,9 @@ def _change(row: Any) -> StateChange:
     return StateChange(int(event_id), at, str(agent_id), to)
 
 
-async def _each_agent(conn: AsyncConnection, agent_ids: Sequence[str], member) -> list[StateChange]:
+async def _each_agent(
+    conn: AsyncConnection, agent_ids: Sequence[str], member: Callable[[str], sa.Select[Any]]
+) -> list[StateChange]:
     """One row at most per agent: UNION ALL of member(agent_id), a SELECT ... LIMIT 1."""
     out: list[StateChange] = []
     for i in range(0, len(agent_ids), UNION_CHUNK):

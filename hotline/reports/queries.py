@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.reports.period import Period
-from hotline.reports.slot_query import answered_condition, as_number
+from hotline.reports.slot_query import answered_condition, as_float, as_int
 from hotline.store.models import Call, CallEvent
 
 OFFER_KINDS = ("offer", "no_answer")  # call_events the ACD logs per agent, data {"agent_id": "001"}
@@ -53,7 +53,10 @@ async def answered_groups(
         .where(*_calls_in(period, "inbound"), answered_condition())
         .group_by(*keys)
     )
-    return {(r[0], r[1]): AnsweredGroup(*(as_number(v) for v in r[2:])) for r in await conn.execute(stmt)}
+    return {
+        (r[0], r[1]): AnsweredGroup(as_int(r[2]), as_int(r[3]), as_float(r[4]), as_int(r[5]), as_int(r[6]))
+        for r in await conn.execute(stmt)
+    }
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,7 @@ async def other_groups(conn: AsyncConnection, period: Period) -> list[OtherGroup
         .group_by(*keys)
     )
     return [
-        OtherGroup(r[0], r[1], r[2], bool(r[3]), int(r[4]), float(as_number(r[5])))
-        for r in await conn.execute(stmt)
+        OtherGroup(r[0], r[1], r[2], bool(r[3]), int(r[4]), as_float(r[5])) for r in await conn.execute(stmt)
     ]
 
 
@@ -101,7 +103,7 @@ async def agent_offers(conn: AsyncConnection, period: Period) -> dict[str, dict[
     ).group_by(inner.c.agent_id)
     # events without an agent_id (none from the ACD) group under NULL and are left out
     return {
-        str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:])))
+        str(r[0]): dict(zip(OFFER_KINDS, map(int, r[1:]), strict=True))
         for r in await conn.execute(stmt)
         if r[0] is not None
     }

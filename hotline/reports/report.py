@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.reports.figures import Thresholds
+from hotline.reports.figures import DEFAULT_THRESHOLDS, Thresholds
 from hotline.reports.labels import period_title
 from hotline.reports.period import Period
 from hotline.reports.staffing import StaffingRow, staffing
@@ -48,7 +48,7 @@ async def build_report(
     period: Period,
     *,
     company: str,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     agents: Sequence[tuple[str, str | None]] = (),
     goal: float = 0.8,
     wrap_up_s: float = 0.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,11 +88,42 @@ def _aggregates(dialect: str, th: Thresholds) -> dict[str, sa.ColumnElement[Any]
     return aggs
 
 
-def as_number(x: Any) -> int | float:
-    """A database number as int/float (PostgreSQL sums of ints are Decimal); NULL (empty sum) as 0."""
-    if x is None:
-        return 0
-    return x if isinstance(x, (int, float)) else float(x)
+def as_int(x: Any) -> int:
+    """A database count or sum of integers as int (PostgreSQL may give a Decimal); NULL (an empty
+    sum) as 0."""
+    return 0 if x is None else int(x)
+
+
+def as_float(x: Any) -> float:
+    """A database sum of seconds as float (PostgreSQL may give a Decimal); NULL (an empty sum) as 0.0."""
+    return 0.0 if x is None else float(x)
+
+
+def _counts(values: Mapping[str, Any]) -> Counts:
+    """Counts from the aggregates by name (the keys of `_aggregates`)."""
+
+    def n(name: str) -> int:
+        return as_int(values[name])
+
+    return Counts(
+        inbound=n("inbound"),
+        blocked=n("blocked"),
+        in_progress=n("in_progress"),
+        offered=n("offered"),
+        answered=n("answered"),
+        answered_within=n("answered_within"),
+        abandoned=n("abandoned"),
+        abandoned_within=n("abandoned_within"),
+        short_abandoned=n("short_abandoned"),
+        wait_n=n("wait_n"),
+        wait_sum_s=as_float(values["wait_sum_s"]),
+        talk_n=n("talk_n"),
+        talk_sum_s=as_float(values["talk_sum_s"]),
+        survey_n=n("survey_n"),
+        survey_sum=n("survey_sum"),
+        fallback=n("fallback"),
+        fallback_answered=n("fallback_answered"),
+    )
 
 
 def _in_period(period: Period) -> tuple[sa.ColumnElement[bool], ...]:
@@ -103,7 +135,7 @@ def _slot_range(period: Period) -> tuple[int, int]:
     return math.floor(period.start.timestamp() / SLOT_S), math.ceil(period.end.timestamp() / SLOT_S) - 1
 
 
-def _sqlite_statement(period: Period, aggs: dict[str, sa.ColumnElement[Any]]) -> sa.Select:
+def _sqlite_statement(period: Period, aggs: dict[str, sa.ColumnElement[Any]]) -> sa.Select[tuple[int, Any]]:
     first, last = _slot_range(period)
     slots = sa.select(number(first).label("slot")).cte("slots", recursive=True)
     slots = slots.union_all(sa.select(slots.c.slot + number(1)).where(slots.c.slot < number(last)))
@@ -130,10 +162,10 @@ async def center_slots(conn: AsyncConnection, period: Period, th: Thresholds) ->
         for slot, packed in await conn.execute(_sqlite_statement(period, aggs)):
             values = json.loads(packed)
             if values[0]:
-                out[int(slot)] = Counts(**{n: as_number(v) for n, v in zip(names, values)})
+                out[int(slot)] = _counts(dict(zip(names, values, strict=True)))
         return out
     slot = epoch_slot(_c.started_at, dialect, SLOT_S).label("slot")
     stmt = sa.select(slot, *aggs.values()).where(*_in_period(period)).group_by(slot)
     for row in await conn.execute(stmt):
-        out[int(row[0])] = Counts(**{n: as_number(v) for n, v in zip(names, row[1:])})
+        out[int(row[0])] = _counts(dict(zip(names, row[1:], strict=True)))
     return out

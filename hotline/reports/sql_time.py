@@ -66,7 +66,8 @@ def _sqlite_exact_seconds(later: Any, earlier: Any) -> ColumnElement[float]:
     def fraction(ts: Any) -> ColumnElement[float]:
         return sa.cast(sa.func.substr(ts, 20), sa.Float)
 
-    return (whole(later) - whole(earlier)) + (fraction(later) - fraction(earlier))
+    # typed as the whole seconds' int by the type checker; SQLAlchemy already makes it a Float
+    return sa.type_coerce((whole(later) - whole(earlier)) + (fraction(later) - fraction(earlier)), sa.Float)
 
 
 def _compare(later: Any, earlier: Any, limit_s: float, dialect: str, strict: bool) -> ColumnElement[bool]:
@@ -98,6 +99,6 @@ def wait_less_than(later: Any, earlier: Any, limit_s: float, dialect: str) -> Co
 def sqlite_slot_bounds(slot: Any, slot_s: int) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """SQLite text bounds [start, end) of slot number `slot`: 'YYYY-MM-DD HH:MM:SS' sorts before
     every stored 'YYYY-MM-DD HH:MM:SS.ffffff' of the same second, so text comparison is exact."""
-    unixepoch = sa.literal_column("'unixepoch'")
+    unixepoch: ColumnElement[Any] = sa.literal_column("'unixepoch'")
     start = slot * number(slot_s)
     return sa.func.datetime(start, unixepoch), sa.func.datetime(start + number(slot_s), unixepoch)

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hotline.reports.figures import Counts, Thresholds, ratio
+from hotline.reports.figures import DEFAULT_THRESHOLDS, Counts, Thresholds, ratio
 from hotline.reports.pause import AgentTime
 from hotline.reports.pause_query import agent_time
 from hotline.reports.period import Period
@@ -45,6 +46,8 @@ OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "bl
 IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
 UNCATEGORISED = "unknown"  # the category key of calls without business_category
 log = structlog.get_logger("reports")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,9 @@ class Stats:
         return sum(self.outbound_outcomes.values())
 
 
-def _spread(period: Period, slots: dict[int, Counts]):
+def _spread(
+    period: Period, slots: dict[int, Counts]
+) -> tuple[list[tuple[date, Counts]], list[tuple[int, Counts]], dict[tuple[date, int], Counts]]:
     by_day_hour: dict[tuple[date, int], Counts] = {}
     for slot, counts in slots.items():
         key = period.local_hour_of_slot(slot)
@@ -131,7 +136,9 @@ def _spread(period: Period, slots: dict[int, Counts]):
     return list(by_day.items()), list(by_hour.items()), by_day_hour
 
 
-def _other_tables(groups: list[OtherGroup], center: Counts):
+def _other_tables(
+    groups: list[OtherGroup], center: Counts
+) -> tuple[dict[str, int], list[Share], dict[str, int], float]:
     """-> inbound outcomes, IVR functions (self-service calls by category), outbound outcomes and
     outbound talk time."""
     # fallback: listed when the fallback took calls (center.fallback is always there); other:
@@ -203,12 +210,17 @@ def _agents(
     return rows
 
 
-async def _on_own_connection(engine: AsyncEngine, query, *args):
+async def _on_own_connection(
+    engine: AsyncEngine,
+    query: Callable[Concatenate[AsyncConnection, _P], Awaitable[_T]],
+    *args: _P.args,
+    **kwargs: _P.kwargs,
+) -> _T:
     async with engine.connect() as conn:
-        return await query(conn, *args)
+        return await query(conn, *args, **kwargs)
 
 
-async def _all(*coroutines) -> list:
+async def _all(*coroutines: Awaitable[Any]) -> list[Any]:
     """Run at once; on the first error stop the others (their own errors are secondary) and raise it."""
     tasks = [asyncio.ensure_future(c) for c in coroutines]
     try:
@@ -226,7 +238,7 @@ async def _all(*coroutines) -> list:
 async def compute_stats(
     engine: AsyncEngine,
     period: Period,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     agents: Sequence[tuple[str, str | None]] = (),
     *,
     now: datetime | None = None,

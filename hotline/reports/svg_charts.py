@@ -30,7 +30,7 @@ PALETTE = (
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
-    step = 10 ** len(str(int(value))) / 10
+    step = 10.0 ** (len(str(int(value))) - 1)  # 1, 10, 100... by the digits before the point
     for factor in (1, 2, 2.5, 5, 10):
         if value <= step * factor:
             return step * factor
@@ -68,7 +68,8 @@ def stacked_bars(
     slot = plot_w / max(len(labels), 1)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}"><text x="{left}" y="16" {FONT} font-weight="bold">{escape(title)}</text>',
+        f'aria-label="{escape(title)}"><text x="{left}" y="16" {FONT} font-weight="bold">'
+        f"{escape(title)}</text>",
         _legend([(n, c) for n, _, c in series], left + 260, 16),
     ]
     for k in range(5):
@@ -81,7 +82,7 @@ def stacked_bars(
     every = _label_every(len(labels))
     for i, label in enumerate(labels):
         x = left + i * slot + slot * 0.15
-        base = top + plot_h
+        base: float = top + plot_h
         for name, values, color in series:
             h = plot_h * values[i] / top_value
             if h > 0:
@@ -112,7 +113,8 @@ def rate_lines(
     slot = plot_w / max(len(labels), 1)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}"><text x="{left}" y="16" {FONT} font-weight="bold">{escape(title)}</text>',
+        f'aria-label="{escape(title)}"><text x="{left}" y="16" {FONT} font-weight="bold">'
+        f"{escape(title)}</text>",
         _legend([(n, c) for n, _, c in series], left + 260, 16),
     ]
     for k in range(5):

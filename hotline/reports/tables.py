@@ -169,7 +169,7 @@ def hours_table(report: Report) -> Table:
     goal = f"{report.goal * 100:g}%"
     target = f"{report.stats.thresholds.answer_target_s:g}"
     rows = []
-    for (hour, c), st in zip(report.stats.by_hour, report.staffing):
+    for (hour, c), st in zip(report.stats.by_hour, report.staffing, strict=True):
         rows.append(
             _period_row(f"{hour:02d}:00", c)
             + [

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.phone_number import PhoneNumberError, normalise
 from hotline.selfservice.models import AccountRow
 from hotline.selfservice.notices import AREA_CODE
+from hotline.store.statements import DialectInsert
 from hotline.store.utc_datetime import require_aware
 
 COLUMNS: tuple[str, ...] = (
@@ -36,6 +37,7 @@ COLUMNS: tuple[str, ...] = (
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}")
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 PRECISION = 12  # Numeric(12, 2) and Numeric(12, 1)
+_INSERTS: dict[str, DialectInsert] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class AccountImportError(ValueError):
@@ -51,7 +53,8 @@ def _decimal(text: str, places: int, *, negative: bool) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a decimal number") from None
-    if not value.is_finite() or value.as_tuple().exponent < -places:
+    exponent = value.as_tuple().exponent  # a letter for NaN and Infinity
+    if not isinstance(exponent, int) or exponent < -places:
         raise ValueError(f"{text!r} is not a number with at most {places} decimals")
     if value < 0 and not negative:
         raise ValueError(f"{text!r} is negative")
@@ -127,7 +130,7 @@ def parse_accounts(text: str, source: str = "<csv>") -> list[dict[str, Any]]:
                 errors.append(f"{source}:{line}: {len(record)} fields, the header has {len(header)}")
                 continue
             try:
-                row = _row({h: cell.strip() for h, cell in zip(header, record)})
+                row = _row({h: cell.strip() for h, cell in zip(header, record, strict=True)})
             except ValueError as exc:
                 errors.append(f"{source}:{line}: {exc}")
                 continue
@@ -161,7 +164,7 @@ async def upsert_accounts(engine: AsyncEngine, rows: Sequence[dict[str, Any]], *
         return 0
     values = [{**row, "updated_at": now} for row in rows]
     dialect = engine.dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    insert = _INSERTS.get(dialect)
     if insert is None:
         raise RuntimeError(f"accounts import supports SQLite and PostgreSQL, not {dialect}")
     stmt = insert(AccountRow)

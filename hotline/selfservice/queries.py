@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hotline.phone_number import stored_forms
@@ -22,7 +22,7 @@ def phone_candidates(number: str) -> tuple[str, ...]:
     return stored_forms(number)
 
 
-def _announced(area_codes: Iterable[str], now: datetime):
+def _announced(area_codes: Iterable[str], now: datetime) -> Select[tuple[OutageNoticeRow]]:
     """Notices in force at `now` or starting within HORIZON: planned first, then by start."""
     require_aware(now, "now")
     row = OutageNoticeRow

@@ -3,42 +3,44 @@
 One loop (`run`): every `poll_seconds` it picks up jobs the CLI added or cancelled and the DNC
 list, then ticks the core with the number of free outbound lines (4 minus every outbound call in
 progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A `Dial`
-seizes a line in the shared trunk-capacity core, originates over AMI and, when answered, waits
-for the FastAGI call flow to finish before the line is released and the core hears the result.
-Every write to the store goes through one ordered queue, so a job's rows are written in order.
+seizes a line in the shared trunk-capacity core and places the try (hotline.services.dialer_attempts:
+originate over AMI and, when answered, wait for the FastAGI call flow to finish); once the line
+is released the core hears the result. Every write to the store goes through one ordered queue
+(hotline.services.dialer_records), so a job's rows are written in order.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd import dialer as core
-from acd.trunks import Refuse, Release, Seize, TrunkCapacity
-from hotline.asterisk.ami import AmiClient
-from hotline.asterisk.originate import channel_id, originate
+from acd.dialer.callback_rule import callback_why
+from acd.trunks import Refuse, Seize, TrunkCapacity
+from hotline.asterisk.originate import DialerAmi, channel_id
 from hotline.bus import EventBus
 from hotline.dialer import store
 from hotline.dialer.config import dialer_settings
 from hotline.dialer.jobs import (
     JobRequestError,
     callback_job,
-    content_of,
     followup_job,
     job_from_row,
     notice_jobs,
 )
+from hotline.dialer.models import OutboundJobRow
 from hotline.dialer.service_done import ServiceDone
+from hotline.services.dialer_attempts import FLOW_START_S, DialerAttempts, TryEnded
+from hotline.services.dialer_records import DialerRecords
 from hotline.settings import Settings
 
 log = structlog.get_logger("dialer")
-FLOW_START_S = 15.0  # after Asterisk said "answered", for the FastAGI call flow to connect
-LINE_FREE_S = 5.0  # after the call flow ended, for Asterisk to hang the customer's channel up
 # The poll re-reads rows created this long before the previous poll: a CLI stamps a job before
 # its transaction commits, so a row can become visible well after its created_at.
 POLL_OVERLAP = timedelta(minutes=5)
@@ -50,10 +52,13 @@ class OutboundRuntime:
         settings: Settings,
         engine: AsyncEngine,
         trunks: TrunkCapacity,
-        ami: AmiClient | None,
+        ami: DialerAmi | None,
         bus: EventBus,
         clock: Callable[[], datetime],
-    ):
+        *,
+        flow_start_s: float = FLOW_START_S,
+    ) -> None:
+        """`flow_start_s`: how long an answered call's FastAGI call flow has to connect."""
         self.settings = settings
         self.engine = engine
         self.trunks = trunks
@@ -62,10 +67,12 @@ class OutboundRuntime:
         self.clock = clock
         self.core = core.Dialer(dialer_settings(settings.outbound))
         self._dnc: set[str] = set()
-        self._writes: asyncio.Queue[Callable[[], Awaitable[None]] | None] = asyncio.Queue()
+        self._records = DialerRecords(engine, bus)
+        self._attempts = DialerAttempts(
+            settings, trunks, ami, clock, self._records, self._try_ended, flow_start_s=flow_start_s
+        )
         self._wake = asyncio.Event()
-        self._calls: dict[tuple[str, int], _Call] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
         self._last_notice_id = 0
         self._jobs: dict[str, core.Job] = {}  # the jobs the core holds (it forgets finished ones)
@@ -75,7 +82,7 @@ class OutboundRuntime:
     async def run(self) -> None:
         """Until `close()`: load open jobs, then poll and tick. Runs the store writer alongside."""
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._writer(), name="dialer-writer")
+            tg.create_task(self._records.run(), name="dialer-writer")
             await self._load_when_reachable()
             last_poll = self.clock()
             while not self._stopping:
@@ -89,7 +96,7 @@ class OutboundRuntime:
                 self.tick()
                 await self._sleep_until_due()
             await self.drain()
-            self._writes.put_nowait(None)
+            self._records.close()
 
     def close(self) -> None:
         """Stop placing calls; calls in progress finish (the daemon drains FastAGI sessions)."""
@@ -148,7 +155,7 @@ class OutboundRuntime:
             if job_id in self._jobs:
                 self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()), stored=True)
 
-    def _add_row(self, row) -> None:
+    def _add_row(self, row: OutboundJobRow) -> None:
         """Hand a stored job to the core once (the poll and `add()` may both see a new row)."""
         if row.id in self._jobs or row.id in self._finished:
             return
@@ -194,18 +201,15 @@ class OutboundRuntime:
 
     async def schedule_followup(self, msg: ServiceDone) -> list[str]:
         """A service marked done on MQTT: its 回访 job (nothing new if the order is known)."""
-        return await self.add(
-            [
-                followup_job(
-                    self.settings,
-                    order=msg.order,
-                    kind=msg.kind,
-                    number=msg.number,
-                    completed_at=msg.completed_at,
-                    now=self.clock(),
-                )
-            ]
+        job = followup_job(
+            self.settings,
+            order=msg.order,
+            kind=msg.kind,
+            number=msg.number,
+            completed_at=msg.completed_at,
+            now=self.clock(),
         )
+        return await self.add([job])
 
     def after_inbound_call(
         self,
@@ -218,17 +222,8 @@ class OutboundRuntime:
         waited_s: float | None,
     ) -> None:
         """Book a callback for a caller who asked for one, or who hung up after waiting long."""
-        threshold = self.settings.outbound.callback_after_abandon_seconds
-        if outcome == "callback_requested":
-            why = "asked"
-        elif (
-            outcome in ("abandoned_queue", "abandoned_ringing")
-            and threshold > 0
-            and waited_s is not None
-            and waited_s >= threshold
-        ):
-            why = f"abandoned after {waited_s:.0f} s"
-        else:
+        why = callback_why(outcome, waited_s, self.settings.outbound.callback_after_abandon_seconds)
+        if why is None:
             return
         try:
             job = callback_job(
@@ -246,169 +241,56 @@ class OutboundRuntime:
         self._spawn(self.add([job]), f"callback-{uniqueid}")
 
     # ---- commands ------------------------------------------------------------------------
-    def _apply(self, commands: list, *, stored: bool = False) -> None:
+    def _apply(self, commands: list[core.Command], *, stored: bool = False) -> None:
         for cmd in commands:
             if isinstance(cmd, core.Dial):
                 self._dial(cmd)
             elif isinstance(cmd, core.AttemptRecord):
-                job = self._jobs[cmd.job_id]
-                self._write(
-                    store.attempt_skipped,
-                    job_id=cmd.job_id,
-                    attempt=cmd.attempt,
-                    number=job.number,
-                    purpose=job.purpose,
-                    at=cmd.at,
-                    result=cmd.result,
-                )
+                self._records.attempt_skipped(cmd, self._jobs[cmd.job_id])
             elif isinstance(cmd, core.JobRescheduled):
-                self._write(store.job_rescheduled, cmd.job_id, cmd.due_at, cmd.reason)
+                self._records.job_rescheduled(cmd)
             elif isinstance(cmd, core.JobFinished):
                 self._jobs.pop(cmd.job_id, None)
                 self._finished.add(cmd.job_id)
-                log.info(
-                    "dialer.job_finished", job=cmd.job_id, status=cmd.status, reason=cmd.reason, key=cmd.key
-                )
-                self.bus.publish(
-                    "dialer_job",
-                    {"job_id": cmd.job_id, "status": cmd.status, "reason": cmd.reason, "key": cmd.key},
-                )
-                if not stored:
-                    self._write(
-                        store.job_finished,
-                        cmd.job_id,
-                        status=cmd.status,
-                        reason=cmd.reason,
-                        key=cmd.key,
-                        at=self.clock(),
-                    )
+                self._records.job_finished(cmd, stored=stored, at=self.clock())
             else:
                 raise TypeError(f"the dialer runtime does not know command {cmd!r}")
 
-    def _dial(self, cmd) -> None:
+    def _dial(self, cmd: core.Dial) -> None:
         call_id = channel_id(cmd.job_id, cmd.attempt)
         (decision,) = self.trunks.handle(Seize(call_id, "outbound"), self.clock())
         if isinstance(decision, Refuse):  # cannot happen: Tick was given the free lines
             raise RuntimeError(f"dialer got no line for {call_id}: {decision.reason}")
-        self._spawn(self._place(cmd, call_id), call_id)
+        self._spawn(self._attempts.place(cmd, call_id), call_id)
 
-    def _spawn(self, coro, name: str) -> None:
+    def _try_ended(self, ended: TryEnded) -> None:
+        """A try's line is free again: the core hears the result."""
+        self._apply(self.core.handle(core.AttemptEnded(ended.job_id, ended.result, ended.key), ended.at))
+        self._wake.set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task) -> None:
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("dialer.task_failed", task=task.get_name(), exc_info=task.exception())
 
-    async def _place(self, cmd, call_id: str) -> None:
-        call = self._calls[(cmd.job_id, cmd.attempt)] = _Call()
-        result, reason = "failed", "the daemon stopped during the call"
-        assert self.ami is not None  # free_lines() is 0 without AMI
-        hangup = self.ami.watch_hangup(call_id)
-        try:
-            self._write(
-                store.attempt_started,
-                job_id=cmd.job_id,
-                attempt=cmd.attempt,
-                number=cmd.number,
-                purpose=cmd.purpose,
-                content=content_of(cmd),
-                at=self.clock(),
-            )
-            self.bus.publish(
-                "dialer_attempt",
-                {"job_id": cmd.job_id, "attempt": cmd.attempt, "purpose": cmd.purpose, "number": cmd.number},
-            )
-            placed = await originate(
-                self.ami,
-                self.settings,
-                number=cmd.number,
-                job_id=cmd.job_id,
-                attempt=cmd.attempt,
-                hangup=hangup,
-            )
-            result, reason = placed.result, placed.reason
-            if result == "answered" or call.connected.is_set():
-                result, reason = await self._flow_result(call)
-                # the line is free once the channel is gone, not when the call flow returns:
-                # else the next Originate could briefly make it 5 channels on 4 lines
-                await asyncio.wait({hangup}, timeout=LINE_FREE_S)
-        finally:
-            self.ami.unwatch_hangup(call_id)
-            self._calls.pop((cmd.job_id, cmd.attempt), None)
-            self.trunks.handle(Release(call_id), self.clock())
-            now = self.clock()
-            log.info(
-                "dialer.attempt",
-                job=cmd.job_id,
-                attempt=cmd.attempt,
-                result=result,
-                reason=reason,
-                key=call.key,
-            )
-            self._write(
-                store.attempt_ended,
-                job_id=cmd.job_id,
-                attempt=cmd.attempt,
-                at=now,
-                result=result,
-                reason=reason,
-                key=call.key,
-            )
-            self._apply(self.core.handle(core.AttemptEnded(cmd.job_id, result, call.key), now))
-            self._wake.set()
-
-    async def _flow_result(self, call: _Call) -> tuple[str, str | None]:
-        """Answered: wait for the FastAGI call flow to connect, then to end (may take minutes)."""
-        try:
-            async with asyncio.timeout(FLOW_START_S):
-                await call.connected.wait()
-        except TimeoutError:
-            return "failed", "answered, but the call flow never reached the daemon"
-        await call.done.wait()
-        return "answered", None
-
     # ---- for the call flow (hotline/calls/dialer_call.py) --------------------------------
     def call_answered(self, job_id: str, attempt: int, uniqueid: str) -> core.Job | None:
         """The answered call reached the daemon; None if that try is no longer in progress."""
-        call = self._calls.get((job_id, attempt))
         job = self._jobs.get(job_id)
-        if call is None or job is None or call.connected.is_set():
+        if job is None or not self._attempts.answered(job_id, attempt, uniqueid):
             log.warning("dialer.unexpected_call", job=job_id, attempt=attempt, uniqueid=uniqueid)
             return None
-        call.connected.set()
-        self._write(store.attempt_answered, job_id, attempt, self.clock(), uniqueid)
         return job
 
     def call_finished(self, job_id: str, attempt: int, key: str | None) -> None:
-        call = self._calls.get((job_id, attempt))
-        if call is not None:
-            call.key = key
-            call.done.set()
-
-    # ---- the ordered store writer ------------------------------------------------------------
-    def _write(self, fn: Callable[..., Awaitable[None]], *args, **kwargs) -> None:
-        self._writes.put_nowait(lambda: fn(self.engine, *args, **kwargs))
-
-    async def _writer(self) -> None:
-        while (write := await self._writes.get()) is not None:
-            try:
-                await write()
-            except Exception:  # logged with the traceback; the dialer goes on with the next job
-                log.exception("dialer.store_write_failed")
+        self._attempts.finished(job_id, attempt, key)
 
     async def drain(self) -> None:
         """Wait for the calls in progress (the daemon stops the FastAGI sessions first)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-class _Call:
-    """One try in progress: has the call flow connected, has it ended, which key was pressed."""
-
-    def __init__(self) -> None:
-        self.connected = asyncio.Event()
-        self.done = asyncio.Event()
-        self.key: str | None = None

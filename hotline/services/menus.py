@@ -21,7 +21,7 @@ from ivr.menu_model import Menu
 from ivr.yaml_source import YamlSyntaxError, decode_source, read_source
 
 log = structlog.get_logger("menus")
-VERSION_COLUMN_LEN: int = Call.__table__.c.menu_version.type.length
+VERSION_COLUMN_LEN: int = Call.menu_version.type.length  # a String(n) column
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ class PeakMode:
         reason = "switched on by hand" if self.flag.exists() else await self._automatic()
         if reason is not None and self.active_reason is None:
             log.warning("peak.alert", reason=reason)
-            self.bus.publish("peak_mode", {"active": True, "reason": reason})
+            self.bus.peak_mode(True, reason)
         elif reason is None and self.active_reason is not None:
             log.info("peak.over")
-            self.bus.publish("peak_mode", {"active": False, "reason": self.active_reason})
+            self.bus.peak_mode(False, self.active_reason)
         self.active_reason = reason
         return reason
 

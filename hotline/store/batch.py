@@ -27,12 +27,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.store.models import Call, CallEvent
+from hotline.store.models import Call, CallEvent, table_of
 from hotline.store.statements import KEY_PARAM, insert_rows, update_where_null
 
 _IN_CHUNK = 500  # keeps IN (...) lists far below SQLite's and asyncpg's parameter limits
-_CALLS = Call.__table__
-_EVENTS = CallEvent.__table__
+_CALLS = table_of(Call)
+_EVENTS = table_of(CallEvent)
 Row = dict[str, Any]
 
 

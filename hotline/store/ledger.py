@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.asterisk.cdr_ledger import LedgerCall, ParsedLedger, inbound_calls, parse_ledger
 from hotline.calls.fields import store_text
-from hotline.store.models import Call
+from hotline.store.models import Call, table_of
 from hotline.store.utc_datetime import require_aware
 
 log = structlog.get_logger("store.ledger")
@@ -55,7 +55,8 @@ ORPHAN_PREFIX = "daemon stopped"  # every failure_reason the orphan recovery wri
 KEPT_BY_ACD = ("agent_answered", "fallback")  # closed orphans never turned into `fallback`
 LOOKBACK = timedelta(days=7)
 _CHUNK = 500  # uniqueids per SELECT ... IN (...)
-_c = Call.__table__.c
+_CALLS = table_of(Call)
+_c = _CALLS.c
 
 
 class LedgerError(OSError):
@@ -136,7 +137,7 @@ def _taken_over(row: tuple[str | None, str | None], call: LedgerCall) -> bool:
 async def _update(conn: AsyncConnection, call: LedgerCall, row: tuple[str | None, str | None]) -> int:
     outcome, reason = row
     stmt = (
-        sa.update(Call.__table__)
+        sa.update(_CALLS)
         .where(_c.uniqueid == call.uniqueid, _c.outcome == outcome, _c.failure_reason == reason)
         .values(
             outcome="fallback",
@@ -154,7 +155,7 @@ async def _apply(conn: AsyncConnection, calls: dict[str, LedgerCall]) -> tuple[i
     missing = [c for uid, c in calls.items() if uid not in existing]
     inserts = [_insert_row(c) for c in missing if c.via_fallback]
     if inserts:
-        await conn.execute(sa.insert(Call.__table__), inserts)
+        await conn.execute(sa.insert(_CALLS), inserts)
     updated = 0
     for uid, row in existing.items():
         if _taken_over(row, calls[uid]):

@@ -23,7 +23,8 @@ async def fetch_calls(engine: AsyncEngine, *, since: datetime | None = None) -> 
 async def fetch_call(engine: AsyncEngine, uniqueid: str) -> Call | None:
     """The call with Asterisk uniqueid `uniqueid`, or None."""
     async with AsyncSession(engine, expire_on_commit=False) as session:
-        return await session.scalar(select(Call).where(Call.uniqueid == uniqueid))
+        call = await session.scalar(select(Call).where(Call.uniqueid == uniqueid))
+    return call
 
 
 async def fetch_events(engine: AsyncEngine, uniqueid: str) -> list[CallEvent]:

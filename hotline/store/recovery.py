@@ -16,14 +16,14 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hotline.store.models import Call, CallEvent
+from hotline.store.models import Call, CallEvent, table_of
 from hotline.store.orphans import ORPHAN_REASON, Logged, close_orphan
 from hotline.store.utc_datetime import require_aware
 from hotline.store.validate import checker
 
 log = structlog.get_logger()
 _IN_CHUNK = 500
-_CALL_CHECKS = checker(Call.__table__)
+_CALL_CHECKS = checker(table_of(Call))
 
 
 async def _events_of(conn: AsyncConnection, uniqueids: list[str]) -> dict[str, list[Logged]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +28,7 @@ from hotline.store.batch import End, Event, Item, Start
 
 log = structlog.get_logger()
 _ENCODE = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+_KINDS: dict[str, Callable[[dict[str, Any]], Item]] = {"start": Start, "event": Event}  # and "end"
 
 
 def encode(item: Item) -> bytes:
@@ -51,7 +53,7 @@ def decode(line: bytes) -> Item:
         kind = data["k"]
         if kind == "end":
             return End(str(data["u"]), values)
-        return {"start": Start, "event": Event}[kind](values)
+        return _KINDS[kind](values)
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"not a spilled item: {exc}") from None
 

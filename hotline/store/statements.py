@@ -31,15 +31,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, TableClause
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
 from hotline.store.utc_datetime import UTCDateTime
 
 log = structlog.get_logger()
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# a table or a mapped class -> its INSERT, with `on_conflict_do_nothing` and `on_conflict_do_update`
+DialectInsert = Callable[[Any], sqlite.Insert | postgresql.Insert]
+_INSERTS: dict[str, DialectInsert] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
-def dialect_insert(dialect: Dialect):
+def dialect_insert(dialect: Dialect) -> DialectInsert:
     """The dialect's `insert()` (it has `on_conflict_do_nothing`); SQLite and PostgreSQL only."""
     if dialect.name not in _INSERTS:
         raise ValueError(f"no INSERT ... ON CONFLICT for dialect {dialect.name!r}")
@@ -78,6 +81,8 @@ class Prepared:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
+        if not isinstance(compiled, SQLCompiler):
+            raise TypeError(f"not a SQL statement: {type(statement).__name__}")
         if compiled.positiontup is None:
             raise ValueError(f"dialect {dialect.name!r} does not use a positional paramstyle")
         self.sql: str = compiled.string

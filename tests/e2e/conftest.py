@@ -16,7 +16,6 @@ from hotline.settings import load_settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
 from lab.hotline_stack import hotline_up
-from lab.pytest_fixtures import lab_session  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 10)]
@@ -79,7 +78,7 @@ def e2e_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def hotline_lab(lab_session, e2e_dir):  # noqa: F811
+def hotline_lab(lab_session, e2e_dir):
     """The lab Asterisk with the hotline's config (ports 5060 SIP, 5038 AMI, FastAGI 4573)."""
     ledger = lab_session.asterisk.host_path("/var/log/asterisk/cdr-custom/hotline-cdr")
     ledger.unlink(missing_ok=True)  # the chroot persists across runs: only this session's calls

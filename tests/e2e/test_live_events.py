@@ -77,14 +77,14 @@ async def test_a_calls_events_arrive_in_order_and_a_dead_broker_blocks_nothing(h
         assert row.outcome == "ivr_only" and 2.0 < (row.ended_at - row.answered_at).total_seconds() < 5.0
         text = await asyncio.to_thread(scrape, metrics_port)
         line = next(
-            l
-            for l in text.splitlines()
-            if l.startswith("hotline_calls_total{")
-            and 'outcome="ivr_only"' in l
-            and 'direction="inbound"' in l
+            ln
+            for ln in text.splitlines()
+            if ln.startswith("hotline_calls_total{")
+            and 'outcome="ivr_only"' in ln
+            and 'direction="inbound"' in ln
         )
         assert float(line.rsplit(" ", 1)[1]) == 2.0
-        gauge = next(l for l in text.splitlines() if l.startswith('hotline_agents{state="logged_out"}'))
+        gauge = next(ln for ln in text.splitlines() if ln.startswith('hotline_agents{state="logged_out"}'))
         assert float(gauge.rsplit(" ", 1)[1]) == len(AGENTS)  # the ACD feeds the agent gauges
     finally:
         d.stop()

@@ -96,7 +96,8 @@ class FakeAmi:
         if not self.contacts:
             return f"Response: Error\r\nActionID: {aid}\r\nMessage: No Contacts found\r\n\r\n"
         out = [
-            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: A listing of Contacts follows, presented as ContactList events\r\n\r\n"
+            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\n"
+            "Message: A listing of Contacts follows, presented as ContactList events\r\n\r\n"
         ]
         for ep in self.contacts:
             out.append(
@@ -104,7 +105,8 @@ class FakeAmi:
                 f"{self.contact_extra}Status: NonQualified\r\n\r\n"
             )
         out.append(
-            f"Event: ContactListComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.contacts)}\r\n\r\n"
+            f"Event: ContactListComplete\r\nActionID: {aid}\r\nEventList: Complete\r\n"
+            f"ListItems: {len(self.contacts)}\r\n\r\n"
         )
         return "".join(out)
 
@@ -112,7 +114,8 @@ class FakeAmi:
         """Asterisk 22's list: a Success with EventList start, one CoreShowChannel per channel,
         then CoreShowChannelsComplete (also when there is no channel at all)."""
         out = [
-            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"
+            f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\n"
+            "Message: Channels will follow\r\n\r\n"
         ]
         for i, uid in enumerate(self.channels):
             out.append(
@@ -121,7 +124,8 @@ class FakeAmi:
                 f"Application: AGI\r\nDuration: 00:00:12\r\n\r\n"
             )
         out.append(
-            f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\nListItems: {len(self.channels)}\r\n\r\n"
+            f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\nEventList: Complete\r\n"
+            f"ListItems: {len(self.channels)}\r\n\r\n"
         )
         return "".join(out)
 

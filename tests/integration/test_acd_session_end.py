@@ -7,12 +7,12 @@ import asyncio
 
 from fake_asterisk import FakeCall
 from polling import until
-from test_hostile_calls import daemon, rows  # noqa: F401  (fixture)
+from test_hostile_calls import rows
 
 from acd import events as ev
 
 
-async def test_a_queued_call_whose_session_fails_leaves_the_core(daemon, db_url):  # noqa: F811
+async def test_a_queued_call_whose_session_fails_leaves_the_core(daemon, db_url):
     acd = daemon.ctx.acd
     acd.feed(ev.AgentPause("001", "break"))  # nobody can take the call: it waits
     call = FakeCall(
@@ -25,7 +25,7 @@ async def test_a_queued_call_whose_session_fails_leaves_the_core(daemon, db_url)
     )
     await asyncio.wait_for(call.run(), 10)
     await until(lambda: daemon.server.active == 0, 5, "session over")
-    assert "980.1" not in acd.core.queue.calls  # gone from the core, not a ghost
+    assert "980.1" not in acd.core.calls_held()  # gone from the core, not a ghost
     acd.feed(ev.AgentResume("001"))
     assert acd.core.agent("001").state == "ready"  # no offer for a caller who is gone
     await daemon.ctx.recorder.flush()

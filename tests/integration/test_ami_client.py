@@ -1,6 +1,7 @@
 """The AMI adapter against a real loopback AMI server: login, resync, reconnect with back-off."""
 
 import asyncio
+from itertools import pairwise
 
 from fake_ami import FakeAmi
 from polling import until
@@ -68,7 +69,7 @@ async def test_wrong_secret_is_retried_not_fatal_and_close_stops_retrying():
     try:
         await until(lambda: server.failed_logins >= 2, 10, "login retried")
         assert not ami.connected.is_set()
-        gaps = [b - a for a, b in zip(server.connects, server.connects[1:])]
+        gaps = [b - a for a, b in pairwise(server.connects)]
         assert all(g > 0.2 for g in gaps)  # back-off between attempts, no busy loop
     finally:
         ami.close()

@@ -4,6 +4,7 @@ timeouts, resync failures, back-off after flapping logins, callback errors, in-f
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 
 import pytest
 from fake_ami import FakeAmi
@@ -26,7 +27,7 @@ def client_for(server: FakeAmi, *, secret: str = "s3cret", max_s: float = 0.4, *
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in pairwise(times)]
 
 
 def logged(logs: list[dict], event: str) -> list[dict]:

@@ -83,7 +83,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path):
         f.write("half of a report")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left on device"):
         write_atomically(target, half)
     assert target.read_text() == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["day.txt"]

@@ -5,42 +5,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from daemon_settings import daemon_settings
 from fake_asterisk import FakeCall
 from polling import until
 
 from hotline.daemon.wiring import run_daemon
 from hotline.selfservice.notices import add_notice
 from hotline.services.peak_mode import switch
-from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
-
-
-def settings_for(db_url: str, tmp) -> Settings:
-    return Settings.model_validate(
-        {
-            "company": "测试县",
-            "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-            "database": {"url": db_url},
-            "fastagi": {"host": "127.0.0.1", "port": 0},
-            "shutdown_grace_seconds": 2,
-            "acd": {"state_file": str(tmp / "agents.json")},
-            "peak": {"flag_file": str(tmp / "peak_mode")},
-        }
-    )
-
-
-@pytest.fixture
-async def daemon(db_url, tmp_path):
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False, started=started)
-    )
-    running = await asyncio.wait_for(started, 20)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 10)
 
 
 async def calls_in(db_url):
@@ -116,7 +89,7 @@ async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url, tmp_path
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(
-        run_daemon(settings_for(db_url, tmp_path), stop, ami_enabled=False, started=started)
+        run_daemon(daemon_settings(db_url, tmp_path), stop, ami_enabled=False, started=started)
     )
     running = await asyncio.wait_for(started, 20)
     release = asyncio.Event()
@@ -127,7 +100,7 @@ async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url, tmp_path
     await until(lambda: len(call.received) >= 3, 5, "call in its greeting")
     stop.set()  # what SIGTERM does
     await until(lambda: not running.server.accepting, 5, "listener closed")
-    with pytest.raises(OSError):  # no new calls are accepted while draining
+    with pytest.raises(OSError, match="Connect call failed"):  # no new calls are accepted while draining
         await asyncio.open_connection("127.0.0.1", running.server.port)
     assert not task.done()  # still draining the call in progress
     release.set()

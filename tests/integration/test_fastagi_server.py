@@ -139,5 +139,5 @@ async def test_shutdown_cancels_calls_after_the_grace_deadline():
     await asyncio.wait_for(started.wait(), 3)
     server.stop_accepting()
     assert await server.drain(0.2) == 1
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="Connect call failed"):
         await connect(server)

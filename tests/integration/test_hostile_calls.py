@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from daemon_settings import daemon_settings
 from fake_asterisk import FakeCall, asterisk_headers, b64
 from polling import until
-from test_daemon_calls import daemon  # noqa: F401  (fixture)
-from test_daemon_calls import settings_for as daemon_settings
 
 from hotline.daemon.wiring import run_daemon
 from hotline.settings import Settings

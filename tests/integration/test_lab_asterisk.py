@@ -12,7 +12,6 @@ from lab.ami import AmiCredentials, RawAmi
 from lab.asterisk import LabAsterisk
 from lab.chroot import asterisk_version, ensure_chroot
 from lab.errors import LabError
-from lab.pytest_fixtures import lab_session, smoke_asterisk, smoke_config_dir  # noqa: F401
 from lab.session import LabSession
 from lab.smoke_config import AMI
 
@@ -34,9 +33,9 @@ def test_modules_dir_is_found_inside_the_chroot(lab_session: LabSession) -> None
 
 
 def test_host_path_rejects_relative_and_parent_paths(lab_session: LabSession) -> None:
-    with pytest.raises(LabError):
+    with pytest.raises(LabError, match="not an absolute path inside the chroot: 'etc/asterisk'"):
         lab_session.asterisk.host_path("etc/asterisk")
-    with pytest.raises(LabError):
+    with pytest.raises(LabError, match="not an absolute path inside the chroot: '/etc/../../outside'"):
         lab_session.asterisk.host_path("/etc/../../outside")
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from lab.ami import Message, RawAmi
 from lab.asterisk import LabAsterisk
-from lab.pytest_fixtures import lab_session, smoke_asterisk, smoke_config_dir  # noqa: F401
 from lab.sipp import AgentPhone, Dtmf, HangUp, Wait, call, start_call
 from lab.smoke_config import AGENTS, AMI
 

@@ -37,11 +37,16 @@ def test_every_shipped_scenario_is_well_formed_xml() -> None:
 
 
 @pytest.mark.parametrize(
-    "make",
-    [lambda: Wait(0), lambda: Dtmf("12x"), lambda: Dtmf("1", tone_ms=20), lambda: Dtmf("")],
+    "make, message",
+    [
+        (lambda: Wait(0), "Wait needs a positive number of seconds, got 0"),
+        (lambda: Dtmf("12x"), r"Dtmf digits must be 0-9 \* #, got '12x'"),
+        (lambda: Dtmf("1", tone_ms=20), "Dtmf tone_ms must be 50-2000, got 20"),
+        (lambda: Dtmf(""), r"Dtmf digits must be 0-9 \* #, got ''"),
+    ],
 )
-def test_invalid_steps_are_refused(make) -> None:  # noqa: ANN001
-    with pytest.raises(ValueError):
+def test_invalid_steps_are_refused(make, message) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match=message):
         make()
 
 

@@ -4,14 +4,12 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.store.db import make_engine, upgrade
 from hotline.store.ledger import (
     BUSY_REASON,
     FALLBACK_REASON,
@@ -167,13 +165,11 @@ ROWS = [
 
 
 @pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    eng = make_engine(db_url)
-    async with eng.begin() as conn:
+async def engine(engine: AsyncEngine) -> AsyncEngine:
+    """The shared migrated store (tests/conftest.py) holding ROWS."""
+    async with engine.begin() as conn:
         await conn.execute(insert(Call), ROWS)
-    yield eng
-    await eng.dispose()
+    return engine
 
 
 def snapshot(calls: list[Call]) -> list[dict]:

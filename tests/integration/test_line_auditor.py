@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from daemon_settings import daemon_settings
 from fake_ami import FakeAmi
 from fake_asterisk import FakeCall
 from polling import until
@@ -20,18 +21,12 @@ from hotline.settings import Settings
 
 
 def settings_for(db_url: str, tmp, ami_port: int) -> Settings:
-    return Settings.model_validate(
-        {
-            "company": "测试县",
-            "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
-            "database": {"url": db_url},
-            "fastagi": {"host": "127.0.0.1", "port": 0},
-            "ami": {"host": "127.0.0.1", "port": ami_port, "username": "hotline", "secret": "s3cret"},
-            "trunks": {"audit_seconds": 3600},  # the daemon's own audit stays out of the way
-            "shutdown_grace_seconds": 1,
-            "acd": {"state_file": str(tmp / "agents.json")},
-            "peak": {"flag_file": str(tmp / "peak_mode")},
-        }
+    return daemon_settings(
+        db_url,
+        tmp,
+        ami={"host": "127.0.0.1", "port": ami_port, "username": "hotline", "secret": "s3cret"},
+        trunks={"audit_seconds": 3600},  # the daemon's own audit stays out of the way
+        shutdown_grace_seconds=1,
     )
 
 

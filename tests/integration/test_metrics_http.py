@@ -143,5 +143,5 @@ async def test_serve_twice_is_an_error_and_close_frees_the_port():
     with pytest.raises(RuntimeError, match=f"already served on port {port}"):
         await m.serve("127.0.0.1", 0)
     await m.close()
-    with pytest.raises(ConnectionError):
+    with pytest.raises(ConnectionError, match="Connect call failed"):
         await asyncio.open_connection("127.0.0.1", port)

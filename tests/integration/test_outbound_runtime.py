@@ -8,16 +8,21 @@ are up at once.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
 from polling import until
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.trunks import Release, Seize, TrunkCapacity
 from hotline.bus import EventBus
 from hotline.clock import utcnow
 from hotline.dialer import store
 from hotline.dialer.jobs import callback_job, followup_job
+from hotline.services.dialer_attempts import FLOW_START_S
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
@@ -38,12 +43,14 @@ class ScriptedAmi:
     def __init__(self) -> None:
         self.connected = asyncio.Event()
         self.connected.set()
-        self.ringing: dict[str, asyncio.Future] = {}
+        self.ringing: dict[str, asyncio.Future[dict[str, str]]] = {}
         self.placed: list[str] = []
 
-    async def action(self, fields: dict, timeout: float):
+    async def action(self, fields: Mapping[str, str | list[str]], *, timeout: float) -> list[dict[str, Any]]:
         assert fields["Action"] == "Originate" and fields["Async"] == "true"
-        number = fields["Channel"].split("/")[1].split("@")[0]
+        channel = fields["Channel"]
+        assert isinstance(channel, str)
+        number = channel.split("/")[1].split("@")[0]
         self.placed.append(number)
         self.ringing[number] = asyncio.get_running_loop().create_future()
         try:
@@ -58,8 +65,8 @@ class ScriptedAmi:
     def finish(self, number: str, **event: str) -> None:
         self.ringing[number].set_result(event)
 
-    def watch_hangup(self, uniqueid: str) -> asyncio.Future:
-        fut = asyncio.get_running_loop().create_future()
+    def watch_hangup(self, uniqueid: str) -> asyncio.Future[str]:
+        fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         fut.set_result("")  # causes are mapped in test_originate_outcomes
         return fut
 
@@ -67,7 +74,7 @@ class ScriptedAmi:
         pass
 
 
-def weekend_proof(today) -> list[str]:
+def weekend_proof(today: date) -> list[str]:
     return [
         (today + timedelta(days=i)).isoformat()
         for i in range(3)
@@ -75,8 +82,16 @@ def weekend_proof(today) -> list[str]:
     ]
 
 
-@pytest.fixture
-async def dialer(db_url):
+class Rig(NamedTuple):
+    rt: OutboundRuntime
+    ami: ScriptedAmi
+    trunks: TrunkCapacity
+    engine: AsyncEngine
+    settings: Settings
+
+
+@asynccontextmanager
+async def running_dialer(db_url: str, flow_start_s: float = FLOW_START_S) -> AsyncIterator[Rig]:
     await upgrade(db_url)
     engine = make_engine(db_url)
     now = utcnow()
@@ -89,9 +104,9 @@ async def dialer(db_url):
     )
     trunks = TrunkCapacity(8, 4)
     ami = ScriptedAmi()
-    rt = OutboundRuntime(settings, engine, trunks, ami, EventBus(None), utcnow)
+    rt = OutboundRuntime(settings, engine, trunks, ami, EventBus(None), utcnow, flow_start_s=flow_start_s)
     task = asyncio.create_task(rt.run())
-    yield rt, ami, trunks, engine, settings
+    yield Rig(rt, ami, trunks, engine, settings)
     for number in list(ami.ringing):
         ami.finish(number, Response="Failure", Reason="3")
     rt.close()
@@ -99,7 +114,13 @@ async def dialer(db_url):
     await engine.dispose()
 
 
-def jobs_for(settings, numbers, now):
+@pytest.fixture
+async def dialer(db_url: str) -> AsyncIterator[Rig]:
+    async with running_dialer(db_url) as rig:
+        yield rig
+
+
+def jobs_for(settings: Settings, numbers: list[str], now: datetime) -> list[store.NewJob]:
     return [
         followup_job(
             settings, order=f"T-{n}", kind="repair", number=n, completed_at=now - timedelta(hours=1), now=now
@@ -108,14 +129,14 @@ def jobs_for(settings, numbers, now):
     ]
 
 
-async def finished(engine, job_ids, status=None):
+async def finished(engine: AsyncEngine, job_ids: list[str], status: str | None = None) -> bool:
     rows = {r.id: r for r in await store.jobs_for_status(engine, finished_limit=1000)}
     return all(
         rows[j].status not in store.OPEN and (status is None or rows[j].status == status) for j in job_ids
     )
 
 
-async def test_never_more_calls_than_free_outbound_lines_an_agents_call_counts(dialer):
+async def test_never_more_calls_than_free_outbound_lines_an_agents_call_counts(dialer: Rig) -> None:
     rt, ami, trunks, engine, settings = dialer
     trunks.handle(Seize("agent-9-call", "outbound"), utcnow())  # an agent dialled 9+number
     numbers = [f"1380000{i:04d}" for i in range(6)]
@@ -129,7 +150,7 @@ async def test_never_more_calls_than_free_outbound_lines_an_agents_call_counts(d
     trunks.handle(Release("agent-9-call"), utcnow())
 
 
-async def test_answered_call_stores_the_key_busy_is_retried_then_given_up(dialer):
+async def test_answered_call_stores_the_key_busy_is_retried_then_given_up(dialer: Rig) -> None:
     rt, ami, trunks, engine, settings = dialer
     jobs = jobs_for(settings, ["13800000111", "13800000120"], utcnow())
     await rt.add(jobs)
@@ -149,25 +170,24 @@ async def test_answered_call_stores_the_key_busy_is_retried_then_given_up(dialer
     rows = {r.id: r for r in await store.jobs_for_status(engine, finished_limit=10)}
     assert (rows[jobs[0].id].status, rows[jobs[0].id].key) == ("done", "2")
     gone = rows[jobs[1].id]
-    assert gone.status == "given_up" and "busy" in gone.reason and gone.attempts == 2
+    assert gone.status == "given_up" and "busy" in (gone.reason or "") and gone.attempts == 2
     attempts = await store.attempts_of(engine, jobs[0].id)
     assert [(a.result, a.key, a.uniqueid) for a in attempts] == [("answered", "2", "dialer-uid-1")]
     assert trunks.in_use("outbound") == 0
 
 
-async def test_answered_but_the_call_flow_never_comes_is_a_failed_try(dialer, monkeypatch):
-    monkeypatch.setattr("hotline.services.dialer_driver.FLOW_START_S", 0.2)
-    rt, ami, trunks, engine, settings = dialer
-    (job,) = jobs_for(settings, ["13800000111"], utcnow())
-    await rt.add([job])
-    await until(lambda: len(ami.ringing) == 1, 5, "ringing")
-    ami.finish("13800000111", Response="Success")
-    await until(lambda: len(ami.placed) == 2, 5, "retried after the failed try")
-    (first, *_) = await store.attempts_of(engine, job.id)
-    assert first.result == "failed" and "never reached" in first.failure_reason
+async def test_answered_but_the_call_flow_never_comes_is_a_failed_try(db_url: str) -> None:
+    async with running_dialer(db_url, flow_start_s=0.2) as (rt, ami, trunks, engine, settings):
+        (job,) = jobs_for(settings, ["13800000111"], utcnow())
+        await rt.add([job])
+        await until(lambda: len(ami.ringing) == 1, 5, "ringing")
+        ami.finish("13800000111", Response="Success")
+        await until(lambda: len(ami.placed) == 2, 5, "retried after the failed try")
+        (first, *_) = await store.attempts_of(engine, job.id)
+        assert first.result == "failed" and "never reached" in (first.failure_reason or "")
 
 
-async def test_dnc_number_is_never_dialled_and_jobs_added_by_the_cli_are_picked_up(dialer):
+async def test_dnc_number_is_never_dialled_and_jobs_added_by_the_cli_are_picked_up(dialer: Rig) -> None:
     rt, ami, trunks, engine, settings = dialer
     now = utcnow()
     await store.dnc_add(engine, "13800000999", "asked", now)
@@ -180,7 +200,7 @@ async def test_dnc_number_is_never_dialled_and_jobs_added_by_the_cli_are_picked_
     assert attempt.result == "dnc"
 
 
-async def test_a_callback_is_booked_once_for_an_asking_caller_not_for_a_short_abandon(dialer):
+async def test_a_callback_is_booked_once_for_an_asking_caller_not_for_a_short_abandon(dialer: Rig) -> None:
     rt, ami, trunks, engine, settings = dialer
     rt.after_inbound_call(
         uniqueid="c1",

@@ -18,7 +18,6 @@ from hotline.selfservice import upsert_accounts
 from hotline.selfservice.account_import import AccountImportError, parse_accounts
 from hotline.selfservice.queries import areas_for_phone, phone_candidates
 from hotline.settings import Settings
-from hotline.store.db import make_engine, upgrade
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 DONE = "2026-11-20T19:30:00+08:00"
@@ -28,13 +27,6 @@ def settings() -> Settings:
     return Settings.model_validate(
         {"company": "X", "acd": {"vip_numbers": ["138-0000-1111"], "vip_priority": 9}}
     )
-
-
-@pytest.fixture
-def config(tmp_path, db_url):
-    path = tmp_path / "hotline.yaml"
-    path.write_text(f"company: X\ndatabase:\n  url: {db_url}\n", encoding="utf-8")
-    return path
 
 
 def run(config, *args):
@@ -127,17 +119,12 @@ def _account(number: str, phone: str) -> dict:
     )
 
 
-async def test_a_mangled_caller_number_finds_no_account(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
-    try:
-        await upsert_accounts(
-            engine, [_account("0000000001", "1380000111"), _account("0000000002", "8613900001111")], now=NOW
-        )
-        assert await areas_for_phone(engine, "1380000111a") == []
-        assert await areas_for_phone(engine, "+86 139 0000 1111") == ["320101"]  # older import
-    finally:
-        await engine.dispose()
+async def test_a_mangled_caller_number_finds_no_account(engine):
+    await upsert_accounts(
+        engine, [_account("0000000001", "1380000111"), _account("0000000002", "8613900001111")], now=NOW
+    )
+    assert await areas_for_phone(engine, "1380000111a") == []
+    assert await areas_for_phone(engine, "+86 139 0000 1111") == ["320101"]  # older import
 
 
 def test_account_import_normalises_phones_and_refuses_junk():
@@ -150,12 +137,7 @@ def test_account_import_normalises_phones_and_refuses_junk():
         parse_accounts(header + "0000000001,320101,张*,138abc0000,1,1,2026-10,1\n")
 
 
-async def test_dnc_store_refuses_a_number_that_is_not_normalised(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
-    try:
-        with pytest.raises(ValueError, match="138abc0000"):
-            await store.dnc_add(engine, "138abc0000", "test", NOW)
-        assert await store.dnc_numbers(engine) == set()
-    finally:
-        await engine.dispose()
+async def test_dnc_store_refuses_a_number_that_is_not_normalised(engine):
+    with pytest.raises(ValueError, match="138abc0000"):
+        await store.dnc_add(engine, "138abc0000", "test", NOW)
+    assert await store.dnc_numbers(engine) == set()

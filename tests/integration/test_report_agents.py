@@ -1,19 +1,18 @@
 """Per-agent figures (offers from the ACD's call_events) and the Erlang C staffing advice, on
-SQLite and PostgreSQL, over test_report_center's hand-made day."""
+SQLite and PostgreSQL, over the hand-made report day (report_day.py, the `loaded_engine` fixture)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from report_day import AGENTS, SHANGHAI, S, call
 from sqlalchemy import insert
-from test_report_center import AGENTS, SHANGHAI, S, call, loaded_engine  # noqa: F401  (fixture)
 
 from hotline.reports.period import day_period
 from hotline.reports.report import build_report
 from hotline.reports.stats import compute_stats
 from hotline.store import CallRecorder
-from hotline.store.db import make_engine, upgrade
 from hotline.store.models import Call
 
 DAY = day_period(date(2026, 11, 23), SHANGHAI)
@@ -80,24 +79,17 @@ async def test_staffing_wrap_up_is_added_to_talk_time(loaded_engine):
     assert {r.hour: r.aht_s for r in report.staffing}[10] == 180.0
 
 
-async def test_staffing_without_any_answered_call_cannot_size_agents(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(
-                insert(Call), [call("x", "2026-11-23 10:00:00", "abandoned_queue", queued=5, wait=30 * S)]
-            )
-        report = await build_report(engine, DAY, company="平安县")
-    finally:
-        await engine.dispose()
+async def test_staffing_without_any_answered_call_cannot_size_agents(engine):
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(Call), [call("x", "2026-11-23 10:00:00", "abandoned_queue", queued=5, wait=30 * S)]
+        )
+    report = await build_report(engine, DAY, company="平安县")
     ten = {r.hour: r for r in report.staffing}[10]
     assert (ten.offered_per_day, ten.aht_s, ten.traffic_erlangs, ten.agents_needed) == (1.0, None, None, None)
 
 
-async def test_calls_written_by_the_recorder_are_counted(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def test_calls_written_by_the_recorder_are_counted(engine):
     recorder = CallRecorder(engine)
     recorder.start()
     try:
@@ -135,6 +127,5 @@ async def test_calls_written_by_the_recorder_are_counted(db_url):
         stats = await compute_stats(engine, DAY)
     finally:
         await recorder.close()
-        await engine.dispose()
     assert (stats.center.offered, stats.center.answered, stats.center.answered_within) == (1, 1, 1)
     assert _rows(stats)["001"][1:5] == (1, 0, 1, 90.0)

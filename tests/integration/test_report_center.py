@@ -1,174 +1,19 @@
-"""Center figures on a hand-made data set, on SQLite and PostgreSQL (the `db_url` fixture).
-
-DAY (2026-11-23, Asia/Shanghai) holds every inbound outcome, the 12 s and 5 s boundaries to the
-microsecond, a call crossing midnight, one just after and one just before the day, outbound
-calls; the expected figures below were counted by hand from the table. Other report tests
-import CALLS/EVENTS/loaded_engine from here.
+"""Center figures on the hand-made report day (report_day.py, the `loaded_engine` fixture), on
+SQLite and PostgreSQL (the `db_url` fixture). The expected figures were counted by hand from its table.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
+from report_day import AGENTS, SHANGHAI, call
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.reports.figures import Counts
 from hotline.reports.period import day_period, month_period, zone
 from hotline.reports.stats import compute_stats
-from hotline.store.db import make_engine, upgrade
-from hotline.store.models import Call, CallEvent
-
-SHANGHAI = zone("Asia/Shanghai")
-S = timedelta(seconds=1)
-US = timedelta(microseconds=1)
-
-
-def at(local: str) -> datetime:
-    """'2026-11-23 08:00:00' Shanghai time -> aware UTC."""
-    return datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(UTC)
-
-
-def call(
-    uid: str,
-    start: str,
-    outcome: str | None,
-    *,
-    direction: str = "inbound",
-    queued: float | None = None,
-    wait: timedelta | None = None,
-    talk: float | None = None,
-    agent: str | None = None,
-    category: str | None = None,
-    survey: int | None = None,
-) -> dict:
-    """A `calls` row; `queued` = seconds after the start; `wait` = queue to talk start (answered)
-    or to hang-up (otherwise)."""
-    t0 = at(start)
-    q = None if queued is None else t0 + queued * S
-    answered = outcome in ("agent_answered", "answered")
-    talk_at = q + wait if answered and q is not None and wait is not None else None
-    end = (
-        (talk_at + talk * S)
-        if talk_at is not None and talk is not None
-        else (q + wait if q is not None and wait is not None else t0 + 60 * S)
-    )
-    return {
-        "uniqueid": uid,
-        "direction": direction,
-        "started_at": t0,
-        "outcome": outcome,
-        "ended_at": None if outcome is None else end,
-        "queued_at": q,
-        "talk_started_at": talk_at,
-        "talk_s": talk,
-        "agent_id": agent,
-        "business_category": category,
-        "survey_score": survey,
-    }
-
-
-def event(uid: str, when: datetime, kind: str, agent: str | None) -> dict:
-    return {
-        "call_uniqueid": uid,
-        "at": when,
-        "kind": kind,
-        "data": {} if agent is None else {"agent_id": agent},
-    }
-
-
-CALLS = [
-    call("c1", "2026-11-23 08:00:00", "ivr_only", category="outage_query"),
-    call("c2", "2026-11-23 08:10:00", "ivr_only", category="outage_query"),
-    call("c3", "2026-11-23 09:05:00", "ivr_only", category="bill_query", survey=5),
-    call(
-        "c4",
-        "2026-11-23 10:00:00",
-        "agent_answered",
-        queued=30,
-        wait=12 * S,
-        talk=100,
-        agent="001",
-        category="consultation",
-        survey=4,
-    ),  # exactly 12 s: within
-    call(
-        "c5",
-        "2026-11-23 10:30:00",
-        "agent_answered",
-        queued=30,
-        wait=12 * S + US,
-        talk=200,
-        agent="001",
-        category="fault_repair",
-    ),  # 12.000001 s: not within
-    call(
-        "c6",
-        "2026-11-23 14:00:00",
-        "agent_answered",
-        queued=30,
-        wait=3 * S,
-        talk=60,
-        agent="002",
-        category="consultation",
-    ),
-    call("c7", "2026-11-23 14:20:00", "abandoned_queue", queued=30, wait=5 * S - US),  # short, within
-    call("c8", "2026-11-23 15:00:00", "abandoned_ringing", queued=30, wait=5 * S),  # not short, within
-    call("c9", "2026-11-23 15:10:00", "abandoned_queue", queued=30, wait=30 * S),
-    call("c10", "2026-11-23 16:00:00", "message_left", queued=30, wait=40 * S),  # asked for an agent first
-    call("c11", "2026-11-23 16:30:00", "callback_requested", queued=30, wait=20 * S),
-    call("c12", "2026-11-23 17:00:00", "blocked"),
-    call("c13", "2026-11-23 18:00:00", "failed"),  # failed in the IVR: self-service, no category
-    call("c14", "2026-11-23 23:59:00", None),  # still in progress
-    call("c15", "2026-11-23 19:00:00", "message_left", category="message"),  # the IVR's message node
-    call(
-        "c16",
-        "2026-11-23 23:59:50",
-        "agent_answered",
-        queued=5,
-        wait=14 * S,
-        talk=120,
-        agent="002",
-        category="information_query",
-    ),  # answered after midnight: counts on the 23rd
-    call("c17", "2026-11-24 00:00:00", "ivr_only", category="policy"),  # local midnight: the 24th
-    call("c18", "2026-11-22 23:59:59.999999", "ivr_only", category="policy"),  # the 22nd
-    call("o1", "2026-11-23 11:00:00", "answered", direction="outbound", queued=None, talk=30, agent="001"),
-    call("o2", "2026-11-23 11:05:00", "busy", direction="outbound"),
-    call("o3", "2026-11-23 11:10:00", "blocked", direction="outbound"),
-]
-CALLS[18].update(talk_s=30.0)  # outbound talk without queue timestamps
-
-EVENTS = [
-    event("c4", at("2026-11-23 10:00:30"), "offer", "001"),
-    event("c4", at("2026-11-23 10:00:42"), "answer", "001"),
-    event("c5", at("2026-11-23 10:30:30"), "offer", "002"),
-    event("c5", at("2026-11-23 10:30:42"), "no_answer", "002"),
-    event("c5", at("2026-11-23 10:30:42"), "offer", "001"),
-    event("c6", at("2026-11-23 14:00:30"), "offer", "002"),
-    event("c8", at("2026-11-23 15:00:30"), "offer", "003"),
-    event("c10", at("2026-11-23 16:00:30"), "offer", "001"),
-    event("c10", at("2026-11-23 16:00:42"), "no_answer", "001"),
-    event("c16", at("2026-11-23 23:59:55"), "offer", "001"),
-    event("c16", at("2026-11-24 00:00:07"), "no_answer", "001"),  # after midnight: the 24th
-    event("c16", at("2026-11-24 00:00:07"), "offer", "002"),
-    event("c1", at("2026-11-23 08:00:05"), "ivr_step", None),  # not an offer: ignored
-    event("c9", at("2026-11-23 15:10:30"), "offer", None),  # an offer without agent_id: ignored
-]
-AGENTS = [("001", "座席一"), ("002", None), ("003", None), ("004", "新人")]
-
-
-@pytest.fixture
-async def loaded_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    engine = make_engine(db_url)
-    async with engine.begin() as conn:
-        await conn.execute(insert(Call), CALLS)
-        await conn.execute(insert(CallEvent), EVENTS)
-    yield engine
-    await engine.dispose()
+from hotline.store.models import Call
 
 
 async def test_day_center_figures(loaded_engine):
@@ -292,17 +137,12 @@ async def test_the_time_zone_decides_days_and_hours(loaded_engine):
     assert (utc_day.by_hour[0][1].inbound, utc_day.by_hour[16][1].inbound) == (2, 1)  # c1 c2, and c17
 
 
-async def test_half_hour_zones_split_hours_at_the_local_hour(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def test_half_hour_zones_split_hours_at_the_local_hour(engine):
     utc = UTC
     rows = [call("k1", "2026-11-23 00:00:00", "ivr_only"), call("k2", "2026-11-23 00:00:00", "ivr_only")]
     rows[0]["started_at"] = datetime(2026, 11, 23, 10, 20, tzinfo=utc)  # 15:50 in Kolkata (+05:30)
     rows[1]["started_at"] = datetime(2026, 11, 23, 10, 35, tzinfo=utc)  # 16:05
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(insert(Call), rows)
-        stats = await compute_stats(engine, day_period(datetime(2026, 11, 23).date(), zone("Asia/Kolkata")))
-    finally:
-        await engine.dispose()
+    async with engine.begin() as conn:
+        await conn.execute(insert(Call), rows)
+    stats = await compute_stats(engine, day_period(datetime(2026, 11, 23).date(), zone("Asia/Kolkata")))
     assert {h: c.inbound for h, c in stats.by_hour if c.inbound} == {15: 1, 16: 1}

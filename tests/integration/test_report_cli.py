@@ -1,4 +1,5 @@
-"""`hotline report` in every format, on SQLite and PostgreSQL, over test_report_center's day."""
+"""`hotline report` in every format, on SQLite and PostgreSQL, over the hand-made report day
+(report_day.py, the `loaded_engine` fixture)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import re
 
 import pytest
 import typer
+from report_day import at
 from sqlalchemy import insert
-from test_report_center import at, loaded_engine  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from hotline.cli.report_cmd import report
@@ -30,7 +31,7 @@ def _state(local: str, frm: str, to: str) -> dict:
 
 
 @pytest.fixture
-async def with_pauses(loaded_engine):  # noqa: F811
+async def with_pauses(loaded_engine):
     """001 logged in 08:00-18:00 on the day, on a break 12:00-12:30."""
     async with loaded_engine.begin() as conn:
         for row in (

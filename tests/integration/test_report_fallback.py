@@ -10,9 +10,9 @@ import json
 from datetime import datetime
 
 import pytest
+from report_day import SHANGHAI, S, at, call
 from rich.console import Console
 from sqlalchemy import insert
-from test_report_center import SHANGHAI, S, at, call
 
 from hotline.reports.export import to_csv, to_json
 from hotline.reports.html import render_html
@@ -66,13 +66,11 @@ CALLS = [
 
 
 @pytest.fixture
-async def engine(db_url):
-    await upgrade(db_url)
-    eng = make_engine(db_url)
-    async with eng.begin() as conn:
+async def engine(engine):
+    """The shared migrated store (tests/conftest.py) holding CALLS."""
+    async with engine.begin() as conn:
         await conn.execute(insert(Call), CALLS)
-    yield eng
-    await eng.dispose()
+    return engine
 
 
 async def test_the_day_report_counts_fallback_answered_calls(engine):

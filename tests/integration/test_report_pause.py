@@ -7,17 +7,15 @@ all times are Asia/Shanghai, the report day is 2026-11-23.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 
 import pytest
+from report_day import SHANGHAI, at
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
-from test_report_center import SHANGHAI, at
 
 from hotline.reports.period import Period, day_period, month_period
 from hotline.reports.stats import compute_stats
-from hotline.store.db import make_engine, upgrade
 from hotline.store.models import CallEvent
 
 DAY = day_period(date(2026, 11, 23), SHANGHAI)
@@ -93,14 +91,12 @@ ROWS = [
 
 
 @pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def engine(engine: AsyncEngine) -> AsyncEngine:
+    """The shared migrated store (tests/conftest.py) holding ROWS."""
     async with engine.begin() as conn:
         for row in ROWS:  # one by one: ids in this order on both databases (same-instant rows)
             await conn.execute(insert(CallEvent), row)
-    yield engine
-    await engine.dispose()
+    return engine
 
 
 async def times(engine: AsyncEngine, period: Period = DAY, now: datetime | None = None) -> dict:

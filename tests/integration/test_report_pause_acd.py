@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from test_report_center import SHANGHAI, at
+from report_day import SHANGHAI, at
 
 from acd import events as ev
 from hotline.bus.event_bus import EventBus
@@ -15,7 +15,6 @@ from hotline.reports.stats import compute_stats
 from hotline.services.acd_driver import AcdRuntime
 from hotline.settings import Settings
 from hotline.store import CallRecorder
-from hotline.store.db import make_engine, upgrade
 
 H = 3600.0
 
@@ -28,9 +27,7 @@ class Clock:
         return self.now
 
 
-async def test_pauses_logged_by_the_acd_runtime(db_url, tmp_path):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def test_pauses_logged_by_the_acd_runtime(engine, tmp_path):
     recorder = CallRecorder(engine)
     recorder.start()
     settings = Settings.model_validate(
@@ -74,7 +71,6 @@ async def test_pauses_logged_by_the_acd_runtime(db_url, tmp_path):
     finally:
         acd.close()
         await recorder.close()
-        await engine.dispose()
     rows = {
         a.agent_id: (a.offered, a.answered, a.logged_in_s, a.paused_s, dict(a.paused_by_reason))
         for a in stats.agents

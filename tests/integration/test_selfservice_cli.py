@@ -34,13 +34,6 @@ ADD = [
 ]
 
 
-@pytest.fixture
-def config(tmp_path, db_url):
-    path = tmp_path / "hotline.yaml"
-    path.write_text(f"company: 平安县\ndatabase:\n  url: {db_url}\n", encoding="utf-8")
-    return path
-
-
 def with_options(**values: str) -> list[str]:
     args = list(ADD)
     for option, value in values.items():

@@ -18,19 +18,10 @@ from hotline.selfservice import (
     upsert_accounts,
 )
 from hotline.selfservice.local_time import LOCAL_TZ
-from hotline.store.db import make_engine, upgrade
 from ivr.events import LookupResult, Say
 from ivr.say_zh import render_items
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
-@pytest.fixture
-async def engine(db_url):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    await engine.dispose()
 
 
 async def _notice(

@@ -132,7 +132,7 @@ async def test_an_optimistic_write_that_meets_the_unexpected_raises_and_writes_n
     odd = {"existing start": start("old.open"), "unknown end": end("nobody"), "ended end": end("old.ended")}[
         surprise
     ]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"\d+ of \d+ rows changed"):
         await write(
             engine, [start("new.1"), event("new.1", 1), end("old.open"), odd, start("new.2")], optimistic=True
         )

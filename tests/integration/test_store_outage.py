@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 from tcp_gate import TcpGate
 
-from hotline.store import CallEvent, CallRecorder, fetch_call, fetch_calls, make_engine, upgrade
+from hotline.store import CallEvent, CallRecorder, fetch_call, fetch_calls, make_engine
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
@@ -52,27 +52,24 @@ class Outage:
 
 
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[tuple[AsyncEngine, Outage, AsyncEngine]]:
-    """(the recorder's engine, its outage, an engine that reads the database directly)."""
-    await upgrade(db_url)
+async def store(db_url: str, engine: AsyncEngine) -> AsyncIterator[tuple[AsyncEngine, Outage, AsyncEngine]]:
+    """(the recorder's engine, its outage, an engine that reads the database directly: `engine`)."""
     url = make_url(db_url)
-    admin = make_engine(db_url)
     gate = None
     if url.get_backend_name() == "postgresql":
         gate = TcpGate(url.host, url.port)
         await gate.open()
         url = url.set(port=gate.port)
-    engine = make_engine(url)
-    outage = Outage(db_url, admin, gate)
+    recorder_engine = make_engine(url)
+    outage = Outage(db_url, engine, gate)
     try:
-        yield engine, outage, admin
+        yield recorder_engine, outage, engine
     finally:
         if outage.on:
             await outage.end()
-        await engine.dispose()
+        await recorder_engine.dispose()
         if gate is not None:
             await gate.shut()
-        await admin.dispose()
 
 
 def record_call(rec: CallRecorder, uid: str, *, end: bool = True) -> list[dict]:
@@ -99,27 +96,22 @@ def outcomes(calls) -> dict[str, str | None]:
     return {c.uniqueid: c.outcome for c in calls}
 
 
-async def test_memory_is_bounded_and_the_overflow_written_in_order(db_url, tmp_path):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def test_memory_is_bounded_and_the_overflow_written_in_order(engine, tmp_path):
     spill = tmp_path / "spill.jsonl"
-    try:
-        rec = CallRecorder(engine, spill_path=spill, max_memory_items=10)
-        expected = [step for i in range(20) for step in record_call(rec, f"c.{i}")]  # 80 items
-        assert (rec.memory_items, rec.spilled_items, rec.backlog) == (10, 70, 80)
-        await asyncio.sleep(0)  # one loop turn: the spilled lines are synced
-        assert len(spill.read_bytes().splitlines()) == 70
-        rec.start()
-        async with asyncio.timeout(DEADLINE_S):
-            await rec.flush()
-        assert await stored_events(engine) == expected
-        assert outcomes(await fetch_calls(engine)) == {f"c.{i}": "ivr_only" for i in range(20)}
-        assert (rec.backlog, spill.exists()) == (0, False)
-        record_call(rec, "after")
-        assert (rec.memory_items, rec.spilled_items) == (4, 0)  # the file is drained: memory again
-        await rec.close()
-    finally:
-        await engine.dispose()
+    rec = CallRecorder(engine, spill_path=spill, max_memory_items=10)
+    expected = [step for i in range(20) for step in record_call(rec, f"c.{i}")]  # 80 items
+    assert (rec.memory_items, rec.spilled_items, rec.backlog) == (10, 70, 80)
+    await asyncio.sleep(0)  # one loop turn: the spilled lines are synced
+    assert len(spill.read_bytes().splitlines()) == 70
+    rec.start()
+    async with asyncio.timeout(DEADLINE_S):
+        await rec.flush()
+    assert await stored_events(engine) == expected
+    assert outcomes(await fetch_calls(engine)) == {f"c.{i}": "ivr_only" for i in range(20)}
+    assert (rec.backlog, spill.exists()) == (0, False)
+    record_call(rec, "after")
+    assert (rec.memory_items, rec.spilled_items) == (4, 0)  # the file is drained: memory again
+    await rec.close()
 
 
 async def test_calls_recorded_during_an_outage_are_all_written_after_it(store, tmp_path):
@@ -180,24 +172,19 @@ async def test_a_spill_file_left_by_a_crash_is_written_at_the_next_start(store, 
     assert (fresh.spilled_items, spill.exists()) == (0, False)
 
 
-async def test_a_leftover_spill_file_is_written_before_what_the_new_run_records(db_url, tmp_path):
-    await upgrade(db_url)
-    engine = make_engine(db_url)
+async def test_a_leftover_spill_file_is_written_before_what_the_new_run_records(engine, tmp_path):
     spill: Path = tmp_path / "spill.jsonl"
-    try:
-        old = CallRecorder(engine, spill_path=spill, max_memory_items=1)
-        old.event("filler", T0, "probe", {})  # memory: lost with the old run, never started
-        record_call(old, "x", end=False)  # spilled: start and two events
-        await asyncio.sleep(0)
-        new = CallRecorder(engine, spill_path=spill)
-        new.call_ended("x", ended_at=NOW, outcome="ivr_only")  # must come after x's start
-        assert new.spilled_items == 4
-        new.start()
-        async with asyncio.timeout(DEADLINE_S):
-            await new.flush()
-        x = await fetch_call(engine, "x")
-        assert (x.outcome, x.ended_at) == ("ivr_only", NOW)
-        assert not spill.exists()
-        await new.close()
-    finally:
-        await engine.dispose()
+    old = CallRecorder(engine, spill_path=spill, max_memory_items=1)
+    old.event("filler", T0, "probe", {})  # memory: lost with the old run, never started
+    record_call(old, "x", end=False)  # spilled: start and two events
+    await asyncio.sleep(0)
+    new = CallRecorder(engine, spill_path=spill)
+    new.call_ended("x", ended_at=NOW, outcome="ivr_only")  # must come after x's start
+    assert new.spilled_items == 4
+    new.start()
+    async with asyncio.timeout(DEADLINE_S):
+        await new.flush()
+    x = await fetch_call(engine, "x")
+    assert (x.outcome, x.ended_at) == ("ivr_only", NOW)
+    assert not spill.exists()
+    await new.close()

@@ -3,10 +3,20 @@
 from datetime import UTC, datetime, timedelta
 
 from acd.agents import AgentSpec
-from acd.commands import CallOutcome, CancelTimer, Log, Offer, StartTimer, StopRinging
+from acd.commands import (
+    AnnounceLongWait,
+    AnnouncePosition,
+    CallOutcome,
+    CancelTimer,
+    Log,
+    Offer,
+    StartTimer,
+)
 from acd.core import AcdCore
 from acd.events import (
     AgentLogin,
+    AgentLogout,
+    AgentPause,
     AgentRegistered,
     AgentResume,
     CallEnded,
@@ -16,6 +26,7 @@ from acd.events import (
     OfferBusy,
     OfferNoAnswer,
     OfferUnavailable,
+    RingStarted,
     TimerFired,
     WrapUpDone,
 )
@@ -79,27 +90,104 @@ def test_no_answer_pauses_the_agent_and_offers_the_next_one_at_once():
     core = make_core("1001", "1002")
     out = queue(core, "c1", 1)
     assert offered(out) == [("c1", "1001")]
-    (guard,) = only(out, StartTimer)
-    assert guard.at == at(1 + 12 + 5)
-
     out = core.handle(OfferNoAnswer("c1", "1001"), at(13))
-    assert CancelTimer(guard.key) in out
     assert core.agent("1001").state == "paused" and core.agent("1001").reason == "no answer"
     assert offered(out) == [("c1", "1002")]
     assert only(out, Offer)[0].late is False  # 12 s is not longer than the 12 s target
     kinds = [c.kind for c in only(out, Log)]
     assert kinds.index("no_answer") < kinds.index("offer")
-    assert core.handle(TimerFired(guard.key), at(18)) == []  # raced its cancel: ignored
 
 
-def test_ring_guard_timer_counts_as_no_answer_and_stops_the_ringing():
+def test_the_ring_is_timed_by_the_dial_so_a_late_dial_start_is_not_a_no_answer():
+    """Bug: the core's ring guard started at the offer, but the session dials only after its
+    current prompt; the guard fired on an agent still ringing and the Dial's result then raised."""
     core = make_core("1001", "1002")
-    (guard,) = only(queue(core, "c1", 1), StartTimer)
-    out = core.handle(TimerFired(guard.key), guard.at)
-    assert StopRinging("c1", "1001") in out
+    out = queue(core, "c1", 1)
+    assert offered(out) == [("c1", "1001")]
+    assert not [t for t in only(out, StartTimer) if t.key.startswith("ring")]  # no ring timer
+    ringing = core.handle(RingStarted("c1", "1001"), at(7))  # a 6 s announcement, then the Dial
+    assert [(c.kind, c.data["after_offer_s"]) for c in only(ringing, Log)] == [("ring", 6.0)]
+    out = core.handle(OfferNoAnswer("c1", "1001"), at(19))  # Asterisk ends the ring at 12 s
+    (no_answer,) = [c for c in only(out, Log) if c.kind == "no_answer"]
+    assert no_answer.data["ring_s"] == 12.0  # from the Dial, not from the offer
     assert (core.agent("1001").state, core.agent("1001").reason) == ("paused", "no answer")
-    assert offered(out) == [("c1", "1002")] and only(out, Offer)[0].late is True
-    assert "ring_timeout" in [c.kind for c in only(out, Log)]
+    assert offered(out) == [("c1", "1002")]
+
+
+def test_an_answer_after_a_late_dial_start_counts_its_ring_from_the_dial():
+    core = make_core("1001")
+    queue(core, "c1", 1)
+    core.handle(RingStarted("c1", "1001"), at(7))
+    out = core.handle(OfferAnswered("c1", "1001"), at(18))  # 11 s of ringing, 17 s after the offer
+    (answer,) = [c for c in only(out, Log) if c.kind == "answer"]
+    assert answer.data["ring_s"] == 11.0
+    assert CallOutcome("c1", "agent_answered") in out and core.agent("1001").state == "talking"
+
+
+def test_a_call_is_never_offered_to_the_phone_that_placed_it():
+    """Bug: an agent's softphone that dialled 95598 rang itself and the agent was paused."""
+    core = make_core("1001", "1002", wrap_up_s=0)
+    core.handle(AgentPause("1002", "break"), at(0.5))
+    out = core.handle(CallQueued("c1", "fault", 0, at(1), placed_by="1001"), at(1))
+    assert offered(out) == []  # 1001 is idle longest, but it is the caller
+    assert only(out, AnnouncePosition) == [AnnouncePosition("c1", 0)]
+    out = queue(core, "c2", 2)
+    assert offered(out) == [("c2", "1001")]  # other callers still reach 1001
+    assert offered(core.handle(AgentResume("1002"), at(3))) == [("c1", "1002")]
+    core.handle(OfferAnswered("c2", "1001"), at(4))
+    assert offered(core.handle(CallEnded("c2"), at(5))) == []  # 1001 free again: still not c1
+
+
+def test_a_waiting_caller_hears_the_position_at_once_then_every_interval():
+    core = make_core("1001", position_announce_s=30, max_wait_s=100)
+    queue(core, "c1", 1)  # 1001 rings
+    out = queue(core, "c2", 2)
+    assert only(out, AnnouncePosition) == [AnnouncePosition("c2", 0)]
+    out = queue(core, "c3", 3)
+    assert only(out, AnnouncePosition) == [AnnouncePosition("c3", 1)]
+    (tick,) = [t for t in only(out, StartTimer) if t.key.startswith("announce")]
+    assert tick.at == at(33)
+    core.handle(CallLeft("c2"), at(10))
+    out = core.handle(TimerFired(tick.key), at(33))
+    assert only(out, AnnouncePosition) == [AnnouncePosition("c3", 0)]  # moved up
+    out = core.handle(OfferAnswered("c1", "1001"), at(34))
+    out = core.handle(CallEnded("c1"), at(40))
+    assert offered(core.handle(TimerFired(only(out, StartTimer)[0].key), at(55))) == [("c3", "1001")]
+
+
+def test_the_long_wait_reminder_comes_once_and_waits_while_an_agent_rings():
+    core = make_core("1001", max_wait_s=60, wrap_up_s=0)
+    core.handle(AgentPause("1001", "break"), at(0))
+    out = queue(core, "c1", 1)
+    (long_wait,) = [t for t in only(out, StartTimer) if t.key.startswith("long_wait")]
+    assert long_wait.at == at(61)
+    core.handle(AgentResume("1001"), at(50))  # rings 1001
+    assert only(core.handle(TimerFired(long_wait.key), at(61)), AnnounceLongWait) == []
+    out = core.handle(OfferNoAnswer("c1", "1001"), at(62))  # back to waiting: now the reminder
+    assert only(out, AnnounceLongWait) == [AnnounceLongWait("c1")]
+    assert only(out, AnnouncePosition) == [AnnouncePosition("c1", 0)]
+
+
+def test_a_call_that_leaves_takes_its_timers_with_it():
+    core = make_core("1001")
+    queue(core, "c1", 1)
+    out = queue(core, "c2", 2)
+    keys = {t.key for t in only(out, StartTimer)}
+    out = core.handle(CallLeft("c2"), at(5))
+    assert {c.key for c in only(out, CancelTimer)} == keys
+    assert core.timers.get(next(iter(keys))) is None
+
+
+def test_auto_login_logs_a_registering_agent_in_once():
+    core = AcdCore([AgentSpec("1001", "81001")], AcdSettings(auto_login=True))
+    core.handle(AgentRegistered("1001", True), at(0))
+    assert core.agent("1001").state == "ready"
+    core.handle(AgentLogout("1001"), at(1))
+    core.handle(AgentRegistered("1001", True), at(2))  # still registered: no change
+    assert core.agent("1001").state == "logged_out"
+    off = AcdCore([AgentSpec("1001", "81001")], AcdSettings(auto_login=False))
+    off.handle(AgentRegistered("1001", True), at(0))
+    assert off.agent("1001").state == "logged_out"
 
 
 def test_busy_skips_the_agent_for_now_and_offers_the_next_one_at_once():
@@ -119,7 +207,7 @@ def test_a_lone_busy_agent_is_retried_after_the_backoff():
     queue(core, "c1", 1)
     out = core.handle(OfferBusy("c1", "1001"), at(1))
     assert offered(out) == [] and core.position("c1") == 1
-    (backoff,) = only(out, StartTimer)
+    (backoff,) = [t for t in only(out, StartTimer) if t.key.startswith("backoff")]
     assert offered(core.handle(TimerFired(backoff.key), backoff.at)) == [("c1", "1001")]
 
 

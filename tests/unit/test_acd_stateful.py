@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from acd.agents import AgentSpec
-from acd.commands import CallOutcome, CancelTimer, Offer, StartTimer, StopRinging
+from acd.commands import AnnounceLongWait, AnnouncePosition, CallOutcome, CancelTimer, Offer, StartTimer
 from acd.core import AcdCore
 from acd.events import (
     AgentLogin,
@@ -30,6 +30,7 @@ from acd.events import (
     OfferBusy,
     OfferNoAnswer,
     OfferUnavailable,
+    RingStarted,
     TimerFired,
     WrapUpDone,
 )
@@ -70,6 +71,7 @@ class AcdMachine(RuleBasedStateMachine):
         self.talking: dict[str, str] = {}
         self.timers: dict[str, datetime] = {}
         self.outcomes: Counter[str] = Counter()
+        self.placed_by: dict[str, str] = {}  # call -> the agent whose phone placed it
 
     # --- driving the core and checking each command ----------------------------------------
 
@@ -79,9 +81,8 @@ class AcdMachine(RuleBasedStateMachine):
         for cmd in out:
             if isinstance(cmd, Offer):
                 self.check_offer(cmd)
-            elif isinstance(cmd, StopRinging):
-                assert self.offers.pop(cmd.call_id) == cmd.agent_id
-                self.waiting.add(cmd.call_id)
+            elif isinstance(cmd, AnnouncePosition | AnnounceLongWait):
+                assert cmd.call_id in self.waiting, f"announcement for {cmd.call_id}, not waiting"
             elif isinstance(cmd, StartTimer):
                 assert cmd.key not in self.timers and cmd.at >= self.now
                 self.timers[cmd.key] = cmd.at
@@ -96,8 +97,15 @@ class AcdMachine(RuleBasedStateMachine):
         assert offer.call_id not in self.offers, f"{offer.call_id} offered to two agents"
         assert offer.agent_id not in self.offers.values(), f"{offer.agent_id} offered two calls"
         assert offer.call_id in self.waiting
+        assert offer.agent_id != self.placed_by.get(offer.call_id), "offered to its own caller"
         category, key = self.calls[offer.call_id]
-        ahead = [c for c in self.waiting if self.calls[c][0] == category and self.calls[c][1] < key]
+        ahead = [
+            c
+            for c in self.waiting
+            if self.calls[c][0] == category
+            and self.calls[c][1] < key
+            and self.placed_by.get(c) != offer.agent_id
+        ]
         assert ahead == [], f"{offer.call_id} offered before {ahead} (FIFO / priority)"
         spec = next(s for s in AGENTS if s.agent_id == offer.agent_id)
         assert not spec.skills or category in spec.skills
@@ -138,13 +146,22 @@ class AcdMachine(RuleBasedStateMachine):
         category=st.sampled_from(["fault", "bill"]),
         priority=st.integers(0, 1),
         joined_ago=st.sampled_from([0, 0, 1.5, 30]),
+        from_agent=st.sampled_from([None, None, None, "a1", "a2"]),
     )
-    def call_arrives(self, category, priority, joined_ago):
+    def call_arrives(self, category, priority, joined_ago, from_agent):
         call_id = f"c{len(self.calls)}"
         joined = self.now - timedelta(seconds=joined_ago)
         self.calls[call_id] = (category, (-priority, joined, len(self.calls)))
         self.waiting.add(call_id)
-        self.send(CallQueued(call_id, category, priority, joined))
+        if from_agent:
+            self.placed_by[call_id] = from_agent
+        self.send(CallQueued(call_id, category, priority, joined, from_agent))
+
+    @precondition(lambda self: self.offers)
+    @rule(i=st.integers(0, 99))
+    def dial_starts(self, i):
+        call_id = pick(self.offers, i)
+        self.send(RingStarted(call_id, self.offers[call_id]))
 
     @precondition(lambda self: self.waiting or self.offers)
     @rule(i=st.integers(0, 99), reason=st.sampled_from(["hangup", "hangup", "message", "callback"]))
@@ -211,7 +228,10 @@ class AcdMachine(RuleBasedStateMachine):
         idle = [a for a in self.core.pool.agents.values() if a.offerable]
         for call_id in self.waiting:
             category = self.calls[call_id][0]
-            assert not [a.agent_id for a in idle if a.serves(category)], call_id
+            could = [
+                a.agent_id for a in idle if a.serves(category) and a.agent_id != self.placed_by.get(call_id)
+            ]
+            assert not could, call_id
 
     @invariant()
     def ringing_agents_are_the_offered_ones(self):

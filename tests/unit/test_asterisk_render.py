@@ -1,14 +1,6 @@
 import re
-from pathlib import Path
 
 from hotline.asterisk.config_render import RenderOptions, render, render_dahdi
-from hotline.settings import load_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def settings():
-    return load_settings(ROOT / "config" / "hotline.yaml")
 
 
 def parse_conf(text: str) -> list[tuple[str, str, str]]:
@@ -28,9 +20,9 @@ def parse_conf(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_every_file_parses_and_agents_are_digest_with_one_contact():
-    files = render(settings(), RenderOptions(media_address="127.0.0.1"))
-    for name, text in files.items():
+def test_every_file_parses_and_agents_are_digest_with_one_contact(shipped_settings):
+    files = render(shipped_settings, RenderOptions(media_address="127.0.0.1"))
+    for text in files.values():
         parse_conf(text)
     pj = parse_conf(files["pjsip.conf"])
     assert ("agent-aor", "max_contacts", "1") in pj
@@ -40,23 +32,23 @@ def test_every_file_parses_and_agents_are_digest_with_one_contact():
     assert ("general", "bindaddr", "127.0.0.1") in mgr and ("hotline", "secret", "lab-ami-secret") in mgr
 
 
-def test_inbound_goes_to_fastagi_with_a_fallback_that_rings_agents():
-    ext = render(settings())["extensions.conf"]
+def test_inbound_goes_to_fastagi_with_a_fallback_that_rings_agents(shipped_settings):
+    ext = render(shipped_settings)["extensions.conf"]
     assert "AGI(${HOTLINE_AGI}/inbound," in ext
     assert "HOTLINE_AGI = agi://127.0.0.1:4573" in ext
     assert "Dial(${AGENT_RING},${RING_SECONDS},m)" in ext
     assert "AGENT_RING = PJSIP/1001&PJSIP/1002&PJSIP/1003" in ext and "RING_SECONDS = 12" in ext
 
 
-def test_dahdi_card_8_in_4_out():
-    conf = parse_conf(render_dahdi(settings()))
+def test_dahdi_card_8_in_4_out(shipped_settings):
+    conf = parse_conf(render_dahdi(shipped_settings))
     chans = [v for s, k, v in conf if k == "channel"]
     assert chans == ["1-8", "9-12"]
     assert ("channels", "signalling", "fxs_ks") in conf
 
 
-def test_fallback_reads_outage_notices_only_when_configured():
-    s = settings()
+def test_fallback_reads_outage_notices_only_when_configured(shipped_settings):
+    s = shipped_settings
     assert "outage_notice.py" not in render(s)["extensions.conf"]
     paths = s.asterisk.model_copy(
         update={
@@ -65,7 +57,7 @@ def test_fallback_reads_outage_notices_only_when_configured():
         }
     )
     ext = render(s.model_copy(update={"asterisk": paths}))["extensions.conf"]
-    line = next(l for l in ext.splitlines() if "outage_notice.py" in l)
+    line = next(ln for ln in ext.splitlines() if "outage_notice.py" in ln)
     assert (
         "AGI(/opt/hotline/agi_scripts/outage_notice.py,sqlite:////var/lib/hotline/hotline.db,${PROMPTS})"
         in line
@@ -82,8 +74,8 @@ def dialplan_lines(ext: str, context: str) -> list[str]:
     ]
 
 
-def test_a_caller_who_talked_to_an_agent_never_rings_the_agents_again():
-    ext = render(settings())["extensions.conf"]
+def test_a_caller_who_talked_to_an_agent_never_rings_the_agents_again(shipped_settings):
+    ext = render(shipped_settings)["extensions.conf"]
     inbound = dialplan_lines(ext, "hotline-inbound")
     # the daemon's agent Dial left DIALSTATUS=ANSWER on the caller's channel: no fallback after it
     talked = inbound.index('same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?talked)')
@@ -94,10 +86,10 @@ def test_a_caller_who_talked_to_an_agent_never_rings_the_agents_again():
     assert "same => n(talked),Playback(${PROMPTS}/goodbye)" in fallback
 
 
-def test_dead_media_and_vanished_peers_are_hung_up():
-    pj = parse_conf(render(settings())["pjsip.conf"])
+def test_dead_media_and_vanished_peers_are_hung_up(shipped_settings):
+    pj = parse_conf(render(shipped_settings)["pjsip.conf"])
     assert ("ep-common", "rtp_timeout", "60") in pj
     assert ("ep-common", "timers", "yes") in pj and ("ep-common", "timers_sess_expires", "1800") in pj
-    s = settings()
+    s = shipped_settings
     off = s.model_copy(update={"sip": s.sip.model_copy(update={"rtp_timeout_seconds": 0})})
     assert not any(k == "rtp_timeout" for _, k, _ in parse_conf(render(off)["pjsip.conf"]))

@@ -37,7 +37,10 @@ def sh(y, mo, d, h=0, mi=0, s=0):
 MON = sh(2026, 11, 23, 9)  # a Monday, inside the window
 
 
-def job(jid="j1", purpose="followup", nb=MON, dl=sh(2026, 11, 25, 20), number=None, **kw):
+DEADLINE = sh(2026, 11, 25, 20)
+
+
+def job(jid="j1", purpose="followup", nb=MON, dl=DEADLINE, number=None, **kw):
     return Job(jid, number or f"1380000{crc32(jid.encode()) % 10000:04d}", purpose, nb, dl, **kw)
 
 

@@ -17,6 +17,7 @@ from acd.dialer import (
     next_attempt_at,
     outage_notice_times,
 )
+from core_errors import CoreError
 
 SH = ZoneInfo("Asia/Shanghai")
 S = DialerSettings(SH)
@@ -26,7 +27,10 @@ def sh(y, mo, d, h=0, mi=0, s=0):
     return datetime(y, mo, d, h, mi, s, tzinfo=SH)
 
 
-def job(purpose="followup", not_before=sh(2026, 11, 23, 8), deadline=sh(2026, 11, 25, 20), **kw):
+NOT_BEFORE, DEADLINE = sh(2026, 11, 23, 8), sh(2026, 11, 25, 20)
+
+
+def job(purpose="followup", not_before=NOT_BEFORE, deadline=DEADLINE, **kw):
     return Job("j1", "13800138000", purpose, not_before, deadline, **kw)
 
 
@@ -146,7 +150,7 @@ def test_settings_validation(kwargs, message):
 
 
 def test_settings_spacing_is_read_only():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         S.retry_spacing["callback"] = timedelta(1)  # type: ignore[index]
     assert S.window == CallWindow()
 
@@ -180,4 +184,4 @@ def test_job_validation(kwargs, message):
     }
     with pytest.raises(DialerError, match=message):
         Job(**args)
-    assert issubclass(DialerError, ValueError)
+    assert issubclass(DialerError, CoreError) and issubclass(DialerError, ValueError)

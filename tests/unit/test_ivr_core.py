@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from core_errors import CoreError
 from ivr.core import IvrCall
 from ivr.errors import IvrError
 from ivr.events import (
@@ -228,8 +229,9 @@ def test_illegal_transitions_name_state_and_event():
     call.handle(Started(), T0)
     with pytest.raises(IvrError, match="state 'menu_prompt'.*LookupResult"):
         call.handle(LookupResult(("x",)), T0)
-    with pytest.raises(ValueError, match="DTMF"):
+    with pytest.raises(ValueError, match="DTMF") as bad_key:
         Digit("a")
+    assert isinstance(bad_key.value, IvrError) and issubclass(IvrError, CoreError)
 
 
 def test_caller_hang_up_ends_the_call_without_a_hang_up_command():
@@ -253,5 +255,5 @@ def test_a_call_keeps_the_menu_it_started_with():
     new_call.press("1")
     assert (old_call.call.version, old_call.node) == ("2025.1", "outage")
     assert (new_call.call.version, new_call.node) == ("2025.2", "bill")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="does not support item assignment"):
         MENU.nodes["top"] = MENU.nodes["agent"]  # a Menu cannot be changed under a call

@@ -18,7 +18,7 @@ HEAD = 'version: "t1"\nstart: l1\nnodes:\n  agent: {kind: agent, category: other
 
 
 def errors_of(text: str, known=KNOWN) -> list[str]:
-    with pytest.raises(MenuError) as exc:
+    with pytest.raises(MenuError, match=r"m\.yaml:\d+: ") as exc:
         parse_menu(text, known_prompts=known, path="m.yaml")
     return exc.value.errors
 

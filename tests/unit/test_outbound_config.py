@@ -35,7 +35,9 @@ def test_a_make_up_working_day_must_be_a_weekend_day():
 def test_bad_caller_id_and_attempts():
     with pytest.raises(ValidationError, match="caller_id"):
         Outbound(caller_id="95598abc")
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"max_attempts\.followup\s+Input should be greater than or equal to 1"
+    ):
         Outbound(max_attempts={"followup": 0, "outage_notice": 1, "callback": 1})
 
 

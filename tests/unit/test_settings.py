@@ -28,7 +28,9 @@ def test_three_mistakes_three_lines(tmp_path):
         "  rings: 0\n",  # line 10: below 1
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(
+        ConfigError, match=r"bad\.yaml:3: trunks\.inbound: Input should be a valid integer"
+    ) as exc:
         load_settings(f)
     errors = exc.value.errors
     assert len(errors) == 3

@@ -38,7 +38,7 @@ def with_value(dotted: str, value) -> dict:
 
 
 def errors_for(dotted: str, value) -> list[str]:
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(ConfigError, match=r"^c\.yaml:1: ") as exc:
         settings_from(Located("c.yaml", with_value(dotted, value)))
     return exc.value.errors
 
@@ -78,7 +78,9 @@ def test_durations_are_finite_and_bounded(dotted, value):
 def test_inf_in_the_yaml_file_is_refused_with_its_line(tmp_path):
     f = tmp_path / "c.yaml"
     f.write_text("company: a\nacd:\n  position_announce_seconds: .inf\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as exc:
+    with pytest.raises(
+        ConfigError, match=r"acd\.position_announce_seconds: Input should be a finite number"
+    ) as exc:
         load_settings(f)
     assert exc.value.errors == [f"{f}:3: acd.position_announce_seconds: Input should be a finite number"]
 

@@ -36,6 +36,10 @@ def test_database_settings_bound_memory_and_name_the_spill_file():
     assert (d.max_memory_items, d.spill_path) == (100_000, "var/hotline.db.spill.jsonl")
     assert Database(url="postgresql+asyncpg://u:p@h/db").spill_path == "var/hotline-spill.jsonl"
     assert Database(spill_file="/srv/spill.jsonl").spill_path == "/srv/spill.jsonl"
-    for bad in ({"max_memory_items": 0}, {"spill_file": ""}, {"spill_file": "var/a\nb"}):
-        with pytest.raises(ValidationError):
+    for bad, message in (
+        ({"max_memory_items": 0}, r"max_memory_items\s+Input should be greater than or equal to 1"),
+        ({"spill_file": ""}, r"spill_file\s+String should have at least 1 character"),
+        ({"spill_file": "var/a\nb"}, r"spill_file\s+.*without control characters \(found U\+000A\)"),
+    ):
+        with pytest.raises(ValidationError, match=message):
             Database(**bad)

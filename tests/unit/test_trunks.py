@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from acd.rules import AcdError
 from acd.trunks import Admit, Refuse, Release, Seize, TrunkCapacity, TrunkError
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -27,6 +28,7 @@ def test_illegal_events_name_the_call():
         t.handle(Seize("a", "inbound"), T0)
     with pytest.raises(TrunkError, match="holds no line"):
         t.handle(Release("zz"), T0)
+    assert issubclass(TrunkError, AcdError) and issubclass(TrunkError, ValueError)
     assert isinstance(t.handle(Seize("o", "outbound"), T0)[0], Refuse)
 
 

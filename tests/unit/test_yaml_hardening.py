@@ -6,6 +6,7 @@ and impossible dates end in a one-line `file:line: message` - never a traceback,
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -40,7 +41,7 @@ BOMB = 'company: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lo
 
 
 def yaml_error(text: str) -> str:
-    with pytest.raises(YamlSyntaxError) as exc:
+    with pytest.raises(YamlSyntaxError, match=r"^f\.yaml:\d+: ") as exc:
         parse_yaml(text, "f.yaml")
     message = str(exc.value)
     assert "\n" not in message and message.startswith("f.yaml:"), message
@@ -176,7 +177,7 @@ def test_a_sighup_reload_of_a_bad_file_keeps_the_running_menu(tmp_path, bad):
         path.write_bytes(b"version: \xff\n")
     else:
         path.write_text(bad, encoding="utf-8")
-    with pytest.raises(MenuError) as exc:
+    with pytest.raises(MenuError, match=re.escape(f"{path}:")) as exc:
         store.reload()
     assert all(e.startswith(f"{path}:") and "\n" not in e for e in exc.value.errors), exc.value.errors
     assert store.current is running and store.reloads == 0

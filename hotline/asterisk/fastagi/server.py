@@ -37,8 +37,8 @@ class FastAgiServer:
         self.max_header_bytes = max_header_bytes
         self.reply_timeout = reply_timeout
         self._server: asyncio.Server | None = None
-        self._sessions: set[asyncio.Task] = set()
-        self._channels: dict[asyncio.Task, AgiChannel] = {}
+        self._sessions: set[asyncio.Task[None]] = set()
+        self._channels: dict[asyncio.Task[None], AgiChannel] = {}
         self.rejected = 0  # probes, bad headers, unknown routes (a metric)
         self.injections = 0  # header blocks with caller-controlled lines posing as headers
 

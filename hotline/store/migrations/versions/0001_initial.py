@@ -7,6 +7,8 @@ Create Date: 2024-05-01
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,12 +24,17 @@ _OUTCOMES = (
 )
 
 
-def _ts(name: str, nullable: bool = True) -> sa.Column:
+def _ts(name: str, nullable: bool = True) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:
     # Names are final (op.f): the metadata's naming convention must not rewrite them.
+    _create_calls()
+    _create_call_events()
+
+
+def _create_calls() -> None:
     op.create_table(
         "calls",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,6 +74,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_calls_outcome"), "calls", ["outcome"])
     op.create_index(op.f("ix_calls_agent_id"), "calls", ["agent_id"])
 
+
+def _create_call_events() -> None:
     op.create_table(
         "call_events",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -7,6 +7,8 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,11 +22,17 @@ _STATUSES = "status IN ('pending', 'in_progress', 'done', 'given_up', 'cancelled
 _RESULTS = "result IN ('answered', 'busy', 'no_answer', 'rejected', 'failed', 'out_of_window', 'dnc')"
 
 
-def _ts(name: str, nullable: bool = False) -> sa.Column:
+def _ts(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:
+    _create_outbound_jobs()
+    _create_outbound_attempts()
+    _create_dnc_numbers()
+
+
+def _create_outbound_jobs() -> None:
     op.create_table(
         "outbound_jobs",
         sa.Column("id", sa.String(32), nullable=False),
@@ -50,6 +58,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_outbound_jobs_status_next_at"), "outbound_jobs", ["status", "next_at"])
 
+
+def _create_outbound_attempts() -> None:
     op.create_table(
         "outbound_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,6 +82,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_outbound_attempts_job_id"), "outbound_attempts", ["job_id"])
     op.create_index(op.f("ix_outbound_attempts_started_at"), "outbound_attempts", ["started_at"])
 
+
+def _create_dnc_numbers() -> None:
     op.create_table(
         "dnc_numbers",
         sa.Column("number", sa.String(20), nullable=False),

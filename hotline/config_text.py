@@ -47,6 +47,29 @@ def one_line(value: Any) -> Any:
     return value
 
 
+# characters that mean something in a dialplan line or an AGI argument (see `dialplan_path`)
+_DIALPLAN_SPECIAL = re.compile(r"""[\s,;&|()$\[\]{}"'`\\]""")
+
+
+def no_semicolon(secret: SecretStr) -> SecretStr:
+    """Refuse a secret with ';' (it starts a comment in Asterisk's config files)."""
+    if ";" in secret.get_secret_value():
+        raise ValueError("secret must not contain ';' (it starts a comment in Asterisk's config files)")
+    return secret
+
+
+def dialplan_path(v: str) -> str:
+    """An absolute path Asterisk reads, written into the dialplan and into AGI arguments."""
+    if not v.startswith("/"):
+        raise ValueError(f"must be an absolute path (got {v!r})")
+    bad = _DIALPLAN_SPECIAL.search(v)
+    if bad:
+        raise ValueError(
+            f"must not contain spaces or any of , ; & | ( ) $ [ ] {{ }} quotes \\ (found {bad.group()!r})"
+        )
+    return v
+
+
 class StrictSection(BaseModel):
     """A config section: unknown keys refused; no inf/nan; no string with a line break or another
     control character."""
@@ -55,5 +78,5 @@ class StrictSection(BaseModel):
 
     @field_validator("*")
     @classmethod
-    def _one_line(cls, v):
+    def _one_line(cls, v: Any) -> Any:
         return one_line(v)

@@ -1,0 +1,40 @@
+"""The daemon's signals: SIGTERM/SIGINT stop it gracefully, SIGHUP reloads the menu."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+
+from hotline.services.menus import MenuStore
+from ivr.errors import MenuError
+
+
+class MenuReloader:
+    """SIGHUP: the menu file is read and checked in a worker thread, one reload at a time, so the
+    calls on the event loop never wait for it; the new menu is swapped in by one assignment."""
+
+    def __init__(self, menus: MenuStore):
+        self.menus = menus
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __call__(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.reload(), name="menu-reload")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def reload(self) -> None:
+        async with self._lock:
+            try:
+                await asyncio.to_thread(self.menus.reload)
+            except MenuError:
+                pass  # MenuStore.reload logged every error; the running menu stays
+
+
+def install_signal_handlers(stop: asyncio.Event, reload_menu: Callable[[], None]) -> None:
+    """SIGTERM/SIGINT: graceful stop. SIGHUP: reload the menu (an invalid file is logged, kept out)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, reload_menu)

@@ -1,0 +1,76 @@
+"""How Asterisk is set up: `sip:` (dead-call timers) and `asterisk:` (paths as Asterisk sees them)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from hotline.config_text import StrictSection, dialplan_path
+
+
+class SipMedia(StrictSection):
+    """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody."""
+
+    rtp_timeout_seconds: int = Field(
+        default=60, ge=0, le=3600, description="hang up a call whose media stopped this long (0 = off)"
+    )
+    session_expires_seconds: int = Field(
+        default=1800,
+        ge=90,
+        le=86400,
+        description="SIP session timers (RFC 4028): a peer that vanished without a BYE is cut",
+    )
+
+
+class AsteriskPaths(StrictSection):
+    """Paths as Asterisk sees them (inside the lab chroot they are chroot-relative)."""
+
+    prompts_dir: str = "/var/lib/hotline/prompts"
+    recordings_dir: str = "/var/spool/asterisk/monitor"
+    moh_dir: str = "/var/lib/hotline/moh"
+    fastagi_url: str = "agi://127.0.0.1:4573"
+    # With the daemon down the fallback can still read today's outage notices to callers with
+    # agi_scripts/outage_notice.py (needs Python + pyst2 where Asterisk runs, and the database
+    # reachable from there). Both unset = the fallback goes straight to the agents.
+    fallback_agi: str | None = Field(
+        default=None, description="absolute path of outage_notice.py for Asterisk"
+    )
+    fallback_db_url: str | None = Field(
+        default=None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db"
+    )
+    # Unlike the paths above, where the DAEMON reads Asterisk's CDR ledger (cdr_custom.conf writes
+    # it to <astlogdir>/cdr-custom/hotline-cdr). Set: at start the daemon records every call
+    # the ledger holds and the store lacks (the fallback's calls while it was down). None = off.
+    cdr_file: str | None = Field(
+        default=None,
+        description="the CDR ledger as the daemon sees it, e.g. /var/log/asterisk/cdr-custom/hotline-cdr",
+    )
+
+    @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")
+    @classmethod
+    def _path(cls, v: str | None) -> str | None:
+        return None if v is None else dialplan_path(v)
+
+    @field_validator("fastagi_url")
+    @classmethod
+    def _agi_url(cls, v: str) -> str:
+        if not re.fullmatch(r"agi://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|agi://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", v):
+            raise ValueError(f"must look like agi://127.0.0.1:4573 (host and port only), got {v!r}")
+        return v
+
+    @field_validator("fallback_db_url")
+    @classmethod
+    def _db_url(cls, v: str | None) -> str | None:
+        if v is not None and re.search(r"[\s,;$\\\"()]", v):
+            raise ValueError(
+                'fallback_db_url must not contain spaces or any of , ; $ \\ " ( ) '
+                "(it is an AGI argument in the dialplan)"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _fallback_pair(self) -> AsteriskPaths:
+        if (self.fallback_agi is None) != (self.fallback_db_url is None):
+            raise ValueError("set both fallback_agi and fallback_db_url, or neither")
+        return self

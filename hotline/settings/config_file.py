@@ -1,0 +1,85 @@
+"""The whole config file: the `Settings` model and loading it with `file:line: message` errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, model_validator
+
+from hotline.config_text import StrictSection
+from hotline.dialer.config import Outbound
+from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
+from hotline.settings.asterisk import AsteriskPaths, SipMedia
+from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
+from hotline.settings.trunks import Trunks
+from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
+
+
+class Settings(StrictSection):
+    company: str = Field(min_length=1, max_length=40, description="{company} in the greeting")
+    trunks: Trunks = Trunks()
+    agents: list[Agent] = Field(default_factory=list)
+    answer_target: AnswerTarget = AnswerTarget()
+    acd: AcdConfig = AcdConfig()
+    peak: Peak = Peak()
+    database: Database = Database()
+    ami: Ami = Ami()
+    fastagi: FastAgi = FastAgi()
+    mqtt: Mqtt | None = None
+    metrics: MetricsHttp | None = None
+    asterisk: AsteriskPaths = AsteriskPaths()
+    sip: SipMedia = SipMedia()
+    outbound: Outbound = Outbound()
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    menu_file: str = Field(default="config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
+    pid_file: str = Field(default="var/hotline.pid", description="where `hotline run` writes its pid")
+
+    @model_validator(mode="after")
+    def _unique_agents(self) -> Settings:
+        seen_id: set[str] = set()
+        seen_ext: set[str] = set()
+        for a in self.agents:
+            if a.id in seen_id:
+                raise ValueError(f"agent id {a.id} is used twice")
+            if a.extension in seen_ext:
+                raise ValueError(f"extension {a.extension} is used twice")
+            seen_id.add(a.id)
+            seen_ext.add(a.extension)
+        return self
+
+    def agent_by_extension(self, ext: str) -> Agent | None:
+        return next((a for a in self.agents if a.extension == ext), None)
+
+
+class ConfigError(ValueError):
+    """Every problem of a config file, each as `file:line: message`."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def settings_from(doc: Located) -> Settings:
+    if not isinstance(doc.data, dict):
+        raise ConfigError([f"{doc.path}:1: the file must be a mapping of settings"])
+    try:
+        return Settings.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            name = ".".join(str(p) for p in loc) or "(file)"
+            msg = e["msg"].removeprefix("Value error, ")
+            errors.append(f"{doc.where(loc)}: {name}: {msg}")
+        raise ConfigError(errors) from None
+
+
+def load_settings(path: str | Path) -> Settings:
+    try:
+        doc = load_yaml(path)
+    except YamlSyntaxError as exc:
+        raise ConfigError([str(exc)]) from None
+    return settings_from(doc)
+
+
+DEFAULT_CONFIG = Path("config/hotline.yaml")

@@ -1,0 +1,47 @@
+"""Fixtures shared by the integration tests (tests/conftest.py has `db_url` and `engine`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from daemon_settings import daemon_settings
+from report_day import CALLS, EVENTS
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.daemon.wiring import Running, run_daemon
+from hotline.store.models import Call, CallEvent
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> Path:
+    """A minimal hotline.yaml (company X) whose database is `db_url`."""
+    path = tmp_path / "hotline.yaml"
+    path.write_text(f"company: X\ndatabase:\n  url: {db_url}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def loaded_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The migrated store holding the hand-made report day (report_day.CALLS and EVENTS)."""
+    async with engine.begin() as conn:
+        await conn.execute(insert(Call), CALLS)
+        await conn.execute(insert(CallEvent), EVENTS)
+    return engine
+
+
+@pytest.fixture
+async def daemon(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    """The daemon running in-process on `db_url` (daemon_settings, no AMI), stopped afterwards."""
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        run_daemon(daemon_settings(db_url, tmp_path), stop, ami_enabled=False, started=started)
+    )
+    running = await asyncio.wait_for(started, 20)
+    yield running
+    stop.set()
+    await asyncio.wait_for(task, 10)
