@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from conftest import VIP, rows_for
+from e2e_setup import VIP, rows_for
 from polling import until
 
 from hotline.settings import load_settings

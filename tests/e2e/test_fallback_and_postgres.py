@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import rows_for, write_config
 from daemon_proc import DaemonProc
+from e2e_setup import rows_for, write_config
 from polling import until
 
 from hotline.settings import load_settings

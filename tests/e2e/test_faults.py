@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import rows_for
+from e2e_setup import rows_for
 from polling import until
 
 from hotline.settings import load_settings
@@ -135,8 +135,8 @@ async def test_asterisk_restart_ami_comes_back_and_the_next_call_works(hotline_l
 async def test_postgresql_away_for_30_s_calls_go_on_and_no_record_is_lost(
     hotline_lab, daemon, pg_server, e2e_dir
 ):
-    from conftest import write_config
     from daemon_proc import DaemonProc
+    from e2e_setup import write_config
     from tcp_gate import TcpGate
 
     direct = pg_server.create_database("e2e_outage")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import rows_for
+from e2e_setup import rows_for
 from polling import until
 
 from hotline.settings import load_settings

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from conftest import ROOT, rows_for
+from e2e_setup import ROOT, rows_for
 
 from hotline.selfservice.account_import import parse_accounts, upsert_accounts
 from hotline.settings import load_settings

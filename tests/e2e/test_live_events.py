@@ -9,8 +9,8 @@ import urllib.request
 import aiomqtt
 import pytest
 import yaml
-from conftest import AGENTS, rows_for, write_config
 from daemon_proc import DaemonProc
+from e2e_setup import AGENTS, rows_for, write_config
 from mqtt_broker import MosquittoBroker, free_port
 from polling import until
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 import yaml
-from conftest import ROOT, rows_for, write_config
 from daemon_proc import DaemonProc
+from e2e_setup import ROOT, rows_for, write_config
 
 from lab.caller_steps import Dtmf, Wait
 from lab.sipp import start_call

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import rows_for
+from e2e_setup import rows_for
 from polling import until
 from test_acd_calls import TO_AGENT, ami, registered
 

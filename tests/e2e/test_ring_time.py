@@ -10,7 +10,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import rows_for
+from e2e_setup import rows_for
 from polling import until
 from test_acd_calls import registered
 

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from conftest import rows_for
+from e2e_setup import rows_for
 
 from hotline.reports.period import day_period, zone
 from hotline.reports.report import build_report
