@@ -5,8 +5,10 @@ It serves the same notify protocol (a datagram socket named in $NOTIFY_SOCKET, $
 one child, the daemon. A child that does not say READY=1 within the start timeout, or whose pings
 (WATCHDOG=1) stop for longer than the watchdog limit once ready, is killed with SIGKILL (a frozen
 or SIGSTOPped process cannot run a handler) and started again after `restart_s`; so is one that
-exits by itself. SIGTERM/SIGINT are passed on and end the supervision once the child has stopped
-(SIGKILL after the stop timeout); SIGHUP is passed on (menu reload).
+exits by itself - unless five in a row ended before READY=1 (a config error, a port taken by
+another program: restarting cannot help; systemd's StartLimitBurst). SIGTERM/SIGINT are passed
+on and end the supervision once the child has stopped (SIGKILL after the stop timeout); SIGHUP is
+passed on (menu reload).
 
 Why our own and not `systemd-run --user`: the lab and CI machines run without a systemd instance
 (containers, chroots), and the protocol is a few lines; the shipped unit uses systemd itself.
@@ -26,6 +28,7 @@ import structlog
 
 log = structlog.get_logger("supervisor")
 POLL_S = 0.05
+START_LIMIT = 5  # children in a row that never got ready (a bad config, a port taken): give up
 
 
 class Supervisor:
@@ -47,6 +50,8 @@ class Supervisor:
         self.child: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.ready_pid: int | None = None  # the child that said READY=1 last
+        self.child_pid: int | None = None
+        self.failed_starts = 0  # children in a row that ended before READY=1
 
     async def run(self) -> int:
         """Supervise until asked to stop; returns the child's last exit status."""
@@ -68,6 +73,12 @@ class Supervisor:
                     status = await self._run_child(sock, path)
                     if self.stopping.is_set():
                         return status
+                    self.failed_starts = 0 if self.ready_pid == self.child_pid else self.failed_starts + 1
+                    if self.failed_starts >= START_LIMIT:
+                        log.error(
+                            "supervisor.giving_up", failed_starts=self.failed_starts, exit_status=status
+                        )
+                        return status
                     log.warning("supervisor.restarting", exit_status=status, in_s=self.restart_s)
                     try:
                         await asyncio.wait_for(self.stopping.wait(), self.restart_s)
@@ -83,6 +94,7 @@ class Supervisor:
         env = {**self.env, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": str(int(self.watchdog_s * 1_000_000))}
         env.pop("WATCHDOG_PID", None)
         self.child = child = await asyncio.create_subprocess_exec(*self.command, env=env)
+        self.child_pid = child.pid
         self.starts += 1
         log.info("supervisor.started", pid=child.pid, start=self.starts)
         exited = asyncio.ensure_future(child.wait())

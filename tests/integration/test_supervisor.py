@@ -24,6 +24,8 @@ with pids.open("a") as f:
 mode = sys.argv[2]
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 say = lambda text: sock.sendto(text.encode(), os.environ["NOTIFY_SOCKET"])
+if mode == "exit_at_once":
+    sys.exit(4)
 if mode == "ignore_term":
     import signal
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -89,3 +91,9 @@ async def test_sigterm_that_the_child_ignores_ends_in_sigkill_after_the_stop_tim
     sup.stop()
     assert await asyncio.wait_for(running, 10) == -signal.SIGKILL
     assert len(started(pids)) == 1  # not restarted while stopping
+
+
+async def test_children_that_never_get_ready_five_times_in_a_row_end_the_supervision(tmp_path):
+    sup, pids = supervisor(tmp_path, "exit_at_once", restart_s=0.01)
+    assert await asyncio.wait_for(sup.run(), 20) == 4
+    assert len(started(pids)) == 5 and sup.failed_starts == 5
