@@ -8,7 +8,7 @@ PYTHON ?= python3
 
 run: venv prompts
 	$(PY) -m lab up --hotline --public
-	$(VENV)/bin/hotline run
+	$(VENV)/bin/hotline supervise
 
 test: venv lint
 	$(PY) -m pytest -q -p no:cacheprovider tests

@@ -6,6 +6,7 @@
 #   postgresql  the tests run the store and reports against a real PostgreSQL too
 #   mosquitto   MQTT broker for the live-event tests
 #   python3-venv the project's virtualenv
+#   systemd     systemd-analyze checks the shipped unit (hotline service unit)
 set -euo pipefail
 need=()
 command -v sipp >/dev/null || need+=(sip-tester)
@@ -14,6 +15,7 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then

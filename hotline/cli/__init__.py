@@ -1,7 +1,8 @@
 """The `hotline` command. Each command or group of commands is in a `*_cmd` module of this
 package; `common` has what they share (config loading, one-line errors, the store, output files).
 
-run (the daemon), report, config check|show, asterisk render, menu check|show|render|reload,
+run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
+report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
 db upgrade, outbound done|notify|cancel|status and outbound dnc add|remove|list.
 `main` refuses arguments that are not UTF-8 before any command runs.
@@ -26,6 +27,8 @@ from hotline.cli import (
     report_cmd,
     run_cmd,
     selfservice_cmd,
+    service_cmd,
+    supervise_cmd,
 )
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
@@ -40,6 +43,8 @@ app.add_typer(prompts_cmd.app, name="prompts")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(outbound_cmd.app, name="outbound")
 app.command("run")(run_cmd.run)
+app.command("supervise")(supervise_cmd.supervise)
+app.add_typer(service_cmd.app, name="service")
 app.command("report")(report_cmd.report)
 
 

@@ -9,9 +9,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.clock import utcnow
+from hotline.services.ledger_watch import LedgerWatch
 from hotline.settings import Settings
 from hotline.store.db import make_engine, upgrade
-from hotline.store.ledger import LedgerError, reconcile_ledger
 from hotline.store.recorder import CallRecorder
 
 log = structlog.get_logger("daemon")
@@ -29,15 +29,5 @@ async def open_store(settings: Settings) -> tuple[AsyncEngine, CallRecorder]:
     closed = await recorder.recover_orphans(utcnow(), extensions={a.id: a.extension for a in settings.agents})
     if closed:
         log.warning("daemon.orphans_closed", calls=closed)
-    await _reconcile_ledger(settings, engine)
+    await LedgerWatch(settings, engine, utcnow).once()
     return engine, recorder
-
-
-async def _reconcile_ledger(settings: Settings, engine: AsyncEngine) -> None:
-    if not settings.asterisk.cdr_file:
-        return
-    try:
-        extensions = {a.extension: a.id for a in settings.agents}
-        await reconcile_ledger(engine, settings.asterisk.cdr_file, utcnow(), extensions)
-    except LedgerError as exc:  # an unreadable ledger must not keep the hotline down
-        log.error("daemon.ledger_unreadable", error=str(exc))

@@ -30,12 +30,15 @@ from hotline.calls.context import CallContext
 from hotline.calls.dialer_call import handle_dialer_call
 from hotline.calls.inbound import handle_inbound
 from hotline.clock import utcnow
+from hotline.daemon.loop_pulse import LoopPulse
+from hotline.daemon.sd_notify import SdNotify
 from hotline.daemon.signals import MenuReloader, install_signal_handlers
 from hotline.daemon.store_start import open_store
 from hotline.dialer.service_done import service_done_handler
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
 from hotline.services.acd_driver import AcdRuntime
 from hotline.services.dialer_driver import OutboundRuntime
+from hotline.services.ledger_watch import LedgerWatch
 from hotline.services.line_auditor import LineAuditor
 from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
@@ -151,18 +154,16 @@ async def _serve(
     stop: asyncio.Event,
     started: asyncio.Future[Running] | None,
 ) -> None:
-    """Start the services in order, serve until `stop`, then stop them in order."""
-    auditor = LineAuditor(
-        ctx.trunks,
-        server,
-        ctx.ami,
-        ctx.metrics,
-        utcnow,
-        interval_s=settings.trunks.audit_seconds,
-        grace_s=settings.trunks.audit_grace_seconds,
-    )
+    """Start the services in order, tell the supervisor (READY=1) and ping its watchdog from the
+    event loop, serve until `stop`, then stop them in order (STOPPING=1)."""
     assert ctx.outbound is not None  # the daemon always has its dialer
+    notify = SdNotify()
+    live = settings.liveness
+    pulse = LoopPulse(
+        notify, ctx.metrics.set_loop_lag, tick_s=live.loop_tick_seconds, warn_s=live.loop_lag_warn_seconds
+    )
     async with asyncio.TaskGroup() as tg:
+        beating = tg.create_task(pulse.run(), name="loop-pulse")
         writer = tg.create_task(ctx.recorder.run(), name="store-writer")
         tg.create_task(ctx.bus.run(), name="mqtt-bus")
         dialer = tg.create_task(ctx.outbound.run(), name="dialer")
@@ -171,26 +172,53 @@ async def _serve(
         if ctx.ami is not None:
             ctx.ami.start()
         await server.start()
-        audit = tg.create_task(auditor.run(), name="line-audit")
+        audit = tg.create_task(_auditor(settings, ctx, server).run(), name="line-audit")
+        ledger = tg.create_task(LedgerWatch(settings, ctx.engine, utcnow).run(), name="cdr-ledger")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
+        notify.ready()
         if started is not None and not started.done():
             started.set_result(Running(server, ctx))
         await stop.wait()
         log.info("daemon.stopping", calls_in_progress=server.active)
+        notify.stopping()
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
         audit.cancel()
-        server.stop_accepting()
-        cut = await server.drain(settings.shutdown_grace_seconds)
-        if cut:
-            log.warning("daemon.calls_cut_at_deadline", calls=cut)
-        await dialer
-        await ctx.recorder.close()
-        await writer
-        await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
-        await ctx.metrics.close()
-        ctx.acd.close()
-        if ctx.ami is not None:
-            ctx.ami.close()
+        ledger.cancel()
+        await _stop_in_order(settings, ctx, server, dialer, writer)
+        beating.cancel()  # the watchdog is fed until the very end of the drain
+
+
+async def _stop_in_order(
+    settings: Settings,
+    ctx: CallContext,
+    server: FastAgiServer,
+    dialer: asyncio.Task[None],
+    writer: asyncio.Task[None],
+) -> None:
+    server.stop_accepting()
+    cut = await server.drain(settings.shutdown_grace_seconds)
+    if cut:
+        log.warning("daemon.calls_cut_at_deadline", calls=cut)
+    await dialer
+    await ctx.recorder.close()
+    await writer
+    await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
+    await ctx.metrics.close()
+    ctx.acd.close()
+    if ctx.ami is not None:
+        ctx.ami.close()
+
+
+def _auditor(settings: Settings, ctx: CallContext, server: FastAgiServer) -> LineAuditor:
+    return LineAuditor(
+        ctx.trunks,
+        server,
+        ctx.ami,
+        ctx.metrics,
+        utcnow,
+        interval_s=settings.trunks.audit_seconds,
+        grace_s=settings.trunks.audit_grace_seconds,
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -105,6 +105,11 @@ class Metrics:
             "1 while the call store's writes succeed, 0 while the database is unreachable",
             registry=r,
         )
+        self._loop_lag = Gauge(
+            "hotline_event_loop_lag_seconds",
+            "How late the event loop's last pulse timer fired (a blocked loop delays every call)",
+            registry=r,
+        )
 
     # -- updates (cheap, from the event loop) --------------------------------------------------
     def call_ended(self, outcome: str, direction: str) -> None:
@@ -128,6 +133,9 @@ class Metrics:
 
     def mqtt_dropped(self, n: int = 1) -> None:
         self._mqtt_dropped.inc(n)
+
+    def set_loop_lag(self, seconds: float) -> None:
+        self._loop_lag.set(seconds)
 
     def set_waiting(self, n: int) -> None:
         self._waiting.set(n)

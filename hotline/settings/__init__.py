@@ -7,6 +7,7 @@ from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, load_settings, settings_from
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
+from hotline.settings.liveness import Liveness
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "DahdiTrunk",
     "Database",
     "FastAgi",
+    "Liveness",
     "MetricsHttp",
     "Mqtt",
     "Peak",

@@ -41,10 +41,18 @@ class AsteriskPaths(StrictSection):
     )
     # Unlike the paths above, where the DAEMON reads Asterisk's CDR ledger (cdr_custom.conf writes
     # it to <astlogdir>/cdr-custom/hotline-cdr). Set: at start the daemon records every call
-    # the ledger holds and the store lacks (the fallback's calls while it was down). None = off.
+    # the ledger holds and the store lacks (the fallback's calls while it was down), and again every
+    # cdr_reconcile_seconds while it runs. None = off.
     cdr_file: str | None = Field(
         default=None,
         description="the CDR ledger as the daemon sees it, e.g. /var/log/asterisk/cdr-custom/hotline-cdr",
+    )
+    cdr_reconcile_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="how often the running daemon reconciles the ledger too (calls the fallback took "
+        "after a crash or a watchdog restart, ending while the daemon runs again)",
     )
 
     @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")

@@ -11,6 +11,7 @@ from hotline.dialer.config import Outbound
 from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
+from hotline.settings.liveness import Liveness
 from hotline.settings.trunks import Trunks
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
@@ -31,6 +32,7 @@ class Settings(StrictSection):
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    liveness: Liveness = Liveness()
     menu_file: str = Field(default="config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
     pid_file: str = Field(default="var/hotline.pid", description="where `hotline run` writes its pid")
 

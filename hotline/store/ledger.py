@@ -1,5 +1,6 @@
-"""Reconcile the call store with Asterisk's CDR ledger, at daemon start: every inbound call
-Asterisk handled gets exactly one row in `calls`.
+"""Reconcile the call store with Asterisk's CDR ledger, at daemon start and then every
+`asterisk.cdr_reconcile_seconds` (hotline/services/ledger_watch.py): every inbound call Asterisk
+handled gets exactly one row in `calls`.
 
 `reconcile_ledger(engine, path, now, agents)` reads the ledger off the event loop, folds it into
 inbound calls (hotline.asterisk.cdr_ledger) and, in one transaction:
@@ -22,7 +23,7 @@ Every other row is never touched. Idempotent: an inserted row exists the next ti
 row is no longer an orphan's (each UPDATE also checks the row still holds what was read), so a
 second run changes nothing. Only calls that ended within `lookback` (7 days) of `now` count, so
 a years-long ledger costs one read, not years of rows in a new database. Calls still in progress
-are not in the ledger yet (Asterisk writes a CDR when it ends): the next start finds them.
+are not in the ledger yet (Asterisk writes a CDR when it ends): the next round finds them.
 
 The ledger and the store must belong together (one Asterisk, one daemon): a store given another
 Asterisk's ledger would get that Asterisk's fallback calls.
@@ -186,7 +187,8 @@ async def reconcile_ledger(
             note="handled by a daemon (never by the fallback) yet without a row here",
         )
     summary = LedgerSummary(len(calls), inserted, updated, parsed.bad_lines, len(elsewhere))
-    log.info(
+    changed = inserted or updated or parsed.bad_lines
+    (log.info if changed else log.debug)(
         "ledger.reconciled",
         file=str(path),
         calls=summary.calls,

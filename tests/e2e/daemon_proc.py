@@ -14,8 +14,10 @@ POLL_S = 0.05
 
 
 class DaemonProc:
-    def __init__(self, config: Path, log: Path):
-        self.config, self.log = config, log
+    """`supervised`: run it as `hotline supervise` (the watchdog supervisor and its daemon)."""
+
+    def __init__(self, config: Path, log: Path, *, supervised: bool = False):
+        self.config, self.log, self.supervised = config, log, supervised
         self.proc: subprocess.Popen | None = None
         self.started_at_offset = 0
 
@@ -28,7 +30,7 @@ class DaemonProc:
                 sys.executable,
                 "-m",
                 "hotline.cli",
-                "run",
+                "supervise" if self.supervised else "run",
                 "-c",
                 str(self.config),
                 "--json",
