@@ -2,7 +2,7 @@
 
 Start: the store (`store_start`), the call context (`build_context`), the FastAGI routes
 (`build_server`), then the services in order (`_serve`): store writer, live events, dialer,
-metrics, AMI, FastAGI, line audit.
+metrics, the SIP auth guard and AMI, FastAGI, line audit.
 `hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
 second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
@@ -35,6 +35,7 @@ from hotline.daemon.store_start import open_store
 from hotline.dialer.service_done import service_done_handler
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
 from hotline.services.acd_driver import AcdRuntime
+from hotline.services.auth_guard import AuthGuardService
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.services.line_auditor import LineAuditor
 from hotline.services.menus import MenuStore
@@ -52,6 +53,7 @@ class Running:
 
     server: FastAgiServer
     ctx: CallContext
+    guard: AuthGuardService | None = None  # the SIP password-guessing guard (with AMI only)
 
 
 async def run_daemon(
@@ -168,13 +170,12 @@ async def _serve(
         dialer = tg.create_task(ctx.outbound.run(), name="dialer")
         if settings.metrics is not None:
             await ctx.metrics.serve(settings.metrics.host, settings.metrics.port)
-        if ctx.ami is not None:
-            ctx.ami.start()
+        guard = _start_guard(settings, ctx, tg)
         await server.start()
         audit = tg.create_task(auditor.run(), name="line-audit")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         if started is not None and not started.done():
-            started.set_result(Running(server, ctx))
+            started.set_result(Running(server, ctx, guard))
         await stop.wait()
         log.info("daemon.stopping", calls_in_progress=server.active)
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
@@ -189,8 +190,22 @@ async def _serve(
         await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
         await ctx.metrics.close()
         ctx.acd.close()
+        if guard is not None:
+            guard.close()
         if ctx.ami is not None:
             ctx.ami.close()
+
+
+def _start_guard(settings: Settings, ctx: CallContext, tg: asyncio.TaskGroup) -> AuthGuardService | None:
+    """The SIP auth guard, then AMI (the guard listens to its security events from the first
+    login on). No AMI, no guard: Asterisk's failed logins come only over AMI."""
+    if ctx.ami is None:
+        return None
+    guard = AuthGuardService(settings, ctx.ami, ctx.metrics, ctx.bus, utcnow)
+    guard.start()
+    tg.create_task(guard.run(), name="sip-guard")
+    ctx.ami.start()
+    return guard
 
 
 def _safe_url(url: str) -> str:

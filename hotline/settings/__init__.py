@@ -7,6 +7,7 @@ from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, load_settings, settings_from
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
+from hotline.settings.security import Security
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Mqtt",
     "Peak",
     "PjsipTrunk",
+    "Security",
     "Settings",
     "SipMedia",
     "Trunks",
