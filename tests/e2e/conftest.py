@@ -15,18 +15,29 @@ from hotline.selfservice.local_time import LOCAL_TZ
 from hotline.settings import load_settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
-from lab.hotline_stack import hotline_up
+from lab.hotline_stack import LAB_BLOCKLIST, hotline_up
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 10)]
 VIP = "13900002999"
 
 
-def write_config(path: Path, db_url: str, cdr_file: Path | None = None) -> Path:
+def write_config(
+    path: Path, db_url: str, cdr_file: Path | None = None, blocklist: Path | None = None
+) -> Path:
     path.write_text(
         yaml.safe_dump(
             {
                 "company": "平安县",
+                "lab": True,  # the agents' secrets (pw1001-e2e...) are weak on purpose
+                # SIP password guessing (test_sip_guessing): 5 failures in 60 s block an address
+                # for 20 s; the blocklist is the file the lab's Asterisk reads in its chroot
+                "security": {
+                    "max_failures": 5,
+                    "window_seconds": 60,
+                    "block_seconds": 20,
+                    **({"blocklist_file": str(blocklist)} if blocklist else {}),
+                },
                 "agents": AGENTS,
                 "database": {"url": db_url, "spill_file": str(path.with_suffix(".spill.jsonl"))},
                 "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
@@ -82,7 +93,10 @@ def hotline_lab(lab_session, e2e_dir):
     """The lab Asterisk with the hotline's config (ports 5060 SIP, 5038 AMI, FastAGI 4573)."""
     ledger = lab_session.asterisk.host_path("/var/log/asterisk/cdr-custom/hotline-cdr")
     ledger.unlink(missing_ok=True)  # the chroot persists across runs: only this session's calls
-    cfg = write_config(e2e_dir / "hotline.yaml", f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}", ledger)
+    blocklist = lab_session.asterisk.host_path(LAB_BLOCKLIST)
+    blocklist.unlink(missing_ok=True)  # no block left over from an earlier session
+    db = f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}"
+    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist)
     settings = load_settings(cfg)
     asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
     return asterisk, cfg
