@@ -5,6 +5,7 @@ Used by `make run` (`python -m lab up --hotline`) and by the e2e tests.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from hotline.asterisk.config_render import RenderOptions, render, write
@@ -13,6 +14,10 @@ from lab.asterisk import LabAsterisk
 from lab.session import LabSession
 from prompts.catalog import site_catalog
 from prompts.render import render_all, render_moh
+
+# the auth guard's blocklist inside the chroot; the daemon's security.blocklist_file must be
+# its host path (LabAsterisk.host_path(LAB_BLOCKLIST)) for blocks to reach the lab's Asterisk
+LAB_BLOCKLIST = "/etc/asterisk/hotline-blocklist.conf"
 
 
 def prepare(
@@ -26,6 +31,7 @@ def prepare(
         modules_dir=modules_dir,
         sip_bind="0.0.0.0:5060" if public else "127.0.0.1:5060",
         media_address=None if public else "127.0.0.1",
+        blocklist_include=LAB_BLOCKLIST,
     )
     write(render(settings, opts), conf)
     prompts_dir = work_dir / "prompts"
@@ -41,5 +47,12 @@ async def hotline_up(
 ) -> LabAsterisk:
     """Start (or reuse, when nothing changed) the lab Asterisk running the hotline's config."""
     session = session or LabSession()
+    expected = session.asterisk.host_path(LAB_BLOCKLIST)
+    if Path(settings.security.blocklist_file) != expected:
+        print(
+            f"lab: warning: security.blocklist_file is {settings.security.blocklist_file}, but the lab "
+            f"Asterisk reads {expected}: addresses the daemon blocks would not be refused",
+            file=sys.stderr,
+        )
     conf, files = prepare(settings, work_dir, session.asterisk.modules_dir(), public=public)
     return await session.use(conf, files)

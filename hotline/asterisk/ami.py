@@ -9,7 +9,8 @@ The resync sets the session's event filter (only EVENTS are sent) and reads whic
 endpoints have a registered contact; `connected` is set once it is done. Events then keep that
 set current (changes go to `on_registration`, i.e. the ACD), tell when the agent answered a
 watched caller's Dial (dial_watch) and why a watched channel hung up (hangup_watch, for the
-dialer). `live_channels()` lists the channels Asterisk has (for the line audit).
+dialer). `live_channels()` lists the channels Asterisk has (for the line audit). Failed SIP
+logins (security_events) go to whoever subscribed with `on_event` (the auth guard).
 An exception in any event handler is logged (ami.callback_failed) and counted (`on_error`),
 never fatal to the connection.
 A caller's hang-up reaches the call flows through the FastAGI socket (AGISIGHUP), not AMI.
@@ -29,6 +30,7 @@ from panoramisk.message import Message
 from hotline.asterisk.ami_protocol import AmiError, AmiManager, Fields, Reply, header, messages
 from hotline.asterisk.dial_watch import DialWatch
 from hotline.asterisk.hangup_watch import HangupWatch
+from hotline.asterisk.security_events import AUTH_FAILURE_EVENTS
 from hotline.settings import Ami
 
 __all__ = ["EVENTS", "AmiClient", "AmiError", "header"]
@@ -38,16 +40,9 @@ _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
 # The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
 # unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-EVENTS = (
-    "FullyBooted",
-    "Shutdown",
-    "ContactStatus",
-    "DialBegin",
-    "Newstate",
-    "DialEnd",
-    "OriginateResponse",
-    "Hangup",
-)
+_STATE_EVENTS = ("FullyBooted", "Shutdown", "ContactStatus")
+_CALL_EVENTS = ("DialBegin", "Newstate", "DialEnd", "OriginateResponse", "Hangup")
+EVENTS = (*_STATE_EVENTS, *_CALL_EVENTS, *AUTH_FAILURE_EVENTS)  # + failed SIP logins (auth_guard)
 
 
 def _error(exc: BaseException) -> str:
@@ -276,6 +271,10 @@ class AmiClient:
         if before != (ep in self.registered):
             log.info("ami.registration", endpoint=ep, registered=ep in self.registered)
             self.on_registration(ep, ep in self.registered)
+
+    def on_event(self, name: str, callback: Callable[[Message], None]) -> None:
+        """Call `callback(event)` for every AMI event `name` (one of EVENTS: the others never come)."""
+        self._manager.register_event(name, lambda _m, e: callback(e))
 
     def on_dial_answer(self, uniqueid: str, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback` the moment the agent answers this channel's Dial (the agent's leg goes

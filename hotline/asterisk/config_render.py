@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, SecretStr
 
-from hotline.config_text import control_char
+from hotline.config_text import control_char, dialplan_path
 from hotline.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,8 @@ class RenderOptions:
     modules_dir: str = DEFAULT_MODULES_DIR
     sip_bind: str = "0.0.0.0:5060"
     media_address: str | None = None  # set to 127.0.0.1 in the lab to keep RTP on loopback
+    # the auth guard's blocklist as Asterisk sees it (the lab's chroot); None = security.blocklist_file
+    blocklist_include: str | None = None
 
 
 def _env(folder: Path) -> jinja2.Environment:
@@ -110,7 +112,16 @@ def context(settings: Settings, opts: RenderOptions) -> dict[str, Any]:
         "ring_seconds": int(round(settings.answer_target.seconds)),
         "agent_ring": agent_ring or "PJSIP/nobody",
         "outbound_dial": outbound_dial_string(settings, "${EXTEN:1}"),
+        "blocklist_include": _blocklist_include(settings, opts),
     }
+
+
+def _blocklist_include(settings: Settings, opts: RenderOptions) -> str:
+    """The path pjsip.conf #tryincludes: absolute, no spaces or special characters."""
+    try:
+        return dialplan_path(opts.blocklist_include or settings.security.blocklist_file)
+    except ValueError as exc:
+        raise RenderError(f"refusing to render: blocklist_include {exc}") from None
 
 
 def render(settings: Settings, opts: RenderOptions = RenderOptions()) -> dict[str, str]:

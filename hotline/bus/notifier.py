@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 
@@ -63,3 +64,11 @@ class Notifier(ABC):
 
     def dialer_job(self, job_id: str, status: str, reason: str | None, key: str | None) -> None:
         self.publish("dialer_job", {"job_id": job_id, "status": status, "reason": reason, "key": key})
+
+    # --- security -------------------------------------------------------------------------------
+    def sip_blocked(self, network: str, until: datetime, failures: int, account: str) -> None:
+        """An address (`network`, e.g. 192.0.2.7/32) is refused until `until` after `failures`
+        failed SIP logins; `account`: the one its last try named (the caller's text, cut short)."""
+        self.publish(
+            "sip_blocked", {"network": network, "until": until, "failures": failures, "account": account}
+        )

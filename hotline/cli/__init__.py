@@ -4,7 +4,7 @@ package; `common` has what they share (config loading, one-line errors, the stor
 run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
 report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
-db upgrade, outbound done|notify|cancel|status and outbound dnc add|remove|list.
+db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list and agents secret.
 `main` refuses arguments that are not UTF-8 before any command runs.
 """
 
@@ -15,6 +15,7 @@ import sys
 import typer
 
 from hotline.cli import (
+    agents_cmd,
     asterisk_cmd,
     common,
     config_cmd,
@@ -39,6 +40,7 @@ app.add_typer(menu_cmd.app, name="menu")
 app.add_typer(selfservice_cmd.outage_app, name="outage")
 app.add_typer(peak_cmd.app, name="peak")
 app.add_typer(selfservice_cmd.accounts_app, name="accounts")
+app.add_typer(agents_cmd.app, name="agents")
 app.add_typer(prompts_cmd.app, name="prompts")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(outbound_cmd.app, name="outbound")

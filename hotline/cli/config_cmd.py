@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import config_path, err, out
+from hotline.cli.secret_check import load_or_exit, refuse_weak
 from hotline.settings import ConfigError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="check or show the site config")
@@ -15,18 +16,15 @@ app = typer.Typer(no_args_is_help=True, help="check or show the site config")
 
 @app.command("check")
 def check(file: Path = typer.Argument(None, help="config file (default: config/hotline.yaml)")) -> None:
-    """Report every error at once as file:line; exit 2 if there is any."""
+    """Report every error at once as file:line, then every weak secret (refused unless the
+    config says `lab: true`); exit 2 if there is any."""
     path = config_path(file)
-    try:
-        s = load_settings(path)
-    except ConfigError as exc:
-        for line in exc.errors:
-            err.print(line, markup=False, highlight=False)
-        err.print(f"{len(exc.errors)} error(s) in {path}", markup=False)
-        raise typer.Exit(2) from None
+    s, weak = load_or_exit(path)
+    refuse_weak(s, weak, path)
+    lab = f"; lab config: {len(weak)} weak secret problem(s) allowed" if weak else ""
     out.print(
         f"{path}: ok ({len(s.agents)} agents, {s.trunks.inbound} inbound + "
-        f"{s.trunks.outbound} outbound lines, answer target {s.answer_target.seconds:g} s)",
+        f"{s.trunks.outbound} outbound lines, answer target {s.answer_target.seconds:g} s{lab})",
         markup=False,
     )
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from hotline.cli.common import ConfigOption, fail, settings_or_exit
+from hotline.cli.common import ConfigOption, fail
+from hotline.cli.secret_check import strong_settings_or_exit
 from hotline.daemon.lock import DaemonLock, DaemonRunning, lock_path
 from hotline.daemon.wiring import run_daemon
 from hotline.observability.logs import setup_logging
@@ -19,8 +20,9 @@ def run(
     log_level: str = typer.Option("INFO", help="DEBUG, INFO, WARNING, ERROR"),
     json_logs: bool = typer.Option(None, "--json/--console", help="default: JSON unless on a terminal"),
 ) -> None:
-    """Run the FastAGI + AMI daemon until SIGTERM/SIGINT."""
-    settings = settings_or_exit(config)
+    """Run the FastAGI + AMI daemon until SIGTERM/SIGINT (a config with weak secrets is refused
+    before anything starts, unless it says `lab: true`)."""
+    settings = strong_settings_or_exit(config)
     setup_logging(log_level, json=json_logs)
     # The pid is known as soon as the lock is taken; a `menu reload` before the daemon installs its
     # own SIGHUP handler must not kill it (the menu file is read after this point anyway).

@@ -2,7 +2,7 @@
 
 Start: the store (`store_start`), the call context (`build_context`), the FastAGI routes
 (`build_server`), then the services in order (`_serve`): store writer, live events, dialer,
-metrics, AMI, FastAGI, line audit.
+metrics, the SIP auth guard and AMI, FastAGI, line audit.
 `hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
 second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
@@ -37,6 +37,7 @@ from hotline.daemon.store_start import open_store
 from hotline.dialer.service_done import service_done_handler
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
 from hotline.services.acd_driver import AcdRuntime
+from hotline.services.auth_guard import AuthGuardService
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.services.ledger_watch import LedgerWatch
 from hotline.services.line_auditor import LineAuditor
@@ -55,6 +56,7 @@ class Running:
 
     server: FastAgiServer
     ctx: CallContext
+    guard: AuthGuardService | None = None  # the SIP password-guessing guard (with AMI only)
 
 
 async def run_daemon(
@@ -169,22 +171,21 @@ async def _serve(
         dialer = tg.create_task(ctx.outbound.run(), name="dialer")
         if settings.metrics is not None:
             await ctx.metrics.serve(settings.metrics.host, settings.metrics.port)
-        if ctx.ami is not None:
-            ctx.ami.start()
+        guard = _start_guard(settings, ctx, tg)
         await server.start()
         audit = tg.create_task(_auditor(settings, ctx, server).run(), name="line-audit")
         ledger = tg.create_task(LedgerWatch(settings, ctx.engine, utcnow).run(), name="cdr-ledger")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         notify.ready()
         if started is not None and not started.done():
-            started.set_result(Running(server, ctx))
+            started.set_result(Running(server, ctx, guard))
         await stop.wait()
         log.info("daemon.stopping", calls_in_progress=server.active)
         notify.stopping()
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
         audit.cancel()
         ledger.cancel()
-        await _stop_in_order(settings, ctx, server, dialer, writer)
+        await _stop_in_order(settings, ctx, server, dialer, writer, guard)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 
 
@@ -194,6 +195,7 @@ async def _stop_in_order(
     server: FastAgiServer,
     dialer: asyncio.Task[None],
     writer: asyncio.Task[None],
+    guard: AuthGuardService | None,
 ) -> None:
     server.stop_accepting()
     cut = await server.drain(settings.shutdown_grace_seconds)
@@ -205,6 +207,8 @@ async def _stop_in_order(
     await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
     await ctx.metrics.close()
     ctx.acd.close()
+    if guard is not None:
+        guard.close()
     if ctx.ami is not None:
         ctx.ami.close()
 
@@ -219,6 +223,18 @@ def _auditor(settings: Settings, ctx: CallContext, server: FastAgiServer) -> Lin
         interval_s=settings.trunks.audit_seconds,
         grace_s=settings.trunks.audit_grace_seconds,
     )
+
+
+def _start_guard(settings: Settings, ctx: CallContext, tg: asyncio.TaskGroup) -> AuthGuardService | None:
+    """The SIP auth guard, then AMI (the guard listens to its security events from the first
+    login on). No AMI, no guard: Asterisk's failed logins come only over AMI."""
+    if ctx.ami is None:
+        return None
+    guard = AuthGuardService(settings, ctx.ami, ctx.metrics, ctx.bus, utcnow)
+    guard.start()
+    tg.create_task(guard.run(), name="sip-guard")
+    ctx.ami.start()
+    return guard
 
 
 def _safe_url(url: str) -> str:

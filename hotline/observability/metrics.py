@@ -16,6 +16,9 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_ami_reconnects_total                  counter  AMI connection losses / retries
     hotline_mqtt_dropped_total                    counter  events the bus dropped (queue full)
     hotline_lines_audited_total                   counter  lines freed by the line audit (a leak)
+    hotline_sip_auth_failures_total{kind}         counter  failed SIP logins Asterisk reported, by event
+    hotline_sip_blocks_total                      counter  addresses blocked for password guessing
+    hotline_sip_blocked_addresses                 gauge    addresses blocked now
     hotline_waiting_calls                         gauge    callers waiting for an agent
     hotline_agents{state}                         gauge    agents per ACD state
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
@@ -35,6 +38,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.exposition import choose_encoder
 
 from acd.rules import AGENT_STATES
+from hotline.asterisk.security_events import AUTH_FAILURE_EVENTS
 from hotline.store.models import DIRECTIONS, OUTCOMES
 
 log = structlog.get_logger("metrics")
@@ -58,6 +62,8 @@ class Metrics:
         for direction in DIRECTIONS:
             self._lines_in_use.labels(direction=direction)
             self._lines.labels(direction=direction)
+        for kind in AUTH_FAILURE_EVENTS:
+            self._sip_failures.labels(kind=kind)
         self._hooks: list[Callable[[], None]] = []
         self._server: asyncio.Server | None = None
         self.port: int | None = None
@@ -86,6 +92,12 @@ class Metrics:
             "Lines freed because their channel was gone in Asterisk (line audit): each one a leak",
             registry=r,
         )
+        self._sip_failures = Counter(
+            "hotline_sip_auth_failures", "Failed SIP logins Asterisk reported, by event", ["kind"], registry=r
+        )
+        self._sip_blocks = Counter(
+            "hotline_sip_blocks", "Addresses blocked after repeated failed SIP logins", registry=r
+        )
 
     def _define_gauges(self, r: CollectorRegistry) -> None:
         self._waiting = Gauge("hotline_waiting_calls", "Callers waiting for an agent", registry=r)
@@ -99,6 +111,9 @@ class Metrics:
             "hotline_store_backlog",
             "Call records waiting for the database (in memory and in the spill file)",
             registry=r,
+        )
+        self._sip_blocked = Gauge(
+            "hotline_sip_blocked_addresses", "Addresses refused now for password guessing", registry=r
         )
         self._store_up = Gauge(
             "hotline_store_up",
@@ -130,6 +145,19 @@ class Metrics:
 
     def line_audited(self) -> None:
         self._lines_audited.inc()
+
+    def sip_auth_failed(self, kind: str) -> None:
+        if kind not in AUTH_FAILURE_EVENTS:
+            raise ValueError(f"unknown SIP failure {kind!r}; known: {', '.join(AUTH_FAILURE_EVENTS)}")
+        self._sip_failures.labels(kind=kind).inc()
+
+    def sip_blocked(self, blocked_now: int) -> None:
+        """An address was blocked; `blocked_now` are blocked in all."""
+        self._sip_blocks.inc()
+        self._sip_blocked.set(blocked_now)
+
+    def set_sip_blocked(self, n: int) -> None:
+        self._sip_blocked.set(n)
 
     def mqtt_dropped(self, n: int = 1) -> None:
         self._mqtt_dropped.inc(n)

@@ -12,12 +12,14 @@ from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
+from hotline.settings.security import Security
 from hotline.settings.trunks import Trunks
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
 
 class Settings(StrictSection):
     company: str = Field(min_length=1, max_length=40, description="{company} in the greeting")
+    lab: bool = Field(default=False, description="this config is a lab: weak secrets allowed")
     trunks: Trunks = Trunks()
     agents: list[Agent] = Field(default_factory=list)
     answer_target: AnswerTarget = AnswerTarget()
@@ -31,6 +33,7 @@ class Settings(StrictSection):
     asterisk: AsteriskPaths = AsteriskPaths()
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
+    security: Security = Security()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     liveness: Liveness = Liveness()
     menu_file: str = Field(default="config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")

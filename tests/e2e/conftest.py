@@ -10,7 +10,7 @@ from daemon_proc import DaemonProc
 from e2e_setup import write_config
 
 from hotline.settings import load_settings
-from lab.hotline_stack import hotline_up
+from lab.hotline_stack import LAB_BLOCKLIST, hotline_up
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,10 @@ def hotline_lab(lab_session, e2e_dir):
     """The lab Asterisk with the hotline's config (ports 5060 SIP, 5038 AMI, FastAGI 4573)."""
     ledger = lab_session.asterisk.host_path("/var/log/asterisk/cdr-custom/hotline-cdr")
     ledger.unlink(missing_ok=True)  # the chroot persists across runs: only this session's calls
-    cfg = write_config(e2e_dir / "hotline.yaml", f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}", ledger)
+    blocklist = lab_session.asterisk.host_path(LAB_BLOCKLIST)
+    blocklist.unlink(missing_ok=True)  # no block left over from an earlier session
+    db = f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}"
+    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist)
     settings = load_settings(cfg)
     asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
     return asterisk, cfg

@@ -18,11 +18,22 @@ AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} fo
 VIP = "13900002999"
 
 
-def write_config(path: Path, db_url: str, cdr_file: Path | None = None) -> Path:
+def write_config(
+    path: Path, db_url: str, cdr_file: Path | None = None, blocklist: Path | None = None
+) -> Path:
     path.write_text(
         yaml.safe_dump(
             {
                 "company": "平安县",
+                "lab": True,  # the agents' secrets (pw1001-e2e...) are weak on purpose
+                # SIP password guessing (test_sip_guessing): 5 failures in 60 s block an address
+                # for 20 s; the blocklist is the file the lab's Asterisk reads in its chroot
+                "security": {
+                    "max_failures": 5,
+                    "window_seconds": 60,
+                    "block_seconds": 20,
+                    **({"blocklist_file": str(blocklist)} if blocklist else {}),
+                },
                 "agents": AGENTS,
                 "database": {"url": db_url, "spill_file": str(path.with_suffix(".spill.jsonl"))},
                 "ami": {"username": "hotline", "secret": "e2e-ami-secret"},

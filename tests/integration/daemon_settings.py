@@ -9,7 +9,8 @@ from hotline.settings import Settings
 
 
 def daemon_settings(db_url: str, tmp: Path, **sections: Any) -> Settings:
-    """One agent (001 on 1001), FastAGI on a free loopback port, state files under `tmp`;
+    """One agent (001 on 1001), FastAGI on a free loopback port, state files (and the SIP
+    blocklist) under `tmp`;
     `sections` replace top-level config keys (e.g. `ami={...}`, `shutdown_grace_seconds=1`)."""
     return Settings.model_validate(
         {
@@ -20,6 +21,7 @@ def daemon_settings(db_url: str, tmp: Path, **sections: Any) -> Settings:
             "shutdown_grace_seconds": 2,
             "acd": {"state_file": str(tmp / "agents.json")},
             "peak": {"flag_file": str(tmp / "peak_mode")},
+            "security": {"blocklist_file": str(tmp / "hotline-blocklist.conf")},
             **sections,
         }
     )

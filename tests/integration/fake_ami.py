@@ -1,5 +1,6 @@
-"""A minimal AMI server on loopback: banner, Login, PJSIPShowContacts, CoreShowChannels, Ping;
-can drop its clients, stay silent on chosen actions, refuse logins or drop right after one."""
+"""A minimal AMI server on loopback: banner, Login, PJSIPShowContacts, CoreShowChannels, Ping
+(any other action: Success); can drop its clients, stay silent on chosen actions or refuse them,
+refuse logins or drop right after one."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ class FakeAmi:
         self.answer_login = True  # False: accept the TCP connection, send the banner, never reply to Login
         self.drop_after_login = False  # True: accept the Login, then close the connection at once
         self.ignore: set[str] = set()  # lower-case action names never answered
+        self.refuse: set[str] = set()  # lower-case action names answered with Response: Error
         self.contact_extra = ""  # extra header lines added to every ContactList event
         self.logins = 0
         self.failed_logins = 0
         self.connects: list[float] = []
         self.pings: list[tuple[int, float]] = []  # (connection number, loop time) of every Ping
         self.actions: list[str] = []  # every action received, lower-case
+        self.received: list[dict[str, str]] = []  # every action received, all its headers
         self._writers: list[asyncio.StreamWriter] = []
         self._handlers: set[asyncio.Task] = set()
         self._server: asyncio.Server | None = None
@@ -59,6 +62,7 @@ class FakeAmi:
                 )
                 action = msg.get("Action", "").lower()
                 self.actions.append(action)
+                self.received.append(msg)
                 if action == "ping":
                     self.pings.append((conn, loop.time()))
                 if action in self.ignore or (action == "login" and not self.answer_login):
@@ -82,6 +86,8 @@ class FakeAmi:
                 f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n"
                 "Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n"
             )
+        if action in self.refuse:
+            return f"Response: Error\r\nActionID: {aid}\r\nMessage: Refused by the test\r\n\r\n"
         if action == "pjsipshowcontacts":
             return self._contacts(aid)
         if action == "coreshowchannels":

@@ -39,6 +39,7 @@ def write_config(tmp: Path) -> Path:
         yaml.safe_dump(
             {
                 "company": "测试县",
+                "lab": True,  # weak secrets: `hotline run` would refuse them otherwise
                 "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-x"}],
                 "database": {"url": f"sqlite+aiosqlite:///{tmp / 'hotline.db'}"},
                 "ami": {"host": "127.0.0.1", "port": free_port()},  # nobody listens there

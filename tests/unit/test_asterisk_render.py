@@ -8,7 +8,7 @@ def parse_conf(text: str) -> list[tuple[str, str, str]]:
     out, section = [], None
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.split(";", 1)[0].strip()
-        if not line:
+        if not line or re.fullmatch(r"#tryinclude /\S+", line):
             continue
         m = re.fullmatch(r"\[([^\]]+)\](\([^)]*\))?", line)
         if m:

@@ -108,6 +108,7 @@ ACTION_CLASSES = {
     "Originate": {"originate"},  # main/manager.c
     "CoreShowChannels": {"system", "reporting"},  # main/manager.c
     "CoreStatus": {"system", "reporting"},  # main/manager.c (the lab's readiness probe)
+    "Reload": {"system", "config"},  # main/manager.c (res_pjsip after the auth guard's blocks)
 }
 
 
@@ -134,14 +135,14 @@ def test_the_ami_user_may_not_run_command_or_change_config(shipped_settings):
     user = manager_user(render(shipped_settings)["manager.conf"])
     assert set(user["write"].split(",")) == {"system", "originate"}
     # events: system (FullyBooted, Shutdown, ContactStatus), call (DialEnd, OriginateResponse,
-    # Hangup); agi for the lab's tests (AGIExecStart)
-    assert set(user["read"].split(",")) == {"system", "call", "agi"}
+    # Hangup); agi for the lab's tests (AGIExecStart); security (failed SIP logins, auth guard)
+    assert set(user["read"].split(",")) == {"system", "call", "agi", "security"}
 
 
 def test_every_action_the_daemon_sends_is_allowed(shipped_settings):
     write_classes = set(manager_user(render(shipped_settings)["manager.conf"])["write"].split(","))
     sent = actions_the_daemon_sends()
-    assert {"Filter", "PJSIPShowContacts", "Originate"} <= sent
+    assert {"Filter", "PJSIPShowContacts", "Originate", "Reload"} <= sent
     unknown = sent - ACTION_CLASSES.keys()
     assert not unknown, f"add the AMI class of {unknown} to ACTION_CLASSES (and manager.conf.j2 if needed)"
     for action in sent | {"CoreShowChannels", "CoreStatus"}:
