@@ -50,6 +50,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "peak_mode",
     "dialer_attempt",
     "dialer_job",
+    "dial_refused",
 )
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
 BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)

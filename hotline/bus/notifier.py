@@ -63,3 +63,12 @@ class Notifier(ABC):
 
     def dialer_job(self, job_id: str, status: str, reason: str | None, key: str | None) -> None:
         self.publish("dialer_job", {"job_id": job_id, "status": status, "reason": reason, "key": key})
+
+    # --- security --------------------------------------------------------------------------------
+    def dial_refused(self, source: str, number: str, reason: str, detail: str, by: str) -> None:
+        """A number outbound.dial_patterns does not allow: `source` agent (9 + number, `by` the
+        extension) or dialer (a job request, `by` what it was for); `reason` is acd.dial_policy's."""
+        self.publish(
+            "dial_refused",
+            {"source": source, "number": number, "reason": reason, "detail": detail, "by": by},
+        )

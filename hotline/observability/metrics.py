@@ -16,6 +16,8 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_ami_reconnects_total                  counter  AMI connection losses / retries
     hotline_mqtt_dropped_total                    counter  events the bus dropped (queue full)
     hotline_lines_audited_total                   counter  lines freed by the line audit (a leak)
+    hotline_dial_refused_total{source}            counter  numbers refused by outbound.dial_patterns
+                                                           (agent = 9 + number, dialer = a job)
     hotline_waiting_calls                         gauge    callers waiting for an agent
     hotline_agents{state}                         gauge    agents per ACD state
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
@@ -38,6 +40,7 @@ from acd.rules import AGENT_STATES
 from hotline.store.models import DIRECTIONS, OUTCOMES
 
 log = structlog.get_logger("metrics")
+DIAL_SOURCES = ("agent", "dialer")
 
 MAX_REQUEST_BYTES = 8192
 REQUEST_TIMEOUT_S = 5.0
@@ -58,6 +61,8 @@ class Metrics:
         for direction in DIRECTIONS:
             self._lines_in_use.labels(direction=direction)
             self._lines.labels(direction=direction)
+        for source in DIAL_SOURCES:
+            self._dial_refused.labels(source=source)
         self._hooks: list[Callable[[], None]] = []
         self._server: asyncio.Server | None = None
         self.port: int | None = None
@@ -84,6 +89,12 @@ class Metrics:
         self._lines_audited = Counter(
             "hotline_lines_audited",
             "Lines freed because their channel was gone in Asterisk (line audit): each one a leak",
+            registry=r,
+        )
+        self._dial_refused = Counter(
+            "hotline_dial_refused",
+            "Numbers refused by outbound.dial_patterns: agent = 9 + number, dialer = a job request",
+            ["source"],
             registry=r,
         )
 
@@ -125,6 +136,11 @@ class Metrics:
 
     def line_audited(self) -> None:
         self._lines_audited.inc()
+
+    def dial_refused(self, source: str) -> None:
+        if source not in DIAL_SOURCES:
+            raise ValueError(f"unknown dial source {source!r}; known: {', '.join(DIAL_SOURCES)}")
+        self._dial_refused.labels(source=source).inc()
 
     def mqtt_dropped(self, n: int = 1) -> None:
         self._mqtt_dropped.inc(n)
