@@ -33,9 +33,9 @@ CLASSES = {"X": "0123456789", "Z": "123456789", "N": "23456789"}
 REASONS = ("not_a_number", "international", "service_number", "not_allowed")
 _SET_BODY = re.compile(r"(?:[0-9](?:-[0-9])?)+")
 _DIGITS = re.compile(r"[0-9]+")
-# short service numbers (110, 12345, 10086, 1259x/160/168 voice information, 95xxx, 96xxx) and
-# 400/800 numbers: a label for the refusal only
-_SERVICE = re.compile(r"1[0-9]{2,7}|9[56][0-9]{3,6}|[48]00[0-9]{7}")
+# service numbers: 10x/11x/12x of any length (10086, 110, 12345, 1259x SP voice services), other
+# short 1xx numbers (160/168 voice information), 95xxx, 96xxx, 400/800: a label for refusals only
+_SERVICE = re.compile(r"1[0-2][0-9]{1,10}|1[0-9]{2,7}|9[56][0-9]{3,6}|[48]00[0-9]{7}")
 
 # China, dialled on an outbound line (see README "What may be dialled out"): mobiles, mobiles
 # with the trunk prefix 0 (out-of-town mobiles from a fixed line), landlines with their area code
