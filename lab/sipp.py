@@ -140,23 +140,7 @@ async def start_call(
     scenario = workdir / "caller.xml"
     template = "agent_dial.xml" if auth else "caller.xml"
     scenario.write_text(caller_scenario(steps, template), encoding="iso-8859-1", errors="strict")
-    args = [
-        "-s",
-        number,
-        "-m",
-        "1",
-        "-timeout",
-        f"{round(timeout)}s",
-        "-timeout_error",
-        "-key",
-        "caller",
-        caller,
-        "-key",
-        "caller_name",
-        caller_name,
-    ]
-    if auth:
-        args += ["-au", auth[0], "-ap", auth[1]]
+    args = _caller_args(number, caller, caller_name, timeout, auth)
     started = time.monotonic()
     try:
         sipp = await SippProcess.start(
@@ -172,6 +156,15 @@ async def start_call(
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     return CallHandle(sipp, timeout, started)
+
+
+def _caller_args(
+    number: str, caller: str, caller_name: str, timeout: float, auth: tuple[str, str] | None
+) -> list[str]:
+    """sipp's arguments for one call (the scenario's keys, one call, its timeout, credentials)."""
+    args = ["-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error"]
+    args += ["-key", "caller", caller, "-key", "caller_name", caller_name]
+    return args + (["-au", auth[0], "-ap", auth[1]] if auth else [])
 
 
 def _check_call(number: str, caller: str, caller_name: str, steps: tuple[Step, ...], timeout: float) -> None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
-
 from acd.dial_policy import DialRefusal
 from acd.trunks import Refuse, Release, Seize
 from hotline.asterisk.config_render import outbound_dial_string
@@ -25,7 +23,6 @@ from hotline.asterisk.fastagi.errors import AgiError, AgiHangup
 from hotline.calls.context import CallContext
 from hotline.calls.fields import claim_call_id, endpoint_of, store_text
 
-log = structlog.get_logger("outbound")
 REFUSED_MARK = "refused"  # the last argument from the dialplan's `_9X.`
 _RESULT = {
     "ANSWER": "answered",
