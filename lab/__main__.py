@@ -3,7 +3,8 @@
 up [--config DIR] [--file DEST=SRC ...]   build/reuse the chroot, install DIR (a rendered
                                           config) and files if given, start, wait for AMI
 up --smoke                                the same with the lab's own smoke config
-up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music
+up --hotline [-c FILE] [--public]         the hotline's own config, prompts and music (--public:
+                                          SIP on all interfaces, from this machine's networks only)
 down                                      stop Asterisk (by pid file)
 (up and down take the lab lock while they run: they fail at once while a test session uses the lab)
 status                                    running or not, pid, version, endpoints
@@ -60,6 +61,7 @@ async def _up(args: argparse.Namespace) -> None:
 
 async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
     from hotline.settings import ConfigError, load_settings
+    from lab.host_networks import host_networks, with_agents_network
     from lab.hotline_stack import hotline_up
     from lab.session import LabSession
 
@@ -67,6 +69,8 @@ async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
         settings = load_settings(args.hotline_config)
     except ConfigError as exc:
         raise LabError("\n".join(exc.errors)) from None
+    if args.public:  # SIP on every interface: softphones of this machine's networks may register
+        settings = with_agents_network(settings, host_networks())
     await hotline_up(settings, Path("var/lab"), public=args.public, session=LabSession(asterisk))
     where = _addresses() if args.public else ["127.0.0.1"]
     print(f"Asterisk running (pid {asterisk.pid()}), SIP on UDP 5060. Register a softphone:")
@@ -76,6 +80,7 @@ async def _hotline_up(args: argparse.Namespace, asterisk: LabAsterisk) -> None:
             f"registrar {' or '.join(where)}:5060"
         )
     print("  dial 95598 from a registered softphone to call the hotline as a customer")
+    print(f"  SIP is accepted from {', '.join(settings.sip.agents_network)} only (sip.agents_network)")
 
 
 def _addresses() -> list[str]:
@@ -116,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--smoke", action="store_true", help="use the lab's own smoke config")
     up.add_argument("--hotline", action="store_true", help="the hotline's config, prompts and music on hold")
     up.add_argument("-c", "--hotline-config", type=Path, default=Path("config/hotline.yaml"))
-    up.add_argument("--public", action="store_true", help="SIP and RTP on all interfaces (real softphones)")
+    up.add_argument(
+        "--public",
+        action="store_true",
+        help="SIP and RTP on all interfaces, for softphones on this machine's networks",
+    )
     up.add_argument(
         "--file", action="append", default=[], metavar="DEST=SRC", help="also install SRC at DEST"
     )

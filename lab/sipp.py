@@ -11,6 +11,7 @@ raw sockets, so calls with `Dtmf` steps need root.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -39,8 +40,9 @@ class CallResult:
     """How a lab call ended.
 
     ok: answered, every step ran, the call ended with a BYE from either side, sipp exited 0.
-    busy: the INVITE was refused with 486. status: the refusal code (403/404/480/486/488/500/
-    503/603), None if answered. remote_hangup: Asterisk sent BYE first.
+    busy: the INVITE was refused with 486. status: the refusal code (401/403/404/407/480/486/488/
+    500/503/603; 401/407 only for a call without `auth`: a challenge it cannot answer), None if
+    answered. remote_hangup: Asterisk sent BYE first.
     """
 
     ok: bool
@@ -123,43 +125,46 @@ async def start_call(
     timeout: float = 60,
     target: str = DEFAULT_TARGET,
     auth: tuple[str, str] | None = None,
+    local_ip: str = "127.0.0.1",
 ) -> CallHandle:
     """Place a call from the carrier side and return at once (the call runs in sipp).
 
     With `auth=(extension, secret)` the call comes from an agent's softphone instead (digest
-    authentication; `caller` must then be the extension)."""
+    authentication; `caller` must then be the extension). `local_ip` is the address the call
+    comes from: another loopback address (127.0.0.7) is neither the gateway nor an agent."""
     steps = tuple(steps)
     _check_call(number, caller, caller_name, steps, timeout)
+    if not ipaddress.ip_address(local_ip).is_loopback:
+        raise ValueError(f"local_ip must be a loopback address such as 127.0.0.7, got {local_ip!r}")
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
     scenario = workdir / "caller.xml"
     template = "agent_dial.xml" if auth else "caller.xml"
     scenario.write_text(caller_scenario(steps, template), encoding="iso-8859-1", errors="strict")
-    args = [
-        "-s",
-        number,
-        "-m",
-        "1",
-        "-timeout",
-        f"{round(timeout)}s",
-        "-timeout_error",
-        "-key",
-        "caller",
-        caller,
-        "-key",
-        "caller_name",
-        caller_name,
-    ]
-    if auth:
-        args += ["-au", auth[0], "-ap", auth[1]]
+    args = _caller_args(number, caller, caller_name, timeout, auth)
     started = time.monotonic()
     try:
         sipp = await SippProcess.start(
-            scenario, args, workdir=workdir, name="caller", remote=target, sip_port=local_port
+            scenario,
+            args,
+            workdir=workdir,
+            name="caller",
+            remote=target,
+            sip_port=local_port,
+            local_ip=local_ip,
         )
     except LabError:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     return CallHandle(sipp, timeout, started)
+
+
+def _caller_args(
+    number: str, caller: str, caller_name: str, timeout: float, auth: tuple[str, str] | None
+) -> list[str]:
+    """sipp's arguments for one call (the scenario's keys, one call, its timeout, credentials)."""
+    args = ["-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error"]
+    args += ["-key", "caller", caller, "-key", "caller_name", caller_name]
+    return args + (["-au", auth[0], "-ap", auth[1]] if auth else [])
 
 
 def _check_call(number: str, caller: str, caller_name: str, steps: tuple[Step, ...], timeout: float) -> None:
@@ -186,6 +191,7 @@ async def call(
     timeout: float = 60,
     target: str = DEFAULT_TARGET,
     auth: tuple[str, str] | None = None,
+    local_ip: str = "127.0.0.1",
 ) -> CallResult:
     """Place a call and wait for it to end (see `start_call`)."""
     handle = await start_call(
@@ -197,5 +203,6 @@ async def call(
         timeout=timeout,
         target=target,
         auth=auth,
+        local_ip=local_ip,
     )
     return await handle.wait()

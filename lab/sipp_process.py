@@ -63,20 +63,22 @@ class SippProcess:
         name: str,
         remote: str | None = None,
         sip_port: int | None = None,
+        local_ip: str = "127.0.0.1",
     ) -> SippProcess:
         """Spawn sipp (retrying on new ports if a port was taken meanwhile).
 
-        `sip_port` forces the SIP port (control and media ports still come from a free block).
-        Returns once all its ports are bound (or it has already exited).
+        `sip_port` forces the SIP port (control and media ports still come from a free block);
+        `local_ip` is the address its SIP and media sockets bind (another loopback address such
+        as 127.0.0.7 plays a stranger). Returns once all its ports are bound (or it has exited).
         """
         binary = sipp_binary()
         workdir.mkdir(parents=True, exist_ok=True)
         for _attempt in range(ATTEMPTS):
-            block = ports.allocate(sip_port=sip_port)
+            block = ports.allocate(host=local_ip, sip_port=sip_port)
             command = [
                 binary,
                 *([remote] if remote else []),
-                *_options(scenario, block, workdir, name),
+                *_options(scenario, block, workdir, name, local_ip),
                 *args,
             ]
             with (workdir / f"{name}.stderr").open("wb") as err:
@@ -169,15 +171,18 @@ class SippProcess:
         )
 
 
-def _options(scenario: Path, block: ports.PortBlock, workdir: Path, name: str) -> list[str]:
-    """sipp's options for one run: the scenario, its ports on 127.0.0.1, its log files."""
+def _options(
+    scenario: Path, block: ports.PortBlock, workdir: Path, name: str, local_ip: str = "127.0.0.1"
+) -> list[str]:
+    """sipp's options for one run: the scenario, its SIP and media ports on `local_ip` (control
+    on 127.0.0.1), its log files."""
     return [
         "-sf",
         str(scenario),
         "-i",
-        "127.0.0.1",
+        local_ip,
         "-mi",
-        "127.0.0.1",
+        local_ip,
         "-p",
         str(block.sip),
         "-cp",

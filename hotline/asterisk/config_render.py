@@ -19,6 +19,8 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, SecretStr
 
+from acd.dial_policy import DialPolicy, DialPolicyError
+from hotline.asterisk.sip_acl import AclError, permitted_networks
 from hotline.config_text import control_char, dialplan_path
 from hotline.settings import Settings
 
@@ -95,8 +97,20 @@ def check_one_line(settings: Settings, opts: RenderOptions) -> None:
             )
 
 
+def _checked_again(settings: Settings) -> tuple[list[str], tuple[str, ...]]:
+    """(the SIP ACL's permitted networks, the dial patterns), parsed again: a Settings built
+    without validation cannot put a list separator or a dialplan character into either."""
+    try:
+        return permitted_networks(settings), DialPolicy(settings.outbound.dial_patterns).patterns
+    except DialPolicyError as exc:
+        raise RenderError(f"refusing to render: outbound.dial_patterns: {exc}") from None
+    except AclError as exc:
+        raise RenderError(f"refusing to render: {exc}") from None
+
+
 def context(settings: Settings, opts: RenderOptions) -> dict[str, Any]:
     check_one_line(settings, opts)
+    sip_acl, dial_patterns = _checked_again(settings)
     trunks = settings.trunks
     agent_ring = "&".join(f"PJSIP/{a.extension}" for a in settings.agents)
     return {
@@ -113,6 +127,8 @@ def context(settings: Settings, opts: RenderOptions) -> dict[str, Any]:
         "agent_ring": agent_ring or "PJSIP/nobody",
         "outbound_dial": outbound_dial_string(settings, "${EXTEN:1}"),
         "blocklist_include": _blocklist_include(settings, opts),
+        "sip_acl": sip_acl,
+        "dial_patterns": dial_patterns,
     }
 
 

@@ -39,18 +39,10 @@ from hotline.settings import Mqtt
 
 log = structlog.get_logger("bus")
 
-EVENT_KINDS: tuple[str, ...] = (
-    "call_started",
-    "ivr_step",
-    "queued",
-    "offered",
-    "answered",
-    "call_ended",
-    "agent_state",
-    "peak_mode",
-    "dialer_attempt",
-    "dialer_job",
-    "sip_blocked",
+# one method each in hotline/bus/notifier.py
+EVENT_KINDS: tuple[str, ...] = tuple(
+    "call_started ivr_step queued offered answered call_ended agent_state peak_mode dialer_attempt "
+    "dialer_job sip_blocked dial_refused".split()
 )
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
 BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)

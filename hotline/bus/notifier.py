@@ -72,3 +72,11 @@ class Notifier(ABC):
         self.publish(
             "sip_blocked", {"network": network, "until": until, "failures": failures, "account": account}
         )
+
+    def dial_refused(self, source: str, number: str, reason: str, detail: str, by: str) -> None:
+        """A number outbound.dial_patterns does not allow: `source` agent (9 + number, `by` the
+        extension) or dialer (a job request, `by` what it was for); `reason` is acd.dial_policy's."""
+        self.publish(
+            "dial_refused",
+            {"source": source, "number": number, "reason": reason, "detail": detail, "by": by},
+        )

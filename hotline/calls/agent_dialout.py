@@ -1,16 +1,21 @@
 """An agent dials out (9 + number) on one of the outbound lines; the line cap holds for it too.
 
+Only numbers of `outbound.dial_patterns` go out. The dialplan sends the others here with the
+mark `refused` (its `_9X.`, which never dials: it plays Congestion itself); the number of any
+other request is checked again against the same policy, so a dialplan rendered from other
+patterns, or text smuggled into the arguments, still dials nothing. Each refusal is logged,
+counted and published (hotline.observability.dial_refusals) and gets no call row: no line was
+taken.
+
 The line is seized before the Dial and released in the same `finally` that records the call,
 whatever ends it.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import structlog
-
+from acd.dial_policy import DialRefusal
 from acd.trunks import Refuse, Release, Seize
 from hotline.asterisk.config_render import outbound_dial_string
 from hotline.asterisk.fastagi.channel import AgiChannel
@@ -18,8 +23,7 @@ from hotline.asterisk.fastagi.errors import AgiError, AgiHangup
 from hotline.calls.context import CallContext
 from hotline.calls.fields import claim_call_id, endpoint_of, store_text
 
-log = structlog.get_logger("outbound")
-_NUMBER = re.compile(r"[0-9]{3,20}")
+REFUSED_MARK = "refused"  # the last argument from the dialplan's `_9X.`
 _RESULT = {
     "ANSWER": "answered",
     "BUSY": "busy",
@@ -36,9 +40,7 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
     agent_ext = endpoint_of(chan.headers.get("agi_channel", ""))
     now = ctx.clock()
     await chan.set_variable("HOTLINE_DONE", "1")
-    if not _NUMBER.fullmatch(number):
-        log.warning("outbound.bad_number", number=number)
-        await chan.exec("Congestion", "3")
+    if await _refused(chan, ctx, agent_ext):
         return
     claim_call_id(chan, ctx.recorder)
     uid = chan.uniqueid
@@ -72,6 +74,33 @@ async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
         reason = reason or (chan.abort_reason if outcome == "failed" else None)
         ctx.recorder.call_ended(uid, ended_at=ctx.clock(), outcome=outcome, failure_reason=reason, **fields)
         ctx.call_ended(uid, "outbound", outcome, reason)
+
+
+def _dialled(args: list[str]) -> tuple[str, bool]:
+    """(what the agent dialled after the 9, whether the dialplan marked it refused). Behind `_9X.`
+    the text may hold commas, which Asterisk splits into more arguments: joined back here."""
+    if len(args) > 1 and args[-1] == REFUSED_MARK:
+        return ",".join(args[:-1]), True
+    return ",".join(args), False
+
+
+async def _refused(chan: AgiChannel, ctx: CallContext, agent_ext: str) -> bool:
+    """Report a number the policy or the dialplan refuses (Congestion unless the dialplan plays
+    it); False for an allowed number."""
+    number, marked = _dialled(chan.args)
+    refusal = ctx.settings.outbound.dial_policy.check(number)
+    if refusal is None and not marked:
+        return False
+    if refusal is None:  # the dialplan refused what the daemon's patterns allow
+        refusal = DialRefusal(
+            number,
+            "not_allowed",
+            "refused by the dialplan: render the Asterisk config from this config again",
+        )
+    ctx.refusals.report("agent", refusal, by=agent_ext)
+    if not marked:
+        await chan.exec("Congestion", "5")
+    return True
 
 
 async def _dial(

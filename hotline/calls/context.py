@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.trunks import TrunkCapacity
 from hotline.asterisk.ami import AmiClient
 from hotline.bus import EventBus
+from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.metrics import Metrics
 from hotline.selfservice.lookup import lookup
 from hotline.services.acd_driver import AcdRuntime
@@ -34,6 +35,7 @@ class CallContext:
     engine: AsyncEngine
     bus: EventBus
     metrics: Metrics
+    refusals: DialRefusals  # numbers outbound.dial_patterns does not allow: log, metric, event
     clock: Callable[[], datetime]
     outbound: OutboundRuntime | None = None  # the dialer (None in tests that do not need it)
 

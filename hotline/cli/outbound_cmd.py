@@ -20,7 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
 from hotline.dialer import store
-from hotline.dialer.jobs import FOLLOWUP_KINDS, PURPOSE_NAMES, JobRequestError, followup_job, notice_jobs
+from hotline.dialer.jobs import (
+    FOLLOWUP_KINDS,
+    PURPOSE_NAMES,
+    DialRefused,
+    JobRequestError,
+    followup_job,
+    notice_jobs,
+)
 from hotline.phone_number import PhoneNumberError, normalise
 from hotline.selfservice.local_time import parse_local, to_local
 
@@ -85,19 +92,23 @@ def notify(
     s = settings_or_exit(config)
     now = utcnow()
 
+    refused: list[DialRefused] = []
+
     async def work(engine: AsyncEngine) -> tuple[list[store.NewJob], list[str]]:
         notice = await store.notice_by_id(engine, notice_id)
         if notice is None:
             raise JobRequestError(f"there is no notice {notice_id}")
         if notice.kind != "planned" or notice.starts_at <= now:
             raise JobRequestError(f"notice {notice_id} is not a planned outage still to come")
-        jobs = await notice_jobs(engine, s, notice, now)
+        jobs = await notice_jobs(engine, s, notice, now, refused.append)
         return jobs, await store.insert_jobs(engine, jobs)
 
     try:
         jobs, inserted = _run(s.database.url, work)
     except JobRequestError as exc:
         raise fail(str(exc)) from None
+    for refusal in refused:
+        out.print(f"not called: {refusal}", markup=False)
     out.print(
         f"notice {notice_id}: {len(jobs)} phones in the area, {len(inserted)} new calls scheduled",
         markup=False,

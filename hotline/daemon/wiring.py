@@ -35,6 +35,7 @@ from hotline.daemon.sd_notify import SdNotify
 from hotline.daemon.signals import MenuReloader, install_signal_handlers
 from hotline.daemon.store_start import open_store
 from hotline.dialer.service_done import service_done_handler
+from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
 from hotline.services.acd_driver import AcdRuntime
 from hotline.services.auth_guard import AuthGuardService
@@ -99,7 +100,8 @@ def build_context(
     else:  # no AMI (tests, or AMI turned off): every configured softphone counts as registered
         for a in settings.agents:
             acd.registration(a.extension, True)
-    outbound = OutboundRuntime(settings, engine, trunks, ami, bus, utcnow)
+    refusals = DialRefusals(bus, metrics)
+    outbound = OutboundRuntime(settings, engine, trunks, ami, bus, utcnow, refusals=refusals)
     bus.set_service_done_handler(service_done_handler(outbound.schedule_followup))
     return CallContext(
         settings=settings,
@@ -112,6 +114,7 @@ def build_context(
         engine=engine,
         bus=bus,
         metrics=metrics,
+        refusals=refusals,
         clock=utcnow,
         outbound=outbound,
     )

@@ -1,4 +1,5 @@
-"""The `outbound:` section of config/hotline.yaml: the dialer's window, calendar and retries."""
+"""The `outbound:` section of config/hotline.yaml: the dialer's window, calendar and retries, and
+what may be dialled out at all (`dial_patterns`, for the dialer and for agents' 9 + number)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date, time, timedelta
 
 from pydantic import Field, field_validator, model_validator
 
+from acd.dial_policy import DEFAULT_PATTERNS, DialPolicy
 from acd.dialer import CallWindow, DialerSettings, WorkCalendar
 from hotline.config_text import StrictSection
 from hotline.selfservice.local_time import LOCAL_TZ
@@ -60,6 +62,17 @@ class Outbound(StrictSection):
     poll_seconds: float = Field(
         default=10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast"
     )
+    dial_patterns: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PATTERNS),
+        description="numbers that may be dialled out (Asterisk patterns: digits, X, Z, N, [2-8]); "
+        "everything else is refused; [] = nothing",
+    )
+
+    @field_validator("dial_patterns")
+    @classmethod
+    def _dial_patterns(cls, v: list[str]) -> list[str]:
+        DialPolicy(v)  # DialPolicyError (a ValueError) names the bad pattern
+        return v
 
     @field_validator("window")
     @classmethod
@@ -88,6 +101,11 @@ class Outbound(StrictSection):
             raise ValueError(f"dates both holiday and extra workday: {', '.join(map(str, both))}")
         dialer_settings(self)  # what the core refuses (a make-up day on a weekday) fails here
         return self
+
+    @property
+    def dial_policy(self) -> DialPolicy:
+        """The verdict on a number to dial (acd.dial_policy), from `dial_patterns`."""
+        return DialPolicy(self.dial_patterns)
 
     @property
     def window_times(self) -> tuple[time, time]:

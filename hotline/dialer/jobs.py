@@ -3,18 +3,22 @@
 Each job gets a `ref` naming what it is for, so the same request arriving twice (CLI re-run, MQTT
 redelivery) schedules one job. Numbers go through hotline.phone_number (national form: +86 and
 separators dropped); a number that cannot be dialled (anonymous caller, letters) is refused with a
-clear error, never rewritten into another number.
+clear error, never rewritten into another number. A number `outbound.dial_patterns` does not allow
+(international, premium, service numbers) is refused with `DialRefused`, which carries the
+policy's verdict so the daemon can count and publish it; an outage notice skips such phones.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd import dialer as core
+from acd.dial_policy import DialRefusal
 from hotline.dialer.config import dialer_settings
 from hotline.dialer.models import OutboundJobRow
 from hotline.dialer.store import NewJob
@@ -33,12 +37,31 @@ class JobRequestError(ValueError):
     """A request for a dialer job that cannot be scheduled; the message says why."""
 
 
+class DialRefused(JobRequestError):
+    """A number outbound.dial_patterns does not allow; `refusal` is the policy's verdict."""
+
+    def __init__(self, refusal: DialRefusal, what: str) -> None:
+        self.refusal = refusal
+        super().__init__(
+            f"{what} {refusal.number} may not be dialled: {refusal.detail} (outbound.dial_patterns)"
+        )
+
+
 def dialable(number: str, what: str = "number") -> str:
     """'+86 138-0000-1111' -> '13800001111'; JobRequestError for anything else than a number."""
     try:
         return normalise(number, what)
     except PhoneNumberError as exc:
         raise JobRequestError(f"{exc} (not a number the dialer can call)") from None
+
+
+def allowed(settings: Settings, number: str, what: str = "number") -> str:
+    """`dialable(number)` if outbound.dial_patterns allows it; DialRefused if not."""
+    digits = dialable(number, what)
+    refusal = settings.outbound.dial_policy.check(digits)
+    if refusal is not None:
+        raise DialRefused(refusal, what)
+    return digits
 
 
 def _priority(settings: Settings, number: str, base: int = 0) -> int:
@@ -59,7 +82,7 @@ def followup_job(
         raise JobRequestError(f"completed_at {completed_at!r} needs a time zone")
     if completed_at > now + timedelta(minutes=5):
         raise JobRequestError(f"completed_at {completed_at.isoformat()} is in the future")
-    digits = dialable(number)
+    digits = allowed(settings, number)
     not_before, deadline = core.followup_times(completed_at, dialer_settings(settings.outbound))
     return NewJob(
         id=uuid.uuid4().hex,
@@ -75,10 +98,17 @@ def followup_job(
     )
 
 
-async def notice_jobs(engine: AsyncEngine, settings: Settings, notice: Notice, now: datetime) -> list[NewJob]:
+async def notice_jobs(
+    engine: AsyncEngine,
+    settings: Settings,
+    notice: Notice,
+    now: datetime,
+    on_refused: Callable[[DialRefused], None] | None = None,
+) -> list[NewJob]:
     """One call per phone registered in the notice's area, key accounts first, to be made at
     least `notice_lead_days` before the outage (a notice published later is still called, at
-    once, marked late). Nothing for a fault or an outage already begun."""
+    once, marked late). Nothing for a fault or an outage already begun. A phone the dial
+    patterns do not allow is left out and handed to `on_refused`."""
     if notice.kind != "planned" or notice.starts_at <= now:
         return []
     lead = timedelta(days=settings.outbound.notice_lead_days)
@@ -105,8 +135,22 @@ async def notice_jobs(engine: AsyncEngine, settings: Settings, notice: Notice, n
                 "late": "1" if late else "0",
             },
         )
-        for digits in await _area_numbers(engine, notice.area_code)
+        for digits in _allowed_only(settings, await _area_numbers(engine, notice.area_code), on_refused)
     ]
+
+
+def _allowed_only(
+    settings: Settings, numbers: list[str], on_refused: Callable[[DialRefused], None] | None
+) -> list[str]:
+    policy = settings.outbound.dial_policy
+    kept = []
+    for number in numbers:
+        refusal = policy.check(number)
+        if refusal is None:
+            kept.append(number)
+        elif on_refused is not None:
+            on_refused(DialRefused(refusal, "account phone"))
+    return kept
 
 
 async def _area_numbers(engine: AsyncEngine, area_code: str) -> list[str]:
@@ -144,7 +188,7 @@ def callback_job(
 ) -> NewJob:
     """Call back the caller of `uniqueid` (asked for it in the queue, or gave up after a long
     wait); answered, the call joins the queue with `priority`."""
-    digits = dialable(number, "caller number")
+    digits = allowed(settings, number, "caller number")
     return NewJob(
         id=uuid.uuid4().hex,
         purpose="callback",

@@ -19,6 +19,8 @@ daemons in one process do not collide. Names (all prefixed `hotline_`):
     hotline_sip_auth_failures_total{kind}         counter  failed SIP logins Asterisk reported, by event
     hotline_sip_blocks_total                      counter  addresses blocked for password guessing
     hotline_sip_blocked_addresses                 gauge    addresses blocked now
+    hotline_dial_refused_total{source}            counter  numbers refused by outbound.dial_patterns
+                                                           (agent = 9 + number, dialer = a job)
     hotline_waiting_calls                         gauge    callers waiting for an agent
     hotline_agents{state}                         gauge    agents per ACD state
     hotline_trunk_lines_in_use{direction}         gauge    lines busy
@@ -42,6 +44,7 @@ from hotline.asterisk.security_events import AUTH_FAILURE_EVENTS
 from hotline.store.models import DIRECTIONS, OUTCOMES
 
 log = structlog.get_logger("metrics")
+DIAL_SOURCES = ("agent", "dialer")
 
 MAX_REQUEST_BYTES = 8192
 REQUEST_TIMEOUT_S = 5.0
@@ -64,6 +67,8 @@ class Metrics:
             self._lines.labels(direction=direction)
         for kind in AUTH_FAILURE_EVENTS:
             self._sip_failures.labels(kind=kind)
+        for source in DIAL_SOURCES:
+            self._dial_refused.labels(source=source)
         self._hooks: list[Callable[[], None]] = []
         self._server: asyncio.Server | None = None
         self.port: int | None = None
@@ -97,6 +102,12 @@ class Metrics:
         )
         self._sip_blocks = Counter(
             "hotline_sip_blocks", "Addresses blocked after repeated failed SIP logins", registry=r
+        )
+        self._dial_refused = Counter(
+            "hotline_dial_refused",
+            "Numbers refused by outbound.dial_patterns: agent = 9 + number, dialer = a job request",
+            ["source"],
+            registry=r,
         )
 
     def _define_gauges(self, r: CollectorRegistry) -> None:
@@ -158,6 +169,11 @@ class Metrics:
 
     def set_sip_blocked(self, n: int) -> None:
         self._sip_blocked.set(n)
+
+    def dial_refused(self, source: str) -> None:
+        if source not in DIAL_SOURCES:
+            raise ValueError(f"unknown dial source {source!r}; known: {', '.join(DIAL_SOURCES)}")
+        self._dial_refused.labels(source=source).inc()
 
     def mqtt_dropped(self, n: int = 1) -> None:
         self._mqtt_dropped.inc(n)

@@ -6,7 +6,9 @@ progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is d
 seizes a line in the shared trunk-capacity core and places the try (hotline.services.dialer_attempts:
 originate over AMI and, when answered, wait for the FastAGI call flow to finish); once the line
 is released the core hears the result. Every write to the store goes through one ordered queue
-(hotline.services.dialer_records), so a job's rows are written in order.
+(hotline.services.dialer_records), so a job's rows are written in order. Jobs the daemon asks
+for itself (MQTT, callbacks, notices) are built by hotline.services.dialer_requests, which refuses
+and reports numbers outbound.dial_patterns does not allow.
 """
 
 from __future__ import annotations
@@ -27,17 +29,13 @@ from hotline.asterisk.originate import DialerAmi, channel_id
 from hotline.bus import EventBus
 from hotline.dialer import store
 from hotline.dialer.config import dialer_settings
-from hotline.dialer.jobs import (
-    JobRequestError,
-    callback_job,
-    followup_job,
-    job_from_row,
-    notice_jobs,
-)
+from hotline.dialer.jobs import JobRequestError, job_from_row
 from hotline.dialer.models import OutboundJobRow
 from hotline.dialer.service_done import ServiceDone
+from hotline.observability.dial_refusals import DialRefusals
 from hotline.services.dialer_attempts import FLOW_START_S, DialerAttempts, TryEnded
 from hotline.services.dialer_records import DialerRecords
+from hotline.services.dialer_requests import RequestedJobs
 from hotline.settings import Settings
 
 log = structlog.get_logger("dialer")
@@ -56,10 +54,13 @@ class OutboundRuntime:
         bus: EventBus,
         clock: Callable[[], datetime],
         *,
+        refusals: DialRefusals,
         flow_start_s: float = FLOW_START_S,
     ) -> None:
-        """`flow_start_s`: how long an answered call's FastAGI call flow has to connect."""
+        """`refusals` reports a requested number outbound.dial_patterns does not allow;
+        `flow_start_s`: how long an answered call's FastAGI call flow has to connect."""
         self.settings = settings
+        self.requests = RequestedJobs(settings, refusals)
         self.engine = engine
         self.trunks = trunks
         self.ami = ami
@@ -195,21 +196,13 @@ class OutboundRuntime:
             return
         now = self.clock()
         for notice in await store.planned_notices_after(self.engine, self._last_notice_id, now):
-            inserted = await self.add(await notice_jobs(self.engine, self.settings, notice, now))
+            inserted = await self.add(await self.requests.notice(self.engine, notice, now))
             self._last_notice_id = max(self._last_notice_id, notice.id)
             log.info("dialer.notice_calls", notice=notice.id, area=notice.area_code, jobs=len(inserted))
 
     async def schedule_followup(self, msg: ServiceDone) -> list[str]:
         """A service marked done on MQTT: its 回访 job (nothing new if the order is known)."""
-        job = followup_job(
-            self.settings,
-            order=msg.order,
-            kind=msg.kind,
-            number=msg.number,
-            completed_at=msg.completed_at,
-            now=self.clock(),
-        )
-        return await self.add([job])
+        return await self.add([self.requests.followup(msg, self.clock())])
 
     def after_inbound_call(
         self,
@@ -226,8 +219,7 @@ class OutboundRuntime:
         if why is None:
             return
         try:
-            job = callback_job(
-                self.settings,
+            job = self.requests.callback(
                 uniqueid=uniqueid,
                 number=number,
                 category=category,

@@ -1,16 +1,50 @@
-"""How Asterisk is set up: `sip:` (dead-call timers) and `asterisk:` (paths as Asterisk sees them)."""
+"""How Asterisk is set up: `sip:` (dead-call timers, where agents may register from) and
+`asterisk:` (paths as Asterisk sees them)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from pydantic import Field, field_validator, model_validator
 
 from hotline.config_text import StrictSection, dialplan_path
 
+# the private (RFC 1918) ranges and loopback: never the whole internet
+PRIVATE_NETWORKS: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8")
+WIDEST_PREFIX = {4: 8, 6: 7}  # 10.0.0.0/8 and fc00::/7 (unique local) are the widest private ranges
+
+
+def agents_network(text: str) -> str:
+    """One network agents may register from, in its canonical form ('10.10.0.0/16'); ValueError
+    for anything else (a host part, the whole internet, a range wider than any private one)."""
+    try:
+        net = ipaddress.ip_network(text, strict=True)
+    except ValueError as exc:
+        if "host bits set" in str(exc):
+            wide = ipaddress.ip_network(text, strict=False)
+            raise ValueError(f"{text!r} has host bits set: did you mean {wide}?") from None
+        raise ValueError(
+            f"{text!r} is not an IPv4/IPv6 network such as 10.10.0.0/16 or 192.168.1.20"
+        ) from None
+    if net.prefixlen == 0:
+        raise ValueError(f"{text} is the whole internet: list the networks the agents' softphones are on")
+    if net.prefixlen < WIDEST_PREFIX[net.version]:
+        raise ValueError(
+            f"{net} is wider than /{WIDEST_PREFIX[net.version]}, wider than any private network: "
+            "list the networks the agents' softphones are on"
+        )
+    if isinstance(net, ipaddress.IPv6Network):
+        if net.network_address.scope_id is not None:
+            raise ValueError(f"{text}: a zone index (%...) has no place in an ACL")
+        if net.network_address.ipv4_mapped is not None:
+            raise ValueError(f"{text} is an IPv4-mapped IPv6 network: write it as IPv4")
+    return str(net)
+
 
 class SipMedia(StrictSection):
-    """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody."""
+    """Dead calls are hung up by Asterisk, so no agent stays "talking" to nobody; SIP requests are
+    taken only from the agents' networks and the trunk gateway (a PJSIP ACL)."""
 
     rtp_timeout_seconds: int = Field(
         default=60, ge=0, le=3600, description="hang up a call whose media stopped this long (0 = off)"
@@ -21,6 +55,19 @@ class SipMedia(StrictSection):
         le=86400,
         description="SIP session timers (RFC 4028): a peer that vanished without a BYE is cut",
     )
+    agents_network: list[str] = Field(
+        default_factory=lambda: list(PRIVATE_NETWORKS),
+        description="networks the agents' softphones may send SIP from and register (IPv4/IPv6, CIDR)",
+    )
+
+    @field_validator("agents_network")
+    @classmethod
+    def _agents_network(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError(
+                "must list at least one network (with none, no softphone could register), e.g. [10.10.0.0/16]"
+            )
+        return [agents_network(text) for text in v]
 
 
 class AsteriskPaths(StrictSection):

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from hotline.config_text import StrictSection
+from hotline.settings.asterisk import WIDEST_PREFIX
 
 
 class PjsipTrunk(StrictSection):
@@ -20,7 +21,12 @@ class PjsipTrunk(StrictSection):
     @field_validator("gateway_match")
     @classmethod
     def _ip(cls, v: str) -> str:
-        ipaddress.ip_network(v, strict=False)
+        net = ipaddress.ip_network(v, strict=False)
+        if net.prefixlen < WIDEST_PREFIX[net.version]:
+            raise ValueError(
+                f"{v} is wider than /{WIDEST_PREFIX[net.version]}: every address in it would be taken "
+                "for the gateway, unauthenticated; give the gateway's address"
+            )
         return v
 
     @field_validator("outbound_contact")

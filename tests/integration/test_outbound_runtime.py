@@ -22,6 +22,8 @@ from hotline.bus import EventBus
 from hotline.clock import utcnow
 from hotline.dialer import store
 from hotline.dialer.jobs import callback_job, followup_job
+from hotline.observability.dial_refusals import DialRefusals
+from hotline.observability.metrics import Metrics
 from hotline.services.dialer_attempts import FLOW_START_S
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.settings import Settings
@@ -104,7 +106,17 @@ async def running_dialer(db_url: str, flow_start_s: float = FLOW_START_S) -> Asy
     )
     trunks = TrunkCapacity(8, 4)
     ami = ScriptedAmi()
-    rt = OutboundRuntime(settings, engine, trunks, ami, EventBus(None), utcnow, flow_start_s=flow_start_s)
+    bus = EventBus(None)
+    rt = OutboundRuntime(
+        settings,
+        engine,
+        trunks,
+        ami,
+        bus,
+        utcnow,
+        refusals=DialRefusals(bus, Metrics()),
+        flow_start_s=flow_start_s,
+    )
     task = asyncio.create_task(rt.run())
     yield Rig(rt, ami, trunks, engine, settings)
     for number in list(ami.ringing):
