@@ -90,7 +90,11 @@ async def test_an_agent_dials_a_domestic_mobile_but_no_international_or_premium_
             (r.dnid, r.outcome) for r in rows if r.direction == "outbound" and r.dnid in (*REFUSED, DOMESTIC)
         ]
 
-    await until(outbound_rows, 15, "the domestic call's row")
+    async def finished() -> bool:
+        rows = await outbound_rows()
+        return bool(rows) and all(outcome for _, outcome in rows)
+
+    await until(finished, 15, "the domestic call's row, with its outcome")
     assert await outbound_rows() == [(DOMESTIC, "answered")]  # and none for the refused numbers
 
 
