@@ -4,19 +4,17 @@ One `AcdCore` for the process. A call session joins the queue and receives what 
 it (offers, position and long-wait announcements) through its own inbox; it reports the ring's
 start and the Dial's result, and `forget` takes the call out of the core however the session
 ended. AMI registrations and the agents' feature codes become agent events. Agent states are
-saved on every change (`AgentStateFile`). The scheduler is injected (the event loop by default),
-so tests drive timers with a fake clock.
+saved on every change (`AgentStateFile`). The scheduler is injected (`scheduling`: the event
+loop by default), so tests drive timers with a fake clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 
 from acd import events as ev
 from acd.agents import AgentSpec, AgentView
@@ -25,23 +23,9 @@ from acd.core import AcdCore
 from acd.settings import AcdSettings
 from hotline.bus import EventBus
 from hotline.services.agent_state_file import AgentStateFile
+from hotline.services.scheduling import Cancellable, LoopScheduler, Scheduler
 from hotline.settings import Settings
 from hotline.store.recorder import CallRecorder
-
-
-class Cancellable(Protocol):
-    def cancel(self) -> None: ...
-
-
-class Scheduler(Protocol):
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable: ...
-
-
-class LoopScheduler:
-    """The running event loop's timers."""
-
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
-        return asyncio.get_running_loop().call_later(delay, callback)
 
 
 def acd_settings(settings: Settings) -> AcdSettings:

@@ -29,7 +29,7 @@ from hotline.asterisk.security_events import AUTH_FAILURE_EVENTS, sip_failure
 from hotline.bus.notifier import Notifier
 from hotline.observability.metrics import Metrics
 from hotline.services import blocklist_file
-from hotline.services.acd_driver import Cancellable, LoopScheduler, Scheduler
+from hotline.services.scheduling import Cancellable, LoopScheduler, Scheduler
 from hotline.settings import Settings
 
 log = structlog.get_logger("sip")
