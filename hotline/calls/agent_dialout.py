@@ -34,7 +34,7 @@ _RESULT = {
 }
 
 
-async def handle_agent_outbound(chan: AgiChannel, ctx: CallContext) -> None:
+async def handle_agent_dialout(chan: AgiChannel, ctx: CallContext) -> None:
     number = chan.args[0] if chan.args else ""
     # the agent is the endpoint that placed the call, from the channel Asterisk names
     agent_ext = endpoint_of(chan.headers.get("agi_channel", ""))

@@ -23,7 +23,7 @@ from hotline.calls.context import CallContext
 from ivr.events import TransferToAgent
 from ivr.say_zh import say_number
 
-log = structlog.get_logger("agent_queue")
+log = structlog.get_logger("queue_wait")
 _OFFER_RESULT: dict[str, type[ev.OfferNoAnswer | ev.OfferBusy | ev.OfferUnavailable]] = {
     "NOANSWER": ev.OfferNoAnswer,
     "BUSY": ev.OfferBusy,

@@ -25,7 +25,7 @@ from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiHangup
 from hotline.asterisk.fastagi.server import FastAgiServer, Handler
 from hotline.calls.agent_codes import handle_agent_code
-from hotline.calls.agent_dialout import handle_agent_outbound
+from hotline.calls.agent_dialout import handle_agent_dialout
 from hotline.calls.context import CallContext
 from hotline.calls.dialer_call import handle_dialer_call
 from hotline.calls.inbound import handle_inbound
@@ -137,7 +137,7 @@ def build_server(settings: Settings, ctx: CallContext) -> FastAgiServer:
 
     routes = {
         "inbound": route(handle_inbound),
-        "outbound": route(handle_agent_outbound),
+        "outbound": route(handle_agent_dialout),
         "agent": route(handle_agent_code),
         "dialer": route(handle_dialer_call),
     }
