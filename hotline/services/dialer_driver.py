@@ -163,6 +163,11 @@ class OutboundRuntime:
         job = job_from_row(row)
         self._jobs[job.id] = job
         self._apply(self.core.handle(core.AddJob(job), self.clock()))
+        refusal = self.settings.outbound.dial_policy.check(row.number)
+        if refusal is not None:  # stored before outbound.dial_patterns was narrowed: never dialled
+            self.requests.refusals.report("dialer", refusal, by=f"{row.purpose} job-{row.id}")
+            reason = f"number not allowed by outbound.dial_patterns ({refusal.reason})"
+            self._apply(self.core.handle(core.CancelJob(job.id, reason), self.clock()))
 
     async def _sync_dnc(self) -> None:
         numbers = await store.dnc_numbers(self.engine)

@@ -8,6 +8,7 @@ are up at once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -242,3 +243,17 @@ async def test_a_callback_is_booked_once_for_an_asking_caller_not_for_a_short_ab
         now=utcnow(),
     )
     assert await store.insert_jobs(engine, [again]) == []  # one callback per call
+
+
+async def test_a_stored_job_the_dial_patterns_no_longer_allow_is_never_dialled(dialer: Rig) -> None:
+    """A job stored before outbound.dial_patterns was narrowed (or written by hand) is refused when
+    the dialer takes it, cancelled with the reason, and the allowed ones go on."""
+    rt, ami, trunks, engine, settings = dialer
+    allowed, foreign = jobs_for(settings, ["13800000131", "13800000132"], utcnow())
+    foreign = dataclasses.replace(foreign, number="0044207946000")  # past the builders' check
+    await rt.add([allowed, foreign])
+    await until(lambda: finished(engine, [foreign.id], "cancelled"), 5, "the foreign job cancelled")
+    await until(lambda: "13800000131" in ami.ringing, 5, "the allowed job dialled")
+    assert "0044207946000" not in ami.placed
+    (row,) = [r for r in await store.jobs_for_status(engine, finished_limit=100) if r.id == foreign.id]
+    assert row.reason is not None and "outbound.dial_patterns" in row.reason
