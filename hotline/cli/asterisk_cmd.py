@@ -14,7 +14,8 @@ from hotline.asterisk.config_render import (
     render_dahdi,
     write,
 )
-from hotline.cli.common import ConfigOption, err, out, settings_or_exit
+from hotline.cli.common import ConfigOption, err, out
+from hotline.cli.secret_check import strong_settings_or_exit
 
 app = typer.Typer(no_args_is_help=True, help="Asterisk configuration")
 
@@ -30,7 +31,7 @@ def render_cmd(
     with_dahdi: bool = typer.Option(False, help="also write chan_dahdi.conf when trunks.kind is pjsip"),
 ) -> None:
     """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/)... into OUT_DIR (mode 0640)."""
-    s = settings_or_exit(config)
+    s = strong_settings_or_exit(config)  # weak secrets never reach pjsip.conf outside a lab
     opts = RenderOptions(
         etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind, media_address=media_address
     )

@@ -125,3 +125,13 @@ def test_agents_secret_on_a_config_with_other_errors_writes_nothing(tmp_path):
     assert r.exit_code == 2
     assert "answer_target.rings" in r.stderr and "nothing was changed" in r.stderr
     assert cfg.read_text(encoding="utf-8") == before
+
+
+def test_asterisk_render_refuses_weak_secrets_too_and_writes_nothing(tmp_path):
+    cfg = write(tmp_path)
+    out = tmp_path / "etc"
+    r = hotline("asterisk", "render", str(out), "-c", str(cfg))
+    assert r.exit_code == 2 and "weak secret of agent 001" in r.stderr
+    assert "pw1001-lab" not in r.stderr and not out.exists()
+    lab = write(tmp_path, extra="lab: true\n")
+    assert hotline("asterisk", "render", str(out), "-c", str(lab)).exit_code == 0
