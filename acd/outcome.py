@@ -11,35 +11,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .rules import AcdError
+from .commands import Outcome
 
-FinalOutcome = Literal[
-    "agent_answered",
-    "abandoned_queue",
-    "abandoned_ringing",
-    "message_left",
-    "callback_requested",
-    "ivr_only",
-    "failed",
-]
-_ACD: dict[str, FinalOutcome] = {
-    "agent_answered": "agent_answered",
-    "abandoned_queue": "abandoned_queue",
-    "abandoned_ringing": "abandoned_ringing",
-    "message_left": "message_left",
-    "callback_requested": "callback_requested",
-}
+FinalOutcome = Outcome | Literal["ivr_only", "failed"]
 
 
 def final_outcome(
-    acd_outcome: str | None, *, interrupted: bool, asked_for_agent: bool, message_in_menu: bool
+    acd: Outcome | None, *, interrupted: bool, asked_for_agent: bool, message_in_menu: bool
 ) -> FinalOutcome:
-    """`acd_outcome`: the core's `CallOutcome` for the call, if it reached the queue;
-    `interrupted`: the session ended by an error or a daemon stop rather than by a hang-up or
-    the end of the flow."""
-    acd = _ACD.get(acd_outcome) if acd_outcome is not None else None
-    if acd_outcome is not None and acd is None:
-        raise AcdError(f"unknown ACD outcome {acd_outcome!r}")
+    """`acd`: the core's `CallOutcome` for the call, if it reached the queue; `interrupted`: the
+    session ended by an error or a daemon stop rather than by a hang-up or the end of the flow."""
     if acd == "agent_answered" or (acd is not None and not interrupted):
         return acd
     if interrupted:

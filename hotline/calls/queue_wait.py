@@ -68,7 +68,7 @@ async def wait_for_agent(
         except LeftQueue as left:
             await _leave(chan, ctx, left.choice, result)
             return
-        if await _ring(chan, ctx, offer, result):
+        if await _ring(chan, ctx, offer, transfer.category, result):
             break
     if not chan.hung_up:
         await _survey(chan, ctx, result)
@@ -124,13 +124,12 @@ async def _say(chan: AgiChannel, ctx: CallContext, prompt_ids: tuple[str, ...]) 
     return key
 
 
-async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, result: QueueResult) -> bool:
+async def _ring(chan: AgiChannel, ctx: CallContext, offer: Offer, category: str, result: QueueResult) -> bool:
     uid = chan.uniqueid
     result.agents_rung += 1
     if result.recording is None:
         result.recording = f"{ctx.settings.asterisk.recordings_dir.rstrip('/')}/call-{uid}.wav"
         await chan.exec("MixMonitor", result.recording)
-    category = ctx.acd.category_of(uid)
     whisper = ctx.prompt(f"whisper_late_{category}" if offer.late else f"whisper_{category}")
     intro = ctx.prompt(f"agent_intro_{offer.agent_id}")
     fed_answer = False

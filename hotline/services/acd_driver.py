@@ -18,7 +18,7 @@ from pathlib import Path
 
 from acd import events as ev
 from acd.agents import AgentSpec, AgentView
-from acd.commands import CallOutcome, CancelTimer, Log, StartTimer, ToCall
+from acd.commands import CallOutcome, CancelTimer, Log, Outcome, StartTimer, ToCall
 from acd.core import AcdCore
 from acd.settings import AcdSettings
 from hotline.bus import EventBus
@@ -56,8 +56,7 @@ class AcdRuntime:
         self.scheduler = scheduler or LoopScheduler()
         self.state_file = AgentStateFile(state_file, clock)
         self._inboxes: dict[str, deque[ToCall]] = {}
-        self._outcomes: dict[str, str] = {}
-        self._categories: dict[str, str] = {}
+        self._outcomes: dict[str, Outcome] = {}
         self._timers: dict[str, Cancellable] = {}
         self.state_file.restore_into(self.core)
 
@@ -108,17 +107,13 @@ class AcdRuntime:
         """The call waits for an agent; its session reads what to do from the returned inbox."""
         inbox: deque[ToCall] = deque()
         self._inboxes[call_id] = inbox
-        self._categories[call_id] = category
         self.feed(ev.CallQueued(call_id, category, priority, at, placed_by))
         return inbox
-
-    def category_of(self, call_id: str) -> str:
-        return self._categories[call_id]
 
     def position(self, call_id: str) -> int:
         return self.core.position(call_id)
 
-    def forget(self, call_id: str) -> str | None:
+    def forget(self, call_id: str) -> Outcome | None:
         """The call's session is over, whatever ended it: the call leaves the core (a caller still
         waiting or ringing has left; a talk has ended), so it is never offered again. Returns the
         core's outcome for it, if it gave one."""
@@ -128,7 +123,6 @@ class AcdRuntime:
         elif state == "talking":
             self.feed(ev.CallEnded(call_id))
         self._inboxes.pop(call_id, None)
-        self._categories.pop(call_id, None)
         return self._outcomes.pop(call_id, None)
 
     # ---- agents --------------------------------------------------------------------------------
