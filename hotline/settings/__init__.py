@@ -10,6 +10,7 @@ from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mq
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
+from hotline.settings.web import WebConsole
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -31,6 +32,7 @@ __all__ = [
     "Settings",
     "SipMedia",
     "Trunks",
+    "WebConsole",
     "load_settings",
     "settings_from",
 ]

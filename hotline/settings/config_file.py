@@ -14,6 +14,7 @@ from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mq
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
 from hotline.settings.trunks import Trunks
+from hotline.settings.web import WebConsole
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
 
@@ -30,6 +31,7 @@ class Settings(StrictSection):
     fastagi: FastAgi = FastAgi()
     mqtt: Mqtt | None = None
     metrics: MetricsHttp | None = None
+    web: WebConsole | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
