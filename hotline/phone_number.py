@@ -132,3 +132,14 @@ def stored_forms(text: str) -> tuple[str, ...]:
     if MOBILE.fullmatch(number):
         return (number, "0" + number, "86" + number, "0086" + number)
     return (number,)
+
+
+def masked(text: str | None) -> str:
+    """A number as the wallboard shows it: `13800000000` -> `138****0000`, the middle hidden
+    (a number of 7 digits or fewer keeps only its last two); anything unusable -> 未知号码."""
+    number = try_normalise(text)
+    if number is None:
+        return "未知号码"
+    if len(number) <= 7:
+        return "*" * (len(number) - 2) + number[-2:]
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]

@@ -35,6 +35,7 @@ from hotline.bus.dispatch import OutageHandler, deliver_outage
 from hotline.bus.notifier import Notifier
 from hotline.bus.pending import Pending, PendingQueue
 from hotline.clock import utcnow
+from hotline.fanout import Fanout
 from hotline.settings import Mqtt
 
 log = structlog.get_logger("bus")
@@ -97,6 +98,7 @@ class EventBus(Notifier):
             "service_done": f"{prefix}/dispatch/service_done",
         }
         self._on_service_done: Callable[[bytes, bool], Any] | None = None
+        self.listeners: Fanout[Mapping[str, Any]] = Fanout("events")  # in-process: every event's body
         # counters (read them for metrics and tests)
         self.seq = 0  # last sequence number handed out
         self.published = 0  # publish() calls
@@ -131,6 +133,7 @@ class EventBus(Notifier):
         payload = json.dumps(body, ensure_ascii=False, default=_json_default).encode()
         self.seq = seq
         self.published += 1
+        self.listeners(body)
         if self.cfg is None:
             return seq
         if self._queue.push(Pending(seq, f"{self.topics['events']}/{kind}", payload, retain)):

@@ -2,11 +2,11 @@
 
 Start: the store (`store_start`), the call context (`build_context`), the FastAGI routes
 (`build_server`), then the services in order (`_serve`): store writer, live events, dialer,
-metrics, the SIP auth guard and AMI, FastAGI, line audit.
+metrics, the SIP auth guard and AMI, the web console (`hotline.web.console`), FastAGI, line audit.
 `hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
 second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
-deadline, flush the store, close AMI.
+deadline, close the web console, flush the store, close AMI.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
 from hotline.settings import Settings
 from hotline.store.recorder import CallRecorder
+from hotline.web.console import Console
 from prompts.catalog import site_catalog
 
 log = structlog.get_logger("daemon")
@@ -58,6 +59,7 @@ class Running:
     server: FastAgiServer
     ctx: CallContext
     guard: AuthGuardService | None = None  # the SIP password-guessing guard (with AMI only)
+    console: Console | None = None  # the web console (with `web:` only)
 
 
 async def run_daemon(
@@ -175,20 +177,21 @@ async def _serve(
         if settings.metrics is not None:
             await ctx.metrics.serve(settings.metrics.host, settings.metrics.port)
         guard = _start_guard(settings, ctx, tg)
+        console = await _start_console(settings, ctx)
         await server.start()
         audit = tg.create_task(_auditor(settings, ctx, server).run(), name="line-audit")
         ledger = tg.create_task(LedgerWatch(settings, ctx.engine, utcnow).run(), name="cdr-ledger")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         notify.ready()
         if started is not None and not started.done():
-            started.set_result(Running(server, ctx, guard))
+            started.set_result(Running(server, ctx, guard, console))
         await stop.wait()
         log.info("daemon.stopping", calls_in_progress=server.active)
         notify.stopping()
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
         audit.cancel()
         ledger.cancel()
-        await _stop_in_order(settings, ctx, server, dialer, writer, guard)
+        await _stop_in_order(settings, ctx, server, dialer, writer, guard, console)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 
 
@@ -199,12 +202,15 @@ async def _stop_in_order(
     dialer: asyncio.Task[None],
     writer: asyncio.Task[None],
     guard: AuthGuardService | None,
+    console: Console | None,
 ) -> None:
     server.stop_accepting()
     cut = await server.drain(settings.shutdown_grace_seconds)
     if cut:
         log.warning("daemon.calls_cut_at_deadline", calls=cut)
     await dialer
+    if console is not None:  # the wallboard showed the drain; now its streams end
+        await console.close()
     await ctx.recorder.close()
     await writer
     await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
@@ -238,6 +244,20 @@ def _start_guard(settings: Settings, ctx: CallContext, tg: asyncio.TaskGroup) ->
     tg.create_task(guard.run(), name="sip-guard")
     ctx.ami.start()
     return guard
+
+
+async def _start_console(settings: Settings, ctx: CallContext) -> Console | None:
+    """The web console, if configured. It failing to start (its port taken...) is loud but does
+    not keep the daemon from answering calls."""
+    if settings.web is None:
+        return None
+    try:
+        console = await Console.start(ctx, settings.web)
+    except Exception:
+        log.exception("web.start_failed", host=settings.web.host, port=settings.web.port)
+        return None
+    log.info("web.console", url=console.url, login="accounts: hotline users add NAME --role supervisor")
+    return console
 
 
 def _safe_url(url: str) -> str:

@@ -21,6 +21,9 @@ class WebConsole(StrictSection):
     session_max_hours: int = Field(default=12, ge=1, le=72, description="logged out after this long anyway")
     login_attempts: int = Field(default=5, ge=1, le=100, description="failed logins allowed per window")
     login_window_seconds: int = Field(default=300, ge=10, le=86400, description="per user name and address")
+    service_level_goal: float = Field(
+        default=0.8, gt=0, le=1, description="the wallboard turns red below this in the last 30 minutes"
+    )
     wall_alert_wait_seconds: float = Field(
         default=60.0, gt=0, le=3600, description="a waiting caller past this is shown as an alert"
     )

@@ -30,6 +30,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.fanout import Fanout
 from hotline.store.batch import End, Event, Item, Start
 from hotline.store.committer import Committer
 from hotline.store.known_calls import KnownCalls, event_values
@@ -79,6 +80,7 @@ class CallRecorder:
         self._running = False
         self._finished = False
         self._task: asyncio.Task[None] | None = None
+        self.observers: Fanout[Item] = Fanout("recorder")  # see every item accepted for writing
 
     # ----- producers: non-blocking, validate now, write later -----
 
@@ -209,11 +211,8 @@ class CallRecorder:
             unwritten = self._progress.unwritten
             if not unwritten:
                 return
-            kept = (
-                f" ({self.spilled_items} kept in the spill file for the next start)"
-                if self.spilled_items
-                else ""
-            )
+            spilled = self.spilled_items
+            kept = f" ({spilled} kept in the spill file for the next start)" if spilled else ""
             raise RuntimeError(
                 f"the call recorder's writer has stopped; {unwritten} items were not written{kept}"
             )
@@ -283,6 +282,7 @@ class CallRecorder:
             self._memory.append(item)
         self._progress.accept()
         self._wake.set()
+        self.observers(item)
 
     def _spill_item(self, spill: SpillFile, item: Item) -> None:
         """Once spilling starts, every item goes to the file until the writer has emptied it."""

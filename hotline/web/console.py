@@ -1,0 +1,73 @@
+"""The web console as one of the daemon's services: load today's figures, build the wallboard
+and the app, listen, and stop in order (the board's streams end, then the server)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+
+from hotline.calls.context import CallContext
+from hotline.settings import WebConsole
+from hotline.web.app import build_app
+from hotline.web.deps import WebDeps
+from hotline.web.live.alerts import Health
+from hotline.web.live.board import LiveBoard
+from hotline.web.live.today import Today
+from hotline.web.server import WebServer
+
+log = structlog.get_logger("web")
+
+
+class Console:
+    def __init__(self, board: LiveBoard, server: WebServer, offload: ThreadPoolExecutor) -> None:
+        self.board = board
+        self.server = server
+        self._offload = offload
+        self._ticker: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        web = self.board.settings.web
+        assert web is not None
+        return f"http://{web.host}:{self.server.port}/"
+
+    @classmethod
+    async def start(cls, ctx: CallContext, web: WebConsole) -> Console:
+        """Today's figures are read once here (a restart is seamless); from then on the board
+        follows the recorder's items and the live events, with no SQL per event."""
+        settings = ctx.settings
+        today = await Today.load(ctx.engine, settings, ctx.clock())
+        board = LiveBoard(
+            settings, acd=ctx.acd, trunks=ctx.trunks, today=today, health=_health(ctx), clock=ctx.clock
+        )
+        ctx.recorder.observers.add(board.on_item)
+        ctx.bus.listeners.add(board.on_event)
+        offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
+        deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
+        server = WebServer(build_app(deps, board), web.host, web.port)
+        await server.start()
+        console = cls(board, server, offload)
+        console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")
+        return console
+
+    async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        self.board.close()  # the live streams end, so the server's graceful stop is quick
+        await self.server.close()
+        self._offload.shutdown(wait=False, cancel_futures=True)
+        log.info("web.stopped")
+
+
+def _health(ctx: CallContext) -> Callable[[], Health]:
+    def health() -> Health:
+        return Health(
+            ami_connected=ctx.ami.connected.is_set() if ctx.ami is not None else None,
+            database_reachable=ctx.recorder.reachable,
+            peak_reason=ctx.peak.active_reason,
+        )
+
+    return health

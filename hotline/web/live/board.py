@@ -1,0 +1,170 @@
+"""The supervisor's wallboard: one JSON state built from the live events, the ACD's view of its
+agents, the lines and today's figures, pushed to every browser watching (push.py).
+
+Fed by the daemon: `on_event` is a bus listener (every live event, in-process), `on_item` a call
+recorder observer (what the store is asked to write: today's figures). `run()` re-checks what
+depends on the clock alone (a wait passing the limit, midnight) once a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from acd.agents import AgentView
+from acd.rules import AcdError
+from acd.trunks import TrunkCapacity
+from hotline.reports.labels import CATEGORY
+from hotline.settings import Settings
+from hotline.store.batch import Item
+from hotline.reports.live_window import RecentLevel
+from hotline.web.live.alerts import Alert, Health, alerts
+from hotline.web.live.calls import BOARD_KINDS, LiveCall, LiveCalls, event_time
+from hotline.web.live.push import Broadcast
+
+STATE_LABELS = {
+    "logged_out": "未登录",
+    "ready": "空闲",
+    "ringing": "振铃",
+    "talking": "通话",
+    "wrap_up": "话后整理",
+    "paused": "暂停",
+}
+
+
+class Acd(Protocol):
+    def agent(self, agent_id: str) -> AgentView: ...
+    def position(self, call_id: str) -> int: ...
+
+
+class Today(Protocol):
+    """Today's figures (kept from the recorder's items; see today.py)."""
+
+    def apply(self, item: Item) -> bool: ...
+    def figures(self, now: datetime) -> dict[str, Any]: ...
+    def agents_today(self) -> dict[str, dict[str, Any]]: ...
+    def recent(self, now: datetime) -> RecentLevel: ...
+    async def roll_if_new_day(self, now: datetime) -> bool: ...
+
+
+class LiveBoard:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        acd: Acd,
+        trunks: TrunkCapacity,
+        today: Today,
+        health: Callable[[], Health],
+        clock: Callable[[], datetime],
+        min_push_interval_s: float = 0.1,
+    ) -> None:
+        self.settings = settings
+        self.web = settings.web
+        self._acd = acd
+        self._trunks = trunks
+        self.today = today
+        self._health = health
+        self._clock = clock
+        self.calls = LiveCalls()
+        self._since: dict[str, datetime] = {}
+        self._started = clock()
+        self._last_event_at: str | None = None
+        self._last_seq = 0
+        self._alerts: list[Alert] = []
+        self.broadcast = Broadcast(self.render, min_interval_s=min_push_interval_s)
+
+    # ---- facts in --------------------------------------------------------------------------
+    def on_event(self, body: Mapping[str, Any]) -> None:
+        kind = body.get("kind")
+        if kind not in BOARD_KINDS:
+            return
+        self._last_event_at, self._last_seq = str(body.get("at")), int(body.get("seq") or 0)
+        if kind == "agent_state" and isinstance(body.get("agent_id"), str):
+            self._since[str(body["agent_id"])] = event_time(body)
+        self.calls.apply(body)
+        self.broadcast.changed()
+
+    def on_item(self, item: Item) -> None:
+        if self.today.apply(item):
+            self.broadcast.changed()
+
+    async def run(self, tick_s: float = 1.0) -> None:
+        """Clock-only changes: alerts that appear by waiting, and the new day at midnight."""
+        while True:
+            await asyncio.sleep(tick_s)
+            now = self._clock()
+            rolled = await self.today.roll_if_new_day(now)
+            if rolled or self._current_alerts(now) != self._alerts:
+                self.broadcast.changed()
+
+    def close(self) -> None:
+        self.broadcast.close()
+
+    # ---- the state -------------------------------------------------------------------------
+    def render(self) -> bytes:
+        return json.dumps(self.state(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def state(self) -> dict[str, Any]:
+        now = self._clock()
+        self._alerts = self._current_alerts(now)
+        today = self.today.agents_today()
+        return {
+            "now": now.isoformat(),
+            "event_at": self._last_event_at,
+            "seq": self._last_seq,
+            "waiting": [self._waiting_row(c) for c in self.calls.waiting()],
+            "agents": [self._agent_row(a.id, a.name, today.get(a.id, {})) for a in self.settings.agents],
+            "lines": {
+                d: {"used": self._trunks.in_use(d), "total": self._trunks.limits[d]}
+                for d in ("inbound", "outbound")
+            },
+            "today": self.today.figures(now),
+            "alerts": [{"level": a.level, "text": a.text} for a in self._alerts],
+            "answer_target_s": self.settings.answer_target.seconds,
+        }
+
+    def _current_alerts(self, now: datetime) -> list[Alert]:
+        return alerts(
+            now=now,
+            waiting=self.calls.waiting(),
+            agents=[self._acd.agent(a.id) for a in self.settings.agents],
+            recent=self.today.recent(now),
+            goal=self.web.service_level_goal if self.web is not None else 0.8,
+            wait_limit_s=self.web.wall_alert_wait_seconds if self.web is not None else 60.0,
+            health=self._health(),
+        )
+
+    def _waiting_row(self, call: LiveCall) -> dict[str, Any]:
+        assert call.queued_at is not None  # calls.waiting() lists queued calls only
+        try:
+            position: int | None = self._acd.position(call.uniqueid)
+        except AcdError:  # the event came before the core took the call, or after it let go
+            position = None
+        return {
+            "position": position,
+            "number": call.number,
+            "category": CATEGORY.get(call.category or "", call.category or "未分类"),
+            "vip": call.vip,
+            "since": call.queued_at.isoformat(),
+            "state": call.state,
+            "agent_id": call.agent_id,
+        }
+
+    def _agent_row(self, agent_id: str, name: str, today: dict[str, Any]) -> dict[str, Any]:
+        view = self._acd.agent(agent_id)
+        return {
+            "id": agent_id,
+            "name": name,
+            "state": view.state,
+            "state_label": STATE_LABELS.get(view.state, view.state),
+            "reason": view.reason,
+            "registered": view.registered,
+            "since": self._since.get(agent_id, self._started).isoformat(),
+            "caller": self.calls.number_of(view.call_id),
+            "answered": today.get("answered", 0),
+            "talk_s": today.get("talk_s", 0.0),
+        }
