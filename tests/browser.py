@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -87,11 +88,15 @@ def chromium(width: int = 1920, height: int = 1080) -> Iterator[WebDriver]:
     os.environ.setdefault("SE_OFFLINE", "true")
     os.environ.setdefault("SE_AVOID_STATS", "true")
     with tempfile.TemporaryDirectory(prefix="hotline-chromium-") as profile:
-        service = Service(
-            executable_path=str(CHROMEDRIVER),
-            log_output=str(Path(profile) / "chromedriver.log"),
-        )
-        driver = webdriver.Chrome(service=service, options=options(width, height, Path(profile) / "profile"))
+        log = Path(profile) / "chromedriver.log"
+        service = Service(executable_path=str(CHROMEDRIVER), log_output=str(log))
+        try:
+            driver = webdriver.Chrome(
+                service=service, options=options(width, height, Path(profile) / "profile")
+            )
+        except WebDriverException as exc:  # the log goes with the profile: keep its end in the error
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+            raise RuntimeError(f"chromium did not start: {exc.msg}\nchromedriver log:\n{tail}") from exc
         try:
             _fit_viewport(driver, width, height)
             yield driver

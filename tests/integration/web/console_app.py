@@ -75,7 +75,7 @@ def make_deps(settings: Settings, offload: Executor, now: datetime) -> WebDeps:
     """The deps the reports page reads. The daemon's engine is None here: the page must never use
     it (a report makes its own engine off the loop), and would fail loudly if it did."""
     assert settings.web is not None
-    return WebDeps(settings, settings.web, engine=None, clock=lambda: now, offload=offload)
+    return WebDeps(settings, settings.web, engine=None, clock=lambda: now, offload=offload)  # type: ignore[arg-type]
 
 
 def console_app(deps: WebDeps, role: str | None, static_dir: Path) -> Starlette:
