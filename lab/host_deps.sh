@@ -7,6 +7,9 @@
 #   mosquitto   MQTT broker for the live-event tests
 #   python3-venv the project's virtualenv
 #   systemd     systemd-analyze checks the shipped unit (hotline service unit)
+#   chromium, chromium-driver  the console's real-browser tests: Selenium drives Debian's chromium
+#               through /usr/bin/chromedriver (nothing is downloaded at test time; tests/browser.py)
+#   fonts-wqy-microhei  a Chinese font, so the console's pages and screenshots show 汉字, not boxes
 set -euo pipefail
 need=()
 command -v sipp >/dev/null || need+=(sip-tester)
@@ -17,6 +20,9 @@ command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitt
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root: apt-get install ${need[*]})" >&2

@@ -107,17 +107,17 @@ def parse_period(
             f"--{name} {value!r} is out of range: reports cover the years {FIRST_YEAR}-{LAST_YEAR}"
         )
     if name == "day":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError(f"--day {value!r} is not a date such as 2026-11-23")
         try:
             return day_period(date.fromisoformat(value), tz)
         except ValueError as exc:
             raise ValueError(f"--day {value!r}: {exc}") from None
     if name == "month":
-        m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
         if not m or not 1 <= int(m[2]) <= 12:
             raise ValueError(f"--month {value!r} is not a month such as 2026-11")
         return month_period(int(m[1]), int(m[2]), tz)
-    if not re.fullmatch(r"\d{4}", value):
+    if not re.fullmatch(r"[0-9]{4}", value):
         raise ValueError(f"--year {value!r} is not a year such as 2026")
     return year_period(int(value), tz)
