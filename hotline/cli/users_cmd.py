@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -40,7 +40,7 @@ def _run(s: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
         raise fail(str(exc)) from None
 
 
-async def _audited(engine: AsyncEngine, action: str, detail: dict[str, object]) -> None:
+async def _audited(engine: AsyncEngine, action: str, detail: Mapping[str, object]) -> None:
     try:
         who = f"cli:{getpass.getuser()}"
     except (OSError, KeyError):  # no login name in the environment or the passwd file

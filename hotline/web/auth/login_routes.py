@@ -30,6 +30,7 @@ log = structlog.get_logger("web")
 WRONG = "用户名或密码错误"
 HOME = {Role.AGENT: "/agent", Role.SUPERVISOR: "/wallboard", Role.ADMIN: "/wallboard"}
 NEXT_MAX = 2000
+NAME_ECHO_MAX = 64  # a longer "user name" is no user name (32 at most) and is not echoed whole
 
 
 def home_for(user: CurrentUser) -> str:
@@ -80,7 +81,7 @@ class LoginRoutes:
 
     async def submit(self, request: Request) -> Response:
         form = await request.form()
-        username = str(form.get("username") or "").strip()
+        username = str(form.get("username") or "").strip()[:NAME_ECHO_MAX]  # echoed and audited
         password = str(form.get("password") or "")
         target = safe_next(form.get("next"))
         address, now = _address(request), self.kit.deps.clock()
