@@ -4,7 +4,8 @@ package; `common` has what they share (config loading, one-line errors, the stor
 run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
 report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
-db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list and agents secret.
+db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, agents secret and
+users add|passwd|list|disable|enable (the web console's accounts).
 `main` refuses arguments that are not UTF-8 before any command runs.
 """
 
@@ -30,6 +31,7 @@ from hotline.cli import (
     selfservice_cmd,
     service_cmd,
     supervise_cmd,
+    users_cmd,
 )
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="95598 hotline: IVR + ACD on Asterisk")
@@ -48,6 +50,7 @@ app.command("run")(run_cmd.run)
 app.command("supervise")(supervise_cmd.supervise)
 app.add_typer(service_cmd.app, name="service")
 app.command("report")(report_cmd.report)
+app.add_typer(users_cmd.app, name="users")
 
 
 def _check_arguments(argv: list[str]) -> None:

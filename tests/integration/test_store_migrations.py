@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 import hotline.dialer.models  # noqa: F401  (registers the dialer tables)
 import hotline.selfservice.models  # noqa: F401
+import hotline.store.web_models  # noqa: F401  (registers the web console tables)
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Base
 
@@ -54,6 +55,9 @@ async def test_migrations_apply_to_an_empty_database(db_url):
             "uq_outbound_attempts_job_attempt",
         },
         "dnc_numbers": set(),
+        "users": {"uq_users_username", "uq_users_agent_id"},
+        "web_sessions": {"ix_web_sessions_user_id"},
+        "audit_log": {"ix_audit_log_at", "ix_audit_log_user_id"},
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == [], "models and migrations differ: add a migration"

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 import hotline.dialer.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
+import hotline.store.web_models  # noqa: F401  (web console accounts join Base.metadata)
 from hotline.store.db import make_engine
 from hotline.store.models import Base
 

@@ -1,0 +1,41 @@
+"""Fixtures of the web console tests: the store (tests/conftest.py `engine`), a movable clock,
+the test app (web_harness.build) and an HTTP client on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from web_harness import Clock, Probe, build, client, settings
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def offload() -> Iterator[ThreadPoolExecutor]:
+    pool = ThreadPoolExecutor(2, thread_name_prefix="test-offload")
+    yield pool
+    pool.shutdown()
+
+
+@pytest.fixture
+def web(engine: AsyncEngine, db_url: str, tmp_path: Path, clock: Clock, offload: ThreadPoolExecutor):
+    return build(engine, settings(db_url, tmp_path), clock, offload)
+
+
+@pytest.fixture
+def probe(web) -> Probe:
+    return web[1]
+
+
+@pytest.fixture
+async def http(web) -> AsyncIterator[httpx.AsyncClient]:
+    async with client(web[0]) as c:
+        yield c
