@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
 from hotline.web.headers import SecurityHeaders
@@ -27,16 +28,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
 
 
-def build_app(deps: WebDeps, board: LiveBoard) -> Starlette:
+def build_app(deps: WebDeps, board: LiveBoard, *, kit: AuthKit | None = None) -> Starlette:
+    """`kit`: the accounts' shared parts (tests pass one with cheap password hashing)."""
+    kit = kit or AuthKit.build(deps)
     routes = [
-        *auth_routes(deps),
+        *auth_routes(deps, kit=kit),
         *wallboard_routes(board),
         *report_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), auth_middleware(deps)],
+        middleware=[Middleware(SecurityHeaders), auth_middleware(deps, kit=kit)],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.company = deps.settings.company

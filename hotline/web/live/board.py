@@ -18,9 +18,9 @@ from acd.agents import AgentView
 from acd.rules import AcdError
 from acd.trunks import TrunkCapacity
 from hotline.reports.labels import CATEGORY
+from hotline.reports.live_window import RecentLevel
 from hotline.settings import Settings
 from hotline.store.batch import Item
-from hotline.reports.live_window import RecentLevel
 from hotline.web.live.alerts import Alert, Health, alerts
 from hotline.web.live.calls import BOARD_KINDS, LiveCall, LiveCalls, event_time
 from hotline.web.live.push import Broadcast
@@ -68,7 +68,7 @@ class LiveBoard:
         self._trunks = trunks
         self.today = today
         self._health = health
-        self._clock = clock
+        self.clock = clock
         self.calls = LiveCalls()
         self._since: dict[str, datetime] = {}
         self._started = clock()
@@ -96,7 +96,7 @@ class LiveBoard:
         """Clock-only changes: alerts that appear by waiting, and the new day at midnight."""
         while True:
             await asyncio.sleep(tick_s)
-            now = self._clock()
+            now = self.clock()
             rolled = await self.today.roll_if_new_day(now)
             if rolled or self._current_alerts(now) != self._alerts:
                 self.broadcast.changed()
@@ -109,7 +109,7 @@ class LiveBoard:
         return json.dumps(self.state(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def state(self) -> dict[str, Any]:
-        now = self._clock()
+        now = self.clock()
         self._alerts = self._current_alerts(now)
         today = self.today.agents_today()
         return {

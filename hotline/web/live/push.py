@@ -9,7 +9,7 @@ queues them. Nothing here does I/O; the SSE route reads `watch()`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 
 class _Watcher:
@@ -63,7 +63,7 @@ class Broadcast:
             watcher.latest = payload
             watcher.ready.set()
 
-    async def watch(self, *, heartbeat_s: float = 15.0) -> AsyncIterator[bytes | None]:
+    async def watch(self, *, heartbeat_s: float = 15.0) -> AsyncGenerator[bytes | None, None]:
         """The current board at once, then each new one; None every `heartbeat_s` without a change
         (the route sends a comment so proxies keep the stream open). Ends when closed."""
         watcher = _Watcher(self._render())
