@@ -8,6 +8,8 @@ PYTHON ?= python3
 
 run: venv prompts
 	$(PY) -m lab up --hotline --public
+	@echo "Web console: http://127.0.0.1:8080/ (wallboard /wallboard, reports /reports)."
+	@echo "  Log in with an account made first: $(VENV)/bin/hotline users add NAME --role supervisor"
 	$(VENV)/bin/hotline supervise
 
 test: venv lint

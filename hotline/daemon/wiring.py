@@ -180,7 +180,8 @@ async def _serve(
         console = await _start_console(settings, ctx)
         await server.start()
         audit = tg.create_task(_auditor(settings, ctx, server).run(), name="line-audit")
-        ledger = tg.create_task(LedgerWatch(settings, ctx.engine, utcnow).run(), name="cdr-ledger")
+        watch = LedgerWatch(settings, ctx.engine, utcnow, console.reload if console is not None else None)
+        ledger = tg.create_task(watch.run(), name="cdr-ledger")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         notify.ready()
         if started is not None and not started.done():

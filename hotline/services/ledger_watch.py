@@ -6,7 +6,7 @@ A ledger that cannot be read, or a store that is away, is logged and tried again
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
@@ -20,7 +20,15 @@ log = structlog.get_logger("daemon")
 
 
 class LedgerWatch:
-    def __init__(self, settings: Settings, engine: AsyncEngine, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        clock: Callable[[], datetime],
+        on_change: Callable[[], Awaitable[None]] | None = None,
+    ):
+        """`on_change()`: awaited after a round that wrote rows (the wallboard reads its day again)."""
+        self.on_change = on_change
         self.path = settings.asterisk.cdr_file
         self.interval_s = settings.asterisk.cdr_reconcile_seconds
         self.extensions = {a.extension: a.id for a in settings.agents}
@@ -37,8 +45,11 @@ class LedgerWatch:
         if self.path is None:
             return
         try:
-            await reconcile_ledger(self.engine, self.path, self.clock(), self.extensions)
+            summary = await reconcile_ledger(self.engine, self.path, self.clock(), self.extensions)
         except LedgerError as exc:  # an unreadable ledger must not keep the hotline down
             log.error("daemon.ledger_unreadable", error=str(exc))
         except (SQLAlchemyError, OSError) as exc:  # the store away: the next round catches up
             log.warning("daemon.ledger_store_unreachable", error=f"{type(exc).__name__}: {exc}")
+        else:
+            if (summary.inserted or summary.updated) and self.on_change is not None:
+                await self.on_change()

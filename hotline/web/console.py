@@ -4,7 +4,7 @@ and the app, listen, and stop in order (the board's streams end, then the server
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
@@ -22,8 +22,15 @@ log = structlog.get_logger("web")
 
 
 class Console:
-    def __init__(self, board: LiveBoard, server: WebServer, offload: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        board: LiveBoard,
+        server: WebServer,
+        offload: ThreadPoolExecutor,
+        flush: Callable[[], Awaitable[None]],
+    ) -> None:
         self.board = board
+        self._flush = flush
         self.server = server
         self._offload = offload
         self._ticker: asyncio.Task[None] | None = None
@@ -49,9 +56,14 @@ class Console:
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
         server = WebServer(build_app(deps, board), web.host, web.port)
         await server.start()
-        console = cls(board, server, offload)
+        console = cls(board, server, offload, ctx.recorder.flush)
         console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")
         return console
+
+    async def reload(self) -> None:
+        """Today's figures read again (the store got rows by another way than the recorder)."""
+        await self.board.today.reload(self._flush, self.board.clock())
+        self.board.broadcast.changed()
 
     async def close(self) -> None:
         if self._ticker is not None:

@@ -16,6 +16,7 @@ from hotline.store.queries import fetch_calls
 ROOT = Path(__file__).resolve().parents[2]
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 10)]
 VIP = "13900002999"
+WEB_PORT = 18598
 
 
 def write_config(
@@ -51,6 +52,14 @@ def write_config(
                     "vip_numbers": [VIP],
                 },
                 "peak": {"flag_file": str(path.with_suffix(".peak"))},
+                # the console (test_web_console): 3 failed logins lock a name or address for 10 s
+                "web": {
+                    "host": "127.0.0.1",
+                    "port": WEB_PORT,
+                    "secret_file": str(path.with_suffix(".web_secret")),
+                    "login_attempts": 3,
+                    "login_window_seconds": 10,
+                },
                 # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row
                 **({"asterisk": {"cdr_file": str(cdr_file)}} if cdr_file else {}),
                 # the dialer may call at any hour of the test run; tries come 3 s apart

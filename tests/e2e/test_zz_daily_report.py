@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -9,7 +10,11 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from browser import chromium, require_browser, screenshot, wait_for
 from e2e_setup import rows_for
+from polling import until
+from selenium.webdriver.common.by import By
+from test_web_console import SHOTS, add_user, kpi, log_in
 
 from hotline.reports.period import day_period, zone
 from hotline.reports.report import build_report
@@ -74,3 +79,54 @@ async def test_todays_report_matches_the_calls_the_e2e_tests_made(hotline_lab, d
     assert proc.returncode == 0, proc.stderr
     exported = json.loads(proc.stdout)["inbound_outcomes"]
     assert {k: v for k, v in exported.items() if v} == dict(expected)
+
+
+def _report_center(cfg, day: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "report", "--day", day, "--format", "json", "-c", str(cfg)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["center"]
+
+
+def _same_figures(live: dict, report: dict) -> bool:
+    """Field by field: counts exactly; sums of seconds and the rates built on them up to float
+    rounding (the wallboard adds call by call, SQL in its own order)."""
+    if live.keys() != report.keys():
+        return False
+    for key, want in report.items():
+        got = live[key]
+        if isinstance(want, float) or isinstance(got, float):
+            if want is None or got is None or abs(got - want) > 1e-9 * max(1.0, abs(want)):
+                return False
+        elif got != want:
+            return False
+    return True
+
+
+async def test_the_wallboards_today_equals_the_day_report_in_the_browser(hotline_lab, daemon):
+    """After every e2e call (and the daemon restarts of the fault tests), the supervisor's
+    wallboard shows today's figures equal to `hotline report --day` field by field."""
+    require_browser()
+    cfg = hotline_lab[1]
+    add_user(cfg, "banzhang", "--role", "supervisor", "--name", "值班长")
+    day = datetime.now(TZ).date().isoformat()
+    with chromium() as driver:
+        await asyncio.to_thread(log_in, driver, "banzhang")
+        await asyncio.to_thread(wait_for, driver, lambda d: d.find_element(By.ID, "link").text == "实时", 10)
+        fetch_state = "return fetch('/wallboard/state').then(r => r.json())"
+        live: dict = {}
+        report: dict = {}
+
+        async def equal() -> bool:
+            live.update((await asyncio.to_thread(driver.execute_script, fetch_state))["today"]["counts"])
+            report.update(await asyncio.to_thread(_report_center, cfg, day))
+            return _same_figures(live, report)
+
+        await until(equal, 15, "the wallboard's figures equal to the day report")
+        shown = {k: kpi(driver, k) for k in ("inbound", "offered", "answered", "blocked")}
+        screenshot(driver, SHOTS / "wallboard-end-of-e2e.png")
+    assert shown == {k: report[k] for k in shown}, (shown, report)
+    print(f"\nwallboard = day report over {report['inbound']} inbound calls: {live}")

@@ -18,12 +18,12 @@ from acd.agents import AgentView
 from acd.rules import AcdError
 from acd.trunks import TrunkCapacity
 from hotline.reports.labels import CATEGORY
-from hotline.reports.live_window import RecentLevel
 from hotline.settings import Settings
 from hotline.store.batch import Item
 from hotline.web.live.alerts import Alert, Health, alerts
 from hotline.web.live.calls import BOARD_KINDS, LiveCall, LiveCalls, event_time
 from hotline.web.live.push import Broadcast
+from hotline.web.live.today import Today
 
 STATE_LABELS = {
     "logged_out": "未登录",
@@ -38,16 +38,6 @@ STATE_LABELS = {
 class Acd(Protocol):
     def agent(self, agent_id: str) -> AgentView: ...
     def position(self, call_id: str) -> int: ...
-
-
-class Today(Protocol):
-    """Today's figures (kept from the recorder's items; see today.py)."""
-
-    def apply(self, item: Item) -> bool: ...
-    def figures(self, now: datetime) -> dict[str, Any]: ...
-    def agents_today(self) -> dict[str, dict[str, Any]]: ...
-    def recent(self, now: datetime) -> RecentLevel: ...
-    async def roll_if_new_day(self, now: datetime) -> bool: ...
 
 
 class LiveBoard:

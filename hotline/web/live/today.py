@@ -4,6 +4,7 @@ at start and at midnight) and the Erlang C advice for this hour and the next."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ class Today:
         self.day = day
         self.last_week = last_week
         self._last_week_of: Period = day.period  # the day whose last week is loaded
+        self._during_reload: list[Item] | None = None
 
     @classmethod
     async def load(cls, engine: AsyncEngine, settings: Settings, now: datetime) -> Today:
@@ -41,7 +43,27 @@ class Today:
 
     def apply(self, item: Item) -> bool:
         self.day.apply(item)
+        if self._during_reload is not None:
+            self._during_reload.append(item)
         return True
+
+    async def reload(self, flush: Callable[[], Awaitable[None]], now: datetime) -> None:
+        """Read the day again: rows reached the store by another way than the recorder (the CDR
+        ledger recorded calls the fallback took). What the recorder is asked meanwhile is applied
+        on top; a call's start or end already loaded is not counted twice (DayFigures keeps the
+        first), an ACD event committed during the load itself may be (per-agent offers only)."""
+        await flush()
+        self._during_reload = []
+        try:
+            day = await load_day(self._engine, self.day.period, self.day.thresholds, self._agents(), now=now)
+        finally:
+            meanwhile, self._during_reload = self._during_reload, None
+        for item in meanwhile:
+            day.apply(item)
+        self.day = day
+
+    def _agents(self) -> list[tuple[str, str | None]]:
+        return [(a.id, a.name or None) for a in self._settings.agents]
 
     async def roll_if_new_day(self, now: datetime) -> bool:
         """At midnight: a fresh day (calls started before it no longer count) and its last week."""

@@ -51,7 +51,8 @@ async def _logged_in(running: Running) -> httpx.AsyncClient:
     assert running.console is not None
     await add_user(running.ctx.engine, "boss", passwords=Passwords())
     c = httpx.AsyncClient(base_url=running.console.url.rstrip("/"), timeout=10)
-    r = await c.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": await csrf_of(c)})
+    form = {"username": "boss", "password": PASSWORD, "csrf_token": await csrf_of(c)}
+    r = await c.post("/login", data=form)
     assert r.status_code == 303, r.text
     return c
 
@@ -91,8 +92,10 @@ async def test_a_waiting_caller_is_on_the_stream_then_leaves_it(console: Running
     try:
         await until(
             lambda: states.any(
-                lambda s: [w["number"] for w in s["waiting"]] == ["138****1234"]
-                and s["agents"][0]["state"] == "ringing"
+                lambda s: (
+                    [w["number"] for w in s["waiting"]] == ["138****1234"]
+                    and s["agents"][0]["state"] == "ringing"
+                )
             ),
             10,
             "the ringing caller on the wallboard",
