@@ -66,18 +66,33 @@ def log_in(driver: WebDriver, user: str, password: str = PASSWORD, path: str = "
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
 
 
+# The board re-renders its rows on every push: read the DOM in one script, never through an
+# element found earlier (it may be gone by the next call).
 def kpi(driver: WebDriver, key: str) -> int:
-    return int(driver.find_element(By.ID, f"kpi-{key}").get_attribute("data-value") or 0)
+    value = driver.execute_script(f"return document.getElementById('kpi-{key}').dataset.value")
+    return int(value or 0)
+
+
+def agent_state(driver: WebDriver, agent_id: str) -> str | None:
+    return driver.execute_script(f"return document.getElementById('agent-{agent_id}')?.dataset.state")
+
+
+def waiting_since(driver: WebDriver, number: str) -> str | None:
+    """The queued time of the caller's row in the waiting list, None while it is not there."""
+    script = (
+        f"const r = document.querySelector(\"#waiting-body tr[data-number='{number}']\");"
+        " return r ? r.querySelector('td.tick').dataset.since : null;"
+    )
+    return driver.execute_script(script)
 
 
 def seen_row(driver: WebDriver, number: str, timeout: float) -> tuple[float, str]:
     """Poll the waiting list until the caller's row shows: (wall time seen, its queued time)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = driver.find_elements(By.CSS_SELECTOR, f"#waiting-body tr[data-number='{number}']")
-        if rows:
-            since = rows[0].find_element(By.CSS_SELECTOR, "td.tick").get_attribute("data-since")
-            return time.time(), str(since)
+        since = waiting_since(driver, number)
+        if since is not None:
+            return time.time(), since
         time.sleep(0.02)
     raise TimeoutError(f"{number} never appeared in the waiting list within {timeout} s")
 
@@ -88,7 +103,12 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
     caller, shown = "13900007001", "139****7001"
     with chromium() as driver:
         await asyncio.to_thread(log_in, driver, "banzhang")
-        await asyncio.to_thread(wait_for, driver, lambda d: d.find_element(By.ID, "link").text == "实时", 10)
+        await asyncio.to_thread(
+            wait_for,
+            driver,
+            lambda d: d.execute_script("return document.getElementById('link').textContent") == "实时",
+            10,
+        )
         before = {k: kpi(driver, k) for k in KPIS}
         async with AgentPhone("1006", "pw1006-e2e", answer_after=4.0, talk_seconds=4.0) as phone:
             await registered(daemon, "1006")
@@ -100,14 +120,14 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
             await asyncio.to_thread(
                 wait_for,
                 driver,
-                lambda d: d.find_element(By.ID, "agent-006").get_attribute("data-state") == "talking",
+                lambda d: agent_state(d, "006") == "talking",
                 15,
             )
             screenshot(driver, SHOTS / "wallboard-talking.png")
             await asyncio.to_thread(
                 wait_for,
                 driver,
-                lambda d: not d.find_elements(By.CSS_SELECTOR, f"tr[data-number='{shown}']"),
+                lambda d: waiting_since(d, shown) is None,
                 5,
             )
             assert (await placed).ok and phone.calls_received == 1

@@ -13,7 +13,6 @@ import pytest
 from browser import chromium, require_browser, screenshot, wait_for
 from e2e_setup import rows_for
 from polling import until
-from selenium.webdriver.common.by import By
 from test_web_console import SHOTS, add_user, kpi, log_in
 
 from hotline.reports.period import day_period, zone
@@ -115,7 +114,12 @@ async def test_the_wallboards_today_equals_the_day_report_in_the_browser(hotline
     day = datetime.now(TZ).date().isoformat()
     with chromium() as driver:
         await asyncio.to_thread(log_in, driver, "banzhang")
-        await asyncio.to_thread(wait_for, driver, lambda d: d.find_element(By.ID, "link").text == "实时", 10)
+        await asyncio.to_thread(
+            wait_for,
+            driver,
+            lambda d: d.execute_script("return document.getElementById('link').textContent") == "实时",
+            10,
+        )
         fetch_state = "return fetch('/wallboard/state').then(r => r.json())"
         live: dict = {}
         report: dict = {}

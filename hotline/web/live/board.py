@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+
 from acd.agents import AgentView
 from acd.rules import AcdError
 from acd.trunks import TrunkCapacity
@@ -24,6 +27,8 @@ from hotline.web.live.alerts import Alert, Health, alerts
 from hotline.web.live.calls import BOARD_KINDS, LiveCall, LiveCalls, event_time
 from hotline.web.live.push import Broadcast
 from hotline.web.live.today import Today
+
+log = structlog.get_logger("web")
 
 STATE_LABELS = {
     "logged_out": "未登录",
@@ -87,7 +92,11 @@ class LiveBoard:
         while True:
             await asyncio.sleep(tick_s)
             now = self.clock()
-            rolled = await self.today.roll_if_new_day(now)
+            try:
+                rolled = await self.today.roll_if_new_day(now)
+            except (SQLAlchemyError, OSError) as exc:  # last week's hours stay; tried next tick
+                log.warning("web.last_week_unreadable", error=f"{type(exc).__name__}: {exc}")
+                rolled = True
             if rolled or self._current_alerts(now) != self._alerts:
                 self.broadcast.changed()
 
@@ -115,6 +124,7 @@ class LiveBoard:
             "today": self.today.figures(now),
             "alerts": [{"level": a.level, "text": a.text} for a in self._alerts],
             "answer_target_s": self.settings.answer_target.seconds,
+            "tz": self.today.day.period.tz.key,  # the center's clock on the page
         }
 
     def _current_alerts(self, now: datetime) -> list[Alert]:

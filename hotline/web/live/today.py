@@ -70,8 +70,8 @@ class Today:
         self.day.advance(now)
         if self.day.period == self._last_week_of:
             return False
-        self._last_week_of = self.day.period
         self.last_week = await _last_week(self._engine, self.day.period, self.day.thresholds)
+        self._last_week_of = self.day.period  # only once loaded: a failed load is tried again
         return True
 
     def recent(self, now: datetime) -> RecentLevel:

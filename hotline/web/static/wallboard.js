@@ -111,7 +111,8 @@
     document.body.dataset.seq = s.seq;
   }
   function tick() {
-    document.getElementById("clock").textContent = new Date(Date.now() + skew).toLocaleTimeString("zh-CN");
+    const zone = state ? {timeZone: state.tz} : {};
+    document.getElementById("clock").textContent = new Date(Date.now() + skew).toLocaleTimeString("zh-CN", zone);
     for (const td of document.querySelectorAll("td.tick")) td.textContent = duration(since(td.dataset.since));
   }
   function connect() {
