@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hotline.web.agent_home import agent_routes
 from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
@@ -34,6 +35,7 @@ def build_app(deps: WebDeps, board: LiveBoard, *, kit: AuthKit | None = None) ->
     routes = [
         *auth_routes(deps, kit=kit),
         *wallboard_routes(board),
+        *agent_routes(board),
         *report_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]

@@ -24,6 +24,7 @@ class _DaemonOwnedSignals(uvicorn.Server):
 
 class WebServer:
     def __init__(self, app: ASGIApp, host: str, port: int, *, graceful_s: float = 3.0) -> None:
+        self.app = app
         config = uvicorn.Config(
             app,
             lifespan="off",

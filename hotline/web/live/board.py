@@ -154,6 +154,13 @@ class LiveBoard:
             "agent_id": call.agent_id,
         }
 
+    def agent_row(self, agent_id: str) -> dict[str, Any] | None:
+        """One configured agent's row of the board (None for an unknown 工号)."""
+        agent = next((a for a in self.settings.agents if a.id == agent_id), None)
+        if agent is None:
+            return None
+        return self._agent_row(agent.id, agent.name, self.today.agents_today().get(agent.id, {}))
+
     def _agent_row(self, agent_id: str, name: str, today: dict[str, Any]) -> dict[str, Any]:
         view = self._acd.agent(agent_id)
         return {

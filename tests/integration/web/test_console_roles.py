@@ -1,0 +1,93 @@
+"""Every route of the console checks its role: walked with each role and logged out, against the
+daemon's real app; and no route of the app is left without a check by accident."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.routing import Mount, Route
+from test_wallboard_daemon import _start
+from web_harness import PASSWORD, add_user, csrf_of
+
+from hotline.daemon.wiring import Running
+from hotline.reports.period import DEFAULT_TZ, zone
+from hotline.web.auth.passwords import Passwords
+
+PUBLIC = {"/", "/login", "/logout", "/static"}  # the way in and out, and the page's own files
+TODAY = datetime.now(zone(DEFAULT_TZ)).date().isoformat()
+SUPERVISION = ["/wallboard", "/wallboard?mode=wall", "/wallboard/state", "/wallboard/stream", "/reports"]
+SUPERVISION += [
+    f"/reports/view?kind=day&value={TODAY}",
+    f"/reports/download?kind=day&value={TODAY}&format=csv",
+]
+EXPECTED = {  # role -> path -> status
+    None: {**dict.fromkeys(SUPERVISION, 401), "/agent": 401},
+    "agent": {**dict.fromkeys(SUPERVISION, 403), "/agent": 200},
+    "supervisor": {**dict.fromkeys(SUPERVISION, 200), "/agent": 403},
+    "admin": {**dict.fromkeys(SUPERVISION, 200), "/agent": 403},
+}
+
+
+@pytest.fixture
+async def running(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    running, stop, task = await _start(db_url, tmp_path)
+    yield running
+    stop.set()
+    await asyncio.wait_for(task, 15)
+
+
+async def _client(running: Running, role: str | None) -> httpx.AsyncClient:
+    assert running.console is not None
+    c = httpx.AsyncClient(base_url=running.console.url.rstrip("/"), timeout=20)
+    if role is not None:
+        await add_user(
+            running.ctx.engine, role, role, agent_id="001" if role == "agent" else None, passwords=Passwords()
+        )
+        form = {"username": role, "password": PASSWORD, "csrf_token": await csrf_of(c)}
+        assert (await c.post("/login", data=form)).status_code == 303
+    return c
+
+
+async def _status(c: httpx.AsyncClient, path: str) -> int:
+    async with c.stream("GET", path, headers={"accept": "application/json"}) as r:
+        return r.status_code  # the stream is closed unread: the live one never ends by itself
+
+
+async def test_every_route_with_every_role(running: Running) -> None:
+    got: dict[str | None, dict[str, int]] = {}
+    for role in EXPECTED:
+        c = await _client(running, role)
+        try:
+            got[role] = {path: await _status(c, path) for path in EXPECTED[role]}
+        finally:
+            await c.aclose()
+    assert got == EXPECTED
+
+
+async def test_a_logged_out_browser_is_sent_to_log_in(running: Running) -> None:
+    c = await _client(running, None)
+    try:
+        r = await c.get("/wallboard?mode=wall", headers={"accept": "text/html"})
+    finally:
+        await c.aclose()
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fwallboard%3Fmode%3Dwall"
+
+
+def test_no_route_is_left_unchecked(running: Running) -> None:
+    assert running.console is not None
+    app = running.console.server.app
+    unchecked = []
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path in PUBLIC:
+            continue
+        assert isinstance(route, Route), route
+        if route.path not in PUBLIC and not hasattr(route.endpoint, "allowed_roles"):
+            unchecked.append(route.path)
+    assert unchecked == []
+    walked = {p.split("?")[0] for p in EXPECTED["admin"]}
+    assert walked == {r.path for r in app.routes if isinstance(r, Route) and r.path not in PUBLIC}
