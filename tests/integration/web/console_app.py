@@ -1,6 +1,7 @@
-"""A console app composed for the tests from the reports routes, and the STAND-IN for the session
-middleware (a colleague writes the real one): it puts a fixed user (or None) and a CSRF token on
-`request.state`, as the real one will after checking the signed session cookie."""
+"""A console app composed for the tests from the reports routes, and a STAND-IN for the session
+middleware: it puts a fixed user (or None) and a CSRF token on `request.state`, as the real one
+(hotline.web.auth.middleware, tested in test_web_login / test_web_csrf) does after checking the
+signed session cookie; the daemon's real app is walked with real logins in test_console_roles."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def user_of(role: str | None) -> CurrentUser | None:
 
 
 class StandInSessionMiddleware:
-    """Stand-in for the session middleware: every request is made by `user` (None = logged out)."""
+    """Every request is made by `user` (None = logged out)."""
 
     def __init__(self, app: ASGIApp, user: CurrentUser | None) -> None:
         self.app, self.user = app, user
