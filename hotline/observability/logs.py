@@ -18,11 +18,27 @@ def setup_logging(level: str = "INFO", *, json: bool | None = None) -> None:
         structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
     )
     lvl = logging.getLevelName(level.upper())
-    logging.basicConfig(level=lvl, stream=sys.stderr, format="%(message)s")
-    # chatty libraries: their INFO lines are not the daemon's story (and are not JSON).
-    # aiosqlite logs every statement at DEBUG from its own thread, unsynchronised with
-    # structlog's writes: at --log-level DEBUG it glued its lines onto the daemon's JSON lines.
-    for name in ("alembic", "panoramisk", "aiosqlite"):
+    # the libraries' own lines (the standard logging) leave as the daemon's lines do: one JSON
+    # object each (or the console's format), never bare text between the JSON lines
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=[
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(lvl)
+    # chatty libraries: their INFO lines are not the daemon's story. aiosqlite logs every
+    # statement at DEBUG from its own thread, unsynchronised with structlog's writes: at
+    # --log-level DEBUG it glued its lines onto the daemon's JSON lines. uvicorn (the web
+    # console) tells of its start and stop, which the daemon logs itself.
+    for name in ("alembic", "panoramisk", "aiosqlite", "uvicorn"):
         logging.getLogger(name).setLevel(max(lvl, logging.WARNING))
     structlog.configure(
         processors=[

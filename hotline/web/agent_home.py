@@ -9,10 +9,8 @@ from starlette.routing import BaseRoute, Route
 
 from acd.feature_codes import PAUSE_REASONS
 from hotline.web.auth.roles import current_user, require
-from hotline.web.live.board import LiveBoard
+from hotline.web.live.board import REASON_LABELS, LiveBoard
 from hotline.web.templating import page
-
-PAUSE_LABELS = {"break": "休息", "meeting": "会议", "training": "培训", "other": "其他"}
 
 
 def agent_routes(board: LiveBoard) -> list[BaseRoute]:
@@ -26,7 +24,7 @@ def agent_routes(board: LiveBoard) -> list[BaseRoute]:
             {
                 "agent": board.agent_row(user.agent_id),
                 "agent_id": user.agent_id,
-                "pauses": [(digit, PAUSE_LABELS.get(r, r)) for digit, r in PAUSE_REASONS.items()],
+                "pauses": [(digit, REASON_LABELS.get(r, r)) for digit, r in PAUSE_REASONS.items()],
             },
         )
 

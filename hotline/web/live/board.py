@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from acd.agents import AgentView
+from acd.call_steps import NO_ANSWER
 from acd.rules import AcdError
 from acd.trunks import TrunkCapacity
 from hotline.reports.labels import CATEGORY
@@ -37,6 +38,13 @@ STATE_LABELS = {
     "talking": "通话",
     "wrap_up": "话后整理",
     "paused": "暂停",
+}
+REASON_LABELS = {  # acd.feature_codes.PAUSE_REASONS, and the ACD's own pause after 4 unanswered rings
+    "break": "休息",
+    "meeting": "会议",
+    "training": "培训",
+    "other": "其他",
+    NO_ANSWER: "振铃未接",
 }
 
 
@@ -168,7 +176,7 @@ class LiveBoard:
             "name": name,
             "state": view.state,
             "state_label": STATE_LABELS.get(view.state, view.state),
-            "reason": view.reason,
+            "reason": REASON_LABELS.get(view.reason, view.reason) if view.reason else None,
             "registered": view.registered,
             "since": self._since.get(agent_id, self._started).isoformat(),
             "caller": self.calls.number_of(view.call_id),
