@@ -5,6 +5,7 @@ owes (wrong password, rate limit, wrong role, no CSRF token, logged out)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -73,8 +74,23 @@ def kpi(driver: WebDriver, key: str) -> int:
     return int(value or 0)
 
 
-def agent_state(driver: WebDriver, agent_id: str) -> str | None:
-    return driver.execute_script(f"return document.getElementById('agent-{agent_id}')?.dataset.state")
+def ready_agent(state_file: Path) -> str:
+    """An agent the ACD will offer the call to once its phone registers (ready, or logged out:
+    registering logs it in), from the ACD's state file; earlier tests leave some paused."""
+    if not state_file.exists():  # no agent has changed state yet in this session
+        return "001"
+    agents = json.loads(state_file.read_text(encoding="utf-8"))["agents"]
+    return next(a for a, s in sorted(agents.items()) if s["state"] in ("ready", "logged_out"))
+
+
+def talking_with(driver: WebDriver, number: str) -> str | None:
+    """The 工号 of the agent the board shows talking with `number`, or None."""
+    script = (
+        "const r = [...document.querySelectorAll('#agents-body tr')].find(r =>"
+        f" r.dataset.state === 'talking' && r.children[4].textContent === '{number}');"
+        " return r ? r.id.slice('agent-'.length) : null;"
+    )
+    return driver.execute_script(script)
 
 
 def waiting_since(driver: WebDriver, number: str) -> str | None:
@@ -101,6 +117,7 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
     require_browser()
     settings = load_settings(hotline_lab[1])
     caller, shown = "13900007001", "139****7001"
+    agent = ready_agent(Path(settings.acd.state_file))  # earlier tests leave some paused
     with chromium() as driver:
         await asyncio.to_thread(log_in, driver, "banzhang")
         await asyncio.to_thread(
@@ -110,8 +127,9 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
             10,
         )
         before = {k: kpi(driver, k) for k in KPIS}
-        async with AgentPhone("1006", "pw1006-e2e", answer_after=4.0, talk_seconds=4.0) as phone:
-            await registered(daemon, "1006")
+        phone = AgentPhone(f"1{agent}", f"pw1{agent}-e2e", answer_after=4.0, talk_seconds=4.0)
+        async with phone:
+            await registered(daemon, f"1{agent}")
             placed = asyncio.create_task(
                 call(caller=caller, steps=[Wait(7.5), Dtmf("0"), Wait(25.0)], timeout=50)
             )
@@ -120,9 +138,10 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
             await asyncio.to_thread(
                 wait_for,
                 driver,
-                lambda d: agent_state(d, "006") == "talking",
-                15,
+                lambda d: talking_with(d, shown) is not None,
+                40,
             )
+            assert talking_with(driver, shown) == agent
             screenshot(driver, SHOTS / "wallboard-talking.png")
             await asyncio.to_thread(
                 wait_for,
@@ -137,7 +156,7 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
     print(f"\nwaiting row on screen {delay * 1000:.0f} ms after the caller joined the queue")
     print(f"KPIs {before} -> {after}")
     assert delay < 1.0, delay
-    assert row.outcome == "agent_answered" and row.agent_id == "006"
+    assert row.outcome == "agent_answered" and row.agent_id == agent
     assert all(after[k] >= before[k] + 1 for k in KPIS), (before, after)
 
 
