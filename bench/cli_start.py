@@ -1,0 +1,46 @@
+"""How long the CLI takes to start, against the interpreter's own start, measured in one run.
+
+Target (issue "Performance"): `hotline --help` in at most 0.25 s, and at most 12x `python -c pass`.
+Almost all of it is imports; the breakdown: python -X importtime -c "import hotline.cli".
+Run: .venv/bin/python bench/cli_start.py [runs]
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HOTLINE = Path(sys.executable).with_name("hotline")
+CASES = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "import hotline.cli": [sys.executable, "-c", "import hotline.cli"],
+    "hotline --help": [str(HOTLINE), "--help"],
+    "hotline report --help": [str(HOTLINE), "report", "--help"],
+}
+
+
+def wall_s(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(runs: int) -> None:
+    medians = {}
+    for name, argv in CASES.items():
+        wall_s(argv)  # warm the page cache and the .pyc files
+        medians[name] = statistics.median(wall_s(argv) for _ in range(runs))
+    base = medians["python -c pass"]
+    print(f"CLI start, median of {runs} runs each (wall time)")
+    for name, seconds in medians.items():
+        print(f"  {name:24s} {seconds:6.3f} s  {seconds / base:6.1f}x python -c pass")
+    help_s = medians["hotline --help"]
+    verdict = "met" if help_s <= 0.25 and help_s / base <= 12 else "NOT met"
+    print(f"  target: hotline --help <= 0.25 s and <= 12x python -c pass: {verdict}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
