@@ -31,6 +31,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
 
 
+def spawn_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`hotline run` as its own process, JSON lines to `log` (wait_ready() tells when it serves)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -65,12 +75,7 @@ async def main(n: int) -> None:
 async def _measure(n: int, work: Path, cfg: Path) -> None:
     asterisk = await hotline_up(load_settings(cfg), work / "lab")
     log = work / "daemon.log"
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
+    daemon = spawn_daemon(cfg, log)
     try:
         await wait_ready(log, daemon)
         ast_pid = asterisk.pid()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import yaml
-from daemon_cpu import cpu_seconds, wait_ready
+from daemon_cpu import cpu_seconds, spawn_daemon, wait_ready
 
 from hotline.settings import load_settings
 from lab.agent_phone import AgentPhone
@@ -111,12 +111,7 @@ async def main(clients: int) -> None:
     with take_lab("bench/wallboard_push.py"):
         asterisk = await hotline_up(load_settings(cfg), work / "lab")
         log = work / "daemon.log"
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        daemon = spawn_daemon(cfg, log)
         try:
             await wait_ready(log, daemon)
             await _measure(clients, daemon.pid, asterisk.pid() or 0)

@@ -17,6 +17,7 @@ from browser import chromium, require_browser, screenshot, wait_for
 from e2e_setup import WEB_PORT, rows_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
 from test_acd_calls import registered
 
 from hotline.settings import load_settings
@@ -104,13 +105,8 @@ def waiting_since(driver: WebDriver, number: str) -> str | None:
 
 def seen_row(driver: WebDriver, number: str, timeout: float) -> tuple[float, str]:
     """Poll the waiting list until the caller's row shows: (wall time seen, its queued time)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        since = waiting_since(driver, number)
-        if since is not None:
-            return time.time(), since
-        time.sleep(0.02)
-    raise TimeoutError(f"{number} never appeared in the waiting list within {timeout} s")
+    since = wait_for(driver, lambda d: waiting_since(d, number), timeout)
+    return time.time(), since
 
 
 async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_lab, daemon, accounts):
@@ -191,10 +187,9 @@ async def test_the_console_refuses_what_it_must(hotline_lab, daemon, accounts):
 
 def _logs_in_within(driver: WebDriver, timeout: float) -> bool:
     """Try the right password every half second until it is let in (True) or `timeout` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        log_in(driver, "banzhang")
-        if driver.current_url.endswith("/wallboard") and driver.find_elements(By.ID, "kpis"):
-            return True
-        time.sleep(0.5)
-    return False
+
+    def let_in(d: WebDriver) -> bool:
+        log_in(d, "banzhang")
+        return d.current_url.endswith("/wallboard") and bool(d.find_elements(By.ID, "kpis"))
+
+    return bool(WebDriverWait(driver, timeout, poll_frequency=0.5).until(let_in, "never let in again"))

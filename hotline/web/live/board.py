@@ -92,8 +92,8 @@ class LiveBoard:
         self.broadcast.changed()
 
     def on_item(self, item: Item) -> None:
-        if self.today.apply(item):
-            self.broadcast.changed()
+        self.today.apply(item)
+        self.broadcast.changed()
 
     async def run(self, tick_s: float = 1.0) -> None:
         """Clock-only changes: alerts that appear by waiting, and the new day at midnight."""

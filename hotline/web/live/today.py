@@ -37,15 +37,13 @@ class Today:
         tz = zone(DEFAULT_TZ)
         period = day_period(now.astimezone(tz).date(), tz)
         thresholds = Thresholds(answer_target_s=settings.answer_target.seconds)
-        agents = [(a.id, a.name or None) for a in settings.agents]
-        day = await load_day(engine, period, thresholds, agents, now=now)
+        day = await load_day(engine, period, thresholds, _agents(settings), now=now)
         return cls(engine, settings, day, await _last_week(engine, period, thresholds))
 
-    def apply(self, item: Item) -> bool:
+    def apply(self, item: Item) -> None:
         self.day.apply(item)
         if self._during_reload is not None:
             self._during_reload.append(item)
-        return True
 
     async def reload(self, flush: Callable[[], Awaitable[None]], now: datetime) -> None:
         """Read the day again: rows reached the store by another way than the recorder (the CDR
@@ -55,15 +53,14 @@ class Today:
         await flush()
         self._during_reload = []
         try:
-            day = await load_day(self._engine, self.day.period, self.day.thresholds, self._agents(), now=now)
+            day = await load_day(
+                self._engine, self.day.period, self.day.thresholds, _agents(self._settings), now=now
+            )
         finally:
             meanwhile, self._during_reload = self._during_reload, None
         for item in meanwhile:
             day.apply(item)
         self.day = day
-
-    def _agents(self) -> list[tuple[str, str | None]]:
-        return [(a.id, a.name or None) for a in self._settings.agents]
 
     async def roll_if_new_day(self, now: datetime) -> bool:
         """At midnight: a fresh day (calls started before it no longer count) and its last week."""
@@ -108,3 +105,7 @@ class Today:
 async def _last_week(engine: AsyncEngine, period: Period, thresholds: Thresholds) -> list[Counts]:
     day = period.start.astimezone(period.tz).date() - timedelta(days=7)
     return await load_hourly(engine, day_period(day, period.tz), thresholds)
+
+
+def _agents(settings: Settings) -> list[tuple[str, str | None]]:
+    return [(a.id, a.name or None) for a in settings.agents]

@@ -3,14 +3,18 @@ the test app (web_harness.build) and an HTTP client on it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from console_daemon import start_daemon
 from sqlalchemy.ext.asyncio import AsyncEngine
 from web_harness import Clock, Probe, build, client, settings
+
+from hotline.daemon.wiring import Running
 
 
 @pytest.fixture
@@ -39,3 +43,12 @@ def probe(web) -> Probe:
 async def http(web) -> AsyncIterator[httpx.AsyncClient]:
     async with client(web[0]) as c:
         yield c
+
+
+@pytest.fixture
+async def console(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    """The daemon in-process with its console on a free port (console_daemon.py), stopped after."""
+    running, stop, task = await start_daemon(db_url, tmp_path)
+    yield running
+    stop.set()
+    await asyncio.wait_for(task, 15)

@@ -3,15 +3,10 @@ daemon's real app; and no route of the app is left without a check by accident."
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import httpx
-import pytest
 from starlette.routing import Mount, Route
-from test_wallboard_daemon import _start
 from web_harness import PASSWORD, add_user, csrf_of
 
 from hotline.daemon.wiring import Running
@@ -33,20 +28,12 @@ EXPECTED = {  # role -> path -> status
 }
 
 
-@pytest.fixture
-async def running(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
-    running, stop, task = await _start(db_url, tmp_path)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 15)
-
-
-async def _client(running: Running, role: str | None) -> httpx.AsyncClient:
-    assert running.console is not None
-    c = httpx.AsyncClient(base_url=running.console.url.rstrip("/"), timeout=20)
+async def _client(console: Running, role: str | None) -> httpx.AsyncClient:
+    assert console.console is not None
+    c = httpx.AsyncClient(base_url=console.console.url.rstrip("/"), timeout=20)
     if role is not None:
         await add_user(
-            running.ctx.engine, role, role, agent_id="001" if role == "agent" else None, passwords=Passwords()
+            console.ctx.engine, role, role, agent_id="001" if role == "agent" else None, passwords=Passwords()
         )
         form = {"username": role, "password": PASSWORD, "csrf_token": await csrf_of(c)}
         assert (await c.post("/login", data=form)).status_code == 303
@@ -58,10 +45,10 @@ async def _status(c: httpx.AsyncClient, path: str) -> int:
         return r.status_code  # the stream is closed unread: the live one never ends by itself
 
 
-async def test_every_route_with_every_role(running: Running) -> None:
+async def test_every_route_with_every_role(console: Running) -> None:
     got: dict[str | None, dict[str, int]] = {}
     for role in EXPECTED:
-        c = await _client(running, role)
+        c = await _client(console, role)
         try:
             got[role] = {path: await _status(c, path) for path in EXPECTED[role]}
         finally:
@@ -69,8 +56,8 @@ async def test_every_route_with_every_role(running: Running) -> None:
     assert got == EXPECTED
 
 
-async def test_a_logged_out_browser_is_sent_to_log_in(running: Running) -> None:
-    c = await _client(running, None)
+async def test_a_logged_out_browser_is_sent_to_log_in(console: Running) -> None:
+    c = await _client(console, None)
     try:
         r = await c.get("/wallboard?mode=wall", headers={"accept": "text/html"})
     finally:
@@ -78,9 +65,9 @@ async def test_a_logged_out_browser_is_sent_to_log_in(running: Running) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fwallboard%3Fmode%3Dwall"
 
 
-def test_no_route_is_left_unchecked(running: Running) -> None:
-    assert running.console is not None
-    app = running.console.server.app
+def test_no_route_is_left_unchecked(console: Running) -> None:
+    assert console.console is not None
+    app = console.console.server.app
     unchecked = []
     for route in app.routes:
         if isinstance(route, Mount) and route.path in PUBLIC:

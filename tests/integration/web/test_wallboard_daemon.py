@@ -5,46 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from daemon_settings import daemon_settings
+from console_daemon import start_daemon
 from fake_asterisk import FakeCall
 from polling import until
 from web_harness import PASSWORD, add_user, csrf_of
 
-from hotline.daemon.wiring import Running, run_daemon
+from hotline.daemon.wiring import Running
 from hotline.reports.figures import Thresholds
 from hotline.reports.period import DEFAULT_TZ, day_period, zone
 from hotline.reports.stats import compute_stats
 from hotline.web.auth.passwords import Passwords
 
 DIAL = 'EXEC "Dial"'
-
-
-def _settings(db_url: str, tmp: Path):
-    return daemon_settings(
-        db_url, tmp, web={"host": "127.0.0.1", "port": 0, "secret_file": str(tmp / "web_secret")}
-    )
-
-
-async def _start(db_url: str, tmp: Path) -> tuple[Running, asyncio.Event, asyncio.Task[None]]:
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(_settings(db_url, tmp), stop, ami_enabled=False, started=started))
-    return await asyncio.wait_for(started, 20), stop, task
-
-
-@pytest.fixture
-async def console(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
-    running, stop, task = await _start(db_url, tmp_path)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 15)
 
 
 async def _logged_in(running: Running) -> httpx.AsyncClient:
@@ -115,7 +93,7 @@ async def test_a_waiting_caller_is_on_the_stream_then_leaves_it(console: Running
 
 
 async def test_todays_figures_survive_a_restart(db_url: str, tmp_path: Path) -> None:
-    running, stop, task = await _start(db_url, tmp_path)
+    running, stop, task = await start_daemon(db_url, tmp_path)
     for i in range(3):
         await asyncio.wait_for(FakeCall(running.server.port, f"901.{i}", hang_up_on=DIAL).run(), 10)
     await running.ctx.recorder.flush()
@@ -124,7 +102,7 @@ async def test_todays_figures_survive_a_restart(db_url: str, tmp_path: Path) -> 
     assert before["inbound"] == 3 and before == await _report_counts(running)
     stop.set()
     await asyncio.wait_for(task, 15)
-    running, stop, task = await _start(db_url, tmp_path)
+    running, stop, task = await start_daemon(db_url, tmp_path)
     try:
         assert running.console is not None
         assert running.console.board.state()["today"]["counts"] == before

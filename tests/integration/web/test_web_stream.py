@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from polling import until
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -45,10 +46,7 @@ async def test_a_stream_is_not_buffered(engine, db_url, tmp_path, clock, offload
 
     scope = {"type": "http", "method": "GET", "path": "/events", "headers": [], "query_string": b""}
     task = asyncio.create_task(app(scope, receive, send))
-    deadline = asyncio.get_running_loop().time() + 5
-    while not any(m.get("body") == b"data: first\n\n" for m in sent):
-        assert asyncio.get_running_loop().time() < deadline, sent
-        await asyncio.sleep(0.01)
+    await until(lambda: any(m.get("body") == b"data: first\n\n" for m in sent), 5, "the first event sent")
     assert not any(m.get("body") == b"data: second\n\n" for m in sent)
     second.set()
     disconnect.set()
