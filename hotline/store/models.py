@@ -32,6 +32,9 @@ OUTCOMES: tuple[str, ...] = (
     "cancelled",
 )
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
+# whose survey a call's survey_score answers: the menu's survey node (keys 1-3) or the survey
+# after the agent (keys 1-5); reports keep the two scales apart
+SURVEY_SOURCES: tuple[str, ...] = ("ivr", "agent")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +69,7 @@ class Call(Base):
     __table_args__ = (
         CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(one_of("survey_source", SURVEY_SOURCES), name="survey_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +98,13 @@ class Call(Base):
     talk_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     talk_s: Mapped[float | None]
     survey_score: Mapped[int | None]
+    survey_source: Mapped[str | None] = mapped_column(String(8))  # SURVEY_SOURCES: whose scale
+    # the agent's disposition in wrap-up (the web desk): a configured agent category and a note;
+    # business_category stays the menu's (the IVR function), reports fall back to it
+    agent_category: Mapped[str | None] = mapped_column(String(40))
+    disposition_note: Mapped[str | None] = mapped_column(Text)
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disposed_by: Mapped[str | None] = mapped_column(String(16))  # 工号
     recording_path: Mapped[str | None] = mapped_column(Text)
     message_path: Mapped[str | None] = mapped_column(Text)
 

@@ -9,6 +9,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 import hotline.dialer.models  # noqa: F401  (registers the dialer tables)
+import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metadata)
+import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
 import hotline.selfservice.models  # noqa: F401
 import hotline.store.web_models  # noqa: F401  (registers the web console tables)
 from hotline.store.db import alembic_config, make_engine, upgrade
@@ -58,6 +60,15 @@ async def test_migrations_apply_to_an_empty_database(db_url):
         "users": {"uq_users_username", "uq_users_agent_id"},
         "web_sessions": {"ix_web_sessions_user_id"},
         "audit_log": {"ix_audit_log_at", "ix_audit_log_user_id"},
+        "work_orders": {
+            "uq_work_orders_number",
+            "ix_work_orders_call_uniqueid",
+            "ix_work_orders_caller_number",
+            "ix_work_orders_created_at",
+            "ix_work_orders_kind_status_area_code",
+        },
+        "work_order_history": {"ix_work_order_history_order_id"},
+        "flagged_numbers": {"ix_flagged_numbers_number"},
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == [], "models and migrations differ: add a migration"
