@@ -34,6 +34,8 @@ COLUMNS: tuple[str, ...] = (
     "last_bill_month",
     "last_usage_kwh",
 )
+OPTIONAL_COLUMNS: tuple[str, ...] = ("address",)  # the supply address, shown on the agent's screen pop
+ADDRESS_MAX = 200
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}")
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 PRECISION = 12  # Numeric(12, 2) and Numeric(12, 1)
@@ -93,6 +95,11 @@ def _row(cells: dict[str, str]) -> dict[str, Any]:
             problems.append(f"{column}: {exc}")
     month = cells["last_bill_month"]
     check("last_bill_month", bool(MONTH.fullmatch(month)), f"{month!r} is not a month YYYY-MM")
+    if "address" in cells:
+        address = cells["address"]
+        printable = address.isprintable() and len(address) <= ADDRESS_MAX
+        check("address", printable, f"must be at most {ADDRESS_MAX} printable characters")
+        out["address"] = address or None
     if problems:
         raise ValueError("; ".join(problems))
     return out
@@ -108,7 +115,7 @@ def parse_accounts(text: str, source: str = "<csv>") -> list[dict[str, Any]]:
             [f"{source}:1: the file is empty (expected the header {','.join(COLUMNS)})"]
         ) from None
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [h for h in header if h not in COLUMNS]
+    unknown = [h for h in header if h not in COLUMNS + OPTIONAL_COLUMNS]
     doubled = sorted({h for h in header if header.count(h) > 1})
     if missing or unknown or doubled:
         parts = (
@@ -158,7 +165,8 @@ def read_accounts_file(path: Path) -> list[dict[str, Any]]:
 
 
 async def upsert_accounts(engine: AsyncEngine, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
-    """Insert or update the (checked) rows in one transaction; returns how many were written."""
+    """Insert or update the (checked) rows in one transaction; returns how many were written.
+    An export without the optional address column leaves the stored addresses as they are."""
     require_aware(now, "now")
     if not rows:
         return 0
@@ -170,11 +178,15 @@ async def upsert_accounts(engine: AsyncEngine, rows: Sequence[dict[str, Any]], *
     stmt = insert(AccountRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=[AccountRow.account_number],
-        set_={c: stmt.excluded[c] for c in (*COLUMNS[1:], "updated_at")},
+        set_={c: stmt.excluded[c] for c in (*COLUMNS[1:], *_optional(rows), "updated_at")},
     )
     async with engine.begin() as conn:
         await conn.execute(stmt, values)
     return len(values)
+
+
+def _optional(rows: Sequence[dict[str, Any]]) -> list[str]:
+    return [c for c in OPTIONAL_COLUMNS if c in rows[0]]
 
 
 async def import_accounts(engine: AsyncEngine, path: Path, *, now: datetime) -> int:

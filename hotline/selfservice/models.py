@@ -51,6 +51,7 @@ class AccountRow(Base):
     account_number: Mapped[str] = mapped_column(String(20), primary_key=True)
     area_code: Mapped[str] = mapped_column(String(12))
     masked_name: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)  # supply address (optional in the import)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     balance: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # negative = arrears
     last_bill_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))

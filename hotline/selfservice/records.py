@@ -52,6 +52,7 @@ class Account:
     last_bill_month: str  # YYYY-MM
     last_usage_kwh: Decimal
     updated_at: datetime
+    address: str | None = None  # the supply address, when the billing export carries it
 
     @classmethod
     def of(cls, row: AccountRow) -> Account:
@@ -65,4 +66,5 @@ class Account:
             row.last_bill_month,
             row.last_usage_kwh,
             row.updated_at,
+            row.address,
         )

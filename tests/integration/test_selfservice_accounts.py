@@ -144,3 +144,19 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
     with pytest.raises(AccountImportError, match="not UTF-8"):
         read_accounts_file(path)
+
+
+async def test_the_optional_address_column_is_stored_and_a_file_without_it_keeps_it(engine, tmp_path):
+    with_address = (
+        HEADER.strip()
+        + ",address\n3100000001,010101,张*,13800000001,1,1,2026-10,1,平安县城关镇解放路 12 号\n"
+    )
+    await import_accounts(engine, _csv(tmp_path, with_address), now=NOW)
+    assert (await account(engine, "3100000001")).address == "平安县城关镇解放路 12 号"
+    await import_accounts(
+        engine, _csv(tmp_path, HEADER + "3100000001,010101,张*,13800000001,2,1,2026-10,1\n"), now=NOW
+    )
+    acct = await account(engine, "3100000001")
+    assert (acct.address, acct.balance) == ("平安县城关镇解放路 12 号", Decimal("2"))
+    with pytest.raises(AccountImportError, match="address: must be at most 200 printable"):
+        parse_accounts(HEADER.strip() + ",address\n3100000001,010101,张*,,1,1,2026-10,1,a\x07b\n")

@@ -1,4 +1,4 @@
-"""The agent desk: dispositions and survey scales on calls, work orders with their history,
+"""The agent desk: dispositions and survey scales on calls, accounts' supply address, work orders with their history,
 flagged (harassment) numbers (hotline.orders.models, hotline.harassment.models).
 
 Revision ID: 0007
@@ -123,6 +123,8 @@ def _flagged() -> None:
 
 def upgrade() -> None:
     _calls()
+    with op.batch_alter_table("accounts") as batch:
+        batch.add_column(sa.Column("address", sa.Text(), nullable=True))
     _work_orders()
     _flagged()
 
@@ -137,6 +139,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_work_orders_caller_number"), table_name="work_orders")
     op.drop_index(op.f("ix_work_orders_call_uniqueid"), table_name="work_orders")
     op.drop_table("work_orders")
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("address")
     with op.batch_alter_table("calls") as batch:
         batch.drop_constraint(op.f("ck_calls_survey_source"), type_="check")
         for column in ("disposed_by", "disposed_at", "disposition_note", "agent_category", "survey_source"):
