@@ -27,3 +27,6 @@ class WebConsole(StrictSection):
     wall_alert_wait_seconds: float = Field(
         default=60.0, gt=0, le=3600, description="a waiting caller past this is shown as an alert"
     )
+    wrapup_ends_on_save: bool = Field(
+        default=True, description="saving the disposition on the agent desk ends the agent's wrap-up"
+    )

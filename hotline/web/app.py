@@ -11,10 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from hotline.web.agent_home import agent_routes
 from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
+from hotline.web.desk.desk import Desk
+from hotline.web.desk.routes import Feed, desk_routes
 from hotline.web.headers import SecurityHeaders
 from hotline.web.live.board import LiveBoard
 from hotline.web.reports_page import report_routes
@@ -29,13 +30,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
 
 
-def build_app(deps: WebDeps, board: LiveBoard, *, kit: AuthKit | None = None) -> Starlette:
-    """`kit`: the accounts' shared parts (tests pass one with cheap password hashing)."""
+def build_app(
+    deps: WebDeps, board: LiveBoard, desk: Desk, feed: Feed, *, kit: AuthKit | None = None
+) -> Starlette:
+    """`feed`: the ACD's input (the desk's state buttons); `kit`: the accounts' shared parts
+    (tests pass one with cheap password hashing)."""
     kit = kit or AuthKit.build(deps)
     routes = [
         *auth_routes(deps, kit=kit),
         *wallboard_routes(board),
-        *agent_routes(board),
+        *desk_routes(desk, feed),
         *report_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]

@@ -10,9 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import structlog
 
 from hotline.calls.context import CallContext
+from hotline.reports.labels import CATEGORY
 from hotline.settings import WebConsole
 from hotline.web.app import build_app
 from hotline.web.deps import WebDeps
+from hotline.web.desk.desk import Desk
+from hotline.web.desk.pop import Labels
 from hotline.web.live.alerts import Health
 from hotline.web.live.board import LiveBoard
 from hotline.web.live.today import Today
@@ -25,11 +28,13 @@ class Console:
     def __init__(
         self,
         board: LiveBoard,
+        desk: Desk,
         server: WebServer,
         offload: ThreadPoolExecutor,
         flush: Callable[[], Awaitable[None]],
     ) -> None:
         self.board = board
+        self.desk = desk
         self._flush = flush
         self.server = server
         self._offload = offload
@@ -50,13 +55,15 @@ class Console:
         board = LiveBoard(
             settings, acd=ctx.acd, trunks=ctx.trunks, today=today, health=_health(ctx), clock=ctx.clock
         )
+        desk = Desk(board, ctx.engine, desk_labels(ctx))
         ctx.recorder.observers.add(board.on_item)
         ctx.bus.listeners.add(board.on_event)
+        ctx.bus.listeners.add(desk.on_event)
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
-        server = WebServer(build_app(deps, board), web.host, web.port)
+        server = WebServer(build_app(deps, board, desk, ctx.acd.feed), web.host, web.port)
         await server.start()
-        console = cls(board, server, offload, ctx.recorder.flush)
+        console = cls(board, desk, server, offload, ctx.recorder.flush)
         console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")
         return console
 
@@ -68,10 +75,23 @@ class Console:
     async def close(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
+        self.desk.close()
         self.board.close()  # the live streams end, so the server's graceful stop is quick
         await self.server.close()
         self._offload.shutdown(wait=False, cancel_futures=True)
         log.info("web.stopped")
+
+
+def desk_labels(ctx: CallContext) -> Callable[[], Labels]:
+    """The names the screen pop shows: categories, the current menu's nodes, agents."""
+    agents = {a.id: a.name for a in ctx.settings.agents}
+    categories = dict(CATEGORY)
+
+    def labels() -> Labels:
+        nodes = {node_id: node.label or node_id for node_id, node in ctx.menus.current.menu.nodes.items()}
+        return Labels(categories=categories, nodes=nodes, agents=agents)
+
+    return labels
 
 
 def _health(ctx: CallContext) -> Callable[[], Health]:

@@ -67,7 +67,7 @@ class LiveBoard:
     ) -> None:
         self.settings = settings
         self.web = settings.web
-        self._acd = acd
+        self.acd = acd
         self._trunks = trunks
         self.today = today
         self._health = health
@@ -139,7 +139,7 @@ class LiveBoard:
         return alerts(
             now=now,
             waiting=self.calls.waiting(),
-            agents=[self._acd.agent(a.id) for a in self.settings.agents],
+            agents=[self.acd.agent(a.id) for a in self.settings.agents],
             recent=self.today.recent(now),
             goal=self.web.service_level_goal if self.web is not None else 0.8,
             wait_limit_s=self.web.wall_alert_wait_seconds if self.web is not None else 60.0,
@@ -149,7 +149,7 @@ class LiveBoard:
     def _waiting_row(self, call: LiveCall) -> dict[str, Any]:
         assert call.queued_at is not None  # calls.waiting() lists queued calls only
         try:
-            position: int | None = self._acd.position(call.uniqueid)
+            position: int | None = self.acd.position(call.uniqueid)
         except AcdError:  # the event came before the core took the call, or after it let go
             position = None
         return {
@@ -170,7 +170,7 @@ class LiveBoard:
         return self._agent_row(agent.id, agent.name, self.today.agents_today().get(agent.id, {}))
 
     def _agent_row(self, agent_id: str, name: str, today: dict[str, Any]) -> dict[str, Any]:
-        view = self._acd.agent(agent_id)
+        view = self.acd.agent(agent_id)
         return {
             "id": agent_id,
             "name": name,
