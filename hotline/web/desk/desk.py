@@ -65,9 +65,9 @@ class Desk:
         if cast is not None:
             cast.changed()
 
-    def disposed(self, uniqueid: str, category: str, note: str) -> None:
+    def disposed(self, uniqueid: str, category: str, note: str, label: str) -> None:
         """The disposition was saved: the desk says so (and shows what was saved)."""
-        self._disposed[uniqueid] = {"category": category, "note": note}
+        self._disposed[uniqueid] = {"category": category, "note": note, "label": label}
         call = self.calls.calls.get(uniqueid)
         if call is not None and call.agent_id is not None:
             self.changed(call.agent_id)

@@ -1,0 +1,157 @@
+"""What the agent files from the desk for the call on it: the disposition (category + note), a
+work order (a fault repair dispatched at once, or a complaint / report with due dates) and a
+harassment flag on the caller's number.
+
+The call is always the one on the agent's own desk (`Desk.call_of`): a form names it by its
+uniqueid, and a uniqueid that is not the agent's call is refused; the caller's number comes from
+the call, never from the form. Each change is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from acd.events import WrapUpDone
+from hotline.harassment.flags import HarassmentError, flag_number
+from hotline.orders.create import create_complaint, create_repair
+from hotline.orders.errors import OrderError
+from hotline.orders.intake import ComplaintRequest, RepairRequest
+from hotline.orders.publishing import DispatchPublisher
+from hotline.phone_number import try_normalise
+from hotline.store.dispositions import DispositionError, save_disposition
+from hotline.store.models import CallEvent
+from hotline.web.auth.audit import audit_action
+from hotline.web.auth.roles import require
+from hotline.web.deps import WebDeps
+from hotline.web.desk.desk import Desk
+from hotline.web.desk.routes import Feed, agent_of, refused
+from hotline.web.desk.tracker import DeskCall
+
+log = structlog.get_logger("web.desk")
+FILABLE = ("talking", "wrap_up", "ended")  # not while the phone still rings
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _desk_call(desk: Desk, agent_id: str, form: FormData) -> DeskCall | JSONResponse:
+    found = desk.call_of(agent_id)
+    if found is None or found[0].uniqueid != _field(form, "uniqueid") or found[1] not in FILABLE:
+        return refused("这通电话不在您的工作台上（已被其他座席接听，或尚未接通）")
+    return found[0]
+
+
+def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPublisher) -> list[BaseRoute]:
+    engine, settings = deps.engine, deps.settings
+
+    @require("agent")
+    async def disposition(request: Request) -> Response:
+        agent_id, form = agent_of(request), await request.form()
+        call = _desk_call(desk, agent_id, form)
+        if isinstance(call, JSONResponse):
+            return call
+        category, note = _field(form, "category"), _field(form, "note")
+        try:
+            saved = await save_disposition(
+                engine,
+                uniqueid=call.uniqueid,
+                agent_id=agent_id,
+                category=category,
+                note=note or None,
+                at=deps.clock(),
+                categories=settings.categories,
+            )
+        except DispositionError as exc:
+            return refused(str(exc), 400)
+        label = settings.categories.agent_label(saved.category)
+        desk.disposed(call.uniqueid, saved.category, saved.note or "", label)
+        await audit_action(request, "disposition", {"uniqueid": call.uniqueid, "category": saved.category})
+        view = desk.board.acd.agent(agent_id)
+        ends = deps.web.wrapup_ends_on_save and view.state == "wrap_up" and view.call_id == call.uniqueid
+        if ends:
+            feed(WrapUpDone(agent_id))
+        return JSONResponse({"category": saved.category, "label": label, "wrapup_ended": ends})
+
+    @require("agent")
+    async def order(request: Request) -> Response:
+        agent_id, form = agent_of(request), await request.form()
+        call = _desk_call(desk, agent_id, form)
+        if isinstance(call, JSONResponse):
+            return call
+        try:
+            made = await _file_order(desk, deps, publisher, call, form, agent_id)
+        except OrderError as exc:
+            return refused(str(exc), 400)
+        await audit_action(request, "work_order", {"uniqueid": call.uniqueid, **made})
+        return JSONResponse(made)
+
+    @require("agent")
+    async def flag(request: Request) -> Response:
+        agent_id, form = agent_of(request), await request.form()
+        call = _desk_call(desk, agent_id, form)
+        if isinstance(call, JSONResponse):
+            return call
+        try:
+            done = await flag_number(
+                engine, call.caller, _field(form, "reason"), agent_id, call.uniqueid, deps.clock()
+            )
+        except HarassmentError as exc:
+            return refused(str(exc), 400)
+        await audit_action(request, "flag_number", {"uniqueid": call.uniqueid, "created": done.created})
+        return JSONResponse({"number": done.flag.number, "created": done.created})
+
+    return [
+        Route("/agent/disposition", disposition, methods=["POST"]),
+        Route("/agent/orders", order, methods=["POST"]),
+        Route("/agent/flag", flag, methods=["POST"]),
+    ]
+
+
+async def _file_order(
+    desk: Desk, deps: WebDeps, publisher: DispatchPublisher, call: DeskCall, form: FormData, agent_id: str
+) -> dict[str, Any]:
+    """A repair (merged or new) or a complaint / report from the form, tied to the desk's call."""
+    fields = {k: _field(form, k) for k in ("area_code", "address", "description")}
+    fields |= {"caller_number": try_normalise(call.caller) or "", "call_uniqueid": call.uniqueid}
+    kind, now = _field(form, "kind"), deps.clock()
+    if kind == "repair":
+        request = RepairRequest.parse(
+            fields
+            | {
+                "fault_type": _field(form, "fault_type"),
+                "fault_subtype": _field(form, "fault_subtype"),
+                "fault_recording": await _fault_recording(deps, call.uniqueid) or "",
+                "category": "fault_repair",
+            }
+        )
+        made, merged = await create_repair(deps.engine, deps.settings, publisher, request, agent_id, now)
+        return {"number": made.number, "kind": made.kind, "merged": merged}
+    category = _field(form, "category") or _category_of(kind)
+    complaint = ComplaintRequest.parse(fields | {"kind": kind, "category": category})
+    made = await create_complaint(deps.engine, deps.settings, complaint, agent_id, now)
+    return {"number": made.number, "kind": made.kind, "merged": False}
+
+
+def _category_of(kind: str) -> str:
+    return {"complaint": "complaint", "report": "theft_report"}.get(kind, "other")
+
+
+async def _fault_recording(deps: WebDeps, uniqueid: str) -> str | None:
+    """The caller's own description of the fault, if they recorded one in the menu."""
+    e = CallEvent
+    stmt = select(e.data).where(e.call_uniqueid == uniqueid, e.kind == "recorded").order_by(e.id)
+    async with deps.engine.connect() as conn:
+        for (data,) in (await conn.execute(stmt)).all():
+            if isinstance(data, dict) and data.get("purpose") == "fault":
+                path = data.get("path")
+                return path if isinstance(path, str) else None
+    return None
