@@ -28,7 +28,7 @@ from hotline.phone_number import try_normalise
 from hotline.store.dispositions import DispositionError, save_disposition
 from hotline.store.models import CallEvent
 from hotline.web.auth.audit import audit_action
-from hotline.web.auth.roles import require
+from hotline.web.auth.roles import Endpoint, require
 from hotline.web.deps import WebDeps
 from hotline.web.desk.desk import Desk
 from hotline.web.desk.routes import Feed, agent_of, refused
@@ -51,28 +51,33 @@ def _desk_call(desk: Desk, agent_id: str, form: FormData) -> DeskCall | JSONResp
 
 
 def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPublisher) -> list[BaseRoute]:
-    engine, settings = deps.engine, deps.settings
+    return [
+        Route("/agent/disposition", _disposition(desk, deps, feed), methods=["POST"]),
+        Route("/agent/orders", _order(desk, deps, publisher), methods=["POST"]),
+        Route("/agent/flag", _flag(desk, deps), methods=["POST"]),
+    ]
 
+
+def _disposition(desk: Desk, deps: WebDeps, feed: Feed) -> Endpoint:
     @require("agent")
     async def disposition(request: Request) -> Response:
         agent_id, form = agent_of(request), await request.form()
         call = _desk_call(desk, agent_id, form)
         if isinstance(call, JSONResponse):
             return call
-        category, note = _field(form, "category"), _field(form, "note")
         try:
             saved = await save_disposition(
-                engine,
+                deps.engine,
                 uniqueid=call.uniqueid,
                 agent_id=agent_id,
-                category=category,
-                note=note or None,
+                category=_field(form, "category"),
+                note=_field(form, "note") or None,
                 at=deps.clock(),
-                categories=settings.categories,
+                categories=deps.settings.categories,
             )
         except DispositionError as exc:
             return refused(str(exc), 400)
-        label = settings.categories.agent_label(saved.category)
+        label = deps.settings.categories.agent_label(saved.category)
         desk.disposed(call.uniqueid, saved.category, saved.note or "", label)
         await audit_action(request, "disposition", {"uniqueid": call.uniqueid, "category": saved.category})
         view = desk.board.acd.agent(agent_id)
@@ -81,6 +86,10 @@ def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPubl
             feed(WrapUpDone(agent_id))
         return JSONResponse({"category": saved.category, "label": label, "wrapup_ended": ends})
 
+    return disposition
+
+
+def _order(desk: Desk, deps: WebDeps, publisher: DispatchPublisher) -> Endpoint:
     @require("agent")
     async def order(request: Request) -> Response:
         agent_id, form = agent_of(request), await request.form()
@@ -88,12 +97,16 @@ def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPubl
         if isinstance(call, JSONResponse):
             return call
         try:
-            made = await _file_order(desk, deps, publisher, call, form, agent_id)
+            made = await _file_order(deps, publisher, call, form, agent_id)
         except OrderError as exc:
             return refused(str(exc), 400)
         await audit_action(request, "work_order", {"uniqueid": call.uniqueid, **made})
         return JSONResponse(made)
 
+    return order
+
+
+def _flag(desk: Desk, deps: WebDeps) -> Endpoint:
     @require("agent")
     async def flag(request: Request) -> Response:
         agent_id, form = agent_of(request), await request.form()
@@ -102,22 +115,18 @@ def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPubl
             return call
         try:
             done = await flag_number(
-                engine, call.caller, _field(form, "reason"), agent_id, call.uniqueid, deps.clock()
+                deps.engine, call.caller, _field(form, "reason"), agent_id, call.uniqueid, deps.clock()
             )
         except HarassmentError as exc:
             return refused(str(exc), 400)
         await audit_action(request, "flag_number", {"uniqueid": call.uniqueid, "created": done.created})
         return JSONResponse({"number": done.flag.number, "created": done.created})
 
-    return [
-        Route("/agent/disposition", disposition, methods=["POST"]),
-        Route("/agent/orders", order, methods=["POST"]),
-        Route("/agent/flag", flag, methods=["POST"]),
-    ]
+    return flag
 
 
 async def _file_order(
-    desk: Desk, deps: WebDeps, publisher: DispatchPublisher, call: DeskCall, form: FormData, agent_id: str
+    deps: WebDeps, publisher: DispatchPublisher, call: DeskCall, form: FormData, agent_id: str
 ) -> dict[str, Any]:
     """A repair (merged or new) or a complaint / report from the form, tied to the desk's call."""
     fields = {k: _field(form, k) for k in ("area_code", "address", "description")}

@@ -20,7 +20,7 @@ from acd.events import Event
 from acd.feature_codes import PAUSE_REASONS, code_event
 from acd.rules import AcdError
 from hotline.web.auth.audit import audit_action
-from hotline.web.auth.roles import current_user, require
+from hotline.web.auth.roles import Endpoint, current_user, require
 from hotline.web.desk.choices import form_choices
 from hotline.web.desk.desk import Desk
 from hotline.web.live.board import REASON_LABELS, STATE_LABELS
@@ -75,6 +75,15 @@ def desk_routes(desk: Desk, feed: Feed) -> list[BaseRoute]:
     async def stream(request: Request) -> Response:
         return sse_response(request, desk.broadcast(agent_of(request)), desk.settings.web, desk.clock)
 
+    return [
+        Route("/agent", home),
+        Route("/agent/state", state),
+        Route("/agent/stream", stream),
+        Route("/agent/button", _button(desk, feed), methods=["POST"]),
+    ]
+
+
+def _button(desk: Desk, feed: Feed) -> Endpoint:
     @require("agent")
     async def button(request: Request) -> Response:
         agent_id = agent_of(request)
@@ -96,9 +105,4 @@ def desk_routes(desk: Desk, feed: Feed) -> list[BaseRoute]:
         await audit_action(request, "agent_state", {"button": name, "reason": reason, "from": current})
         return JSONResponse({"state": desk.board.acd.agent(agent_id).state})
 
-    return [
-        Route("/agent", home),
-        Route("/agent/state", state),
-        Route("/agent/stream", stream),
-        Route("/agent/button", button, methods=["POST"]),
-    ]
+    return button

@@ -1,5 +1,5 @@
-"""The agent desk: dispositions and survey scales on calls, accounts' supply address, work orders with their history,
-flagged (harassment) numbers (hotline.orders.models, hotline.harassment.models).
+"""The agent desk: dispositions and survey scales on calls, accounts' supply address, work
+orders with their history, flagged (harassment) numbers (hotline.orders.models, hotline.harassment.models).
 
 Revision ID: 0007
 Revises: 0006
@@ -34,7 +34,8 @@ def _calls() -> None:
     # the survey a score answers was only in its event: the menu's carries the node
     op.execute(
         "UPDATE calls SET survey_source = CASE WHEN EXISTS (SELECT 1 FROM call_events e "
-        "WHERE e.call_uniqueid = calls.uniqueid AND e.kind = 'survey' AND CAST(e.data AS TEXT) LIKE '%\"node\"%') "
+        "WHERE e.call_uniqueid = calls.uniqueid AND e.kind = 'survey' "
+        "AND CAST(e.data AS TEXT) LIKE '%\"node\"%') "
         "THEN 'ivr' ELSE 'agent' END WHERE survey_score IS NOT NULL"
     )
 
@@ -77,6 +78,9 @@ def _work_orders() -> None:
             "kind != 'repair' OR fault_type IS NOT NULL", name=op.f("ck_work_orders_repair_has_fault_type")
         ),
     )
+
+
+def _work_order_indexes_and_history() -> None:
     op.create_index(op.f("ix_work_orders_call_uniqueid"), "work_orders", ["call_uniqueid"])
     op.create_index(op.f("ix_work_orders_caller_number"), "work_orders", ["caller_number"])
     op.create_index(op.f("ix_work_orders_created_at"), "work_orders", ["created_at"])
@@ -126,6 +130,7 @@ def upgrade() -> None:
     with op.batch_alter_table("accounts") as batch:
         batch.add_column(sa.Column("address", sa.Text(), nullable=True))
     _work_orders()
+    _work_order_indexes_and_history()
     _flagged()
 
 
