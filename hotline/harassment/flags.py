@@ -93,6 +93,18 @@ def _text(value: object, what: tuple[str, str], limit: int) -> str:
     return value
 
 
+def check_flag(
+    number: str, reason: str, by: str, call_uniqueid: str | None = None
+) -> tuple[str, str, str, str | None]:
+    """flag_number's input checked (HarassmentError) and cleaned: (national number, reason, by,
+    call_uniqueid). For callers that check before they open the store (the CLI)."""
+    nat = national(number)
+    text = _text(reason, ("原因", "reason"), REASON_MAX)
+    actor = _text(by, ("标记人", "by"), ACTOR_MAX)
+    uid = None if call_uniqueid is None else _text(call_uniqueid, ("通话编号", "call_uniqueid"), UNIQUEID_MAX)
+    return nat, text, actor, uid
+
+
 def _active(forms: tuple[str, ...]) -> Select[tuple[FlaggedNumberRow]]:
     """The flags in force on a number stored under any of `forms`."""
     row = FlaggedNumberRow
@@ -109,18 +121,13 @@ async def flag_number(
 ) -> Flagged:
     """Flag `number` as harassing: `by` is who flagged it (工号 or user name), `call_uniqueid`
     the call it was flagged on (None from the CLI). A number already flagged is left as it is."""
-    nat = national(number)
-    text = _text(reason, ("原因", "reason"), REASON_MAX)
-    actor = _text(by, ("标记人", "by"), ACTOR_MAX)
-    uid = None if call_uniqueid is None else _text(call_uniqueid, ("通话编号", "call_uniqueid"), UNIQUEID_MAX)
+    nat, text, actor, uid = check_flag(number, reason, by, call_uniqueid)
     require_aware(now, "now")
     async with AsyncSession(engine) as session, session.begin():
         existing = (await session.scalars(_active(stored_forms(nat)).order_by(FlaggedNumberRow.id))).first()
         if existing is not None:
             return Flagged(Flag.of(existing), created=False)
-        row = FlaggedNumberRow(
-            number=nat, reason=text, flagged_at=now, flagged_by=actor, call_uniqueid=uid
-        )
+        row = FlaggedNumberRow(number=nat, reason=text, flagged_at=now, flagged_by=actor, call_uniqueid=uid)
         session.add(row)
         await session.flush()
         return Flagged(Flag.of(row), created=True)
@@ -137,9 +144,7 @@ async def clear_flag(engine: AsyncEngine, number: str, by: str, now: datetime) -
         ids = list((await session.scalars(_active(stored_forms(nat)).with_only_columns(row.id))).all())
         if not ids:
             return []
-        await session.execute(
-            update(row).where(row.id.in_(ids)).values(cleared_at=now, cleared_by=actor)
-        )
+        await session.execute(update(row).where(row.id.in_(ids)).values(cleared_at=now, cleared_by=actor))
         rows = (await session.scalars(select(row).where(row.id.in_(ids)).order_by(row.id))).all()
         return [Flag.of(r) for r in rows]
 

@@ -23,7 +23,12 @@ async def test_a_flag_is_stored_in_national_form_and_found_in_any_written_form(e
     done = await flag_number(engine, "+86 138-0000-1111", " 多次辱骂座席 ", "001", "1700000000.5", T0)
     assert done.created
     f = done.flag
-    assert (f.number, f.reason, f.flagged_by, f.call_uniqueid) == ("13800001111", "多次辱骂座席", "001", "1700000000.5")
+    assert (f.number, f.reason, f.flagged_by, f.call_uniqueid) == (
+        "13800001111",
+        "多次辱骂座席",
+        "001",
+        "1700000000.5",
+    )
     assert f.flagged_at == T0 and f.active
     for written in ("13800001111", "008613800001111", "8613800001111", "138 0000 1111"):
         assert await is_flagged(engine, written), written
