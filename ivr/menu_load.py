@@ -17,7 +17,7 @@ from .errors import ErrorList, MenuError
 from .menu_model import Menu, MenuHeader
 from .menu_nodes import NODE_KINDS, Node
 from .menu_validate import build_menu
-from .menu_vocab import ID_PATTERN
+from .menu_vocab import ID_PATTERN, PRE_MENU_STEPS
 from .yaml_source import Located, YamlSyntaxError, load_yaml, parse_yaml
 
 
@@ -100,6 +100,9 @@ def _nodes(raw_nodes: Any, errors: ErrorList) -> tuple[dict[str, Node], set[str]
         loc = ("nodes", nid)
         if not isinstance(nid, str) or not re.fullmatch(ID_PATTERN, nid):
             errors.add(loc, f"node id {nid!r}: use lower-case letters, digits and _ (start with a letter)")
+            continue
+        if nid in PRE_MENU_STEPS:
+            errors.add(loc, f"node id '{nid}' is reserved: the daemon logs it as a step before the menu")
             continue
         broken.add(nid)
         if not isinstance(raw, dict):

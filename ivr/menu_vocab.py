@@ -45,6 +45,12 @@ MENU_TAIL_TOP = "menu_tail_top"  # after the top menu prompt: 0 = agent, * = rep
 CONFIRM_ENTRY = "confirm_or_reenter"  # after a read-back: 1 = confirm, 2 = enter again
 ALWAYS_NEEDED = (INVALID_INPUT, NO_INPUT, MENU_TAIL, MENU_TAIL_TOP)
 
+# steps the daemon logs in a call's IVR path before the menu (ivr/pre_menu.py): no node may be
+# named like them, so a path always tells them from the menu's nodes
+HARASSMENT_WARNING = "harassment_warning"
+REPAIR_NOTICE = "repair_notice"
+PRE_MENU_STEPS = (HARASSMENT_WARNING, REPAIR_NOTICE)
+
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 # each call stores "<version>+<8 hex of the file's hash>" in a 64-character column
 MAX_VERSION_LEN = 55

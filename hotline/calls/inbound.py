@@ -22,9 +22,11 @@ from hotline.calls.caller_id import caller_from
 from hotline.calls.context import CallContext
 from hotline.calls.fields import claim_call_id, endpoint_of, store_text
 from hotline.calls.menu_session import IvrOutcome, run_ivr
+from hotline.calls.pre_menu import announce, look_up
 from hotline.calls.queue_wait import QueueResult, wait_for_agent
 from hotline.phone_number import vip_priority
 from hotline.services.menus import LoadedMenu
+from ivr.pre_menu import before_menu
 
 log = structlog.get_logger("inbound")
 
@@ -93,12 +95,13 @@ async def _refuse(
 
 
 async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded: LoadedMenu) -> None:
+    found = await look_up(ctx.engine, call.number)  # while it rings: bounded, never fails the call
     await chan.answer()
     call.answered_at = ctx.clock()
     await chan.set_variable("HOTLINE_CALLER", call.number)
-    if await ctx.peak.check():  # a wide outage: its notice comes before the menu
-        await chan.stream_file(ctx.prompt("peak_notice"))
+    peak = await ctx.peak.check() is not None  # a wide outage (checked on every call: it alerts)
     ivr = call.ivr
+    await announce(chan, ctx, before_menu(found.flagged_number, found.repairs, peak), ivr.path)
     await run_ivr(chan, ctx, loaded, call.number, ivr)
     if ivr.transfer is not None:  # the agent node already told the caller
         call.ring.priority = _priority(ctx, call.number, ivr)

@@ -16,6 +16,7 @@ from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
 from hotline.web.desk.desk import Desk
 from hotline.web.desk.routes import Feed, desk_routes
+from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
 from hotline.web.live.board import LiveBoard
 from hotline.web.reports_page import report_routes
@@ -41,6 +42,7 @@ def build_app(
         *wallboard_routes(board),
         *desk_routes(desk, feed),
         *report_routes(deps),
+        *flag_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

@@ -1,0 +1,58 @@
+"""The lookups before the menu (hotline/calls/pre_menu.py) against a real store: what they find,
+and that a broken or slow database costs at most the prompt, never the call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pre_menu_data import T0, add_account, add_repair, break_table
+from structlog.testing import capture_logs
+
+from hotline.calls.pre_menu import Found, bounded, look_up
+from hotline.harassment.flags import clear_flag, flag_number
+
+
+async def test_a_flagged_caller_with_an_account_in_a_repaired_area(engine):
+    await add_account(engine, "3201000001", "320100", "13900000501")
+    await add_account(engine, "3201020001", "320102", "013900000501")  # an older import's form
+    await add_account(engine, "3201030001", "320103", "13900000999")  # someone else's
+    await add_repair(engine, "GD202612020001", "320100")
+    await add_repair(engine, "GD202612020002", "320102", created_at=T0.replace(hour=3))
+    await add_repair(engine, "GD202612020003", "320103")  # not the caller's area
+    await add_repair(engine, "GD202612010009", "320100", status="closed")
+    await flag_number(engine, "13900000501", "辱骂", "001", None, T0)
+    found = await look_up(engine, "+86 139 0000 0501")
+    assert found.flagged_number == "13900000501"
+    assert [r.number for r in found.repairs] == ["GD202612020002", "GD202612020001"]  # newest first
+    await clear_flag(engine, "13900000501", "wang", T0)
+    assert (await look_up(engine, "13900000501")).flagged_number is None
+
+
+async def test_an_unknown_or_unusable_caller_finds_nothing(engine):
+    await add_repair(engine, "GD202612020001", "320100")
+    assert await look_up(engine, "13900000777") == Found()
+    assert await look_up(engine, "") == Found()
+    assert await look_up(engine, "anonymous") == Found()
+
+
+async def test_a_broken_table_skips_its_prompt_only_and_is_logged(engine):
+    await add_account(engine, "3201000001", "320100", "13900000501")
+    await add_repair(engine, "GD202612020001", "320100")
+    await flag_number(engine, "13900000501", "辱骂", "001", None, T0)
+    await break_table(engine, "flagged_numbers")
+    with capture_logs() as logs:
+        found = await look_up(engine, "13900000501")
+    assert found.flagged_number is None and [r.number for r in found.repairs] == ["GD202612020001"]
+    (failed,) = [e for e in logs if e["event"] == "pre_menu.lookup_failed"]
+    assert failed["lookup"] == "harassment" and "flagged_numbers" in failed["error"]
+
+
+async def test_a_lookup_that_does_not_answer_is_given_up_after_its_timeout():
+    never: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    started = time.monotonic()
+    with capture_logs() as logs:
+        assert await bounded("harassment", never, False, 0.05) is False
+    assert time.monotonic() - started < 1.0
+    assert never.cancelled()
+    assert logs[0]["event"] == "pre_menu.lookup_failed" and "within 0.05 s" in logs[0]["error"]
