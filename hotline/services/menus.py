@@ -33,7 +33,7 @@ VERSION_COLUMN_LEN: int = Call.menu_version.type.length  # a String(n) column
 class LoadedMenu:
     menu: Menu
     version: str  # "<version from the file>+<sha256 prefix>"
-    raw: bytes = b""  # the file's bytes this menu was read from (UTF-8 YAML)
+    raw: bytes  # the bytes this menu was read from (UTF-8 YAML): the file's, or the published ones
 
     @property
     def sha256(self) -> str:

@@ -4,8 +4,11 @@
   a while to check and the event loop carries the live calls.
 - `publish`: check + write the file atomically + swap the running menu (MenuStore.publish, in
   `deps.offload`; calls in progress keep their menu), then record the version and audit it.
+- `diff`: the unified diff against the running menu, in `deps.offload` too.
 - `diagram`: the running menu's SVG (ivr.menu_svg, every label escaped), drawn in `deps.offload`
   once per menu.
+- `file_differs`: the menu file was edited on the server and not reloaded (the page warns that
+  publishing replaces that edit).
 - `ensure_recorded`: the running menu goes into the history before the console first shows or
   replaces it (menu_history.BY_FOUND), so a roll back to it works.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -26,7 +30,9 @@ from hotline.services.menus import LoadedMenu, MenuStore
 from hotline.web.auth.audit import audit_action
 from hotline.web.auth.roles import current_user
 from hotline.web.deps import WebDeps
+from hotline.web.menu_form import diff_lines
 from ivr.menu_svg import menu_svg
+from ivr.yaml_source import YamlSyntaxError, read_source
 
 log = structlog.get_logger("web.menu")
 T = TypeVar("T")
@@ -98,11 +104,32 @@ class MenuAdmin:
             )
             if rolled_back_from is not None:
                 detail["rolled_back_from"] = rolled_back_from
-            await audit_action(request, ROLLBACK if rolled_back_from else PUBLISH, {**detail, "id": row_id})
+            await audit_action(request, ROLLBACK if rolled_back_from is not None else PUBLISH, {**detail, "id": row_id})
         except (SQLAlchemyError, OSError) as exc:
             log.error("web.menu_not_recorded", version=new.version, by=user.username, error=repr(exc))
             raise RecordFailed(new) from exc
         return new, row_id
+
+    async def diff(self, draft: str) -> list[tuple[str, str]]:
+        """The unified diff from the running menu to `draft` (difflib is quadratic at worst: off
+        the loop)."""
+        live = self.live
+        return await self._offload(
+            functools.partial(diff_lines, live.text, draft, f"运行中 {live.version}", "编辑稿")
+        )
+
+    async def file_differs(self) -> bool:
+        """The menu file on the server is not the running menu (edited there, not reloaded yet, or
+        unreadable): a publication would replace that edit."""
+        path = self.menus.path
+
+        def differs() -> bool:
+            try:
+                return hashlib.sha256(read_source(path)).hexdigest() != self.live.sha256
+            except YamlSyntaxError:  # unreadable or over the size cap
+                return True
+
+        return await self._offload(differs)
 
     async def diagram(self) -> str:
         live = self.live

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from ivr.yaml_source import MAX_BYTES
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-MAX_FIELDS = 10  # csrf_token, yaml, base, note, sha256: a few more are tolerated, not thousands
+MAX_FIELDS = 10  # csrf_token, yaml, base, note, id, sha256: a few more are tolerated, not thousands
 NOTE_MAX = 200
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -83,6 +83,14 @@ def sha256_field(fields: dict[str, str], name: str) -> str:
     if not _SHA256.fullmatch(value):
         raise BadEdit(400, "表单缺少菜单版本的校验值（请刷新页面后重试），未做任何更改。")
     return value
+
+
+def id_field(fields: dict[str, str]) -> int:
+    """The version row id a form or query names in `id`."""
+    value = fields.get("id", "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 9 and int(value) > 0):
+        raise BadEdit(400, "缺少或无效的版本记录编号，未做任何更改。")
+    return int(value)
 
 
 def note_field(fields: dict[str, str]) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,7 +27,6 @@ from hotline.web.menu_admin import MenuAdmin, RecordFailed
 from hotline.web.menu_form import (
     BadEdit,
     LineError,
-    diff_lines,
     line_errors,
     menu_bytes,
     note_field,
@@ -43,10 +43,13 @@ SVG_HEADERS = {
     "Cache-Control": "no-store",
 }
 STORE_DOWN = "无法读写数据库（菜单版本记录），未做任何更改，请稍后再试。"
+STORE_DOWN_NOW = "暂时无法读写数据库（菜单版本记录）：可以校验，发布与回滚暂不可用。"
+log = structlog.get_logger("web.menu")
 
 
 def store_down(request: Request, exc: Exception) -> Response:
-    return error_page(request, 503, "暂时无法发布", STORE_DOWN)
+    log.error("web.menu_store_unavailable", path=request.url.path, error=repr(exc))
+    return error_page(request, 503, "数据库暂时不可用", STORE_DOWN)
 
 
 def not_recorded(request: Request, exc: RecordFailed) -> Response:
@@ -78,13 +81,10 @@ def editor(
         "note": "",
         "notice": None,
         "problem": None,
+        "file_edited": False,
         **extra,
     }
     return page(request, "menu.html", context, status)
-
-
-def draft_diff(admin: MenuAdmin, draft: str) -> list[tuple[str, str]]:
-    return diff_lines(admin.live.text, draft, f"运行中 {admin.live.version}", "编辑稿")
 
 
 class MenuPage:
@@ -92,10 +92,12 @@ class MenuPage:
         self.admin = admin
 
     async def index(self, request: Request) -> Response:
+        problem = None
         try:
             await self.admin.ensure_recorded()
-        except SQLAlchemyError as exc:
-            return store_down(request, exc)
+        except SQLAlchemyError as exc:  # the editor still checks; publishing waits for the store
+            log.warning("web.menu_store_unavailable", error=repr(exc))
+            problem = STORE_DOWN_NOW
         live = self.admin.live
         published = request.query_params.get("published", "")
         notice = (
@@ -103,7 +105,10 @@ class MenuPage:
             if published.isdigit()
             else None
         )
-        return editor(request, self.admin, live.text, live.sha256, notice=notice)
+        edited = await self.admin.file_differs()
+        return editor(
+            request, self.admin, live.text, live.sha256, notice=notice, problem=problem, file_edited=edited
+        )
 
     async def diagram(self, request: Request) -> Response:
         svg = await self.admin.diagram()
@@ -119,7 +124,7 @@ class MenuPage:
         except BadEdit as exc:
             return error_page(request, exc.status, "无法校验", exc.message)
         draft, base = raw.decode("utf-8"), fields.get("base", "")
-        diff = draft_diff(self.admin, draft)
+        diff = await self.admin.diff(draft)
         try:
             checked = await self.admin.check(raw)
         except MenuError as exc:
@@ -137,24 +142,29 @@ class MenuPage:
             base, note = sha256_field(fields, "base"), note_field(fields)
         except BadEdit as exc:
             return error_page(request, exc.status, "无法发布", exc.message)
-        draft = raw.decode("utf-8")
-        again = {"diff": draft_diff(self.admin, draft), "note": note or ""}
         try:
             _, row_id = await self.admin.publish(request, raw, base_sha256=base, note=note)
-        except MenuError as exc:
-            errors = line_errors(exc.errors, str(self.admin.menus.path))
-            return editor(request, self.admin, draft, base, 422, errors=errors, **again)
-        except MenuConflict as exc:
-            problem = conflict_message(exc)
-            return editor(request, self.admin, draft, base, 409, problem=problem, **again)
-        except OSError as exc:
-            problem = f"无法写入菜单文件（{exc.strerror or exc}），未做任何更改。"
-            return editor(request, self.admin, draft, base, 503, problem=problem, **again)
+        except (MenuError, MenuConflict, OSError) as exc:
+            return await self._refused(request, exc, raw.decode("utf-8"), base, note)
         except RecordFailed as exc:
             return not_recorded(request, exc)
         except SQLAlchemyError as exc:
             return store_down(request, exc)
         return RedirectResponse(f"/admin/menu?published={row_id}", status_code=303)
+
+    async def _refused(
+        self, request: Request, exc: Exception, draft: str, base: str, note: str | None
+    ) -> Response:
+        """The editor again with the draft and why it was not published (nothing changed)."""
+        again: dict[str, Any] = {"diff": await self.admin.diff(draft), "note": note or ""}
+        if isinstance(exc, MenuError):
+            errors = line_errors(exc.errors, str(self.admin.menus.path))
+            return editor(request, self.admin, draft, base, 422, errors=errors, **again)
+        if isinstance(exc, MenuConflict):
+            return editor(request, self.admin, draft, base, 409, problem=conflict_message(exc), **again)
+        assert isinstance(exc, OSError)
+        problem = f"无法写入菜单文件（{exc.strerror or exc}），未做任何更改。"
+        return editor(request, self.admin, draft, base, 503, problem=problem, **again)
 
 
 def conflict_message(exc: MenuConflict) -> str:

@@ -27,16 +27,6 @@ def menu_routes(deps: WebDeps, menus: MenuStore) -> list[BaseRoute]:
         Route("/admin/menu/check", admins(editor.check), methods=["POST"], name="menu_check"),
         Route("/admin/menu/publish", admins(editor.publish), methods=["POST"], name="menu_publish"),
         Route("/admin/menu/versions", admins(versions.index), methods=["GET"], name="menu_versions"),
-        Route(
-            "/admin/menu/versions/{version_id:int}",
-            admins(versions.show),
-            methods=["GET"],
-            name="menu_version",
-        ),
-        Route(
-            "/admin/menu/versions/{version_id:int}/rollback",
-            admins(versions.rollback),
-            methods=["POST"],
-            name="menu_rollback",
-        ),
+        Route("/admin/menu/version", admins(versions.show), methods=["GET"], name="menu_version"),
+        Route("/admin/menu/rollback", admins(versions.rollback), methods=["POST"], name="menu_rollback"),
     ]

@@ -1,10 +1,10 @@
 """The menu's versions (admins): the list (who, when, hash), one version with its diff against
 the running menu, and one-click roll back.
 
-  GET  /admin/menu/versions                     the newest versions, newest first
-  GET  /admin/menu/versions/{id}                its YAML and its diff against the running menu
-  POST /admin/menu/versions/{id}/rollback       sha256 (of that version, as the list showed it):
-                                                publish its text again -> 303 to the list
+  GET  /admin/menu/versions               the newest versions, newest first
+  GET  /admin/menu/version?id=N           its YAML and its diff against the running menu
+  POST /admin/menu/rollback               id, sha256 (of that version, as the list showed it):
+                                          publish its text again -> 303 to the list
 
 A roll back is a publication (menu_admin.MenuAdmin.publish): checked again first (the prompts
 may have changed since), recorded as a new version naming the one it restored, audited.
@@ -24,8 +24,8 @@ from hotline.services import menu_history
 from hotline.services.menu_history import MenuVersion
 from hotline.services.menus import MenuConflict
 from hotline.web.menu_admin import MenuAdmin, RecordFailed
-from hotline.web.menu_form import BadEdit, line_errors, parse_form, sha256_field
-from hotline.web.menu_page import conflict_message, draft_diff, editor, not_recorded, store_down
+from hotline.web.menu_form import BadEdit, id_field, line_errors, parse_form, sha256_field
+from hotline.web.menu_page import conflict_message, editor, not_recorded, store_down
 from hotline.web.templating import error_page, page
 from ivr.errors import MenuError
 
@@ -76,7 +76,10 @@ class VersionPages:
         return page(request, "menu_versions.html", context)
 
     async def show(self, request: Request) -> Response:
-        version_id = int(request.path_params["version_id"])
+        try:
+            version_id = id_field(dict(request.query_params))
+        except BadEdit as exc:
+            return error_page(request, exc.status, "参数错误", exc.message)
         try:
             found = await menu_history.version_text(self._engine, version_id)
         except SQLAlchemyError as exc:
@@ -88,17 +91,16 @@ class VersionPages:
             "live": self.admin.live,
             "row": row,
             "text": text,
-            "diff": draft_diff(self.admin, text),
+            "diff": await self.admin.diff(text),
             "when": local_time(row.published_at),
             "by": by_label(row),
         }
         return page(request, "menu_version.html", context)
 
     async def rollback(self, request: Request) -> Response:
-        version_id = int(request.path_params["version_id"])
         try:
             fields = parse_form(request.headers.get("content-type", ""), await request.body())
-            sha = sha256_field(fields, "sha256")
+            version_id, sha = id_field(fields), sha256_field(fields, "sha256")
         except BadEdit as exc:
             return error_page(request, exc.status, "无法回滚", exc.message)
         try:
@@ -126,7 +128,7 @@ class VersionPages:
                 f"版本记录 #{row.id} 已无法通过校验（例如提示音已变更），未做任何更改。可在下方修改后发布。"
             )
             live = self.admin.live
-            diff = draft_diff(self.admin, text)
+            diff = await self.admin.diff(text)
             return editor(
                 request, self.admin, text, live.sha256, 422, errors=errors, problem=problem, diff=diff
             )

@@ -64,6 +64,13 @@ async def test_the_page_shows_the_running_menu_and_records_it_once(site, admin):
     assert row.sha256 == site.menus.current.sha256 and row.yaml == ORIGINAL
 
 
+async def test_the_page_warns_when_the_file_was_edited_on_the_server_and_not_reloaded(site, admin):
+    assert 'id="menu-file-edited"' not in (await admin.get("/admin/menu")).text
+    site.path.write_text(NEW, encoding="utf-8")  # edited on the server, no `hotline menu reload`
+    r = await admin.get("/admin/menu")
+    assert 'id="menu-file-edited"' in r.text and editor_text(r.text) == ORIGINAL  # the running one
+
+
 async def test_an_invalid_edit_shows_its_errors_at_their_lines_and_changes_nothing(site, admin):
     running = site.menus.current
     await admin.get("/admin/menu")  # the browser opens the editor: the running menu is recorded
@@ -166,10 +173,11 @@ async def test_only_an_admin_may_see_or_change_the_menu(site, role):
         token = re.search(r'name="csrf_token" value="([^"]+)"', (await c.get("/login")).text)
         form = {"csrf_token": token.group(1) if token else "", "base": "0" * 64, "yaml": NEW}
         want = 403 if role else 401
-        for path in ("/admin/menu", "/admin/menu/diagram.svg", "/admin/menu/versions"):
+        gets = ("/admin/menu", "/admin/menu/diagram.svg", "/admin/menu/versions", "/admin/menu/version?id=1")
+        for path in gets:
             assert (await c.get(path)).status_code == want, path
-        for path in ("/admin/menu/check", "/admin/menu/publish"):
-            assert (await c.post(path, data=form)).status_code == want, path
+        for path in ("/admin/menu/check", "/admin/menu/publish", "/admin/menu/rollback"):
+            assert (await c.post(path, data={**form, "id": "1"})).status_code == want, path
     finally:
         await c.aclose()
     assert site.menus.reloads == 0 and site.path.read_text(encoding="utf-8") == ORIGINAL
