@@ -104,7 +104,9 @@ class MenuAdmin:
             )
             if rolled_back_from is not None:
                 detail["rolled_back_from"] = rolled_back_from
-            await audit_action(request, ROLLBACK if rolled_back_from is not None else PUBLISH, {**detail, "id": row_id})
+            await audit_action(
+                request, ROLLBACK if rolled_back_from is not None else PUBLISH, {**detail, "id": row_id}
+            )
         except (SQLAlchemyError, OSError) as exc:
             log.error("web.menu_not_recorded", version=new.version, by=user.username, error=repr(exc))
             raise RecordFailed(new) from exc
