@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from hotline.services.menus import MenuStore
+from hotline.services.menus import LoadedMenu, MenuStore
 from ivr.errors import MenuError
 
 
 class MenuReloader:
     """SIGHUP: the menu file is read and checked in a worker thread, one reload at a time, so the
-    calls on the event loop never wait for it; the new menu is swapped in by one assignment."""
+    calls on the event loop never wait for it; the new menu is swapped in by one assignment.
+    `on_reloaded` (the menu history's recorder) is awaited with each menu swapped in."""
 
-    def __init__(self, menus: MenuStore):
+    def __init__(self, menus: MenuStore, on_reloaded: Callable[[LoadedMenu], Awaitable[None]] | None = None):
         self.menus = menus
+        self.on_reloaded = on_reloaded
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -27,9 +29,11 @@ class MenuReloader:
     async def reload(self) -> None:
         async with self._lock:
             try:
-                await asyncio.to_thread(self.menus.reload)
+                loaded = await asyncio.to_thread(self.menus.reload)
             except MenuError:
-                pass  # MenuStore.reload logged every error; the running menu stays
+                return  # MenuStore.reload logged every error; the running menu stays
+            if self.on_reloaded is not None:
+                await self.on_reloaded(loaded)
 
 
 def install_signal_handlers(stop: asyncio.Event, reload_menu: Callable[[], None]) -> None:

@@ -42,6 +42,7 @@ from hotline.services.auth_guard import AuthGuardService
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.services.ledger_watch import LedgerWatch
 from hotline.services.line_auditor import LineAuditor
+from hotline.services.menu_history import reload_recorder
 from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
 from hotline.settings import Settings
@@ -75,7 +76,8 @@ async def run_daemon(
         ctx = build_context(settings, engine, recorder, ami_enabled)
         server = build_server(settings, ctx)
         if signals:
-            install_signal_handlers(stop, MenuReloader(ctx.menus))
+            reloader = MenuReloader(ctx.menus, on_reloaded=reload_recorder(engine, utcnow))
+            install_signal_handlers(stop, reloader)
         await _serve(settings, ctx, server, stop, started)
     finally:
         await engine.dispose()
