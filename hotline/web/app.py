@@ -13,12 +13,12 @@ from starlette.staticfiles import StaticFiles
 
 from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
+from hotline.web.daemon_parts import DaemonParts
 from hotline.web.deps import WebDeps
-from hotline.web.desk.desk import Desk
-from hotline.web.desk.routes import Feed, desk_routes
+from hotline.web.desk.routes import desk_routes
 from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
-from hotline.web.live.board import LiveBoard
+from hotline.web.menu_routes import menu_routes
 from hotline.web.reports_page import report_routes
 from hotline.web.templating import error_page
 from hotline.web.wallboard import wallboard_routes
@@ -31,18 +31,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
 
 
-def build_app(
-    deps: WebDeps, board: LiveBoard, desk: Desk, feed: Feed, *, kit: AuthKit | None = None
-) -> Starlette:
-    """`feed`: the ACD's input (the desk's state buttons); `kit`: the accounts' shared parts
-    (tests pass one with cheap password hashing)."""
+def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) -> Starlette:
+    """`kit`: the accounts' shared parts (tests pass one with cheap password hashing)."""
     kit = kit or AuthKit.build(deps)
     routes = [
         *auth_routes(deps, kit=kit),
-        *wallboard_routes(board),
-        *desk_routes(desk, feed),
+        *wallboard_routes(parts.board),
+        *desk_routes(parts.desk, parts.feed),
         *report_routes(deps),
         *flag_routes(deps),
+        *menu_routes(deps, parts.menus),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

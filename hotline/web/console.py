@@ -13,6 +13,7 @@ from hotline.calls.context import CallContext
 from hotline.reports.labels import CATEGORY
 from hotline.settings import WebConsole
 from hotline.web.app import build_app
+from hotline.web.daemon_parts import DaemonParts
 from hotline.web.deps import WebDeps
 from hotline.web.desk.desk import Desk
 from hotline.web.desk.pop import Labels
@@ -61,7 +62,9 @@ class Console:
         ctx.bus.listeners.add(desk.on_event)
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
-        server = WebServer(build_app(deps, board, desk, ctx.acd.feed), web.host, web.port)
+        server = WebServer(
+            build_app(deps, DaemonParts(board, desk, ctx.acd.feed, ctx.menus)), web.host, web.port
+        )
         await server.start()
         console = cls(board, desk, server, offload, ctx.recorder.flush)
         console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")

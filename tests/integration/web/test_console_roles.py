@@ -15,7 +15,8 @@ from hotline.web.auth.passwords import Passwords
 
 PUBLIC = {"/", "/login", "/logout", "/static"}  # the way in and out, and the page's own files
 TODAY = datetime.now(zone(DEFAULT_TZ)).date().isoformat()
-AGENT, SUPERVISION, EVERYONE = ("agent",), ("supervisor", "admin"), ("agent", "supervisor", "admin")
+AGENT, ADMIN, EVERYONE = ("agent",), ("admin",), ("agent", "supervisor", "admin")
+SUPERVISION = ("supervisor", "admin")
 # route -> the roles it lets through. A GET let through answers 200; a POST ("POST /path") is sent
 # with the session's CSRF token and an empty form, and a role let through gets the route's own
 # refusal of that form (400) or of the agent's state (409): the walk changes nothing.
@@ -29,6 +30,13 @@ ROUTES: dict[str, tuple[tuple[str, ...], int]] = {
     f"/reports/download?kind=day&value={TODAY}&format=csv": (SUPERVISION, 200),
     "/flags": (SUPERVISION, 200),
     "POST /flags/clear": (SUPERVISION, 400),
+    "/admin/menu": (ADMIN, 200),  # first: it records the live menu as version 1
+    "/admin/menu/diagram.svg": (ADMIN, 200),
+    "/admin/menu/versions": (ADMIN, 200),
+    "/admin/menu/version?id=1": (ADMIN, 200),
+    "POST /admin/menu/check": (ADMIN, 400),
+    "POST /admin/menu/publish": (ADMIN, 400),
+    "POST /admin/menu/rollback": (ADMIN, 400),
     "/agent": (AGENT, 200),
     "/agent/state": (AGENT, 200),
     "/agent/stream": (AGENT, 200),
