@@ -46,8 +46,8 @@ class PeakMode:
         return reason
 
     def _by_hand(self) -> str | None:
-        """ "switched on by hand" while the flag file exists, with the note it holds (the web
-        console writes why; the CLI writes "on")."""
+        """Why peak mode is on by hand while the flag file exists (None without it): "switched on
+        by hand", with the note the file holds (the web console writes why; the CLI writes "on")."""
         try:
             text = self.flag.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
