@@ -47,6 +47,10 @@ def one_line(value: Any) -> Any:
     return value
 
 
+# a PJSIP endpoint of the hotline (agent or supervisor): its name in pjsip.conf, in dialplan
+# lines (Dial(PJSIP/<ext>), ChanSpy(PJSIP/<ext>-)) and in AMI headers (Originate Channel)
+_EXTENSION = re.compile(r"[0-9]{2,8}")
+
 # characters that mean something in a dialplan line or an AGI argument (see `dialplan_path`)
 _DIALPLAN_SPECIAL = re.compile(r"""[\s,;&|()$\[\]{}"'`\\]""")
 
@@ -56,6 +60,14 @@ def no_semicolon(secret: SecretStr) -> SecretStr:
     if ";" in secret.get_secret_value():
         raise ValueError("secret must not contain ';' (it starts a comment in Asterisk's config files)")
     return secret
+
+
+def sip_extension(v: str) -> str:
+    """A softphone's extension: 2-8 digits, nothing else (it is written into pjsip.conf section
+    names, dialplan lines and AMI headers, so no separator, space or line break can be in it)."""
+    if not isinstance(v, str) or not _EXTENSION.fullmatch(v):
+        raise ValueError("extension must be 2-8 digits")
+    return v
 
 
 def dialplan_path(v: str) -> str:

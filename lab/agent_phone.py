@@ -7,6 +7,8 @@ port and a separate one-shot sipp REGISTERs the extension with a Contact pointin
           (with `talk_seconds`: hangs up itself that long after answering)
   ring    180 and never answers (Asterisk's CANCEL gets 200 + 487)
   busy    486 Busy Here
+  listen  like answer, but its SDP sends the audio to `rtp_port` (a lab.rtp_sink.RtpSink counts
+          it): the supervisor's phone of live supervision
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ SCENARIOS = {
     "talk": "agent_talk.xml",
     "ring": "agent_ring.xml",
     "busy": "agent_busy.xml",
+    "listen": "agent_listen.xml",
 }
 REGISTER_TIMEOUT = 10.0
 
@@ -41,9 +44,14 @@ class AgentPhone:
         *,
         registrar: str = "127.0.0.1:5060",
         expires: int = 3600,
+        rtp_port: int | None = None,
     ) -> None:
-        if mode not in ("answer", "ring", "busy"):
-            raise ValueError(f"mode must be answer, ring or busy, got {mode!r}")
+        if mode not in SCENARIOS or mode == "talk":
+            raise ValueError(f"mode must be answer, ring, busy or listen, got {mode!r}")
+        if mode == "listen" and not (rtp_port is not None and 0 < rtp_port < 65536):
+            raise ValueError(f"mode='listen' needs rtp_port, a UDP port for its audio, got {rtp_port!r}")
+        if mode != "listen" and rtp_port is not None:
+            raise ValueError("rtp_port is for mode='listen' only")
         if talk_seconds is not None and (mode != "answer" or talk_seconds <= 0):
             raise ValueError("talk_seconds needs mode='answer' and a positive number of seconds")
         if answer_after < 0:
@@ -55,6 +63,7 @@ class AgentPhone:
         self.talk_seconds = talk_seconds
         self.registrar = registrar
         self.expires = expires
+        self.rtp_port = rtp_port
         self._uas: SippProcess | None = None
         self._workdir: Path | None = None
         self._registered = False
@@ -98,6 +107,8 @@ class AgentPhone:
         args = ["-d", str(round(self.answer_after * 1000))]
         if self.talk_seconds is not None:
             args += ["-set", "talk_ms", str(round(self.talk_seconds * 1000))]
+        if self.rtp_port is not None:
+            args += ["-key", "rtp_port", str(self.rtp_port)]
         started = False
         try:
             self._uas = await SippProcess.start(

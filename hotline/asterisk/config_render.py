@@ -21,6 +21,7 @@ from pydantic import BaseModel, SecretStr
 
 from acd.dial_policy import DialPolicy, DialPolicyError
 from hotline.asterisk.sip_acl import AclError, permitted_networks
+from hotline.asterisk.spy_dialplan import SPY_CONTEXT, SPY_OPTIONS, SPY_VARIABLE, SUPERVISOR_CONTEXT
 from hotline.config_text import control_char, dialplan_path
 from hotline.settings import Settings
 
@@ -117,6 +118,13 @@ def context(settings: Settings, opts: RenderOptions) -> dict[str, Any]:
         "settings": settings,
         "trunks": trunks,
         "agents": settings.agents,
+        "supervisors": settings.supervisors,
+        "spy": {
+            "context": SPY_CONTEXT,
+            "supervisor_context": SUPERVISOR_CONTEXT,
+            "variable": SPY_VARIABLE,
+            "options": SPY_OPTIONS,
+        },
         "ami": settings.ami,
         "paths": settings.asterisk,
         "etc_dir": opts.etc_dir,

@@ -1,9 +1,10 @@
 """Peak mode (seed 000 §36): a wide outage floods the line, so every caller hears the outage
 notice before the menu, and the supervisor is alerted.
 
-On by hand (`hotline peak on`, a flag file the daemon checks) or by itself while an outage
-notice in force covers at least `peak.auto_towns` towns. Turning on (either way) raises the
-alert once: a `peak_mode` live event and a warning in the log.
+On by hand (`hotline peak on`, or the wallboard's switch with a note saying why: a flag file the
+daemon checks, holding the note) or by itself while an outage notice in force covers at least
+`peak.auto_towns` towns. Turning on (either way) raises the alert once: a `peak_mode` live event
+and a warning in the log.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.bus import EventBus
+from hotline.config_text import control_char
 from hotline.selfservice.queries import list_notices
 from hotline.settings import Peak
 
@@ -33,7 +35,7 @@ class PeakMode:
 
     async def check(self) -> str | None:
         """Why peak mode is on now (None = off); alerts when it turns on."""
-        reason = "switched on by hand" if self.flag.exists() else await self._automatic()
+        reason = self._by_hand() or await self._automatic()
         if reason is not None and self.active_reason is None:
             log.warning("peak.alert", reason=reason)
             self.bus.peak_mode(True, reason)
@@ -42,6 +44,18 @@ class PeakMode:
             self.bus.peak_mode(False, self.active_reason)
         self.active_reason = reason
         return reason
+
+    def _by_hand(self) -> str | None:
+        """Why peak mode is on by hand while the flag file exists (None without it): "switched on
+        by hand", with the note the file holds (the web console writes why; the CLI writes "on")."""
+        try:
+            text = self.flag.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return None
+        except OSError:  # there but unreadable: still on
+            text = ""
+        note = flag_note(text)
+        return f"switched on by hand: {note}" if note else "switched on by hand"
 
     async def _automatic(self) -> str | None:
         now = self.clock()
@@ -63,10 +77,23 @@ class PeakMode:
         return reason
 
 
-def switch(flag_file: Path, on: bool) -> None:
-    """`hotline peak on|off`: the daemon sees the flag on the next call."""
+NOTE_MAX = 100
+_CLI_MARK = "on"
+
+
+def flag_note(text: str) -> str:
+    """The note a flag file holds: its first line without control characters, at most NOTE_MAX
+    characters ("" for the CLI's plain "on")."""
+    first = text.split("\n", 1)[0]
+    note = "".join(ch for ch in first if control_char(ch) is None).strip()[:NOTE_MAX]
+    return "" if note == _CLI_MARK else note
+
+
+def switch(flag_file: Path, on: bool, note: str = "") -> None:
+    """`hotline peak on|off` (and the console's switch, with why as `note`): the daemon sees the
+    flag on the next call."""
     if on:
         flag_file.parent.mkdir(parents=True, exist_ok=True)
-        flag_file.write_text("on\n")
+        flag_file.write_text(f"{flag_note(note) or _CLI_MARK}\n", encoding="utf-8")
     else:
         flag_file.unlink(missing_ok=True)

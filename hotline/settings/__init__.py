@@ -9,6 +9,7 @@ from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, 
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
+from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
 from hotline.settings.web import WebConsole
 
@@ -31,6 +32,7 @@ __all__ = [
     "Security",
     "Settings",
     "SipMedia",
+    "Supervisor",
     "Trunks",
     "WebConsole",
     "load_settings",

@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, SecretStr, field_validator
 
-from hotline.config_text import StrictSection, no_semicolon
+from hotline.config_text import StrictSection, no_semicolon, sip_extension
 
 
 class Agent(StrictSection):
@@ -26,17 +26,21 @@ class Agent(StrictSection):
     @field_validator("extension")
     @classmethod
     def _ext(cls, v: str) -> str:
-        if not re.fullmatch(r"[0-9]{2,8}", v):
-            raise ValueError("extension must be 2-8 digits")
-        return v
+        return sip_extension(v)
 
     @field_validator("secret")
     @classmethod
     def _secret(cls, v: SecretStr) -> SecretStr:
-        s = v.get_secret_value()
-        if len(s) < 6 or len(s) > 128 or not re.fullmatch(r"[!-~]+", s):
-            raise ValueError("secret must be 6-128 printable ASCII characters without spaces")
-        return no_semicolon(v)
+        return sip_secret(v)
+
+
+def sip_secret(v: SecretStr) -> SecretStr:
+    """A softphone's SIP password as pjsip.conf can hold it (the strength rules are
+    secret_policy's)."""
+    s = v.get_secret_value()
+    if len(s) < 6 or len(s) > 128 or not re.fullmatch(r"[!-~]+", s):
+        raise ValueError("secret must be 6-128 printable ASCII characters without spaces")
+    return no_semicolon(v)
 
 
 class AnswerTarget(StrictSection):

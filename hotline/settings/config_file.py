@@ -13,6 +13,7 @@ from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
+from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import Trunks
 from hotline.settings.web import WebConsole
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
@@ -23,6 +24,9 @@ class Settings(StrictSection):
     lab: bool = Field(default=False, description="this config is a lab: weak secrets allowed")
     trunks: Trunks = Trunks()
     agents: list[Agent] = Field(default_factory=list)
+    supervisors: list[Supervisor] = Field(
+        default_factory=list, description="console users' softphones for live supervision"
+    )
     answer_target: AnswerTarget = AnswerTarget()
     acd: AcdConfig = AcdConfig()
     peak: Peak = Peak()
@@ -52,10 +56,22 @@ class Settings(StrictSection):
                 raise ValueError(f"extension {a.extension} is used twice")
             seen_id.add(a.id)
             seen_ext.add(a.extension)
+        seen_user: set[str] = set()
+        for s in self.supervisors:
+            if s.extension in seen_ext:
+                raise ValueError(f"extension {s.extension} is used twice (agents and supervisors share them)")
+            if s.user.lower() in seen_user:
+                raise ValueError(f"supervisor user {s.user} is listed twice")
+            seen_ext.add(s.extension)
+            seen_user.add(s.user.lower())
         return self
 
     def agent_by_extension(self, ext: str) -> Agent | None:
         return next((a for a in self.agents if a.extension == ext), None)
+
+    def supervisor_for(self, user: str) -> Supervisor | None:
+        """The phone of console user `user` (names match regardless of case, as accounts do)."""
+        return next((s for s in self.supervisors if s.user.lower() == user.lower()), None)
 
 
 class ConfigError(ValueError):

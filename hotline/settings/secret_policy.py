@@ -1,15 +1,16 @@
 """Weak secrets: what `hotline config check` and `hotline run` refuse unless the config says `lab: true`.
 
 An agent's SIP password is all that stands between whoever reaches the SIP port and the outbound
-lines (toll fraud); the AMI secret guards the daemon's control of Asterisk. Guessing online is
-slowed by the daemon (hotline/services/auth_guard.py blocks guessers), but a digest captured on
-the network or a leaked config is attacked offline, at billions of tries a second. The rules, each
+lines (toll fraud); whoever registers as a supervisor's phone hears the calls that supervisor
+listens to; the AMI secret guards the daemon's control of Asterisk. Guessing online is slowed
+by the daemon (hotline/services/auth_guard.py blocks guessers), but a digest captured on the
+network or a leaked config is attacked offline, at billions of tries a second. The rules, each
 reported on its own so the admin sees every reason (never the secret, nor the part that matched):
 
 - length: fewer than MIN_LENGTH (12) characters;
-- account: it is, or contains, the account's own name - the extension or the 工号 of an agent, the
-  user name of AMI. A name shorter than 3 characters counts only when equal: a 1-2 digit 工号
-  turns up by chance in a random secret;
+- account: it is, or contains, the account's own name - the extension or the 工号 of an agent,
+  the extension or console user of a supervisor's phone, the user name of AMI. A name shorter
+  than 3 characters counts only when equal: a 1-2 digit 工号 turns up by chance in a random secret;
 - one kind: only lowercase letters, only uppercase, only digits or only symbols;
 - common: it contains a common password word or a lab pattern (COMMON_WORDS, the company's name,
   pw + digits as in the lab's pw1001-lab), also behind the usual substitutions (p@ssw0rd) and
@@ -100,13 +101,19 @@ def secret_problems(secret: str, names: Mapping[str, str], company: str = "") ->
 
 
 def weak_secrets(settings: Settings) -> list[WeakSecret]:
-    """Every rule broken by an agent's SIP secret or the AMI secret (see the module docstring)."""
+    """Every rule broken by an agent's or a supervisor's SIP secret or the AMI secret (see the
+    module docstring)."""
     found = []
     for i, agent in enumerate(settings.agents):
         names = {"extension": agent.extension, "工号": agent.id}
         owner = f"agent {agent.id} (extension {agent.extension})"
         for rule in secret_problems(agent.secret.get_secret_value(), names, settings.company):
             found.append(WeakSecret(("agents", i, "secret"), owner, rule))
+    for i, sup in enumerate(settings.supervisors):
+        names = {"extension": sup.extension, "user name": sup.user}
+        owner = f"supervisor {sup.user} (extension {sup.extension})"
+        for rule in secret_problems(sup.secret.get_secret_value(), names, settings.company):
+            found.append(WeakSecret(("supervisors", i, "secret"), owner, rule))
     ami = settings.ami
     for rule in secret_problems(ami.secret.get_secret_value(), {"user name": ami.username}, settings.company):
         found.append(WeakSecret(("ami", "secret"), f"AMI user {ami.username}", rule))

@@ -20,6 +20,7 @@ from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
 from hotline.web.menu_routes import menu_routes
 from hotline.web.reports_page import report_routes
+from hotline.web.supervise_routes import supervise_routes
 from hotline.web.templating import error_page
 from hotline.web.wallboard import wallboard_routes
 
@@ -37,10 +38,11 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
     routes = [
         *auth_routes(deps, kit=kit),
         *wallboard_routes(parts.board),
-        *desk_routes(parts.desk, parts.feed),
+        *desk_routes(parts.desk, parts.acd.feed),
         *report_routes(deps),
         *flag_routes(deps),
         *menu_routes(deps, parts.menus),
+        *supervise_routes(deps, parts.acd, parts.ami, parts.peak),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

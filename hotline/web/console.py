@@ -63,7 +63,9 @@ class Console:
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
         server = WebServer(
-            build_app(deps, DaemonParts(board, desk, ctx.acd.feed, ctx.menus)), web.host, web.port
+            build_app(deps, DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak)),
+            web.host,
+            web.port,
         )
         await server.start()
         console = cls(board, desk, server, offload, ctx.recorder.flush)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hotline.asterisk.ami import AmiClient
+from hotline.services.acd_driver import AcdRuntime
 from hotline.services.menus import MenuStore
+from hotline.services.peak_mode import PeakMode
 from hotline.web.desk.desk import Desk
-from hotline.web.desk.routes import Feed
 from hotline.web.live.board import LiveBoard
 
 
@@ -15,5 +17,7 @@ from hotline.web.live.board import LiveBoard
 class DaemonParts:
     board: LiveBoard  # the wallboard's live state
     desk: Desk  # the agents' desks
-    feed: Feed  # the ACD's input (AcdRuntime.feed): the desk's state buttons
+    acd: AcdRuntime  # the desk's state buttons and a supervisor's force-pause feed it
     menus: MenuStore  # the live menu: the admin's editor publishes through it
+    ami: AmiClient | None  # live supervision's Originate (None: the daemon runs without AMI)
+    peak: PeakMode  # switched from the wallboard

@@ -15,6 +15,8 @@ from hotline.store.queries import fetch_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENTS = [{"id": f"00{i}", "extension": f"100{i}", "secret": f"pw100{i}-e2e"} for i in range(1, 10)]
+# live supervision (test_live_supervision): the console user's phone, rung to listen to a call
+SUPERVISORS = [{"user": "jianting", "extension": "1201", "secret": "pw1201-e2e", "name": "监听班长"}]
 VIP = "13900002999"
 WEB_PORT = 18598
 
@@ -36,6 +38,7 @@ def write_config(
                     **({"blocklist_file": str(blocklist)} if blocklist else {}),
                 },
                 "agents": AGENTS,
+                "supervisors": SUPERVISORS,
                 "database": {"url": db_url, "spill_file": str(path.with_suffix(".spill.jsonl"))},
                 "ami": {"username": "hotline", "secret": "e2e-ami-secret"},
                 "shutdown_grace_seconds": 5,

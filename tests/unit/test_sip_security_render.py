@@ -116,6 +116,7 @@ def test_an_unauthenticated_invite_reaches_no_context_but_from_the_gateways_addr
         "1001",
         "1002",
         "1003",
+        "1101",  # the supervisor's phone (supervisors:)
     }
     identified_by_ip = {
         v for s, k, v in conf if k == "endpoint" and ("type", "identify") in _options(conf, s)
@@ -123,8 +124,10 @@ def test_an_unauthenticated_invite_reaches_no_context_but_from_the_gateways_addr
     assert identified_by_ip == {"trunk"}
     assert ("trunk", "match", "127.0.0.1") in conf
     for name, ep in endpoints.items():
-        if "auth" in ep:  # an agent: found by From user, then digest-challenged
-            assert ep["identify_by"] == "username" and ep["context"] == "agents", name
+        if "auth" in ep:  # an agent or a supervisor's phone: found by From user, then digest-challenged
+            supervisor = shipped_settings.supervisor_for("banzhang")
+            context = "hotline-supervisor" if supervisor and name == supervisor.extension else "agents"
+            assert ep["identify_by"] == "username" and ep["context"] == context, name
         else:  # a trunk: never found by a From user ("trunk"), only by the gateway's address
             assert ep["identify_by"] == "ip", name
             assert ep["context"] != "agents", name

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from acd.agents import AgentView
 from acd.call_steps import NO_ANSWER
 from acd.rules import AcdError
+from acd.supervision import SUPERVISOR_PAUSE
 from acd.trunks import TrunkCapacity
 from hotline.reports.labels import CATEGORY
 from hotline.settings import Settings
@@ -39,12 +40,13 @@ STATE_LABELS = {
     "wrap_up": "话后整理",
     "paused": "暂停",
 }
-REASON_LABELS = {  # acd.feature_codes.PAUSE_REASONS, and the ACD's own pause after 4 unanswered rings
+REASON_LABELS = {  # acd.feature_codes.PAUSE_REASONS, the ACD's own pause after 4 unanswered rings
     "break": "休息",
     "meeting": "会议",
     "training": "培训",
     "other": "其他",
     NO_ANSWER: "振铃未接",
+    SUPERVISOR_PAUSE: "班长暂停",  # forced from the wallboard (hotline/web/supervise_routes.py)
 }
 
 

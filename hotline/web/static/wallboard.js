@@ -59,13 +59,28 @@
                  {"data-number": c.number, "data-state": c.state, class: c.state});
     }));
   }
+  // the supervisor's buttons on an agent's row (supervise.js sends them): [op, label, states]
+  const OPS = [["listen", "监听", ["talking"]], ["whisper", "耳语", ["talking"]], ["barge", "强插", ["talking"]],
+               ["pause", "暂停", ["ready", "wrap_up"]], ["logout", "签出", ["ready", "wrap_up", "paused"]]];
+  function opsCell(a) {
+    const td = el("td", null, "ops");
+    for (const [op, label, states] of OPS) {
+      const b = el("button", label);
+      b.type = "button";
+      b.dataset.op = op;
+      b.dataset.agent = a.id;
+      b.disabled = !states.includes(a.state);
+      td.appendChild(b);
+    }
+    return td;
+  }
   function renderAgents(agents) {
     replace("agents-body", agents.map(a => {
       const label = a.reason ? `${a.state_label}（${a.reason}）` : a.state_label;
       const state = el("td", label, "state " + a.state);
       const held = el("td", duration(since(a.since)), "tick");
       held.dataset.since = a.since;
-      return row([a.id, a.name, state, held, a.caller || "", a.answered, duration(a.talk_s)],
+      return row([a.id, a.name, state, held, a.caller || "", a.answered, duration(a.talk_s), opsCell(a)],
                  {id: "agent-" + a.id, "data-state": a.state, class: a.registered ? "" : "unregistered"});
     }));
   }

@@ -29,6 +29,10 @@ ROUTES: dict[str, tuple[tuple[str, ...], int]] = {
     f"/reports/view?kind=day&value={TODAY}": (SUPERVISION, 200),
     f"/reports/download?kind=day&value={TODAY}&format=csv": (SUPERVISION, 200),
     "/flags": (SUPERVISION, 200),
+    "POST /supervise/spy": (SUPERVISION, 400),
+    "POST /supervise/agent": (SUPERVISION, 400),
+    "POST /supervise/peak": (SUPERVISION, 400),
+    "/supervise/phone": (SUPERVISION, 200),
     "POST /flags/clear": (SUPERVISION, 400),
     "/admin/menu": (ADMIN, 200),  # first: it records the live menu as version 1
     "/admin/menu/diagram.svg": (ADMIN, 200),
