@@ -17,6 +17,7 @@ import hotline.dialer.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metadata)
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
+import hotline.store.prompt_models  # noqa: F401  (prompt overrides join Base.metadata)
 import hotline.store.web_models  # noqa: F401  (web console accounts join Base.metadata)
 from hotline.store.db import make_engine
 from hotline.store.models import Base
