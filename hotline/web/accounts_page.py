@@ -69,8 +69,8 @@ class AccountsPage:
             )
         except AccountImportError as exc:
             more = len(exc.errors) - LINES_SHOWN
-            message = f"文件有 {len(exc.errors)} 处错误，未导入任何账户。请改正后重新上传。"
-            lines = exc.errors[:LINES_SHOWN] + ([f"……另有 {more} 处错误未列出"] if more > 0 else [])
+            message = f"文件中 {len(exc.errors)} 行有错误，未导入任何账户。请改正后重新上传。"
+            lines = exc.errors[:LINES_SHOWN] + ([f"……另有 {more} 行错误未列出"] if more > 0 else [])
             return refused(request, message, BASE, title="导入失败", lines=lines)
         await audit_action(
             request, "accounts_import", {"file": source, "accounts": count, "bytes": len(data)}
