@@ -3,7 +3,7 @@
 
 Asterisk runs it from the fallback dialplan: AGI(<dir>/outage_notice.py,<db_url>,<prompts_dir>).
 It reads the caller's number (agi_callerid), finds the caller's area(s) in `accounts` (by phone)
-and the published outage notices of those areas that are in force between now and the end of
+and the published (not cancelled) outage notices of those areas that are in force between now and the end of
 today (the call center's time, Asia/Shanghai), then plays <prompts_dir>/outage_fault_known (a fault being
 repaired) and/or <prompts_dir>/outage_planned, or <prompts_dir>/outage_none. A caller who is not in
 `accounts` hears nothing (we do not know their area). Any error (bad arguments, database or table
@@ -44,10 +44,12 @@ USAGE = (
 AREAS_SQLITE = "SELECT DISTINCT area_code FROM accounts WHERE phone IN ({marks})"
 KINDS_SQLITE = """SELECT DISTINCT kind FROM outage_notices
  WHERE area_code IN ({marks}) AND julianday(published_at) <= julianday(?)
-   AND julianday(starts_at) < julianday(?) AND julianday(ends_at) > julianday(?)"""
+   AND julianday(starts_at) < julianday(?) AND julianday(ends_at) > julianday(?)
+   AND cancelled_at IS NULL"""
 AREAS_PG = "SELECT DISTINCT area_code FROM accounts WHERE phone = ANY($1::text[])"
 KINDS_PG = """SELECT DISTINCT kind FROM outage_notices
- WHERE area_code = ANY($1::text[]) AND published_at <= $2 AND starts_at < $3 AND ends_at > $2"""
+ WHERE area_code = ANY($1::text[]) AND published_at <= $2 AND starts_at < $3 AND ends_at > $2
+   AND cancelled_at IS NULL"""
 
 
 class NoticeError(Exception):

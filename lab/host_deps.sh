@@ -3,6 +3,8 @@
 #   sip-tester  sipp: callers with RFC 4733 DTMF, agents' softphones
 #   debootstrap the Debian sid chroot that carries Asterisk 22 (bookworm has no asterisk)
 #   espeak-ng   Mandarin text-to-speech for the prompts
+#   ffmpeg      decodes MP3 studio recordings uploaded over a prompt in the console (pydub); WAV
+#               uploads need none
 #   postgresql  the tests run the store and reports against a real PostgreSQL too
 #   mosquitto   MQTT broker for the live-event tests
 #   python3-venv the project's virtualenv
@@ -15,6 +17,7 @@ need=()
 command -v sipp >/dev/null || need+=(sip-tester)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)

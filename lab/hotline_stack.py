@@ -54,5 +54,12 @@ async def hotline_up(
             f"Asterisk reads {expected}: addresses the daemon blocks would not be refused",
             file=sys.stderr,
         )
+    prompts = session.asterisk.host_path(settings.asterisk.prompts_dir)
+    if Path(settings.asterisk.prompts_dir_on_host()) != prompts:
+        print(
+            f"lab: warning: asterisk.prompts_host_dir is {settings.asterisk.prompts_dir_on_host()}, but the "
+            f"lab Asterisk reads {prompts}: recordings uploaded in the console would not be heard",
+            file=sys.stderr,
+        )
     conf, files = prepare(settings, work_dir, session.asterisk.modules_dir(), public=public)
     return await session.use(conf, files)

@@ -2,6 +2,9 @@
 
 A file in prompts/recorded/<id>.wav wins over the generated one (converted to the same format).
 Rendering is cached: a prompt is only synthesised again when its text or voice changes.
+A prompt overridden by a studio recording uploaded in the console (prompts.studio: its original
+kept in <out>/studio/) is never rendered over. Files are replaced in one rename: a call playing a
+prompt while it is rendered hears the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pydub import AudioSegment  # noqa: E402
 from pydub.generators import Sine  # noqa: E402
 
 from .catalog import RECORDED_DIR  # noqa: E402  (after the pydub warning filter)
+from .studio import MANIFEST, atomic_write, overridden  # noqa: E402
 
 VOICE = "cmn-latn-pinyin"  # plain "cmn" reads unknown Hanzi as English-spelled pinyin
 SPEED = 150
@@ -49,31 +53,48 @@ def synthesise(text: str, out: Path) -> None:
         to_telephone(AudioSegment.from_wav(raw)).export(out, format="wav")
 
 
+def render_key(prompt_id: str, text: str, recorded: Path = RECORDED_DIR) -> tuple[str, str]:
+    """('recorded' | 'generated', the cache key of what the file is made from)."""
+    rec = recorded / f"{prompt_id}.wav"
+    if rec.exists():
+        return "recorded", "recorded:" + hashlib.sha256(rec.read_bytes()).hexdigest()
+    return "generated", "tts:" + hashlib.sha256(f"{VOICE}|{SPEED}|{text}".encode()).hexdigest()
+
+
+def render_bytes(prompt_id: str, text: str, recorded: Path = RECORDED_DIR) -> bytes:
+    """The WAV of one prompt: its recording converted, else `text` synthesised."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "prompt.wav"
+        rec = recorded / f"{prompt_id}.wav"
+        if rec.exists():
+            to_telephone(AudioSegment.from_wav(rec)).export(out, format="wav")
+        else:
+            synthesise(text, out)
+        return out.read_bytes()
+
+
 def render_all(catalog: dict[str, str], out_dir: Path, recorded: Path = RECORDED_DIR) -> dict[str, str]:
-    """Write <out_dir>/<id>.wav for every prompt; returns {id: 'recorded'|'generated'|'cached'}."""
+    """Write <out_dir>/<id>.wav for every prompt; returns {id: 'recorded'|'generated'|'cached'|
+    'studio'} ('studio': overridden in the console, left as it is)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / "manifest.json"
+    manifest_path = out_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    studio = overridden(out_dir)
     result: dict[str, str] = {}
     for pid, text in catalog.items():
+        if pid in studio:
+            manifest.pop(pid, None)  # once reverted, the file is made again
+            result[pid] = "studio"
+            continue
         target = out_dir / f"{pid}.wav"
-        rec = recorded / f"{pid}.wav"
-        if rec.exists():
-            key = "recorded:" + hashlib.sha256(rec.read_bytes()).hexdigest()
-            how = "recorded"
-        else:
-            key = "tts:" + hashlib.sha256(f"{VOICE}|{SPEED}|{text}".encode()).hexdigest()
-            how = "generated"
+        how, key = render_key(pid, text, recorded)
         if manifest.get(pid) == key and target.exists():
             result[pid] = "cached"
             continue
-        if how == "recorded":
-            to_telephone(AudioSegment.from_wav(rec)).export(target, format="wav")
-        else:
-            synthesise(text, target)
+        atomic_write(target, render_bytes(pid, text, recorded))
         manifest[pid] = key
         result[pid] = how
-    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
     return result
 
 

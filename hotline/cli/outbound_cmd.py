@@ -98,7 +98,7 @@ def notify(
         notice = await store.notice_by_id(engine, notice_id)
         if notice is None:
             raise JobRequestError(f"there is no notice {notice_id}")
-        if notice.kind != "planned" or notice.starts_at <= now:
+        if notice.kind != "planned" or notice.starts_at <= now or notice.cancelled_at is not None:
             raise JobRequestError(f"notice {notice_id} is not a planned outage still to come")
         jobs = await notice_jobs(engine, s, notice, now, refused.append)
         return jobs, await store.insert_jobs(engine, jobs)

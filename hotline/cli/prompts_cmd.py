@@ -19,9 +19,13 @@ def render_cmd(
     moh_dir: Path = typer.Option(Path("var/moh"), "--moh", help="music-on-hold files"),
     config: Path = ConfigOption,
 ) -> None:
-    """Synthesise every catalog prompt (recorded overrides win) to 8 kHz mono WAV."""
+    """Synthesise every catalog prompt (recorded overrides win) to 8 kHz mono WAV.
+
+    A prompt overridden by a studio recording in the console (OUT/studio/ID.*) is left as it is."""
     s = settings_or_exit(config)
     result = render_all(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents]), out_dir)
     render_moh(moh_dir)
-    counts = {k: sum(1 for v in result.values() if v == k) for k in ("generated", "recorded", "cached")}
+    counts = {
+        k: sum(1 for v in result.values() if v == k) for k in ("generated", "recorded", "cached", "studio")
+    }
     out.print(f"{len(result)} prompts in {out_dir}: {counts}; music on hold in {moh_dir}", markup=False)

@@ -106,7 +106,7 @@ def _table(notices: list[Notice]) -> Table:
     for n in notices:
         table.add_row(
             str(n.id),
-            n.kind,
+            n.kind + (" (cancelled)" if n.cancelled_at is not None else ""),
             n.area_code,
             n.area_name,
             "、".join(n.towns),
@@ -123,7 +123,7 @@ def outage_list(
     show_all: bool = typer.Option(False, "--all", help="also the notices that have ended"),
     config: Path = ConfigOption,
 ) -> None:
-    """Show the notices that have not ended yet (with --all: every notice)."""
+    """Show the notices that have not ended yet (with --all: every notice, cancelled ones too)."""
     s = settings_or_exit(config)
     if area is not None:
         try:
@@ -132,7 +132,10 @@ def outage_list(
             raise fail(str(exc)) from None
     now = None if show_all else utcnow()
     notices = asyncio.run(
-        with_engine(s.database.url, lambda engine: list_notices(engine, area_code=area, now=now))
+        with_engine(
+            s.database.url,
+            lambda engine: list_notices(engine, area_code=area, now=now, include_cancelled=show_all),
+        )
     )
     if not notices:
         out.print("no outage notices" + ("" if show_all else " in force or to come"), markup=False)

@@ -273,7 +273,7 @@ async def dnc_remove(engine: AsyncEngine, number: str) -> bool:
 
 
 async def planned_notices_after(engine: AsyncEngine, after_id: int, now: datetime) -> list[Notice]:
-    """Planned outages not begun yet with an id above `after_id` (new since the last look)."""
+    """Planned outages not begun yet (nor cancelled) with an id above `after_id` (new since the last look)."""
     rows = await _rows(
         engine,
         select(OutageNoticeRow)
@@ -282,6 +282,7 @@ async def planned_notices_after(engine: AsyncEngine, after_id: int, now: datetim
                 OutageNoticeRow.id > after_id,
                 OutageNoticeRow.kind == "planned",
                 OutageNoticeRow.starts_at > now,
+                OutageNoticeRow.cancelled_at.is_(None),
             )
         )
         .order_by(OutageNoticeRow.id),

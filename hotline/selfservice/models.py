@@ -19,7 +19,8 @@ NOTICE_KINDS: tuple[str, ...] = ("planned", "fault")
 
 
 class OutageNoticeRow(Base):
-    """A planned outage (published >= 7 days ahead) or a known fault, for one area."""
+    """A planned outage (published >= 7 days ahead) or a known fault, for one area; one with a
+    `cancelled_at` was withdrawn (or replaced by an edited notice) and is kept as history only."""
 
     __tablename__ = "outage_notices"
     __table_args__ = (
@@ -38,6 +39,8 @@ class OutageNoticeRow(Base):
     kind: Mapped[str] = mapped_column(String(8))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # withdrawn or replaced in the console (migration 0010): kept as history, never announced or called
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutageNotice {self.id} {self.kind} area={self.area_code} {self.starts_at.isoformat()}>"

@@ -38,7 +38,7 @@ def _check_text(what: str, value: str) -> None:
         raise NoticeError(f"the {what} {value!r} is not valid UTF-8 text") from None
 
 
-def _checked(
+def check_notice(
     area_code: str,
     area_name: str,
     towns: Sequence[str],
@@ -47,6 +47,7 @@ def _checked(
     reason: str,
     kind: str,
 ) -> list[str]:
+    """Every field of a notice checked (NoticeError says what is wrong); the towns, stripped."""
     check_area_code(area_code)
     for what, text in (("area name", area_name), ("reason", reason), *(("town", t) for t in towns)):
         _check_text(what, text)
@@ -87,7 +88,7 @@ async def add_notice(
     published_at: datetime | None = None,
 ) -> Notice:
     """Store a notice (published at `published_at`, default `now`) and return it."""
-    town_list = _checked(area_code, area_name, towns, starts_at, ends_at, reason, kind)
+    town_list = check_notice(area_code, area_name, towns, starts_at, ends_at, reason, kind)
     require_aware(now, "now")
     row = OutageNoticeRow(
         area_code=area_code,

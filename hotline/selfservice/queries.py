@@ -23,12 +23,17 @@ def phone_candidates(number: str) -> tuple[str, ...]:
 
 
 def _announced(area_codes: Iterable[str], now: datetime) -> Select[tuple[OutageNoticeRow]]:
-    """Notices in force at `now` or starting within HORIZON: planned first, then by start."""
+    """Notices in force at `now` or starting within HORIZON (not cancelled): planned first, then by start."""
     require_aware(now, "now")
     row = OutageNoticeRow
     return (
         select(row)
-        .where(row.area_code.in_(list(area_codes)), row.ends_at > now, row.starts_at < now + HORIZON)
+        .where(
+            row.area_code.in_(list(area_codes)),
+            row.ends_at > now,
+            row.starts_at < now + HORIZON,
+            row.cancelled_at.is_(None),
+        )
         .order_by(case((row.kind == "planned", 0), else_=1), row.starts_at, row.id)
     )
 
@@ -71,11 +76,18 @@ async def account(engine: AsyncEngine, number: str) -> Account | None:
 
 
 async def list_notices(
-    engine: AsyncEngine, *, area_code: str | None = None, now: datetime | None = None
+    engine: AsyncEngine,
+    *,
+    area_code: str | None = None,
+    now: datetime | None = None,
+    include_cancelled: bool = False,
 ) -> list[Notice]:
-    """Every notice (of one area), by start; with `now`, only those not ended yet."""
+    """Every notice (of one area), by start; with `now`, only those not ended yet; cancelled ones
+    only with `include_cancelled`."""
     row = OutageNoticeRow
     stmt = select(row).order_by(row.starts_at, row.id)
+    if not include_cancelled:
+        stmt = stmt.where(row.cancelled_at.is_(None))
     if area_code is not None:
         stmt = stmt.where(row.area_code == area_code)
     if now is not None:

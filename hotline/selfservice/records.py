@@ -21,6 +21,7 @@ class Notice:
     kind: str  # planned | fault
     published_at: datetime
     created_at: datetime
+    cancelled_at: datetime | None = None  # withdrawn or replaced (history only)
 
     @classmethod
     def of(cls, row: OutageNoticeRow) -> Notice:
@@ -35,6 +36,7 @@ class Notice:
             row.kind,
             row.published_at,
             row.created_at,
+            row.cancelled_at,
         )
 
     def in_force(self, now: datetime) -> bool:

@@ -1,14 +1,14 @@
 """The dialer in the daemon: feeds the pure core (acd.dialer) and carries its commands out.
 
-One loop (`run`): every `poll_seconds` it picks up jobs the CLI added or cancelled and the DNC
-list, then ticks the core with the number of free outbound lines (4 minus every outbound call in
-progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A `Dial`
-seizes a line in the shared trunk-capacity core and places the try (hotline.services.dialer_attempts:
-originate over AMI and, when answered, wait for the FastAGI call flow to finish); once the line
-is released the core hears the result. Every write to the store goes through one ordered queue
-(hotline.services.dialer_records), so a job's rows are written in order. Jobs the daemon asks
-for itself (MQTT, callbacks, notices) are built by hotline.services.dialer_requests, which refuses
-and reports numbers outbound.dial_patterns does not allow.
+One loop (`run`): every `poll_seconds` (at once after `poll_soon()`) it picks up the jobs, notices and
+DNC list the CLI or the console changed, then ticks the core with the free outbound lines (4 minus every
+outbound call in progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A
+`Dial` seizes a line in the shared trunk-capacity core and places the try
+(hotline.services.dialer_attempts: originate over AMI and, when answered, wait for the FastAGI call flow
+to finish); once the line is released the core hears the result. Every write to the store goes through
+one ordered queue (hotline.services.dialer_records), so a job's rows are written in order. Jobs the
+daemon asks for itself (MQTT, callbacks, notices) come from hotline.services.dialer_requests, which
+refuses and reports numbers outbound.dial_patterns does not allow.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class OutboundRuntime:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
         self._last_notice_id = 0
+        self._poll_asked = False  # poll_soon()
         self._jobs: dict[str, core.Job] = {}  # the jobs the core holds (it forgets finished ones)
         self._finished: set[str] = set()  # ended in this run (their rows may lag behind)
 
@@ -85,10 +86,11 @@ class OutboundRuntime:
         async with asyncio.TaskGroup() as tg:
             tg.create_task(self._records.run(), name="dialer-writer")
             await self._load_when_reachable()
-            last_poll = self.clock()
+            last_poll, every = self.clock(), timedelta(seconds=self.settings.outbound.poll_seconds)
             while not self._stopping:
                 now = self.clock()
-                if now - last_poll >= timedelta(seconds=self.settings.outbound.poll_seconds):
+                if self._poll_asked or now - last_poll >= every:
+                    self._poll_asked = False
                     try:
                         await self._poll(last_poll - POLL_OVERLAP)
                         last_poll = now
@@ -98,6 +100,11 @@ class OutboundRuntime:
                 await self._sleep_until_due()
             await self.drain()
             self._records.close()
+
+    def poll_soon(self) -> None:
+        """Read the store now, not at the next poll (the console changed jobs, notices, DNC)."""
+        self._poll_asked = True
+        self._wake.set()
 
     def close(self) -> None:
         """Stop placing calls; calls in progress finish (the daemon drains FastAGI sessions)."""

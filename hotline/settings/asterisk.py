@@ -86,6 +86,13 @@ class AsteriskPaths(StrictSection):
     fallback_db_url: str | None = Field(
         default=None, description="sqlite:////ABS/PATH.db or postgresql://ro-user:pw@host/db"
     )
+    # Unlike the paths above, where the DAEMON finds prompts_dir: the console's prompts page plays,
+    # uploads and re-renders the files there. None = prompts_dir itself (daemon and Asterisk on one
+    # filesystem); in the lab the chroot's copy (LabAsterisk.host_path(prompts_dir)).
+    prompts_host_dir: str | None = Field(
+        default=None,
+        description="prompts_dir as the daemon sees it (None = the same path), e.g. the chroot's copy",
+    )
     # Unlike the paths above, where the DAEMON reads Asterisk's CDR ledger (cdr_custom.conf writes
     # it to <astlogdir>/cdr-custom/hotline-cdr). Set: at start the daemon records every call
     # the ledger holds and the store lacks (the fallback's calls while it was down), and again every
@@ -106,6 +113,17 @@ class AsteriskPaths(StrictSection):
     @classmethod
     def _path(cls, v: str | None) -> str | None:
         return None if v is None else dialplan_path(v)
+
+    @field_validator("prompts_host_dir")
+    @classmethod
+    def _host_dir(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("/"):
+            raise ValueError(f"must be an absolute path, got {v!r}")
+        return v
+
+    def prompts_dir_on_host(self) -> str:
+        """Where the daemon reads and writes the prompt files Asterisk plays from prompts_dir."""
+        return self.prompts_host_dir or self.prompts_dir
 
     @field_validator("fastagi_url")
     @classmethod

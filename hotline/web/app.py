@@ -19,7 +19,10 @@ from hotline.web.desk.routes import desk_routes
 from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
 from hotline.web.menu_routes import menu_routes
+from hotline.web.outbound_page import outbound_routes
+from hotline.web.prompts_page import prompt_routes
 from hotline.web.reports_page import report_routes
+from hotline.web.selfservice_page import selfservice_routes
 from hotline.web.supervise_routes import supervise_routes
 from hotline.web.templating import error_page
 from hotline.web.wallboard import wallboard_routes
@@ -43,6 +46,9 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
         *flag_routes(deps),
         *menu_routes(deps, parts.menus),
         *supervise_routes(deps, parts.acd, parts.ami, parts.peak),
+        *prompt_routes(deps),
+        *selfservice_routes(deps, dialer_changed=parts.dialer_changed),
+        *outbound_routes(deps, dialer_changed=parts.dialer_changed),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

@@ -63,7 +63,7 @@ class Console:
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
         server = WebServer(
-            build_app(deps, DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak)),
+            build_app(deps, DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak, ctx.outbound)),
             web.host,
             web.port,
         )

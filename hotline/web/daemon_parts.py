@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hotline.asterisk.ami import AmiClient
 from hotline.services.acd_driver import AcdRuntime
+from hotline.services.dialer_driver import OutboundRuntime
 from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
 from hotline.web.desk.desk import Desk
@@ -21,3 +22,9 @@ class DaemonParts:
     menus: MenuStore  # the live menu: the admin's editor publishes through it
     ami: AmiClient | None  # live supervision's Originate (None: the daemon runs without AMI)
     peak: PeakMode  # switched from the wallboard
+    dialer: OutboundRuntime | None  # told at once when the admin changes a notice or a job
+
+    def dialer_changed(self) -> None:
+        """The store's jobs or notices changed: the dialer reads them now, not at its next poll."""
+        if self.dialer is not None:
+            self.dialer.poll_soon()

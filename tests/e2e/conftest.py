@@ -26,7 +26,8 @@ def hotline_lab(lab_session, e2e_dir):
     blocklist = lab_session.asterisk.host_path(LAB_BLOCKLIST)
     blocklist.unlink(missing_ok=True)  # no block left over from an earlier session
     db = f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}"
-    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist)
+    prompts = lab_session.asterisk.host_path("/var/lib/hotline/prompts")  # asterisk.prompts_dir
+    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist, prompts)
     settings = load_settings(cfg)
     asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
     return asterisk, cfg

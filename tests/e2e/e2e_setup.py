@@ -22,7 +22,11 @@ WEB_PORT = 18598
 
 
 def write_config(
-    path: Path, db_url: str, cdr_file: Path | None = None, blocklist: Path | None = None
+    path: Path,
+    db_url: str,
+    cdr_file: Path | None = None,
+    blocklist: Path | None = None,
+    prompts_host_dir: Path | None = None,
 ) -> Path:
     path.write_text(
         yaml.safe_dump(
@@ -63,8 +67,12 @@ def write_config(
                     "login_attempts": 3,
                     "login_window_seconds": 10,
                 },
-                # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row
-                **({"asterisk": {"cdr_file": str(cdr_file)}} if cdr_file else {}),
+                # Asterisk's CDR ledger and prompts (inside the chroot) as the daemon sees them: calls
+                # the fallback took get their row; prompts uploaded in the console are what it plays
+                "asterisk": {
+                    **({"cdr_file": str(cdr_file)} if cdr_file else {}),
+                    **({"prompts_host_dir": str(prompts_host_dir)} if prompts_host_dir else {}),
+                },
                 # the dialer may call at any hour of the test run; tries come 3 s apart
                 "outbound": {
                     "window": "00:00-24:00",

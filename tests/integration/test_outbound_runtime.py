@@ -94,7 +94,9 @@ class Rig(NamedTuple):
 
 
 @asynccontextmanager
-async def running_dialer(db_url: str, flow_start_s: float = FLOW_START_S) -> AsyncIterator[Rig]:
+async def running_dialer(
+    db_url: str, flow_start_s: float = FLOW_START_S, poll_seconds: float = 0.2
+) -> AsyncIterator[Rig]:
     await upgrade(db_url)
     engine = make_engine(db_url)
     now = utcnow()
@@ -102,7 +104,11 @@ async def running_dialer(db_url: str, flow_start_s: float = FLOW_START_S) -> Asy
         {
             "company": "X",
             "database": {"url": db_url},
-            "outbound": {**ANY_TIME, "extra_workdays": weekend_proof((now + timedelta(hours=8)).date())},
+            "outbound": {
+                **ANY_TIME,
+                "extra_workdays": weekend_proof((now + timedelta(hours=8)).date()),
+                "poll_seconds": poll_seconds,
+            },
         }
     )
     trunks = TrunkCapacity(8, 4)
@@ -211,6 +217,18 @@ async def test_dnc_number_is_never_dialled_and_jobs_added_by_the_cli_are_picked_
     assert "13800000999" not in ami.placed
     (attempt,) = await store.attempts_of(engine, jobs[0].id)
     assert attempt.result == "dnc"
+
+
+async def test_poll_soon_takes_up_a_stored_job_without_waiting_for_the_poll(db_url: str) -> None:
+    """The console stores a change and calls poll_soon: with a 60 s poll, only that can explain a
+    job stored after the start being dialled within seconds."""
+    async with running_dialer(db_url, poll_seconds=60) as (rt, ami, trunks, engine, settings):
+        first, second = jobs_for(settings, ["13800000111", "13800000222"], utcnow())
+        await rt.add([first])
+        await until(lambda: "13800000111" in ami.ringing, 5, "the dialer is running")
+        assert await store.insert_jobs(engine, [second]) == [second.id]  # as the console does
+        rt.poll_soon()
+        await until(lambda: "13800000222" in ami.ringing, 5, "the stored job dialled at once")
 
 
 async def test_a_callback_is_booked_once_for_an_asking_caller_not_for_a_short_abandon(dialer: Rig) -> None:

@@ -13,6 +13,7 @@ import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metad
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
 import hotline.selfservice.models  # noqa: F401
 import hotline.store.menu_models  # noqa: F401  (registers the menu versions)
+import hotline.store.prompt_models  # noqa: F401  (registers the prompt overrides table)
 import hotline.store.web_models  # noqa: F401  (registers the web console tables)
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Base
@@ -71,6 +72,7 @@ async def test_migrations_apply_to_an_empty_database(db_url):
         "work_order_history": {"ix_work_order_history_order_id"},
         "flagged_numbers": {"ix_flagged_numbers_number"},
         "menu_versions": set(),
+        "prompt_overrides": set(),
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == [], "models and migrations differ: add a migration"

@@ -18,6 +18,7 @@ import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metad
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
 import hotline.store.menu_models  # noqa: F401  (menu versions join Base.metadata)
+import hotline.store.prompt_models  # noqa: F401  (prompt overrides join Base.metadata)
 import hotline.store.web_models  # noqa: F401  (web console accounts join Base.metadata)
 from hotline.store.db import make_engine
 from hotline.store.models import Base
