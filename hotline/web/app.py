@@ -11,12 +11,14 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from hotline.orders import FollowupScheduler
 from hotline.web.agent_home import agent_routes
 from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
 from hotline.web.headers import SecurityHeaders
 from hotline.web.live.board import LiveBoard
+from hotline.web.orders_page import order_routes
 from hotline.web.reports_page import report_routes
 from hotline.web.templating import error_page
 from hotline.web.wallboard import wallboard_routes
@@ -29,14 +31,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
 
 
-def build_app(deps: WebDeps, board: LiveBoard, *, kit: AuthKit | None = None) -> Starlette:
-    """`kit`: the accounts' shared parts (tests pass one with cheap password hashing)."""
+def build_app(
+    deps: WebDeps, board: LiveBoard, *, schedule_followup: FollowupScheduler, kit: AuthKit | None = None
+) -> Starlette:
+    """`schedule_followup`: books a closed work order's follow-up call (the daemon's dialer);
+    `kit`: the accounts' shared parts (tests pass one with cheap password hashing)."""
     kit = kit or AuthKit.build(deps)
     routes = [
         *auth_routes(deps, kit=kit),
         *wallboard_routes(board),
         *agent_routes(board),
         *report_routes(deps),
+        *order_routes(deps, schedule_followup),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

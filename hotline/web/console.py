@@ -54,7 +54,10 @@ class Console:
         ctx.bus.listeners.add(board.on_event)
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
-        server = WebServer(build_app(deps, board), web.host, web.port)
+        if ctx.outbound is None:
+            raise RuntimeError("the console needs the daemon's dialer (a closed work order's follow-up)")
+        app = build_app(deps, board, schedule_followup=ctx.outbound.schedule_followup)
+        server = WebServer(app, web.host, web.port)
         await server.start()
         console = cls(board, server, offload, ctx.recorder.flush)
         console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")
