@@ -72,7 +72,8 @@ def _seconds(value: Any) -> str:
     return f"{float(value):.0f} 秒" if isinstance(value, int | float) else "—"
 
 
-_DETAIL_LINES: tuple[tuple[str, Callable[[Any], str]], ...] = (  # key in the history detail -> how it reads (missing or empty keys are left out)
+# key in a history step's detail -> how it reads (missing or empty keys are left out)
+_DETAIL_LINES: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("note", lambda v: f"意见：{v}"),
     ("description", lambda v: f"报修描述：{v}"),
     ("caller_number", lambda v: f"来电：{v}"),
