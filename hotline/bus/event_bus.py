@@ -92,9 +92,8 @@ class EventBus(Notifier):
             "queue": f"{prefix}/queue",
             "status": f"{prefix}/status",
             "dispatch": f"{prefix}/dispatch/outage",
-            "service_done": f"{prefix}/dispatch/service_done",
-            "order_closed": f"{prefix}/dispatch/order_closed",
-            **{name: f"{prefix}/dispatch/{name}" for name in DISPATCH_OUT},
+            # in: service_done, order_closed; out: DISPATCH_OUT
+            **{n: f"{prefix}/dispatch/{n}" for n in ("service_done", "order_closed", *DISPATCH_OUT)},
         }
         self._inbound: dict[str, InboundHandler] = {}  # topic -> handler (service_done, order_closed)
         self.listeners: Fanout[Mapping[str, Any]] = Fanout("events")  # in-process: every event's body
