@@ -37,10 +37,10 @@ from hotline.orders import (
     order_detail,
     stored_scheduler,
 )
+from hotline.orders.display import history_view, order_view
 from hotline.orders.records import KIND_LABELS, STATUS_LABELS
 from hotline.phone_number import PhoneNumberError, normalise
 from hotline.settings import Settings
-from hotline.web.orders_view import history_view, order_view
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="work orders: fault repairs, complaints, reports")

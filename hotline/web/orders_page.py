@@ -34,13 +34,13 @@ from hotline.orders import (
     list_orders,
     order_detail,
 )
+from hotline.orders.display import history_view, order_view
 from hotline.orders.models import ORDER_KINDS
 from hotline.orders.queries import STATUS_FILTERS
 from hotline.orders.records import KIND_LABELS
 from hotline.web.auth.audit import audit_action
 from hotline.web.auth.roles import CurrentUser, current_user, require
 from hotline.web.deps import WebDeps
-from hotline.web.orders_view import history_view, order_view
 from hotline.web.templating import error_page, page
 
 log = structlog.get_logger("web.orders")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hotline.orders import ComplaintRequest, OrderInputError, RepairRequest
+from hotline.orders.display import detail_text
 from hotline.settings import Settings
-from hotline.web.orders_view import detail_text
 
 REPAIR = {
     "area_code": "110105",

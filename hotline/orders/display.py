@@ -1,5 +1,5 @@
-"""What the work-order pages show of an order: local times (Asia/Shanghai), Chinese labels, the
-overdue flags at the page's `now`, and each history step's detail as one readable line."""
+"""What the work-order pages and `hotline orders` show of an order: local times (Asia/Shanghai),
+Chinese labels, the overdue flags at a given `now`, and each history step's detail as one line."""
 
 from __future__ import annotations
 
