@@ -43,16 +43,17 @@ async def _orders(engine: AsyncEngine, stmt: Select[tuple[WorkOrderRow]]) -> lis
 
 
 async def open_orders_of_caller(engine: AsyncEngine, number: str | None) -> list[WorkOrder]:
-    """The orders not yet closed filed for this phone (any written form), newest first; none for
-    an anonymous or unusable number."""
+    """The orders not yet closed that this phone (any written form) filed, or reported again
+    (a repeat report merged into the order), newest first; none for an anonymous number."""
     forms = stored_forms(number) if number else ()
     if not forms:
         return []
-    w = WorkOrderRow
+    w, h = WorkOrderRow, WorkOrderHistoryRow
+    merged = select(h.order_id).where(h.action == "merged", h.detail["caller_number"].as_string().in_(forms))
     return await _orders(
         engine,
         select(w)
-        .where(w.caller_number.in_(forms), w.status != "closed")
+        .where(or_(w.caller_number.in_(forms), w.id.in_(merged)), w.status != "closed")
         .order_by(w.created_at.desc(), w.id.desc()),
     )
 

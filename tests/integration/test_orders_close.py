@@ -164,21 +164,27 @@ async def test_screen_pop_and_lists(engine):
     b, _ = await create_repair(engine, S, QueueStandIn(), repair(caller_number="138 0000 1111"), "001", T0)
     c = await complaint(engine, caller="13900002222", kind="report", at=T0 + timedelta(minutes=1))
     d = await complaint(engine, caller="13800001111", at=T0 + timedelta(minutes=2))
+    other_area = repair(area_code="220202", caller_number="13700003333")
+    e, _ = await create_repair(engine, S, QueueStandIn(), other_area, "001", T0 - timedelta(hours=1))
+    again = repair(area_code="220202", caller_number="+86 138 0000 1111")  # merged into e
+    assert (await create_repair(engine, S, QueueStandIn(), again, "001", T0))[1]
     await close_order(engine, d.number, "001", "", LATER, stored_scheduler(engine, S, LATER))
     await answer_order(engine, a.number, "001", "答复", LATER)
     mine = await open_orders_of_caller(engine, "+86 138-0000-1111")
-    assert [o.number for o in mine] == [b.number, a.number]  # newest first; d is closed
+    assert [o.number for o in mine] == [b.number, a.number, e.number]  # newest first; d is closed
+    assert [o.number for o in await open_orders_of_caller(engine, "13700003333")] == [e.number]
     assert await open_orders_of_caller(engine, "anonymous") == []
     assert await open_orders_of_caller(engine, None) == []
 
     async def numbers(now: datetime = LATER, **which) -> list[str]:
         return [o.number for o in await list_orders(engine, now, OrderFilter(**which))]
 
-    assert await numbers() == [c.number, b.number, a.number]
-    assert await numbers(status="all") == [d.number, c.number, b.number, a.number]
+    assert await numbers() == [c.number, b.number, a.number, e.number]
+    assert await numbers(status="all") == [d.number, c.number, b.number, a.number, e.number]
     assert await numbers(status="closed") == [d.number]
     assert await numbers(status="answered") == [a.number]
     assert await numbers(kind="report") == [c.number]
+    assert await numbers(kind="repair") == [b.number, e.number]
     assert await numbers(status="all", limit=1) == [d.number]
     assert await numbers(overdue=True) == []
     answer_due = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # Thu 11-26 + 5 working days
