@@ -90,6 +90,8 @@ async def close_order(
     """Close order `number` (`note` optional) and schedule its follow-up call. `closed_at`: when
     the work was done if not now (dispatch says so); not in the future, not before the order."""
     number, actor, note = checked_number(number), checked_actor(actor), checked_note(note, required=False)
+    if closed_at is not None and closed_at.tzinfo is None:
+        raise OrderInputError(f"办结时间 {closed_at.isoformat()} 须带时区 (closed_at needs a time zone)")
     done_at = closed_at or now
     if done_at > now + FUTURE_SLACK:
         raise OrderInputError(f"办结时间 {done_at.isoformat()} 在将来 (closed_at is in the future)")

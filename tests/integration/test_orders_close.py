@@ -99,6 +99,10 @@ async def test_what_cannot_be_done_changes_nothing(engine):
         await close_order(
             engine, order.number, "001", "", LATER, schedule, closed_at=T0 - timedelta(seconds=1)
         )
+    with pytest.raises(OrderInputError, match="须带时区"):
+        await close_order(
+            engine, order.number, "001", "", LATER, schedule, closed_at=datetime(2026, 11, 26, 9)
+        )
     assert (await order_detail(engine, order.number)).order.status == "open"
     assert await jobs(engine) == []
     await close_order(engine, order.number, "001", "", LATER, schedule)
