@@ -12,6 +12,8 @@ daemon. Topics, under the configured prefix:
     <prefix>/dispatch/outage   inbound: outage notices (see outage_message.py)
     <prefix>/dispatch/service_done   inbound: a service was completed -> follow-up call
                                (see hotline/dialer/service_done.py)
+    <prefix>/dispatch/order_closed   inbound: a work order was settled (hotline/orders/order_closed.py)
+    <prefix>/dispatch/repair_order   outbound: a new repair order (`publish_dispatch`, QoS 1)
 
 With an inbound handler the bus keeps a persistent MQTT session (fixed client id, clean_session
 off), so notices the dispatch side sends with QoS 1 while the daemon is down or reconnecting are
@@ -22,18 +24,18 @@ at every subscribe) is ignored, or each reconnect would add that notice again.
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import aiomqtt
 import structlog
 
+from hotline.bus.connection import BATCH, make_client
 from hotline.bus.dispatch import OutageHandler, deliver_outage
 from hotline.bus.notifier import Notifier
-from hotline.bus.pending import Pending, PendingQueue
+from hotline.bus.payload import snapshot_payload, to_json
+from hotline.bus.pending import PendingQueue, confirm
 from hotline.clock import utcnow
 from hotline.fanout import Fanout
 from hotline.settings import Mqtt
@@ -46,13 +48,8 @@ EVENT_KINDS: tuple[str, ...] = tuple(
     "dialer_job sip_blocked dial_refused".split()
 )
 RESERVED_KEYS = frozenset({"seq", "at", "kind"})
-BATCH = 100  # events in flight at once (QoS 1: each waits for the broker's PUBACK)
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"event data holds a {type(value).__name__}, which is not JSON: {value!r}")
+DISPATCH_OUT: tuple[str, ...] = ("repair_order",)  # <prefix>/dispatch/<name>, sent by publish_dispatch
+InboundHandler = Callable[[object, bool], Awaitable[Any]]
 
 
 class EventBus(Notifier):
@@ -95,9 +92,10 @@ class EventBus(Notifier):
             "queue": f"{prefix}/queue",
             "status": f"{prefix}/status",
             "dispatch": f"{prefix}/dispatch/outage",
-            "service_done": f"{prefix}/dispatch/service_done",
+            # in: service_done, order_closed; out: DISPATCH_OUT
+            **{n: f"{prefix}/dispatch/{n}" for n in ("service_done", "order_closed", *DISPATCH_OUT)},
         }
-        self._on_service_done: Callable[[bytes, bool], Any] | None = None
+        self._inbound: dict[str, InboundHandler] = {}  # topic -> handler (service_done, order_closed)
         self.listeners: Fanout[Mapping[str, Any]] = Fanout("events")  # in-process: every event's body
         # counters (read them for metrics and tests)
         self.seq = 0  # last sequence number handed out
@@ -130,13 +128,36 @@ class EventBus(Notifier):
             raise ValueError(f"event data may not use the reserved keys {sorted(clash)}")
         seq = self.seq + 1
         body = {"seq": seq, "at": self._clock().isoformat(), "kind": kind, **data}
-        payload = json.dumps(body, ensure_ascii=False, default=_json_default).encode()
+        payload = to_json(body)
         self.seq = seq
         self.published += 1
         self.listeners(body)
+        if self.cfg is not None:
+            self._enqueue(f"{self.topics['events']}/{kind}", payload, retain, None)
+        return seq
+
+    def publish_dispatch(
+        self,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        on_confirmed: Callable[[datetime], None] | None = None,
+    ) -> bool:
+        """Queue `body` for the dispatch side on `<prefix>/dispatch/<name>` (QoS 1, not retained);
+        never blocks. `on_confirmed(at)` is called from the bus task once the broker confirmed it
+        (PUBACK), and must not block. False without a broker (nothing sent, nor confirmed)."""
+        if name not in DISPATCH_OUT:
+            raise ValueError(f"unknown dispatch message {name!r}; known: {', '.join(DISPATCH_OUT)}")
+        payload = to_json(body)
         if self.cfg is None:
-            return seq
-        if self._queue.push(Pending(seq, f"{self.topics['events']}/{kind}", payload, retain)):
+            return False
+        self._enqueue(self.topics[name], payload, False, on_confirmed)
+        return True
+
+    def _enqueue(
+        self, topic: str, payload: bytes, retain: bool, on_confirmed: Callable[[datetime], None] | None
+    ) -> None:
+        if self._queue.push(topic, payload, retain, on_confirmed):
             if self._on_drop is not None:
                 self._on_drop(1)
             if not self._drop_warned:
@@ -145,16 +166,19 @@ class EventBus(Notifier):
                     "bus.dropping_oldest", max_queued=self._queue.max_events, connected=self.connected
                 )
         self._wake.set()
-        return seq
 
     def set_snapshot_provider(self, provider: Callable[[], Mapping[str, Any]]) -> None:
         """`provider()` -> dict, published retained on `<prefix>/queue` every snapshot_interval."""
         self._snapshot = provider
 
-    def set_service_done_handler(self, handler: Callable[[bytes, bool], Any]) -> None:
+    def set_service_done_handler(self, handler: InboundHandler) -> None:
         """`await handler(payload, retained)` for each message on `<prefix>/dispatch/service_done`
         (it validates, logs and drops bad messages itself); set before `run()`."""
-        self._on_service_done = handler
+        self._inbound[self.topics["service_done"]] = handler
+
+    def set_order_closed_handler(self, handler: InboundHandler) -> None:
+        """The same for `<prefix>/dispatch/order_closed` (a work order settled by dispatch)."""
+        self._inbound[self.topics["order_closed"]] = handler
 
     async def run(self) -> None:
         """The background task: connect, send, receive, reconnect; returns after close()."""
@@ -204,31 +228,21 @@ class EventBus(Notifier):
 
     # -- the connection ------------------------------------------------------------------------
     def _client(self, cfg: Mqtt) -> aiomqtt.Client:
-        # keep dispatch messages sent while we were away
-        persistent = self._on_outage is not None or self._on_service_done is not None
-        client = aiomqtt.Client(
-            cfg.host,
-            cfg.port,
-            identifier=self.client_id if persistent else None,
-            clean_session=not persistent,
-            username=cfg.username,
-            password=cfg.password.get_secret_value() if cfg.password is not None else None,
+        return make_client(
+            cfg,
+            client_id=self.client_id,
+            persistent=self._on_outage is not None or bool(self._inbound),  # keep what came meanwhile
             keepalive=self.keepalive,
             timeout=self.timeout,
-            max_inflight_messages=BATCH,
-            # without it Nagle + delayed ACKs cost ~40 ms per batch (2,000 events/s at best)
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-            will=aiomqtt.Will(self.topics["status"], b"offline", qos=1, retain=True),
+            status_topic=self.topics["status"],
         )
-        client.pending_calls_threshold = BATCH + 10  # else aiomqtt warns about every full batch
-        return client
 
     async def _session(self, client: aiomqtt.Client, cfg: Mqtt) -> None:
         await client.publish(self.topics["status"], b"online", qos=1, retain=True)
         if self._on_outage is not None:
             await client.subscribe(self.topics["dispatch"], qos=1)
-        if self._on_service_done is not None:
-            await client.subscribe(self.topics["service_done"], qos=1)
+        for topic in self._inbound:
+            await client.subscribe(topic, qos=1)
         self.connected = True
         self.connects += 1
         log.info("bus.connected", host=cfg.host, port=cfg.port, queued=self.queued)
@@ -256,23 +270,14 @@ class EventBus(Notifier):
             self._queue.ack(batch[-1].seq)
             self.delivered += len(batch)
             self._drop_warned = False
+            confirm(batch, self._clock())
 
     async def _snapshots(self, client: aiomqtt.Client) -> None:
         while True:
-            payload = self._snapshot_payload()
+            payload = snapshot_payload(self._snapshot, self._clock)
             if payload is not None:
                 await client.publish(self.topics["queue"], payload, qos=1, retain=True)
             await asyncio.sleep(self.snapshot_interval)
-
-    def _snapshot_payload(self) -> bytes | None:
-        if self._snapshot is None:
-            return None
-        try:
-            snap = {**self._snapshot(), "at": self._clock().isoformat()}
-            return json.dumps(snap, ensure_ascii=False, default=_json_default).encode()
-        except Exception:  # the provider's bug: logged with its traceback, next interval retries
-            log.exception("bus.snapshot_failed")
-            return None
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
@@ -282,9 +287,8 @@ class EventBus(Notifier):
                     self.outages_accepted += 1
                 else:
                     self.outages_rejected += 1
-            elif message.topic.matches(self.topics["service_done"]):
-                assert self._on_service_done is not None
-                await self._on_service_done(message.payload, message.retain)
+            elif (handler := self._inbound.get(message.topic.value)) is not None:
+                await handler(message.payload, message.retain)
 
     async def _stops_within(self, seconds: float) -> bool:
         try:

@@ -4,9 +4,9 @@ package; `common` has what they share (config loading, one-line errors, the stor
 run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
 report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
-db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, agents secret and
-users add|passwd|list|disable|enable (the web console's accounts), flags list|add|clear
-(harassment numbers).
+db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, orders
+list|show|answer|close (work orders), agents secret and users add|passwd|list|disable|enable (the
+web console's accounts), flags list|add|clear (harassment numbers).
 `main` refuses arguments that are not UTF-8 before any command runs.
 """
 
@@ -25,6 +25,7 @@ from hotline.cli import (
     flags_cmd,
     menu_cmd,
     menu_reload_cmd,
+    orders_cmd,
     outbound_cmd,
     peak_cmd,
     prompts_cmd,
@@ -48,6 +49,7 @@ app.add_typer(agents_cmd.app, name="agents")
 app.add_typer(prompts_cmd.app, name="prompts")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(outbound_cmd.app, name="outbound")
+app.add_typer(orders_cmd.app, name="orders")
 app.command("run")(run_cmd.run)
 app.command("supervise")(supervise_cmd.supervise)
 app.add_typer(service_cmd.app, name="service")

@@ -1,8 +1,9 @@
 """`hotline run`: one process, one TaskGroup, ordered graceful shutdown.
 
 Start: the store (`store_start`), the call context (`build_context`), the FastAGI routes
-(`build_server`), then the services in order (`_serve`): store writer, live events, dialer,
-metrics, the SIP auth guard and AMI, the web console (`hotline.web.console`), FastAGI, line audit.
+(`build_server`), then the services in order (`_serve`): store writer, live events (and the
+repair orders no broker confirmed before, sent again), dialer, metrics, the SIP auth guard and
+AMI, the web console (`hotline.web.console`), FastAGI, line audit.
 `hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
 second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
@@ -37,6 +38,8 @@ from hotline.daemon.store_start import open_store
 from hotline.dialer.service_done import service_done_handler
 from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
+from hotline.orders import republish_unconfirmed
+from hotline.orders.order_closed import dispatch_closer, order_closed_handler
 from hotline.services.acd_driver import AcdRuntime
 from hotline.services.auth_guard import AuthGuardService
 from hotline.services.dialer_driver import OutboundRuntime
@@ -107,6 +110,8 @@ def build_context(
     refusals = DialRefusals(bus, metrics)
     outbound = OutboundRuntime(settings, engine, trunks, ami, bus, utcnow, refusals=refusals)
     bus.set_service_done_handler(service_done_handler(outbound.schedule_followup))
+    close_from_dispatch = dispatch_closer(engine, outbound.schedule_followup, utcnow)
+    bus.set_order_closed_handler(order_closed_handler(close_from_dispatch))
     return CallContext(
         settings=settings,
         recorder=recorder,
@@ -175,6 +180,7 @@ async def _serve(
         beating = tg.create_task(pulse.run(), name="loop-pulse")
         writer = tg.create_task(ctx.recorder.run(), name="store-writer")
         tg.create_task(ctx.bus.run(), name="mqtt-bus")
+        tg.create_task(republish_unconfirmed(ctx.engine, ctx.bus), name="orders-republish")
         dialer = tg.create_task(ctx.outbound.run(), name="dialer")
         if settings.metrics is not None:
             await ctx.metrics.serve(settings.metrics.host, settings.metrics.port)

@@ -8,6 +8,7 @@ from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, load_settings, settings_from
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
+from hotline.settings.orders import Orders
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
@@ -27,6 +28,7 @@ __all__ = [
     "Liveness",
     "MetricsHttp",
     "Mqtt",
+    "Orders",
     "Peak",
     "PjsipTrunk",
     "Security",

@@ -12,6 +12,7 @@ from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
+from hotline.settings.orders import Orders
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import Trunks
@@ -39,6 +40,7 @@ class Settings(StrictSection):
     asterisk: AsteriskPaths = AsteriskPaths()
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
+    orders: Orders = Orders()
     security: Security = Security()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     liveness: Liveness = Liveness()

@@ -19,6 +19,7 @@ from hotline.web.desk.routes import desk_routes
 from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
 from hotline.web.menu_routes import menu_routes
+from hotline.web.orders_page import order_routes
 from hotline.web.outbound_page import outbound_routes
 from hotline.web.prompts_page import prompt_routes
 from hotline.web.reports_page import report_routes
@@ -49,6 +50,7 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
         *prompt_routes(deps),
         *selfservice_routes(deps, dialer_changed=parts.dialer_changed),
         *outbound_routes(deps, dialer_changed=parts.dialer_changed),
+        *order_routes(deps, parts.dialer.schedule_followup),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

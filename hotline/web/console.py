@@ -62,11 +62,10 @@ class Console:
         ctx.bus.listeners.add(desk.on_event)
         offload = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-offload")
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
-        server = WebServer(
-            build_app(deps, DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak, ctx.outbound)),
-            web.host,
-            web.port,
-        )
+        if ctx.outbound is None:
+            raise RuntimeError("the console needs the daemon's dialer (a closed work order's follow-up)")
+        parts = DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak, ctx.outbound)
+        server = WebServer(build_app(deps, parts), web.host, web.port)
         await server.start()
         console = cls(board, desk, server, offload, ctx.recorder.flush)
         console._ticker = asyncio.create_task(board.run(), name="wallboard-tick")

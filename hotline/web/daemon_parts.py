@@ -22,9 +22,8 @@ class DaemonParts:
     menus: MenuStore  # the live menu: the admin's editor publishes through it
     ami: AmiClient | None  # live supervision's Originate (None: the daemon runs without AMI)
     peak: PeakMode  # switched from the wallboard
-    dialer: OutboundRuntime | None  # told at once when the admin changes a notice or a job
+    dialer: OutboundRuntime  # told at once when the admin changes a notice or a job; books follow-ups
 
     def dialer_changed(self) -> None:
         """The store's jobs or notices changed: the dialer reads them now, not at its next poll."""
-        if self.dialer is not None:
-            self.dialer.poll_soon()
+        self.dialer.poll_soon()

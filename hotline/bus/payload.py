@@ -1,0 +1,37 @@
+"""The bus's JSON: compact UTF-8 (Chinese kept readable), datetimes as ISO 8601 text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+log = structlog.get_logger("bus")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"event data holds a {type(value).__name__}, which is not JSON: {value!r}")
+
+
+def to_json(body: Mapping[str, Any]) -> bytes:
+    """`body` as JSON bytes; TypeError for a value that is not JSON (a datetime becomes ISO text)."""
+    return json.dumps(dict(body), ensure_ascii=False, default=_json_default).encode()
+
+
+def snapshot_payload(
+    provider: Callable[[], Mapping[str, Any]] | None, clock: Callable[[], datetime]
+) -> bytes | None:
+    """The retained queue snapshot: `provider()` stamped with `at`; None without a provider or
+    when it fails (its bug is logged with the traceback; the next interval tries again)."""
+    if provider is None:
+        return None
+    try:
+        return to_json({**provider(), "at": clock().isoformat()})
+    except Exception:
+        log.exception("bus.snapshot_failed")
+        return None
