@@ -11,7 +11,6 @@ from web_harness import PASSWORD, add_user, csrf_of
 
 from hotline.daemon.wiring import Running
 from hotline.orders import ComplaintRequest, create_complaint
-from hotline.orders import ComplaintRequest, create_complaint
 from hotline.reports.period import DEFAULT_TZ, zone
 from hotline.web.auth.passwords import Passwords
 
