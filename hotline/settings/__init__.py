@@ -10,6 +10,7 @@ from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mq
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
+from hotline.settings.upkeep import ChecklistItem, Quality, Retention
 from hotline.settings.web import WebConsole
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "AcdConfig",
     "Agent",
     "Ami",
+    "ChecklistItem",
     "AnswerTarget",
     "AsteriskPaths",
     "ConfigError",
@@ -27,6 +29,8 @@ __all__ = [
     "MetricsHttp",
     "Mqtt",
     "Peak",
+    "Quality",
+    "Retention",
     "PjsipTrunk",
     "Security",
     "Settings",
