@@ -19,9 +19,22 @@ VIP = "13900002999"
 WEB_PORT = 18598
 
 
+RECORDINGS_DIR = "/var/spool/asterisk/monitor"  # asterisk.recordings_dir's default, in the chroot
+
+
 def write_config(
-    path: Path, db_url: str, cdr_file: Path | None = None, blocklist: Path | None = None
+    path: Path,
+    db_url: str,
+    cdr_file: Path | None = None,
+    blocklist: Path | None = None,
+    recordings: Path | None = None,
 ) -> Path:
+    """The lab's hotline.yaml; `cdr_file`, `blocklist` and `recordings` are host paths of files
+    the chroot's Asterisk writes or reads (its CDR ledger, its blocklist, RECORDINGS_DIR)."""
+    asterisk = {
+        **({"cdr_file": str(cdr_file)} if cdr_file else {}),
+        **({"recordings_host_dir": str(recordings)} if recordings else {}),
+    }
     path.write_text(
         yaml.safe_dump(
             {
@@ -60,8 +73,9 @@ def write_config(
                     "login_attempts": 3,
                     "login_window_seconds": 10,
                 },
-                # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row
-                **({"asterisk": {"cdr_file": str(cdr_file)}} if cdr_file else {}),
+                # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row;
+                # the recordings as the daemon sees them (the console plays them)
+                **({"asterisk": asterisk} if asterisk else {}),
                 # the dialer may call at any hour of the test run; tries come 3 s apart
                 "outbound": {
                     "window": "00:00-24:00",

@@ -60,7 +60,7 @@ class _CallPages:
     async def index(self, request: Request) -> Response:
         params = request.query_params
         today = self.deps.clock().astimezone(self.tz).date()
-        context = {**self._choices(), "values": form_values(params, today)}
+        context = {**self._choices(), "values": form_values(params, today), "error": ""}
         try:
             search = parse_search(params, today)
         except BadSearch as exc:
