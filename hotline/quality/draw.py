@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from hotline.store.utc_datetime import require_aware
 
 WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # as the reports: every week and its neighbours are dates
 
 
 class BadWeek(ValueError):
@@ -36,8 +37,11 @@ def monday_of(week: str) -> date:
     m = WEEK.fullmatch(week)
     if m is None:
         raise BadWeek(f"周 “{week[:20]}” 无效：应为 ISO 周，如 2026-W48")
+    year = int(m.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadWeek(f"周 “{week[:20]}” 超出范围（{FIRST_YEAR}–{LAST_YEAR} 年）")
     try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        return date.fromisocalendar(year, int(m.group(2)), 1)
     except ValueError:
         raise BadWeek(f"周 “{week[:20]}” 不存在") from None
 

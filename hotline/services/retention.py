@@ -111,7 +111,7 @@ class RetentionJob:
                 break
             chosen = expired(batch, now, self.months, self.tz)
             outcomes = await asyncio.to_thread(_delete_rows, self.folder, chosen)
-            done = {uid: reason for uid, reason in (self._log(row, outcomes[row.uniqueid]) for row in chosen)}
+            done = dict(self._log(row, outcomes[row.uniqueid]) for row in chosen)
             await self._mark(done, now)
             for results in outcomes.values():
                 summary.deleted += sum(1 for _, r, _ in results if r == DELETED)

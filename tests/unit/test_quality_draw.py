@@ -21,7 +21,10 @@ def test_iso_weeks():
     assert shift("2026-W53", 1) == "2027-W01" and shift("2027-W01", -1) == "2026-W53"
 
 
-@pytest.mark.parametrize("bad", ["2026-W54", "2025-W53", "2026-48", "2026W48", "2026-W4", "", "２０２６-W48"])
+@pytest.mark.parametrize(
+    "bad",
+    ["2026-W54", "2025-W53", "9999-W52", "1969-W10", "2026-48", "2026W48", "2026-W4", "", "２０２６-W48"],
+)
 def test_a_bad_week_is_refused(bad):
     with pytest.raises(BadWeek):
         monday_of(bad)

@@ -66,6 +66,9 @@ async def recording_response(
 
 
 def plays_from_start(request: Request) -> bool:
-    """Whether the request starts a playback (no range, or one from byte 0): the one audited."""
+    """Whether the request starts a playback (a GET with no range, or one from byte 0): the one
+    audited."""
+    if request.method != "GET":
+        return False
     ranges = request.headers.get("range", "").replace(" ", "")
     return not ranges or ranges.startswith("bytes=0-")

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.phone_number import LANDLINE, MOBILE, stored_forms
 from hotline.reports.labels import CATEGORY, INBOUND_OUTCOME, OUTBOUND_OUTCOME
+from hotline.reports.period import FIRST_YEAR, LAST_YEAR
 from hotline.store.models import OUTCOMES, Call
 
 PAGE_SIZE = 50
@@ -78,9 +79,12 @@ def search_forms(text: str) -> tuple[str, ...]:
 
 def _date(value: str, what: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadSearch(f"{what} “{value[:20]}” 无效：应为日期，如 2026-12-01") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadSearch(f"{what} “{value[:20]}” 超出范围（{FIRST_YEAR}–{LAST_YEAR} 年）")
+    return day
 
 
 def _choice(value: str, allowed: Mapping[str, str] | set[str], what: str) -> str:

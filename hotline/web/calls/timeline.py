@@ -37,7 +37,7 @@ def _sort_key(entry: tuple[datetime, int, int, Entry]) -> tuple[datetime, int, i
     return entry[0], entry[1], entry[2]
 
 
-def _call_entries(call: Any, names: Names) -> Iterable[tuple[datetime, int, str, str]]:
+def _call_entries(call: Any) -> Iterable[tuple[datetime, int, str, str]]:
     """(at, rank, kind, text) from the calls row: rank 0 before the events, 3 after them."""
     if call.direction == "outbound":
         yield call.started_at, 0, "start", f"呼出开始：拨打 {call.dnid or '未知号码'}"
@@ -83,7 +83,7 @@ def timeline(
         shown = f"{local:%H:%M:%S}" if local.date() == first_day else f"{local:%m-%d %H:%M:%S}"
         return Entry(at, shown, kind, text, message)
 
-    items = [(at, rank, 0, entry(at, kind, text)) for at, rank, kind, text in _call_entries(call, names)]
+    items = [(at, rank, 0, entry(at, kind, text)) for at, rank, kind, text in _call_entries(call)]
     for seq, event in enumerate(events):
         path = event.data.get("path")
         message = numbered.get(path) if isinstance(path, str) else None

@@ -143,6 +143,7 @@ async def test_starting_a_playback_is_audited_once(app, engine, clock):
     async with client_as(app, "supervisor") as c:
         await c.get("/calls/a/recording", headers={"Range": "bytes=0-"})
         await c.get("/calls/a/recording", headers={"Range": "bytes=4096-"})  # the player seeking
+        assert (await c.head("/calls/a/recording")).headers["content-length"] == str(len(DATA))
         await c.get("/calls/a/message/1")
     plays = await audit_rows(engine, "recording_play")
     assert [(p["user"], p["detail"]) for p in plays] == [

@@ -116,6 +116,8 @@ async def test_a_row_shows_local_time_labels_and_links_to_the_call(app):
         ("agent=<b>", "工号 “&lt;b&gt;” 无效"),
         ("outcome=won", "结果 “won” 无效"),
         ("category=x", "业务类别 “x” 无效"),
+        ("to=9999-12-31", "结束日期 “9999-12-31” 超出范围（1970–2999 年）"),
+        ("to=0001-01-01", "结束日期 “0001-01-01” 超出范围"),
         ("page=0", "页码 “0” 无效"),
         ("page=abc", "页码 “abc” 无效"),
     ],

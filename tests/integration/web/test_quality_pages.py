@@ -119,6 +119,7 @@ async def test_a_week_is_drawn_once_and_a_redraw_is_the_same(app, engine):
         ("supervisor", "2026-W49", True, 400, "2026-W49 尚未结束"),
         ("supervisor", "2026-W54", True, 400, "周 “2026-W54” 不存在"),
         ("supervisor", "48", True, 400, "应为 ISO 周"),
+        ("supervisor", "9999-W52", True, 400, "超出范围"),
         ("supervisor", WEEK, False, 403, "CSRF"),
         ("agent", WEEK, True, 403, "无权访问"),
     ],
@@ -218,3 +219,14 @@ async def test_the_reports_table_per_agent(app, engine):
     )
     assert "<td>002</td><td>李四</td><td>1</td><td>0</td><td>—</td><td>—</td>" in html
     assert await quality_by_agent(engine, end, at("2026-12-07 00:00:00")) == []  # the next week: none
+
+
+@pytest.mark.parametrize(("query", "status"), [("", 200), ("?week=2026-W53", 200), ("?week=9999-W52", 400)])
+async def test_the_week_page(app, query, status):
+    async with client_as(app, "supervisor") as c:
+        r = await c.get(f"/quality{query}")
+    assert r.status_code == status
+    if query == "":  # last week by default, not drawn yet: the button to draw it
+        assert f"录音质检 {WEEK}（2026-11-23 至 2026-11-29）" in r.text and 'id="draw"' in r.text
+    if query == "?week=2026-W53":  # not over: nothing to draw yet
+        assert "2026-W53 尚未结束" in r.text and 'id="draw"' not in r.text
