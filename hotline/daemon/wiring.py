@@ -48,6 +48,7 @@ from hotline.services.line_auditor import LineAuditor
 from hotline.services.menu_history import reload_recorder
 from hotline.services.menus import MenuStore
 from hotline.services.peak_mode import PeakMode
+from hotline.services.retention import RetentionJob
 from hotline.settings import Settings
 from hotline.store.recorder import CallRecorder
 from hotline.web.console import Console
@@ -190,6 +191,7 @@ async def _serve(
         audit = tg.create_task(_auditor(settings, ctx, server).run(), name="line-audit")
         watch = LedgerWatch(settings, ctx.engine, utcnow, console.reload if console is not None else None)
         ledger = tg.create_task(watch.run(), name="cdr-ledger")
+        retention = tg.create_task(RetentionJob(settings, ctx.engine, utcnow).run(), name="retention")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         notify.ready()
         if started is not None and not started.done():
@@ -200,6 +202,7 @@ async def _serve(
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
         audit.cancel()
         ledger.cancel()
+        retention.cancel()
         await _stop_in_order(settings, ctx, server, dialer, writer, guard, console)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 

@@ -91,6 +91,10 @@ class MenuStore:
             raise MenuError([f"{self.path}:1: version: too long to store with the calls ({version!r})"])
         return LoadedMenu(menu, version, raw)
 
+    def node_labels(self) -> dict[str, str]:
+        """The running menu's node names (id -> label, the id when it has none), for people."""
+        return {node_id: node.label or node_id for node_id, node in self.current.menu.nodes.items()}
+
     def reload(self) -> LoadedMenu:
         """Swap in the file's menu for new calls; raises MenuError (menu unchanged) if invalid.
 

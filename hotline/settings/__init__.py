@@ -12,6 +12,7 @@ from hotline.settings.orders import Orders
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
+from hotline.settings.upkeep import ChecklistItem, Quality, Retention
 from hotline.settings.web import WebConsole
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "AcdConfig",
     "Agent",
     "Ami",
+    "ChecklistItem",
     "AnswerTarget",
     "AsteriskPaths",
     "ConfigError",
@@ -30,6 +32,8 @@ __all__ = [
     "Mqtt",
     "Orders",
     "Peak",
+    "Quality",
+    "Retention",
     "PjsipTrunk",
     "Security",
     "Settings",

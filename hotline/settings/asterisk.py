@@ -76,6 +76,13 @@ class AsteriskPaths(StrictSection):
     prompts_dir: str = "/var/lib/hotline/prompts"
     recordings_dir: str = "/var/spool/asterisk/monitor"
     moh_dir: str = "/var/lib/hotline/moh"
+    # Unlike recordings_dir, where the DAEMON finds those files (the console plays them, the
+    # retention job deletes them): Asterisk in a chroot or a container writes
+    # /var/spool/asterisk/monitor/x.wav, the daemon reads <root>/var/spool/asterisk/monitor/x.wav.
+    recordings_host_dir: str | None = Field(
+        default=None,
+        description="recordings_dir as the daemon sees it; unset = the same path (Asterisk on this host)",
+    )
     fastagi_url: str = "agi://127.0.0.1:4573"
     # With the daemon down the fallback can still read today's outage notices to callers with
     # agi_scripts/outage_notice.py (needs Python + pyst2 where Asterisk runs, and the database
@@ -109,7 +116,7 @@ class AsteriskPaths(StrictSection):
         "after a crash or a watchdog restart, ending while the daemon runs again)",
     )
 
-    @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi")
+    @field_validator("prompts_dir", "recordings_dir", "moh_dir", "fallback_agi", "recordings_host_dir")
     @classmethod
     def _path(cls, v: str | None) -> str | None:
         return None if v is None else dialplan_path(v)
@@ -147,3 +154,8 @@ class AsteriskPaths(StrictSection):
         if (self.fallback_agi is None) != (self.fallback_db_url is None):
             raise ValueError("set both fallback_agi and fallback_db_url, or neither")
         return self
+
+    @property
+    def recordings_on_host(self) -> str:
+        """The recordings directory as the daemon sees it."""
+        return self.recordings_host_dir or self.recordings_dir

@@ -16,6 +16,7 @@ from hotline.settings.orders import Orders
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import Trunks
+from hotline.settings.upkeep import Quality, Retention
 from hotline.settings.web import WebConsole
 from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
 
@@ -44,6 +45,8 @@ class Settings(StrictSection):
     security: Security = Security()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     liveness: Liveness = Liveness()
+    retention: Retention = Retention()
+    quality: Quality = Quality()
     menu_file: str = Field(default="config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
     pid_file: str = Field(default="var/hotline.pid", description="where `hotline run` writes its pid")
 

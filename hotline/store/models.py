@@ -35,6 +35,9 @@ DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
 # whose survey a call's survey_score answers: the menu's survey node (keys 1-3) or the survey
 # after the agent (keys 1-5); reports keep the two scales apart
 SURVEY_SOURCES: tuple[str, ...] = ("ivr", "agent")
+# why a call's recordings are gone (hotline/services/retention.py): the daily job deleted them
+# ("retention"), or found none of them on disk any more ("retention_missing")
+RECORDING_DELETED_REASONS: tuple[str, ...] = ("retention", "retention_missing")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,6 +73,9 @@ class Call(Base):
         CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
         CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
         CheckConstraint(one_of("survey_source", SURVEY_SOURCES), name="survey_source"),
+        CheckConstraint(
+            one_of("recording_deleted_reason", RECORDING_DELETED_REASONS), name="recording_deleted_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -77,9 +83,10 @@ class Call(Base):
     linkedid: Mapped[str | None] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(8))
     trunk: Mapped[str | None] = mapped_column(String(80))
-    caller_number: Mapped[str | None] = mapped_column(Text)  # verbatim, may hold quotes/newlines
+    # verbatim, may hold quotes/newlines; indexed for the console's search by number (0011)
+    caller_number: Mapped[str | None] = mapped_column(Text, index=True)
     caller_name: Mapped[str | None] = mapped_column(Text)
-    dnid: Mapped[str | None] = mapped_column(String(40))
+    dnid: Mapped[str | None] = mapped_column(String(40), index=True)  # an outbound call's number
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -87,7 +94,7 @@ class Call(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     ivr_path: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     menu_version: Mapped[str | None] = mapped_column(String(64))
-    business_category: Mapped[str | None] = mapped_column(String(40))
+    business_category: Mapped[str | None] = mapped_column(String(40), index=True)
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queue_wait_s: Mapped[float | None]
@@ -101,12 +108,15 @@ class Call(Base):
     survey_source: Mapped[str | None] = mapped_column(String(8))  # SURVEY_SOURCES: whose scale
     # the agent's disposition in wrap-up (the web desk): a configured agent category and a note;
     # business_category stays the menu's (the IVR function), reports fall back to it
-    agent_category: Mapped[str | None] = mapped_column(String(40))
+    agent_category: Mapped[str | None] = mapped_column(String(40), index=True)
     disposition_note: Mapped[str | None] = mapped_column(Text)
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disposed_by: Mapped[str | None] = mapped_column(String(16))  # 工号
     recording_path: Mapped[str | None] = mapped_column(Text)
     message_path: Mapped[str | None] = mapped_column(Text)
+    # set when the retention job removed the call's recordings (the paths above stay, as history)
+    recording_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recording_deleted_reason: Mapped[str | None] = mapped_column(String(24))
 
     def __repr__(self) -> str:
         return f"<Call {self.uniqueid} {self.direction} outcome={self.outcome}>"

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
+from hotline.web.calls.routes import calls_routes
 from hotline.web.daemon_parts import DaemonParts
 from hotline.web.deps import WebDeps
 from hotline.web.desk.routes import desk_routes
@@ -22,6 +23,7 @@ from hotline.web.menu_routes import menu_routes
 from hotline.web.orders_page import order_routes
 from hotline.web.outbound_page import outbound_routes
 from hotline.web.prompts_page import prompt_routes
+from hotline.web.quality.routes import quality_routes
 from hotline.web.reports_page import report_routes
 from hotline.web.selfservice_page import selfservice_routes
 from hotline.web.supervise_routes import supervise_routes
@@ -51,6 +53,8 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
         *selfservice_routes(deps, dialer_changed=parts.dialer_changed),
         *outbound_routes(deps, dialer_changed=parts.dialer_changed),
         *order_routes(deps, parts.dialer.schedule_followup),
+        *calls_routes(deps, node_labels=parts.menus.node_labels),
+        *quality_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

@@ -92,8 +92,7 @@ def desk_labels(ctx: CallContext) -> Callable[[], Labels]:
     categories = dict(CATEGORY)
 
     def labels() -> Labels:
-        nodes = {node_id: node.label or node_id for node_id, node in ctx.menus.current.menu.nodes.items()}
-        return Labels(categories=categories, nodes=nodes, agents=agents)
+        return Labels(categories=categories, nodes=ctx.menus.node_labels(), agents=agents)
 
     return labels
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from daemon_proc import DaemonProc
-from e2e_setup import write_config
+from e2e_setup import RECORDINGS_DIR, write_config
 
 from hotline.settings import load_settings
 from lab.hotline_stack import LAB_BLOCKLIST, hotline_up
@@ -27,7 +27,8 @@ def hotline_lab(lab_session, e2e_dir):
     blocklist.unlink(missing_ok=True)  # no block left over from an earlier session
     db = f"sqlite+aiosqlite:///{e2e_dir / 'hotline.db'}"
     prompts = lab_session.asterisk.host_path("/var/lib/hotline/prompts")  # asterisk.prompts_dir
-    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist, prompts)
+    recordings = lab_session.asterisk.host_path(RECORDINGS_DIR)
+    cfg = write_config(e2e_dir / "hotline.yaml", db, ledger, blocklist, prompts, recordings)
     settings = load_settings(cfg)
     asterisk = asyncio.run(hotline_up(settings, e2e_dir / "lab", session=lab_session))
     return asterisk, cfg

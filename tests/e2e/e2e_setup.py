@@ -21,13 +21,25 @@ VIP = "13900002999"
 WEB_PORT = 18598
 
 
+RECORDINGS_DIR = "/var/spool/asterisk/monitor"  # asterisk.recordings_dir's default, in the chroot
+
+
 def write_config(
     path: Path,
     db_url: str,
     cdr_file: Path | None = None,
     blocklist: Path | None = None,
     prompts_host_dir: Path | None = None,
+    recordings: Path | None = None,
 ) -> Path:
+    """The lab's hotline.yaml; `cdr_file`, `blocklist`, `prompts_host_dir` and `recordings` are
+    host paths of what the chroot's Asterisk writes or reads (its CDR ledger, its blocklist, its
+    prompts, RECORDINGS_DIR)."""
+    asterisk = {
+        **({"cdr_file": str(cdr_file)} if cdr_file else {}),
+        **({"recordings_host_dir": str(recordings)} if recordings else {}),
+        **({"prompts_host_dir": str(prompts_host_dir)} if prompts_host_dir else {}),
+    }
     path.write_text(
         yaml.safe_dump(
             {
@@ -67,12 +79,10 @@ def write_config(
                     "login_attempts": 3,
                     "login_window_seconds": 10,
                 },
-                # Asterisk's CDR ledger and prompts (inside the chroot) as the daemon sees them: calls
-                # the fallback took get their row; prompts uploaded in the console are what it plays
-                "asterisk": {
-                    **({"cdr_file": str(cdr_file)} if cdr_file else {}),
-                    **({"prompts_host_dir": str(prompts_host_dir)} if prompts_host_dir else {}),
-                },
+                # Asterisk's CDR ledger (inside the chroot): calls the fallback took get their row;
+                # its prompts and recordings as the daemon sees them (uploaded prompts are what it
+                # plays; the console plays the recordings)
+                **({"asterisk": asterisk} if asterisk else {}),
                 # the dialer may call at any hour of the test run; tries come 3 s apart
                 "outbound": {
                     "window": "00:00-24:00",

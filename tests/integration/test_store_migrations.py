@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 import hotline.dialer.models  # noqa: F401  (registers the dialer tables)
 import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metadata)
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
+import hotline.quality.models  # noqa: F401  (quality reviews join Base.metadata)
 import hotline.selfservice.models  # noqa: F401
 import hotline.store.menu_models  # noqa: F401  (registers the menu versions)
 import hotline.store.prompt_models  # noqa: F401  (registers the prompt overrides table)
@@ -48,7 +49,16 @@ async def test_migrations_apply_to_an_empty_database(db_url):
         await engine.dispose()
     assert schema == {
         "alembic_version": set(),
-        "calls": {"ix_calls_started_at", "ix_calls_outcome", "ix_calls_agent_id", "uq_calls_uniqueid"},
+        "calls": {
+            "ix_calls_started_at",
+            "ix_calls_outcome",
+            "ix_calls_agent_id",
+            "uq_calls_uniqueid",
+            "ix_calls_caller_number",
+            "ix_calls_dnid",
+            "ix_calls_business_category",
+            "ix_calls_agent_category",
+        },
         "call_events": {"ix_call_events_call_uniqueid", "ix_call_events_kind_at"},
         "outage_notices": {"ix_outage_notices_area_code_starts_at"},
         "accounts": {"ix_accounts_phone"},
@@ -73,6 +83,11 @@ async def test_migrations_apply_to_an_empty_database(db_url):
         "flagged_numbers": {"ix_flagged_numbers_number"},
         "menu_versions": set(),
         "prompt_overrides": set(),
+        "quality_reviews": {
+            "uq_quality_reviews_week_call_uniqueid",
+            "ix_quality_reviews_call_uniqueid",
+            "ix_quality_reviews_week_agent_id",
+        },
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == [], "models and migrations differ: add a migration"

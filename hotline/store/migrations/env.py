@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 import hotline.dialer.models  # noqa: F401  (dialer tables join Base.metadata)
 import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metadata)
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
+import hotline.quality.models  # noqa: F401  (quality reviews join Base.metadata)
 import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.metadata)
 import hotline.store.menu_models  # noqa: F401  (menu versions join Base.metadata)
 import hotline.store.prompt_models  # noqa: F401  (prompt overrides join Base.metadata)

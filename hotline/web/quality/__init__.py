@@ -1,0 +1,1 @@
+"""Quality checks in the console (supervisors, admins): the week's drawn calls, the draw, scoring."""
