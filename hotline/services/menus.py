@@ -9,6 +9,7 @@ shows as a different menu.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,12 @@ class LoadedMenu:
 
 
 class MenuStore:
-    def __init__(self, path: Path, known_prompts: set[str]):
+    def __init__(self, path: Path, known_prompts: set[str], categories: Sequence[str]):
+        """`categories`: the site's configured category keys (Settings.categories.keys), the
+        only ones a node may name; the same for every reload (they are part of the site config)."""
         self.path = path
         self.known_prompts = known_prompts
+        self.categories = tuple(categories)
         self.current = self._load()
         self.reloads = 0
 
@@ -44,7 +48,9 @@ class MenuStore:
             text = decode_source(raw, self.path)
         except YamlSyntaxError as exc:
             raise MenuError([str(exc)]) from None
-        menu = parse_menu(text, known_prompts=self.known_prompts, path=str(self.path))
+        menu = parse_menu(
+            text, known_prompts=self.known_prompts, path=str(self.path), categories=self.categories
+        )
         version = f"{menu.version}+{hashlib.sha256(raw).hexdigest()[:8]}"
         if len(version) > VERSION_COLUMN_LEN:  # the model's limit keeps this from happening
             raise MenuError([f"{self.path}:1: version: too long to store with the calls ({version!r})"])

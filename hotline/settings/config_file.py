@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from hotline.config_text import StrictSection
 from hotline.dialer.config import Outbound
 from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
+from hotline.settings.categories import Categories
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.security import Security
@@ -36,6 +38,7 @@ class Settings(StrictSection):
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
     security: Security = Security()
+    categories: Categories = Categories()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     liveness: Liveness = Liveness()
     menu_file: str = Field(default="config/menu.yaml", description="the voice menu (hot-reloaded on SIGHUP)")
@@ -52,6 +55,30 @@ class Settings(StrictSection):
                 raise ValueError(f"extension {a.extension} is used twice")
             seen_id.add(a.id)
             seen_ext.add(a.extension)
+        return self
+
+    @model_validator(mode="after")
+    def _skills_are_categories(self) -> Settings:
+        """The ACD matches an agent's skills against the category of the menu's agent node, which
+        must be a configured category: a skill outside them would never match a call."""
+        keys = self.categories.keys
+        problems = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "skill",
+                    "agent {agent}: skill '{skill}' is not a configured category (categories: "
+                    "ivr_functions / agent_categories); configured: {keys}",
+                    {"agent": a.id, "skill": skill, "keys": ", ".join(keys)},
+                ),
+                loc=("agents", i, "skills", j),
+                input=skill,
+            )
+            for i, a in enumerate(self.agents)
+            for j, skill in enumerate(a.skills)
+            if skill not in keys
+        ]
+        if problems:
+            raise ValidationError.from_exception_data("Settings", problems)
         return self
 
     def agent_by_extension(self, ext: str) -> Agent | None:
