@@ -38,7 +38,9 @@ DEFAULT_AGENT_CATEGORIES: Mapping[str, str] = MappingProxyType(
     }
 )
 # what a menu may name when the caller gives no site config: both default lists
-DEFAULT_CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys([*DEFAULT_IVR_FUNCTIONS, *DEFAULT_AGENT_CATEGORIES]))
+DEFAULT_CATEGORIES: tuple[str, ...] = tuple(
+    dict.fromkeys([*DEFAULT_IVR_FUNCTIONS, *DEFAULT_AGENT_CATEGORIES])
+)
 CATEGORY_MAX_LEN = 40  # the calls' business_category / agent_category columns
 LookupKind = Literal["bill", "usage", "outage_by_area", "outage_by_caller", "repair_progress"]
 LOOKUP_KINDS: tuple[str, ...] = get_args(LookupKind)
