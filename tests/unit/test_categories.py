@@ -191,3 +191,13 @@ def test_every_menu_load_in_hotline_passes_the_sites_categories():
             found += 1
             assert "categories" in {k.arg for k in call.keywords}, f"{path}:{call.lineno}"
     assert found >= 3
+
+
+def test_the_commented_block_in_the_shipped_config_shows_the_defaults():
+    text = (ROOT / "config" / "hotline.yaml").read_text(encoding="utf-8")
+    block = text[text.index("# categories:") : text.index("# A menu node's category")]
+    lines = [line[2:].split("  #")[0].rstrip() for line in block.splitlines()]  # comments after 2 spaces
+    shown = settings_of("\n".join(lines) + "\n").categories
+    assert shown == Categories()
+    assert list(shown.ivr_functions) == list(Categories().ivr_functions)
+    assert list(shown.agent_categories) == list(Categories().agent_categories)
