@@ -1,7 +1,9 @@
 """Read a menu file: YAML -> header + node models, every error at once as `file:line: message`.
 
-`load_menu(path, known_prompts=...)` is the one call the daemon and the CLI need; it also runs the
-graph checks of `menu_validate` and returns an immutable `Menu`, or raises `MenuError`.
+`load_menu(path, known_prompts=..., categories=...)` is the one call the daemon and the CLI need;
+it also runs the graph checks of `menu_validate` and returns an immutable `Menu`, or raises
+`MenuError`. `categories` are the business category keys a node may name: the site's configured
+ones (hotline.settings.Categories.keys); the default is both default lists of `menu_vocab`.
 """
 
 from __future__ import annotations
@@ -17,27 +19,37 @@ from .errors import ErrorList, MenuError
 from .menu_model import Menu, MenuHeader
 from .menu_nodes import NODE_KINDS, Node
 from .menu_validate import build_menu
-from .menu_vocab import ID_PATTERN, PRE_MENU_STEPS
+from .menu_vocab import DEFAULT_CATEGORIES, ID_PATTERN, PRE_MENU_STEPS
 from .yaml_source import Located, YamlSyntaxError, load_yaml, parse_yaml
 
 
-def load_menu(path: str | Path, *, known_prompts: Collection[str]) -> Menu:
+def load_menu(
+    path: str | Path, *, known_prompts: Collection[str], categories: Collection[str] = DEFAULT_CATEGORIES
+) -> Menu:
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:
         raise MenuError([str(exc)]) from None
-    return menu_from(doc, known_prompts=known_prompts)
+    return menu_from(doc, known_prompts=known_prompts, categories=categories)
 
 
-def parse_menu(text: str, *, known_prompts: Collection[str], path: str = "<menu>") -> Menu:
+def parse_menu(
+    text: str,
+    *,
+    known_prompts: Collection[str],
+    path: str = "<menu>",
+    categories: Collection[str] = DEFAULT_CATEGORIES,
+) -> Menu:
     try:
         doc = parse_yaml(text, path)
     except YamlSyntaxError as exc:
         raise MenuError([str(exc)]) from None
-    return menu_from(doc, known_prompts=known_prompts)
+    return menu_from(doc, known_prompts=known_prompts, categories=categories)
 
 
-def menu_from(doc: Located, *, known_prompts: Collection[str]) -> Menu:
+def menu_from(
+    doc: Located, *, known_prompts: Collection[str], categories: Collection[str] = DEFAULT_CATEGORIES
+) -> Menu:
     doc = _with_string_keys(doc)
     errors = ErrorList(doc.path, doc.line_of)
     if not isinstance(doc.data, dict):
@@ -54,6 +66,7 @@ def menu_from(doc: Located, *, known_prompts: Collection[str]) -> Menu:
         broken,
         set(known_prompts),
         errors,
+        categories=tuple(dict.fromkeys(categories)),
         start=start if isinstance(start, str) else "",
         agent=agent if isinstance(agent, str) else "",
     )

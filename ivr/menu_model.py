@@ -2,7 +2,7 @@
 
 A menu file (`config/menu.yaml`) has `version`, `retries`, `digit_timeout_s`, `start` (the top
 menu), `agent` (the node key 0 leads to), an optional `greeting` prompt and `nodes: {id: node}`.
-The node kinds are in `menu_nodes`, the fixed vocabularies (categories, keys, the prompts the
+The node kinds are in `menu_nodes`, the vocabularies (default categories, keys, the prompts the
 core plays by itself) in `menu_vocab`; both are re-exported here. `menu_validate` checks the graph
 and builds `Menu`.
 """
@@ -32,8 +32,11 @@ from .menu_nodes import (
 from .menu_vocab import (
     AGENT_KEY,
     ALWAYS_NEEDED,
-    CATEGORIES,
+    CATEGORY_MAX_LEN,
     CONFIRM_ENTRY,
+    DEFAULT_AGENT_CATEGORIES,
+    DEFAULT_CATEGORIES,
+    DEFAULT_IVR_FUNCTIONS,
     END_KEY,
     GOODBYE,
     ID_PATTERN,
@@ -48,7 +51,7 @@ from .menu_vocab import (
     PRESS_ANY_KEY,
     TRANSFER,
     UP_KEY,
-    Category,
+    CategoryKey,
     LookupKind,
     NodeId,
     PromptId,
@@ -58,8 +61,11 @@ from .menu_vocab import (
 __all__ = [
     "AGENT_KEY",
     "ALWAYS_NEEDED",
-    "CATEGORIES",
+    "CATEGORY_MAX_LEN",
     "CONFIRM_ENTRY",
+    "DEFAULT_AGENT_CATEGORIES",
+    "DEFAULT_CATEGORIES",
+    "DEFAULT_IVR_FUNCTIONS",
     "END_KEY",
     "ENTRY_KINDS",
     "GOODBYE",
@@ -79,7 +85,7 @@ __all__ = [
     "AgentNode",
     "AnnounceNode",
     "BillQueryNode",
-    "Category",
+    "CategoryKey",
     "CollectNode",
     "GotoNode",
     "HangupNode",

@@ -1,6 +1,6 @@
 """The node kinds of a menu file (pydantic models). Each node has a `kind` and a business
-`category` from `CATEGORIES` (for statistics); a model checks only its own fields, the graph is
-checked by `menu_validate`."""
+`category` (for statistics: one of the site's configured categories, checked by `menu_validate`
+with the graph; the model checks only its form)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .menu_vocab import MENU_KEYS, TRANSFER, Category, Loc, LookupKind, NodeId, PromptId, Purpose
+from .menu_vocab import MENU_KEYS, TRANSFER, CategoryKey, Loc, LookupKind, NodeId, PromptId, Purpose
 
 
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    category: Category
+    category: CategoryKey
     label: str = ""  # what the node is, for people (the CLI tree shows it)
 
     def prompt_refs(self) -> list[tuple[Loc, str]]:

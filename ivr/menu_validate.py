@@ -9,7 +9,8 @@ Rules (001 §4.2.5c and ours):
 - Keys are one character, 1-9 or #. 0 (agent) and * (parent; repeat on the top level) are added
   to every menu; a file may write them only with that meaning.
 - Every target exists, every node is reachable from `start`, goto chains end, every prompt
-  (including those the core plays itself) is in the catalog.
+  (including those the core plays itself) is in the catalog, every node's category is one of the
+  site's configured categories.
 """
 
 from __future__ import annotations
@@ -42,17 +43,19 @@ def build_menu(
     errors: ErrorList,
     start: str,
     agent: str,
+    categories: tuple[str, ...],
 ) -> Menu | None:
     """Check the graph; add every problem to `errors`; return the Menu when there is none.
 
     `start` and `agent` come from the header, or from the raw file when the header is broken
-    (so that the graph is still checked)."""
+    (so that the graph is still checked); `categories`: the keys a node's category may be."""
     ids = set(nodes) | broken
     for nid, node in nodes.items():
         for loc, target in node.targets():
             if target not in ids:
                 errors.add(("nodes", nid) + loc, f"node '{nid}': '{target}' is not a node")
     _check_prompts(header, nodes, known_prompts, errors)
+    _check_categories(nodes, categories, errors)
     start_ok = _is(nodes, start, MenuNode, "start", "a menu", ids, errors)
     agent_ok = _is(nodes, agent, AgentNode, "agent", "an agent node", ids, errors)
     menus = {nid: n for nid, n in nodes.items() if isinstance(n, MenuNode)}
@@ -241,6 +244,17 @@ def _check_reachable(
             errors.add(
                 ("nodes", nid),
                 f"node '{nid}' is unreachable: no key, next or goto leads to it from the top menu '{start}'",
+            )
+
+
+def _check_categories(nodes: dict[str, Node], categories: tuple[str, ...], errors: ErrorList) -> None:
+    allowed = set(categories)
+    for nid, node in nodes.items():
+        if node.category not in allowed:
+            errors.add(
+                ("nodes", nid, "category"),
+                f"node '{nid}': category '{node.category}' is not a configured category "
+                f"(categories: in the site config); configured: {', '.join(categories) or '(none)'}",
             )
 
 

@@ -148,4 +148,5 @@ def _queue_fields(purpose: str, queue: QueueResult) -> dict[str, Any]:
         talk_s=queue.talk_s,
         recording_path=queue.recording,
         survey_score=queue.survey_score,
+        survey_source="agent" if queue.survey_score is not None else None,
     )

@@ -164,7 +164,8 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict[str, A
         "ivr_path": ivr.path,
         "menu_version": ivr.menu_version,
         "business_category": ivr.category,
-        "survey_score": ivr.survey_score,
+        "survey_score": ivr.survey_score,  # the menu's survey node: its scale (keys 1-3)
+        "survey_source": "ivr" if ivr.survey_score is not None else None,
         "message_path": ivr.recordings[0] if ivr.recordings else None,
     }
     if ivr.transfer is not None:
@@ -178,8 +179,8 @@ def _fields(ctx: CallContext, ivr: IvrOutcome, ring: QueueResult) -> dict[str, A
         fields["message_path"] = ring.message
     if ring.recording is not None:
         fields["recording_path"] = ring.recording
-    if ring.survey_score is not None:
-        fields["survey_score"] = ring.survey_score
+    if ring.survey_score is not None:  # the survey after the agent (keys 1-5) wins
+        fields.update(survey_score=ring.survey_score, survey_source="agent")
     if ring.agent_id:
         fields.update(
             agent_extension=ring.agent_extension,

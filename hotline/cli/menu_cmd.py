@@ -1,4 +1,7 @@
-"""`hotline menu check|show|render`: the IVR menu file (config/menu.yaml)."""
+"""`hotline menu check|show|render`: the IVR menu file (config/menu.yaml).
+
+A node's category must be one of the site's configured categories (`categories:` in the site
+config, `--config`), so each command reads the site config too."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from hotline.cli.common import err, out
+from hotline.cli.common import ConfigOption, err, out, settings_or_exit
 from ivr.errors import MenuError
 from ivr.menu_load import load_menu
 from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
@@ -34,10 +37,13 @@ def _catalog_or_exit(catalog: Path) -> dict[str, str]:
         raise typer.Exit(2) from None
 
 
-def _menu_or_exit(file: Path, catalog: Path, prompts: dict[str, str] | None = None) -> Menu:
+def _menu_or_exit(
+    file: Path, catalog: Path, config: Path | None, prompts: dict[str, str] | None = None
+) -> Menu:
     known = set(prompts if prompts is not None else _catalog_or_exit(catalog))
+    categories = settings_or_exit(config).categories.keys
     try:
-        return load_menu(file, known_prompts=known)
+        return load_menu(file, known_prompts=known, categories=categories)
     except MenuError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)
@@ -46,9 +52,9 @@ def _menu_or_exit(file: Path, catalog: Path, prompts: dict[str, str] | None = No
 
 
 @app.command("check")
-def check(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
+def check(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = ConfigOption) -> None:
     """Report every error at once as file:line; exit 2 if there is any."""
-    menu = _menu_or_exit(file, catalog)
+    menu = _menu_or_exit(file, catalog, config)
     kinds: dict[str, int] = {}
     for node in menu.nodes.values():
         kinds[node.kind] = kinds.get(node.kind, 0) + 1
@@ -66,10 +72,11 @@ def render(
     file: Path = FileArg,
     out_file: Path = typer.Option(..., "--out", "-o", help="SVG file to write"),
     catalog: Path = CatalogOption,
+    config: Path = ConfigOption,
 ) -> None:
     """Draw the menu tree as a self-contained SVG: a box per node, keys on the edges, 0/* dashed."""
     prompts = _catalog_or_exit(catalog)
-    menu = _menu_or_exit(file, catalog, prompts)
+    menu = _menu_or_exit(file, catalog, config, prompts)
     try:
         out_file.write_text(menu_svg(menu, prompts), encoding="utf-8")
     except OSError as exc:
@@ -79,9 +86,9 @@ def render(
 
 
 @app.command("show")
-def show(file: Path = FileArg, catalog: Path = CatalogOption) -> None:
+def show(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = ConfigOption) -> None:
     """Print the menu tree: level, key, node, kind, category (0 and * are on every menu)."""
-    menu = _menu_or_exit(file, catalog)
+    menu = _menu_or_exit(file, catalog, config)
     out.print(
         f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
         f"({menu.agent}), {UP_KEY} = back (top: repeat)",

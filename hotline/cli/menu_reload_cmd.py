@@ -20,7 +20,9 @@ def reload(config: Path = ConfigOption) -> None:
     s = settings_or_exit(config)
     menu_file = Path(s.menu_file)
     try:
-        menu = load_menu(menu_file, known_prompts=set(load_catalog(company=s.company)))
+        menu = load_menu(
+            menu_file, known_prompts=set(load_catalog(company=s.company)), categories=s.categories.keys
+        )
     except MenuError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)

@@ -64,6 +64,7 @@ async def _build(s: Settings, period: Period, thresholds: Thresholds, goal: floa
             goal=goal,
             wrap_up_s=wrap_up,
             now=utcnow(),
+            categories=s.categories,
         )  # a period not over yet counts up to now
     finally:
         await engine.dispose()

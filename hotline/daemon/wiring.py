@@ -118,7 +118,7 @@ def build_context(
         recorder=recorder,
         trunks=trunks,
         ami=ami,
-        menus=MenuStore(Path(settings.menu_file), set(prompts)),
+        menus=MenuStore(Path(settings.menu_file), set(prompts), settings.categories.keys),
         acd=acd,
         peak=PeakMode(settings.peak, engine, bus, utcnow),
         engine=engine,

@@ -10,8 +10,15 @@ JSON (`to_json`), one object:
   inbound_outcomes  {outcome: calls} for ivr_only, agent_answered, abandoned_queue,
                      abandoned_ringing, message_left, callback_requested, failed, blocked,
                      fallback (only when the period has fallback calls), in_progress, other
-  ivr_functions     [{category, calls, share}]  self-service calls by function, largest first
-  agent_categories  [{category, calls, share}]  agent-answered calls by business category
+  ivr_functions     [{category, calls, share, share_of_handled}]  self-service calls by the IVR
+                    function last used; agent_categories [{category, calls, share,
+                    share_of_handled, from_menu}]  agent-answered calls by the agent's category
+                    (the disposition), else the menu's (from_menu: of calls, those that fell back).
+                    share = of the table's calls (center.ivr_only / center.answered, as seed 002
+                    writes it); share_of_handled = of center.handled (every inbound call taken;
+                    blocked calls are in no denominator). Rows: every configured category in the
+                    configured order (zeros included), then keys no longer configured, largest
+                    first, then "unknown" (no category). category_tables.py
   agents            [{agent_id, name, offered, no_answer, answered, answer_rate, talk_s, aht_s,
                       survey_n, survey_avg, logged_in_s, paused_s, paused_by_reason: {reason: s}}]
                     logged_in_s / paused_s: seconds in the period (until `now` if it is not
@@ -23,6 +30,16 @@ JSON (`to_json`), one object:
                       aht_s, traffic_erlangs, agents_needed, agents_needed_peak}]}
   outbound          {total, talk_s, outcomes: {answered, busy, no_answer, cancelled, failed,
                       blocked, in_progress}}
+  agent_category_sources  {disposition, menu, none}: agent-answered calls whose category is the
+                    agent's, fell back to the menu's, or is unknown (they add up to answered)
+  surveys           [{source: ivr|agent|unknown, scale: [1, 3] | [1, 5] | null, n, avg,
+                      by_score: {"1": calls, ...}}]  one per scale (unknown only when some
+                    scores have no source); 1 is the best mark on both; n adds up to survey_n
+  repairs           {publish_target_s: 300, total: REPAIR, by_type: [{fault_type, REPAIR}],
+                      by_subtype: [{fault_type, fault_subtype (null: none), REPAIR}]}  repair
+                    orders created in the period (desk_figures.py)
+  harassment        {calls, numbers: [{number (masked, 138****0000), calls}]}  calls that heard
+                    the harassment warning, per number
 
 FIGURES = counts inbound, blocked, in_progress, handled, offered, ivr_only, answered, unanswered,
 answered_within, abandoned, abandoned_within, short_abandoned, wait_n, wait_sum_s, talk_n,
@@ -30,18 +47,27 @@ talk_sum_s, survey_n, survey_sum, fallback, fallback_answered (calls the fallbac
 agents for while the daemon was down / of those, answered by an agent); rates (0..1)
 share_ivr_only, share_answered, share_unanswered, connect_rate, service_level,
 service_level_inclusive, abandon_rate, abandon_rate_incl_short; seconds asa_s, aht_s; survey_avg.
+REPAIR = orders, merged_reports, with_call (their call has ended), within_target (published
+within publish_target_s of the call's end), within_rate (within_target / with_call), without_call
+(counted apart), delay_p50_s, delay_max_s (published_at - the call's end, 0 if before it).
 Definitions: hotline/reports/figures.py. A rate or average with nothing to measure (a zero
 denominator) is null in JSON and an empty cell in CSV; counts are always numbers.
 
 CSV (`to_csv`), "long" format with the header section,key,metric,value, one figure per line:
   period,,<kind|label|start|end|timezone|days>,...   thresholds,,<name>,...
   center,,<FIGURE>,...       inbound_outcome,<outcome>,calls,...
-  ivr_function,<category>,<calls|share>,...          agent_category,<category>,<calls|share>,...
+  ivr_function,<category>,<calls|share|share_of_handled>,...
+  agent_category,<category>,<calls|share|share_of_handled|from_menu>,...
   agent,<agent_id>,<name|offered|...|logged_in_s|paused_s>,...
   agent_pause,<agent_id>,<reason>,<seconds>          hour,<00..23>,<FIGURE>,...
   day,<YYYY-MM-DD>,<FIGURE>,...                      staffing,<00..23>,<field>,...
   staffing,,<goal|wrap_up_s|target_s>,...            outbound,,<total|talk_s>,...
   outbound_outcome,<outcome>,calls,...
+  agent_category_source,<disposition|menu|none>,calls,...
+  survey,<source>,<scale_min|scale_max|n|avg>,...   survey_score,<source>,<mark>,<calls>
+  repair,,<publish_target_s|REPAIR>,...              repair_type,<fault_type>,<REPAIR>,...
+  repair_subtype,<fault_type>:<sub-type>,<REPAIR>,...   (nothing after ':' = no sub-type)
+  harassment,,calls,...                              harassment_number,<masked number>,calls,...
 """
 
 from __future__ import annotations
@@ -53,6 +79,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
+from hotline.reports.export_desk import desk_dict, desk_rows, share_dict
 from hotline.reports.report import Report
 from hotline.reports.stats import AgentRow
 
@@ -94,10 +121,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "thresholds": asdict(s.thresholds),
         "center": s.center.as_dict(),
         "inbound_outcomes": dict(s.inbound_outcomes),
-        "ivr_functions": [{"category": x.key, "calls": x.calls, "share": x.share} for x in s.ivr_functions],
-        "agent_categories": [
-            {"category": x.key, "calls": x.calls, "share": x.share} for x in s.agent_categories
-        ],
+        "ivr_functions": [share_dict(x) for x in s.ivr_functions],
+        "agent_categories": [share_dict(x, agent=True) for x in s.agent_categories],
         "agents": [_agent(a) for a in s.agents],
         "by_hour": [{"hour": h, **c.as_dict()} for h, c in s.by_hour],
         "by_day": [{"date": d.isoformat(), **c.as_dict()} for d, c in s.by_day],
@@ -112,6 +137,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "talk_s": s.outbound_talk_s,
             "outcomes": dict(s.outbound_outcomes),
         },
+        **desk_dict(report),
     }
 
 
@@ -130,8 +156,9 @@ def _rows(d: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
         yield "inbound_outcome", outcome, "calls", calls
     for section, rows in (("ivr_function", d["ivr_functions"]), ("agent_category", d["agent_categories"])):
         for row in rows:
-            yield section, row["category"], "calls", row["calls"]
-            yield section, row["category"], "share", row["share"]
+            yield from (
+                (section, row["category"], name, value) for name, value in row.items() if name != "category"
+            )
     for row in d["agents"]:
         for name, value in row.items():
             if name not in ("agent_id", "paused_by_reason"):
@@ -155,6 +182,7 @@ def _rows(d: dict[str, Any]) -> Iterator[tuple[str, str, str, Any]]:
     yield "outbound", "", "talk_s", d["outbound"]["talk_s"]
     for outcome, calls in d["outbound"]["outcomes"].items():
         yield "outbound_outcome", outcome, "calls", calls
+    yield from desk_rows(d)
 
 
 def to_csv(report: Report) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from hotline.reports.labels import CATEGORY, INBOUND_OUTCOME, label
+from hotline.reports.labels import INBOUND_OUTCOME, label
 from hotline.reports.report import Report
 from hotline.reports.svg_charts import PALETTE, rate_lines, share_bars, stacked_bars
 from hotline.reports.tables import Table, all_tables
@@ -21,7 +21,9 @@ def _table(table: Table) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
     )
-    return f"<h2>{escape(table.title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    grid = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<h2>{escape(table.title)}</h2>{grid}{note}"
 
 
 def _calls_per_hour(report: Report) -> str:
@@ -66,9 +68,13 @@ def render_html(report: Report) -> str:
         _calls_per_hour(report),
         _rates(report),
         share_bars("呼入结果占比", outcome_items),
-        share_bars("自动应答业务占比", [(label(CATEGORY, x.key), x.calls, x.share) for x in s.ivr_functions]),
         share_bars(
-            "人工接听业务占比", [(label(CATEGORY, x.key), x.calls, x.share) for x in s.agent_categories]
+            "自动应答业务占比",
+            [(report.categories.ivr_label(x.key), x.calls, x.share) for x in s.ivr_functions],
+        ),
+        share_bars(
+            "人工接听业务占比",
+            [(report.categories.agent_label(x.key), x.calls, x.share) for x in s.agent_categories],
         ),
     ]
     note = (

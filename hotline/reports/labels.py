@@ -1,25 +1,17 @@
-"""Chinese names for the report's keys (the keys themselves stay English in CSV/JSON)."""
+"""Chinese names for the report's keys (the keys themselves stay English in CSV/JSON).
+
+Business categories are the site's (`categories:`, Report.categories), not listed here."""
 
 from __future__ import annotations
 
 from hotline.reports.period import Period
 
-CATEGORY = {
-    "outage_query": "停电预告查询",
-    "complaint": "投诉申告",
-    "bill_query": "电量电费查询",
-    "policy": "政策法规查询",
-    "business": "用电业务查询",
-    "survey": "问卷调查",
-    "message": "留言",
-    "consultation": "业务咨询",
-    "information_query": "信息查询",
-    "fault_repair": "故障报修",
-    "new_connection": "电话报装",
-    "theft_report": "违窃举报",
-    "other": "其他",
-    "unknown": "未分类",
+SURVEY_SOURCE = {"ivr": "语音菜单评价", "agent": "座席服务评价", "unknown": "来源不明的评价"}
+SURVEY_MARKS = {  # what each key means in its prompt (prompts/catalog.yaml); 1 is the best on both
+    "ivr": {1: "满意", 2: "基本满意", 3: "不满意"},
+    "agent": {1: "非常满意", 2: "满意", 3: "一般", 4: "不满意", 5: "非常不满意"},
 }
+FAULT_TYPE = {"equipment": "设备", "line": "线路", "other": "其他"}
 INBOUND_OUTCOME = {
     "ivr_only": "自助服务",
     "agent_answered": "人工接听",

@@ -36,11 +36,11 @@ class AnsweredGroup:
 
 async def answered_groups(
     conn: AsyncConnection, period: Period
-) -> dict[tuple[str | None, str | None], AnsweredGroup]:
+) -> dict[tuple[str | None, str | None, str | None], AnsweredGroup]:
     """Agent-answered inbound calls (fallback calls an agent took included) per (agent 工号,
-    business_category): talk time, survey scores. One query for both per-agent figures and agent
-    calls by category."""
-    keys = (_c.agent_id, _c.business_category)
+    agent_category (the disposition), business_category (the menu's)): talk time, survey scores.
+    One query for both per-agent figures and agent calls by category."""
+    keys = (_c.agent_id, _c.agent_category, _c.business_category)
     stmt = (
         sa.select(
             *keys,
@@ -54,7 +54,9 @@ async def answered_groups(
         .group_by(*keys)
     )
     return {
-        (r[0], r[1]): AnsweredGroup(as_int(r[2]), as_int(r[3]), as_float(r[4]), as_int(r[5]), as_int(r[6]))
+        (r[0], r[1], r[2]): AnsweredGroup(
+            as_int(r[3]), as_int(r[4]), as_float(r[5]), as_int(r[6]), as_int(r[7])
+        )
         for r in await conn.execute(stmt)
     }
 

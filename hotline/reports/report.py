@@ -1,18 +1,22 @@
-"""A report = the period's statistics + the staffing advice + what the page needs to title it."""
+"""A report = the period's statistics + the staffing advice + the agent-desk tables (surveys by
+scale, repairs by fault type, harassment warnings) + what the page needs to title and label it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.reports.desk_figures import DeskTables
+from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import DEFAULT_THRESHOLDS, Thresholds
 from hotline.reports.labels import period_title
 from hotline.reports.period import Period
 from hotline.reports.staffing import StaffingRow, staffing
 from hotline.reports.stats import Stats, compute_stats
+from hotline.settings.categories import Categories
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class Report:
     company: str
     goal: float  # service-level goal of the staffing advice (0.8 = 80 % within the target)
     wrap_up_s: float = 0.0
+    categories: Categories = field(default_factory=Categories)  # the site's lists: labels and order
+    desk: DeskTables = field(default_factory=DeskTables)
 
     @property
     def title(self) -> str:
@@ -53,7 +59,11 @@ async def build_report(
     goal: float = 0.8,
     wrap_up_s: float = 0.0,
     now: datetime | None = None,
+    categories: Categories | None = None,
 ) -> Report:
-    """`now`: the current time, for a period that is not over (see compute_stats)."""
-    stats = await compute_stats(engine, period, thresholds, agents, now=now)
-    return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s)
+    """`now`: the current time, for a period that is not over (see compute_stats); `categories`:
+    the site's (Settings.categories; None: the defaults)."""
+    cats = categories if categories is not None else Categories()
+    stats = await compute_stats(engine, period, thresholds, agents, now=now, categories=cats)
+    desk = await desk_tables(engine, period)
+    return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s, cats, desk)

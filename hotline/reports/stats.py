@@ -1,7 +1,8 @@
 """`compute_stats(engine, period)`: the center's and the agents' figures for one period.
 
 The SQL (slot_query.py, queries.py) aggregates; this module only adds up the small results:
-quarter hours into local days and hours of the day, categories into seed 002's share tables.
+quarter hours into local days and hours of the day, categories into seed 002's share tables
+(category_tables.py: which calls each table counts, its denominators, its order).
 Every local day and every hour of the period is present, with zero Counts if it had no call.
 
 Per agent, `answered`, talk and survey come from the calls (counted on the call's start day, like
@@ -24,12 +25,14 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hotline.reports.category_tables import Share, agent_categories, shares
 from hotline.reports.figures import DEFAULT_THRESHOLDS, Counts, Thresholds, ratio
 from hotline.reports.pause import AgentTime
 from hotline.reports.pause_query import agent_time
 from hotline.reports.period import Period
 from hotline.reports.queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
 from hotline.reports.slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
+from hotline.settings.categories import UNCATEGORISED, Categories
 from hotline.store.utc_datetime import require_aware
 
 INBOUND_OUTCOMES = (
@@ -44,25 +47,9 @@ INBOUND_OUTCOMES = (
 )
 OUTBOUND_OUTCOMES = ("answered", "busy", "no_answer", "cancelled", "failed", "blocked")
 IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
-UNCATEGORISED = "unknown"  # the category key of calls without business_category
 log = structlog.get_logger("reports")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class Share:
-    key: str
-    calls: int
-    share: float | None  # calls / all calls of the table; None if the table is empty
-
-
-def shares(counts: dict[str, int]) -> list[Share]:
-    """Largest first (ties by key); keys with zero calls are left out."""
-    total = sum(counts.values())
-    return [
-        Share(k, n, ratio(n, total)) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n
-    ]
 
 
 @dataclass(frozen=True)
@@ -105,8 +92,10 @@ class Stats:
     outbound_outcomes: dict[str, int]
     outbound_talk_s: float
     ivr_functions: list[Share]  # self-service calls by the function (category) last used
-    agent_categories: list[Share]  # answered calls by business category
+    agent_categories: list[Share]  # answered calls by the agent's category, else the menu's
     agents: list[AgentRow]
+    # agent-answered calls by where their category came from: disposition / menu (fell back) / none
+    agent_category_sources: dict[str, int] = field(default_factory=dict)
 
     @property
     def by_month(self) -> list[tuple[str, Counts]]:
@@ -137,7 +126,7 @@ def _spread(
 
 
 def _other_tables(
-    groups: list[OtherGroup], center: Counts
+    groups: list[OtherGroup], center: Counts, categories: Categories
 ) -> tuple[dict[str, int], list[Share], dict[str, int], float]:
     """-> inbound outcomes, IVR functions (self-service calls by category), outbound outcomes and
     outbound talk time."""
@@ -158,24 +147,29 @@ def _other_tables(
         else:
             outbound[key] = outbound.get(key, 0) + g.calls
             talk_out += g.talk_sum_s
-    return inbound, shares(ivr), outbound, talk_out
+    return inbound, shares(ivr, tuple(categories.ivr_functions), handled=center.handled), outbound, talk_out
 
 
-def _agent_categories(groups: dict[tuple[str | None, str | None], AnsweredGroup]) -> list[Share]:
-    by_category: dict[str, int] = defaultdict(int)
-    for (_agent, category), g in groups.items():
-        by_category[category or UNCATEGORISED] += g.calls
-    return shares(by_category)
+def _agent_categories(
+    groups: dict[tuple[str | None, str | None, str | None], AnsweredGroup],
+    center: Counts,
+    categories: Categories,
+) -> tuple[list[Share], dict[str, int]]:
+    """-> the agent table's rows and the calls per category source (category_tables.SOURCES)."""
+    folded = agent_categories((disposed, menu, g.calls) for (_agent, disposed, menu), g in groups.items())
+    order = tuple(categories.agent_categories)
+    rows = shares(folded.counts, order, handled=center.handled, from_menu=folded.from_menu)
+    return rows, folded.sources
 
 
 def _agents(
     known: Sequence[tuple[str, str | None]],
-    answered: dict[tuple[str | None, str | None], AnsweredGroup],
+    answered: dict[tuple[str | None, str | None, str | None], AnsweredGroup],
     offers: dict[str, dict[str, int]],
     times: dict[str, AgentTime],
 ) -> list[AgentRow]:
     calls: dict[str, AnsweredGroup] = {}
-    for (agent_id, _category), g in answered.items():
+    for (agent_id, _disposed, _menu), g in answered.items():
         if agent_id is not None:
             c = calls.get(agent_id, AnsweredGroup(0, 0, 0.0, 0, 0))
             calls[agent_id] = AnsweredGroup(
@@ -242,9 +236,11 @@ async def compute_stats(
     agents: Sequence[tuple[str, str | None]] = (),
     *,
     now: datetime | None = None,
+    categories: Categories | None = None,
 ) -> Stats:
     """All figures of `period`. `agents` = (工号, name) of the configured agents: each gets a row
     even without calls; agents found in the data but no longer configured are listed too.
+    `categories`: the site's lists, the order of the category tables (None: the defaults).
     `now` (aware; the caller reads the clock): states still open count until then if the period
     is not over; None takes the period as over (open states count until its end).
 
@@ -261,7 +257,9 @@ async def compute_stats(
     )
     by_day, by_hour, by_day_hour = _spread(period, slots)
     center = Counts.total(slots.values())
-    inbound, ivr, outbound, talk_out = _other_tables(others, center)
+    cats = categories if categories is not None else Categories()
+    inbound, ivr, outbound, talk_out = _other_tables(others, center, cats)
+    agent_rows, sources = _agent_categories(answered, center, cats)
     return Stats(
         period,
         thresholds,
@@ -273,6 +271,7 @@ async def compute_stats(
         outbound,
         talk_out,
         ivr,
-        _agent_categories(answered),
+        agent_rows,
         _agents(agents, answered, offers, times),
+        sources,
     )

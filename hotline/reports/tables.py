@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hotline.reports.figures import Counts
 from hotline.reports.labels import (
-    CATEGORY,
     INBOUND_OUTCOME,
     OUTBOUND_OUTCOME,
     PAUSE_REASON,
@@ -16,14 +13,16 @@ from hotline.reports.labels import (
 )
 from hotline.reports.pause import reason_order
 from hotline.reports.report import Report
-from hotline.reports.stats import Share
+from hotline.reports.table import Table
+from hotline.reports.tables_desk import (
+    agent_categories_table,
+    harassment_table,
+    ivr_functions_table,
+    repairs_table,
+    surveys_table,
+)
 
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
+__all__ = ["Table", "all_tables"]
 
 
 def _survey(value: float | None) -> str:
@@ -52,7 +51,7 @@ def key_figures(report: Report) -> Table:
         ["放弃率(含短放弃)", percent(c.abandon_rate_incl_short), f"放弃{c.abandoned}次 / 请求人工"],
         ["平均应答速度(秒)", seconds(c.asa_s), "入队至座席接听"],
         ["平均通话时长(秒)", seconds(c.aht_s), ""],
-        ["满意度平均分", _survey(c.survey_avg), f"{c.survey_n}次评价"],
+        ["满意度平均分", _survey(c.survey_avg), f"{c.survey_n}次评价(两种量表合计,分开统计见满意度评价)"],
         [
             "应急振铃(系统停机时)",
             str(c.fallback),
@@ -62,11 +61,6 @@ def key_figures(report: Report) -> Table:
     if c.in_progress:
         rows.insert(2, ["进行中", str(c.in_progress), "尚未结束,不在下列占比内"])
     return Table("话务量统计", ["项目", "数值", "说明"], rows)
-
-
-def shares_table(title: str, shares: list[Share]) -> Table:
-    rows = [[label(CATEGORY, s.key), str(s.calls), percent(s.share)] for s in shares]
-    return Table(title, ["业务", "次数", "占比"], rows)
 
 
 def outcomes_table(report: Report) -> Table:
@@ -199,10 +193,13 @@ def all_tables(report: Report) -> list[Table]:
     return [
         key_figures(report),
         outcomes_table(report),
-        shares_table("自动应答业务分类", report.stats.ivr_functions),
-        shares_table("人工接听业务分类", report.stats.agent_categories),
+        ivr_functions_table(report),
+        agent_categories_table(report),
+        surveys_table(report),
         agents_table(report),
         by_period_table(report),
         hours_table(report),
+        repairs_table(report),
+        harassment_table(report),
         outbound_table(report),
     ]

@@ -10,10 +10,19 @@ from hotline.reports.tables import Table, all_tables
 
 
 def _rich(table: Table) -> RichTable:
-    out = RichTable(title=table.title, title_style="bold", show_lines=False)
+    out = RichTable(
+        title=table.title,
+        title_style="bold",
+        show_lines=False,
+        caption=table.note or None,
+        caption_justify="left",
+    )
     for i, header in enumerate(table.headers):
         out.add_column(
-            header, justify="left" if i == 0 or header in ("姓名", "说明", "结果", "业务") else "right"
+            header,
+            justify="left"
+            if i == 0 or header in ("姓名", "说明", "结果", "业务", "评价", "故障类型", "子类型", "号码")
+            else "right",
         )
     for row in table.rows:
         out.add_row(*row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,13 @@ class MenuUnchanged(MenuConflict):
 
 
 class MenuStore:
-    def __init__(self, path: Path, known_prompts: set[str]):
+    def __init__(self, path: Path, known_prompts: set[str], categories: Sequence[str]):
+        """`categories`: the site's configured category keys (Settings.categories.keys), the
+        only ones a node may name; the same for every reload (they are part of the site config)."""
         self.path = path
         self.known_prompts = known_prompts
         self._lock = threading.Lock()  # one reload or publication at a time
+        self.categories = tuple(categories)
         self.current = self._load()
         self.reloads = 0
 
@@ -80,7 +84,9 @@ class MenuStore:
         except YamlSyntaxError as exc:
             raise MenuError([str(exc)]) from None
         try:
-            menu = parse_menu(text, known_prompts=self.known_prompts, path=str(self.path))
+            menu = parse_menu(
+                text, known_prompts=self.known_prompts, path=str(self.path), categories=self.categories
+            )
         except MenuError:
             raise
         except Exception as exc:  # noqa: BLE001 - a bug in a check must not look like a valid menu

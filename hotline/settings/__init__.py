@@ -5,6 +5,7 @@ Unknown keys are rejected; `load_settings` reports every error at once as `file:
 
 from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
+from hotline.settings.categories import Categories
 from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, load_settings, settings_from
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
@@ -23,6 +24,7 @@ __all__ = [
     "ChecklistItem",
     "AnswerTarget",
     "AsteriskPaths",
+    "Categories",
     "ConfigError",
     "DahdiTrunk",
     "Database",

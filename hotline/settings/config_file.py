@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from hotline.config_text import StrictSection
 from hotline.dialer.config import Outbound
 from hotline.settings.acd import AcdConfig, Agent, AnswerTarget, Peak
 from hotline.settings.asterisk import AsteriskPaths, SipMedia
+from hotline.settings.categories import Categories
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.orders import Orders
@@ -43,6 +45,7 @@ class Settings(StrictSection):
     outbound: Outbound = Outbound()
     orders: Orders = Orders()
     security: Security = Security()
+    categories: Categories = Categories()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     liveness: Liveness = Liveness()
     retention: Retention = Retention()
@@ -69,6 +72,30 @@ class Settings(StrictSection):
                 raise ValueError(f"supervisor user {s.user} is listed twice")
             seen_ext.add(s.extension)
             seen_user.add(s.user.lower())
+        return self
+
+    @model_validator(mode="after")
+    def _skills_are_categories(self) -> Settings:
+        """The ACD matches an agent's skills against the category of the menu's agent node, which
+        must be a configured category: a skill outside them would never match a call."""
+        keys = self.categories.keys
+        problems = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "skill",
+                    "agent {agent}: skill '{skill}' is not a configured category (categories: "
+                    "ivr_functions / agent_categories); configured: {keys}",
+                    {"agent": a.id, "skill": skill, "keys": ", ".join(keys)},
+                ),
+                loc=("agents", i, "skills", j),
+                input=skill,
+            )
+            for i, a in enumerate(self.agents)
+            for j, skill in enumerate(a.skills)
+            if skill not in keys
+        ]
+        if problems:
+            raise ValidationError.from_exception_data("Settings", problems)
         return self
 
     def agent_by_extension(self, ext: str) -> Agent | None:

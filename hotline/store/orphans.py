@@ -11,7 +11,8 @@ its own end would have set, as far as the events tell:
     agent_id, talk_started_at       the "answer" event: its agent and its time
     agent_extension                 that agent's extension in `extensions` (the site's agents), if given
     talk_s                          the "call_end" event
-    survey_score                    the last "survey" event (the agent survey's score, a menu survey's key)
+    survey_score, survey_source     the last "survey" event: the agent survey's score ("agent",
+                                    keys 1-5) or a menu survey's key ("ivr", keys 1-3)
     message_path                    a "message_left" event's path, else the first "recorded" event's path
 
 The outcome is the first rule that holds:
@@ -140,11 +141,14 @@ class _Fold:
 
     def on_survey(self, data: Mapping[str, Any]) -> None:
         score, key = _int(data, "score"), _text(data, "key")
-        self.fields["survey_score"] = (
-            score
-            if score is not None
-            else (int(key) if key is not None and key.isascii() and key.isdigit() and len(key) < 4 else None)
-        )
+        if score is not None:  # the agent survey: {"score", "agent_id"}
+            self.fields.update(survey_score=score, survey_source="agent")
+        elif (
+            key is not None and key.isascii() and key.isdigit() and len(key) < 4
+        ):  # the menu's: {"node", "key"}
+            self.fields.update(survey_score=int(key), survey_source="ivr")
+        else:
+            self.fields.update(survey_score=None, survey_source=None)
 
     def on_recorded(self, data: Mapping[str, Any]) -> None:
         if (path := _text(data, "path")) is not None:

@@ -20,10 +20,14 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Float, Integer, String, Table
 
-from hotline.store.models import DIRECTIONS, OUTCOMES
+from hotline.store.models import DIRECTIONS, OUTCOMES, SURVEY_SOURCES
 from hotline.store.utc_datetime import UTCDateTime, require_aware
 
-ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"outcome": OUTCOMES, "direction": DIRECTIONS}
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "outcome": OUTCOMES,
+    "direction": DIRECTIONS,
+    "survey_source": SURVEY_SOURCES,
+}
 
 Check = Callable[[Any], Any]
 # one encoder, built once: json.dumps() with options builds a new JSONEncoder on every call

@@ -16,6 +16,7 @@ from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.calls.routes import calls_routes
 from hotline.web.daemon_parts import DaemonParts
 from hotline.web.deps import WebDeps
+from hotline.web.desk.filing import filing_routes
 from hotline.web.desk.routes import desk_routes
 from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
@@ -45,6 +46,7 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
         *auth_routes(deps, kit=kit),
         *wallboard_routes(parts.board),
         *desk_routes(parts.desk, parts.acd.feed),
+        *filing_routes(parts.desk, deps, parts.acd.feed, parts.bus),
         *report_routes(deps),
         *flag_routes(deps),
         *menu_routes(deps, parts.menus),

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import structlog
 
 from hotline.calls.context import CallContext
-from hotline.reports.labels import CATEGORY
 from hotline.settings import WebConsole
 from hotline.web.app import build_app
 from hotline.web.daemon_parts import DaemonParts
@@ -64,7 +63,7 @@ class Console:
         deps = WebDeps(settings=settings, web=web, engine=ctx.engine, clock=ctx.clock, offload=offload)
         if ctx.outbound is None:
             raise RuntimeError("the console needs the daemon's dialer (a closed work order's follow-up)")
-        parts = DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak, ctx.outbound)
+        parts = DaemonParts(board, desk, ctx.acd, ctx.menus, ctx.ami, ctx.peak, ctx.outbound, ctx.bus)
         server = WebServer(build_app(deps, parts), web.host, web.port)
         await server.start()
         console = cls(board, desk, server, offload, ctx.recorder.flush)
@@ -89,7 +88,7 @@ class Console:
 def desk_labels(ctx: CallContext) -> Callable[[], Labels]:
     """The names the screen pop shows: categories, the current menu's nodes, agents."""
     agents = {a.id: a.name for a in ctx.settings.agents}
-    categories = dict(CATEGORY)
+    categories = ctx.settings.categories.labels
 
     def labels() -> Labels:
         return Labels(categories=categories, nodes=ctx.menus.node_labels(), agents=agents)

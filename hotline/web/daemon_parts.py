@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.asterisk.ami import AmiClient
+from hotline.bus import EventBus
 from hotline.services.acd_driver import AcdRuntime
 from hotline.services.dialer_driver import OutboundRuntime
 from hotline.services.menus import MenuStore
@@ -23,6 +24,7 @@ class DaemonParts:
     ami: AmiClient | None  # live supervision's Originate (None: the daemon runs without AMI)
     peak: PeakMode  # switched from the wallboard
     dialer: OutboundRuntime  # told at once when the admin changes a notice or a job; books follow-ups
+    bus: EventBus  # a repair order made at the desk is dispatched on it
 
     def dialer_changed(self) -> None:
         """The store's jobs or notices changed: the dialer reads them now, not at its next poll."""

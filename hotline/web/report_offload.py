@@ -6,7 +6,7 @@ loop with its own short-lived engine (made from database.url, disposed after), s
 touches the daemon's loop or its connection pool; the loop only awaits the finished text.
 
 The figures are the ones `hotline report` prints for the same period: the config's company,
-agents, answer target and acd.wrap_up_seconds, a staffing goal of 80 %, and a period not over
+agents, categories, answer target and acd.wrap_up_seconds, a staffing goal of 80 %, and a period not over
 yet counted up to the clock's now.
 """
 
@@ -43,6 +43,7 @@ async def build_site_report(engine: AsyncEngine, settings: Settings, period: Per
         goal=STAFFING_GOAL,
         wrap_up_s=settings.acd.wrap_up_seconds,
         now=now,
+        categories=settings.categories,
     )
 
 

@@ -72,6 +72,7 @@ async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
     await daemon.ctx.recorder.flush()
     (row,) = await calls_in(db_url)
     assert row.outcome == "agent_answered" and row.agent_id == "001" and row.survey_score == 4
+    assert row.survey_source == "agent"  # the agent survey's scale, 1-5
     assert 0 <= row.talk_s < 1  # no AMI here: talk is counted from the Dial start
     assert row.recording_path == "/var/spool/asterisk/monitor/call-300.1.wav"
     assert 'EXEC "MixMonitor" "/var/spool/asterisk/monitor/call-300.1.wav"' in call.received
@@ -83,6 +84,23 @@ async def test_agent_answers_then_survey_and_goodbye(daemon, db_url):
         'SET VARIABLE "HOTLINE_DONE" "1"',
         "HANGUP",
     ]
+
+
+async def test_the_menus_survey_is_recorded_with_its_scale(daemon, db_url):
+    p = "/var/lib/hotline/prompts"
+    call = FakeCall(
+        daemon.server.port,
+        "301.1",
+        replies={  # 6 = 满意度评价和留言, 1 = 满意度评价, 2 = 基本满意
+            f'STREAM FILE "{p}/menu_top"': b"200 result=54 endpos=100\n",
+            f'STREAM FILE "{p}/menu_feedback"': b"200 result=49 endpos=100\n",
+            f'STREAM FILE "{p}/survey_satisfaction"': b"200 result=50 endpos=100\n",
+        },
+    )
+    await asyncio.wait_for(call.run(), 10)
+    await daemon.ctx.recorder.flush()
+    (row,) = await calls_in(db_url)
+    assert (row.outcome, row.survey_score, row.survey_source) == ("ivr_only", 2, "ivr")
 
 
 async def test_sigterm_lets_calls_finish_then_flushes_the_store(db_url, tmp_path):

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from hotline.reports.figures import Counts
 from hotline.reports.period import day_period, month_period, zone
 from hotline.reports.stats import compute_stats
+from hotline.settings import Categories
 from hotline.store.models import Call
 
 
@@ -49,17 +50,21 @@ async def test_day_outcomes_categories_and_outbound(loaded_engine):
         "in_progress": 1,
         "other": 0,
     }
-    assert [(s.key, s.calls, s.share) for s in stats.ivr_functions] == [
-        ("outage_query", 2, 0.4),
-        ("bill_query", 1, 0.2),
-        ("message", 1, 0.2),
-        ("unknown", 1, 0.2),
+    # every configured category in the configured order, then unknown (c13: failed in the IVR)
+    assert [s.key for s in stats.ivr_functions] == [*Categories().ivr_functions, "unknown"]
+    assert [(s.key, s.calls, s.share, s.share_of_handled) for s in stats.ivr_functions if s.calls] == [
+        ("outage_query", 2, 0.4, 2 / 14),
+        ("bill_query", 1, 0.2, 1 / 14),
+        ("message", 1, 0.2, 1 / 14),
+        ("unknown", 1, 0.2, 1 / 14),
     ]
-    assert [(s.key, s.calls, s.share) for s in stats.agent_categories] == [
-        ("consultation", 2, 0.5),
-        ("fault_repair", 1, 0.25),
-        ("information_query", 1, 0.25),
-    ]
+    assert [s.key for s in stats.agent_categories] == list(Categories().agent_categories)
+    assert [(s.key, s.calls, s.share, s.from_menu) for s in stats.agent_categories if s.calls] == [
+        ("consultation", 2, 0.5, 2),
+        ("information_query", 1, 0.25, 1),
+        ("fault_repair", 1, 0.25, 1),
+    ]  # no disposition that day: every one fell back to the menu's category
+    assert stats.agent_category_sources == {"disposition": 0, "menu": 4, "none": 0}
     assert stats.outbound_outcomes == {
         "answered": 1,
         "busy": 1,
@@ -120,7 +125,8 @@ async def test_a_period_without_calls_gives_zeros_not_errors(loaded_engine):
         for k, v in stats.center.as_dict().items()
         if k.endswith(("rate", "_s", "avg")) and k not in ("wait_sum_s", "talk_sum_s")
     )
-    assert stats.ivr_functions == [] and stats.agent_categories == []
+    assert [s.calls for s in stats.ivr_functions + stats.agent_categories] == [0] * 16
+    assert {s.share for s in stats.ivr_functions + stats.agent_categories} == {None}
     assert sum(stats.inbound_outcomes.values()) == 0 and stats.outbound_total == 0
     assert [(a.agent_id, a.offered, a.answered, a.answer_rate) for a in stats.agents] == [
         ("001", 0, 0, None),

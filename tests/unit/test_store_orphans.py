@@ -105,6 +105,7 @@ def test_talk_that_ended_keeps_talk_s_and_the_agent_survey():
     ]
     fields = close_orphan(INBOUND, events, NOW)
     assert (fields["outcome"], fields["talk_s"], fields["survey_score"]) == ("agent_answered", 61.0, 5)
+    assert fields["survey_source"] == "agent"
     assert fields["failure_reason"] == "daemon stopped after the caller talked to agent 001"
     assert "agent_extension" not in fields  # no site agents given: unknown
 
@@ -148,7 +149,20 @@ def test_a_message_recorded_in_the_menu_counts_only_if_never_queued():
 
 def test_ivr_survey_digit_key_is_the_score():
     events = [*MENU, (at(5), "survey", {"node": "survey", "key": "4"})]
-    assert close_orphan(INBOUND, events, NOW)["survey_score"] == 4
+    fields = close_orphan(INBOUND, events, NOW)
+    assert (fields["survey_score"], fields["survey_source"]) == (4, "ivr")
+
+
+def test_the_last_survey_decides_score_and_scale_together():
+    menu_then_agent = [
+        (at(5), "survey", {"node": "survey", "key": "1"}),
+        (at(9), "survey", {"score": 3, "agent_id": "001"}),
+    ]
+    fields = close_orphan(INBOUND, menu_then_agent, NOW)
+    assert (fields["survey_score"], fields["survey_source"]) == (3, "agent")
+    unreadable_last = [*menu_then_agent, (at(12), "survey", {"node": "survey", "key": "#"})]
+    fields = close_orphan(INBOUND, unreadable_last, NOW)
+    assert "survey_score" not in fields and "survey_source" not in fields
 
 
 def test_outbound_calls_stay_failed_but_keep_their_facts():
@@ -168,7 +182,7 @@ def test_events_of_other_shapes_are_ignored_not_fatal():
     ]
     fields = close_orphan(INBOUND, events, NOW)
     assert fields["outcome"] in OUTCOMES
-    assert fields.get("survey_score") is None
+    assert fields.get("survey_score") is None and fields.get("survey_source") is None
 
 
 EVENT = st.tuples(

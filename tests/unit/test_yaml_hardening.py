@@ -22,6 +22,7 @@ from hotline.settings import ConfigError, load_settings, settings_from
 from ivr import yaml_source
 from ivr.errors import MenuError
 from ivr.menu_load import menu_from, parse_menu
+from ivr.menu_vocab import DEFAULT_CATEGORIES
 from ivr.yaml_source import YamlSyntaxError, load_yaml, parse_yaml
 from prompts.catalog import load_catalog
 
@@ -171,7 +172,7 @@ def known_prompts() -> set[str]:
 def test_a_sighup_reload_of_a_bad_file_keeps_the_running_menu(tmp_path, bad):
     path = tmp_path / "menu.yaml"
     path.write_text(MENU.read_text(encoding="utf-8"), encoding="utf-8")
-    store = MenuStore(path, known_prompts())
+    store = MenuStore(path, known_prompts(), DEFAULT_CATEGORIES)
     running = store.current
     if bad == "\xff":
         path.write_bytes(b"version: \xff\n")
@@ -186,7 +187,7 @@ def test_a_sighup_reload_of_a_bad_file_keeps_the_running_menu(tmp_path, bad):
 def test_a_reload_turns_even_an_unexpected_failure_into_a_menu_error(tmp_path, monkeypatch):
     path = tmp_path / "menu.yaml"
     path.write_text(MENU.read_text(encoding="utf-8"), encoding="utf-8")
-    store = MenuStore(path, known_prompts())
+    store = MenuStore(path, known_prompts(), DEFAULT_CATEGORIES)
     running = store.current
 
     def broken(*args, **kwargs):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotline.recordings.sources import PURPOSES
-from hotline.reports.labels import CATEGORY
 from hotline.web.live.board import REASON_LABELS, STATE_LABELS
 
 IVR_KEYS = {
@@ -24,10 +23,16 @@ PHASES = {"queue": "排队中", "ringing": "振铃中"}
 
 @dataclass(frozen=True)
 class Names:
-    """Names for ids: the menu's nodes (id -> label) and the agents (工号 -> name)."""
+    """Names for ids: the menu's nodes (id -> label), the agents (工号 -> name), the site's
+    categories (key -> label)."""
 
     nodes: Mapping[str, str] = field(default_factory=dict)
     agents: Mapping[str, str] = field(default_factory=dict)
+    categories: Mapping[str, str] = field(default_factory=dict)
+
+    def category(self, key: object, missing: str = "未分类") -> str:
+        text = str(key) if key else ""
+        return self.categories.get(text) or text or missing
 
     def node(self, node_id: object) -> str:
         text = str(node_id)
@@ -51,7 +56,7 @@ def _ivr(d: Mapping[str, Any], n: Names) -> str:
 
 
 def _queued(d: Mapping[str, Any], n: Names) -> str:
-    category = CATEGORY.get(str(d.get("category")), str(d.get("category")))
+    category = n.category(d.get("category"))
     vip = "，优先" if isinstance(d.get("priority"), int) and d["priority"] > 0 else ""
     return f"转人工排队（{category}{vip}）"
 
@@ -79,7 +84,7 @@ def _recorded(d: Mapping[str, Any], n: Names) -> str:
 
 
 def _disposition(d: Mapping[str, Any], n: Names) -> str:
-    category = CATEGORY.get(str(d.get("category")), str(d.get("category") or "未分类"))
+    category = n.category(d.get("category"))
     note = f"：{d['note']}" if d.get("note") else ""
     return f"{n.agent(d.get('agent_id'))} 话后小结（{category}）{note}"
 

@@ -23,7 +23,6 @@ from starlette.routing import BaseRoute, Route
 from hotline.orders.models import WorkOrderRow
 from hotline.recordings.paths import RecordingsDir
 from hotline.recordings.sources import messages_of
-from hotline.reports.labels import CATEGORY
 from hotline.reports.period import DEFAULT_TZ, zone
 from hotline.store.models import Call, CallEvent
 from hotline.web.auth.audit import audit_action
@@ -45,15 +44,16 @@ class _CallPages:
         self.deps, self.tz, self.node_labels = deps, tz, node_labels
         self.folder = RecordingsDir.from_settings(deps.settings.asterisk)
         self.agents = {a.id: a.name for a in deps.settings.agents}
+        self.categories = deps.settings.categories.labels
 
     def names(self) -> Names:
-        return Names(self.node_labels() if self.node_labels else {}, self.agents)
+        return Names(self.node_labels() if self.node_labels else {}, self.agents, self.categories)
 
     def _choices(self) -> dict[str, Any]:
         return {
             "agents": sorted(self.agents.items()),
             "outcomes": sorted(OUTCOME_LABELS.items()),
-            "categories": [(k, v) for k, v in CATEGORY.items() if k != "unknown"],
+            "categories": list(self.categories.items()),
             "tz": self.tz.key,
         }
 
@@ -62,11 +62,11 @@ class _CallPages:
         today = self.deps.clock().astimezone(self.tz).date()
         context = {**self._choices(), "values": form_values(params, today), "error": ""}
         try:
-            search = parse_search(params, today)
+            search = parse_search(params, today, self.categories)
         except BadSearch as exc:
             return page(request, "calls.html", {**context, "error": str(exc), "found": None}, 400)
         found = await run_search(self.deps.engine, search, self.tz)
-        rows = [row_view(r, self.tz, self.agents) for r in found.rows]
+        rows = [row_view(r, self.tz, self.agents, self.categories) for r in found.rows]
         return page(request, "calls.html", {**context, "found": found, "rows": rows, "search": search})
 
     async def _load(self, uniqueid: str) -> tuple[Any, list[Any], list[Any]] | None:
@@ -96,7 +96,7 @@ class _CallPages:
             return error_page(request, 404, "通话不存在", "没有找到这个通话。")
         call, events, orders = loaded
         entries = timeline(call, events, orders, self.tz, self.names())
-        view = call_view(call, self.tz, self.agents)
+        view = call_view(call, self.tz, self.agents, self.categories)
         messages = messages_of(call, events)
         return page(request, "call.html", {"call": view, "entries": entries, "messages": messages})
 

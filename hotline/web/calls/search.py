@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.phone_number import LANDLINE, MOBILE, stored_forms
-from hotline.reports.labels import CATEGORY, INBOUND_OUTCOME, OUTBOUND_OUTCOME
+from hotline.reports.labels import INBOUND_OUTCOME, OUTBOUND_OUTCOME
 from hotline.reports.period import FIRST_YEAR, LAST_YEAR
 from hotline.store.models import OUTCOMES, Call
 
@@ -93,7 +93,7 @@ def _choice(value: str, allowed: Mapping[str, str] | set[str], what: str) -> str
     return value
 
 
-def parse_search(params: Mapping[str, str], today: date) -> CallSearch:
+def parse_search(params: Mapping[str, str], today: date, categories: Mapping[str, str]) -> CallSearch:
     """The search the query string asks for; BadSearch naming the first bad parameter."""
     number = params.get("number", "").strip()
     forms = search_forms(number) if number else ()
@@ -111,7 +111,7 @@ def parse_search(params: Mapping[str, str], today: date) -> CallSearch:
     if agent and not AGENT_ID.fullmatch(agent):
         raise BadSearch(f"工号 “{agent[:20]}” 无效")
     outcome = _choice(params.get("outcome", ""), {*OUTCOMES, IN_PROGRESS}, "结果")
-    category = _choice(params.get("category", ""), CATEGORY, "业务类别")
+    category = _choice(params.get("category", ""), categories, "业务类别")
     page_text = params.get("page", "1")
     if not page_text.isascii() or not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
         raise BadSearch(f"页码 “{page_text[:20]}” 无效")

@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotline.recordings.sources import EventLike, messages_of
-from hotline.reports.labels import CATEGORY
 from hotline.web.calls.event_labels import EVENT_LABELS, Names
 from hotline.web.calls.search import OUTCOME_LABELS
 
@@ -52,7 +51,7 @@ def _call_entries(call: Any) -> Iterable[tuple[datetime, int, str, str]]:
 def _disposition(call: Any, names: Names) -> tuple[datetime, int, str, str] | None:
     if call.disposed_at is None:
         return None
-    category = CATEGORY.get(call.agent_category or "", call.agent_category or "未分类")
+    category = names.category(call.agent_category)
     note = f"：{call.disposition_note}" if call.disposition_note else ""
     return call.disposed_at, 1, "disposition", f"{names.agent(call.disposed_by)} 话后小结（{category}）{note}"
 

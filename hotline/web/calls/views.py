@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hotline.reports.labels import CATEGORY
 from hotline.web.calls.search import DEFAULT_DAYS, OUTCOME_LABELS
 
 DIRECTIONS = {"inbound": "呼入", "outbound": "呼出"}
@@ -30,9 +29,9 @@ def duration(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def category_of(row: Any) -> str:
+def category_of(row: Any, categories: Mapping[str, str]) -> str:
     key = row.agent_category or row.business_category
-    return CATEGORY.get(key, key) if key else ""
+    return categories.get(key, key) if key else ""
 
 
 def recording_state(row: Any) -> str:
@@ -48,7 +47,9 @@ def agent_label(agent_id: str | None, agents: Mapping[str, str]) -> str:
     return f"{agent_id} {name}" if name else agent_id
 
 
-def row_view(row: Any, tz: ZoneInfo, agents: Mapping[str, str]) -> dict[str, str]:
+def row_view(
+    row: Any, tz: ZoneInfo, agents: Mapping[str, str], categories: Mapping[str, str]
+) -> dict[str, str]:
     """One line of the search results."""
     return {
         "uniqueid": row.uniqueid,
@@ -57,15 +58,17 @@ def row_view(row: Any, tz: ZoneInfo, agents: Mapping[str, str]) -> dict[str, str
         "number": (row.dnid if row.direction == "outbound" else row.caller_number) or "未知号码",
         "agent": agent_label(row.agent_id, agents),
         "outcome": OUTCOME_LABELS.get(row.outcome, row.outcome) if row.outcome else "进行中",
-        "category": category_of(row),
+        "category": category_of(row, categories),
         "talk": duration(row.talk_s),
         "recording": recording_state(row),
     }
 
 
-def call_view(call: Any, tz: ZoneInfo, agents: Mapping[str, str]) -> dict[str, Any]:
+def call_view(
+    call: Any, tz: ZoneInfo, agents: Mapping[str, str], categories: Mapping[str, str]
+) -> dict[str, Any]:
     """The call page's summary."""
-    view: dict[str, Any] = row_view(call, tz, agents)
+    view: dict[str, Any] = row_view(call, tz, agents, categories)
     view.update(
         caller=call.caller_number or "未知号码",
         dnid=call.dnid or "",

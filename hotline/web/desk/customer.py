@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hotline.orders.open_repairs import OpenRepair, open_repairs_in_areas
+from hotline.orders.queries import open_orders_of_caller
+from hotline.orders.records import WorkOrder
 from hotline.phone_number import stored_forms
 from hotline.selfservice.models import AccountRow
 from hotline.selfservice.queries import outages_for_area
@@ -38,6 +40,7 @@ class Customer:
     notices: list[Notice] = field(default_factory=list)
     repairs: list[OpenRepair] = field(default_factory=list)
     history: list[PastCall] = field(default_factory=list)
+    orders: list[WorkOrder] = field(default_factory=list)  # not closed yet
 
 
 async def customer_of(engine: AsyncEngine, number: str, now: datetime, *, this_call: str) -> Customer:
@@ -56,7 +59,8 @@ async def customer_of(engine: AsyncEngine, number: str, now: datetime, *, this_c
         history = await _history(session, forms, now, this_call)
     areas = sorted({a.area_code for a in accounts})
     notices = [n for area in areas for n in await outages_for_area(engine, area, now)]
-    return Customer(accounts, notices, await open_repairs_in_areas(engine, areas), history)
+    repairs = await open_repairs_in_areas(engine, areas)
+    return Customer(accounts, notices, repairs, history, await open_orders_of_caller(engine, number))
 
 
 async def _history(

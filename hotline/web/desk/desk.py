@@ -122,7 +122,7 @@ class Desk:
             view = call_view(call, phase, now, labels)
             customer = self._customers.get(call.uniqueid)
             if isinstance(customer, Customer):
-                view["customer"] = customer_view(customer, labels)
+                view["customer"] = customer_view(customer, labels, now)
             else:
                 view["customer_note"] = customer or "无客户资料"
             view["disposition"] = self._disposed.get(call.uniqueid)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hotline.orders.display import order_view
+from hotline.orders.records import FAULT_LABELS
 from hotline.phone_number import try_normalise
 from hotline.reports.labels import INBOUND_OUTCOME
 from hotline.selfservice.local_time import to_local
-from hotline.web.desk.choices import FAULT_TYPES
 from hotline.web.desk.customer import Customer
 from hotline.web.desk.tracker import DeskCall
 
@@ -50,13 +51,25 @@ def _step(node: str, key: str | None, labels: Labels) -> str:
     return f"{name}（按 {key}）" if key else name
 
 
+def _order(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "number": view["number"],
+        "kind": view["kind_label"],
+        "status": view["status_label"],
+        "due": view["answer_due"] if view["status"] == "open" and view["answer_due"] else view["settle_due"],
+        "summary": view["summary"],
+        "overdue": view["overdue"],
+    }
+
+
 def _fault(kind: str, subtype: str | None) -> str:
-    name = FAULT_TYPES.get(kind, kind)
+    name = FAULT_LABELS.get(kind, kind)
     return f"{name}/{subtype}" if subtype else name
 
 
-def customer_view(customer: Customer, labels: Labels) -> dict[str, Any]:
+def customer_view(customer: Customer, labels: Labels, now: datetime) -> dict[str, Any]:
     return {
+        "orders": [_order(order_view(o, now)) for o in customer.orders],
         "accounts": [
             {
                 "account": a.account_number,
@@ -82,7 +95,7 @@ def customer_view(customer: Customer, labels: Labels) -> dict[str, Any]:
             {
                 "order": r.number,
                 "area": r.area_code,
-                "fault": FAULT_TYPES.get(r.fault_type, r.fault_type)
+                "fault": FAULT_LABELS.get(r.fault_type, r.fault_type)
                 + (f"/{r.fault_subtype}" if r.fault_subtype else ""),
                 "since": _t(r.created_at),
             }

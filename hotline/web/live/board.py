@@ -22,8 +22,8 @@ from acd.call_steps import NO_ANSWER
 from acd.rules import AcdError
 from acd.supervision import SUPERVISOR_PAUSE
 from acd.trunks import TrunkCapacity
-from hotline.reports.labels import CATEGORY
 from hotline.settings import Settings
+from hotline.settings.categories import UNCATEGORISED
 from hotline.store.batch import Item
 from hotline.web.live.alerts import Alert, Health, alerts
 from hotline.web.live.calls import BOARD_KINDS, LiveCall, LiveCalls, event_time
@@ -157,7 +157,8 @@ class LiveBoard:
         return {
             "position": position,
             "number": call.number,
-            "category": CATEGORY.get(call.category or "", call.category or "未分类"),
+            # the category of the menu's agent node: its label in the site's lists (未分类: none)
+            "category": self.settings.categories.agent_label(call.category or UNCATEGORISED),
             "vip": call.vip,
             "since": call.queued_at.isoformat(),
             "state": call.state,
