@@ -95,6 +95,7 @@ def _desk_config(e2e_dir: Path, broker: MosquittoBroker) -> tuple[Path, str]:
     cfg = write_config(e2e_dir / "hotline-desk.yaml", db)
     data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
     data["mqtt"] = {"host": broker.host, "port": broker.port, "topic_prefix": PREFIX}
+    data["acd"]["wrap_up_seconds"] = 120  # the agent files in wrap-up; saving the disposition ends it
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return cfg, db
 
@@ -113,14 +114,19 @@ def _ready(driver: WebDriver) -> None:
 def _file(driver: WebDriver) -> None:
     Select(driver.find_element(By.ID, "disp-category")).select_by_value("fault_repair")
     driver.find_element(By.ID, "disp-note").send_keys("东风路整段无电，已建抢修单")
+    assert js(driver, "return document.getElementById('agent-state').dataset.state") == "wrap_up"
     driver.find_element(By.ID, "disp-save").click()
     wait_for(driver, lambda d: d.find_element(By.ID, "disp-saved").text.startswith("已保存"), 10)
+    wait_for(
+        driver, lambda d: js(d, "return document.getElementById('agent-state').dataset.state") == "ready", 5
+    )
 
 
 def _repair_order(driver: WebDriver) -> float:
     Select(driver.find_element(By.ID, "order-kind")).select_by_value("repair")
-    driver.find_element(By.ID, "order-area").send_keys(AREA)
-    driver.find_element(By.ID, "order-address").send_keys("城关镇东风路")
+    # the form starts from the caller's one account: its area and address
+    assert driver.find_element(By.ID, "order-area").get_attribute("value") == AREA
+    assert driver.find_element(By.ID, "order-address").get_attribute("value") == "城关镇东风路 8 号"
     Select(driver.find_element(By.ID, "order-fault-type")).select_by_value("line")
     driver.find_element(By.ID, "order-fault-subtype").send_keys("断线")
     driver.find_element(By.ID, "order-description").send_keys("东风路一段导线断落，整段无电")
@@ -192,6 +198,7 @@ async def test_the_agent_desk_from_ring_to_repair_order(hotline_lab, daemon, e2e
         order = json.loads(message.payload)
         print(f"\nrepair order on MQTT {1000 * (arrived - clicked):.0f} ms after the agent's click")
         assert arrived - clicked < 1.0 and order["area_code"] == AREA and order["fault_type"] == "line"
+        assert (order["caller_number"], order["account_number"]) == (CALLER, "3100008001")
         row = await _call_row(db, pop["uniqueid"])
         assert (row.agent_category, row.disposed_by) == ("fault_repair", "006")
         shares = {s["category"]: s["calls"] for s in _day_report(cfg)["agent_categories"]}

@@ -72,6 +72,11 @@ class Desk:
         if call is not None and call.agent_id is not None:
             self.changed(call.agent_id)
 
+    def customer(self, uniqueid: str) -> Customer | None:
+        """What the store knew about the call's caller (None: not looked up, or failed)."""
+        found = self._customers.get(uniqueid)
+        return found if isinstance(found, Customer) else None
+
     def _look_up(self, uid: str) -> None:
         call = self.calls.calls.get(uid)
         if call is None or uid in self._customers:

@@ -30,6 +30,7 @@ from hotline.store.models import CallEvent
 from hotline.web.auth.audit import audit_action
 from hotline.web.auth.roles import Endpoint, require
 from hotline.web.deps import WebDeps
+from hotline.web.desk.customer import Customer
 from hotline.web.desk.desk import Desk
 from hotline.web.desk.routes import Feed, agent_of, refused
 from hotline.web.desk.tracker import DeskCall
@@ -97,7 +98,7 @@ def _order(desk: Desk, deps: WebDeps, publisher: DispatchPublisher) -> Endpoint:
         if isinstance(call, JSONResponse):
             return call
         try:
-            made = await _file_order(deps, publisher, call, form, agent_id)
+            made = await _file_order(deps, publisher, call, form, agent_id, desk.customer(call.uniqueid))
         except OrderError as exc:
             return refused(str(exc), 400)
         await audit_action(request, "work_order", {"uniqueid": call.uniqueid, **made})
@@ -126,11 +127,23 @@ def _flag(desk: Desk, deps: WebDeps) -> Endpoint:
 
 
 async def _file_order(
-    deps: WebDeps, publisher: DispatchPublisher, call: DeskCall, form: FormData, agent_id: str
+    deps: WebDeps,
+    publisher: DispatchPublisher,
+    call: DeskCall,
+    form: FormData,
+    agent_id: str,
+    customer: Customer | None,
 ) -> dict[str, Any]:
-    """A repair (merged or new) or a complaint / report from the form, tied to the desk's call."""
+    """A repair (merged or new) or a complaint / report from the form, tied to the desk's call
+    (and to the caller's account in that area, when the store has one)."""
     fields = {k: _field(form, k) for k in ("area_code", "address", "description")}
     fields |= {"caller_number": try_normalise(call.caller) or "", "call_uniqueid": call.uniqueid}
+    accounts = (
+        [a.account_number for a in customer.accounts if a.area_code == fields["area_code"]]
+        if customer
+        else []
+    )
+    fields["account_number"] = accounts[0] if len(accounts) == 1 else ""
     kind, now = _field(form, "kind"), deps.clock()
     if kind == "repair":
         request = RepairRequest.parse(

@@ -88,8 +88,19 @@
     $("call-waited").textContent = call.waited_s === null ? "–" : `${call.waited_s.toFixed(0)} 秒`;
     $("pop-note").textContent = call.customer ? "" : (call.customer_note || "");
     renderCustomer(call.customer);
+    prefill(call);
     const d = call.disposition;
     $("disp-saved").textContent = d ? `已保存：${d.label}` : "";
+  }
+
+  // a new call: the order form starts from the caller's one account (area and address), if any
+  let prefilled = "";
+  function prefill(call) {
+    if (!call.customer || prefilled === call.uniqueid) return;
+    prefilled = call.uniqueid;
+    const accounts = call.customer.accounts;
+    $("order-area").value = accounts.length === 1 ? accounts[0].area : "";
+    $("order-address").value = accounts.length === 1 ? accounts[0].address : "";
   }
 
   function render(s) {
