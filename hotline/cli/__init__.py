@@ -4,8 +4,9 @@ package; `common` has what they share (config loading, one-line errors, the stor
 run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
 report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
-db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, agents secret and
-users add|passwd|list|disable|enable (the web console's accounts).
+db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, agents secret,
+users add|passwd|list|disable|enable (the web console's accounts) and kb import|list (the
+knowledge base's standard answers).
 `main` refuses arguments that are not UTF-8 before any command runs.
 """
 
@@ -21,6 +22,7 @@ from hotline.cli import (
     common,
     config_cmd,
     db_cmd,
+    kb_cmd,
     menu_cmd,
     menu_reload_cmd,
     outbound_cmd,
@@ -51,6 +53,7 @@ app.command("supervise")(supervise_cmd.supervise)
 app.add_typer(service_cmd.app, name="service")
 app.command("report")(report_cmd.report)
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(kb_cmd.app, name="kb")
 
 
 def _check_arguments(argv: list[str]) -> None:

@@ -16,6 +16,7 @@ from hotline.web.auth.kit import AuthKit
 from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
 from hotline.web.headers import SecurityHeaders
+from hotline.web.kb_pages import kb_routes
 from hotline.web.live.board import LiveBoard
 from hotline.web.reports_page import report_routes
 from hotline.web.templating import error_page
@@ -37,6 +38,7 @@ def build_app(deps: WebDeps, board: LiveBoard, *, kit: AuthKit | None = None) ->
         *wallboard_routes(board),
         *agent_routes(board),
         *report_routes(deps),
+        *kb_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(
