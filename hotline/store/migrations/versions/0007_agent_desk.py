@@ -34,7 +34,8 @@ def _calls() -> None:
     # the survey a score answers was only in its event: the menu's carries the node
     op.execute(
         "UPDATE calls SET survey_source = CASE WHEN EXISTS (SELECT 1 FROM call_events e "
-        "WHERE e.call_uniqueid = calls.uniqueid AND e.kind = 'survey' AND CAST(e.data AS TEXT) LIKE '%\"node\"%') "
+        "WHERE e.call_uniqueid = calls.uniqueid AND e.kind = 'survey' "
+        "AND CAST(e.data AS TEXT) LIKE '%\"node\"%') "
         "THEN 'ivr' ELSE 'agent' END WHERE survey_score IS NOT NULL"
     )
 
@@ -81,6 +82,9 @@ def _work_orders() -> None:
     op.create_index(op.f("ix_work_orders_caller_number"), "work_orders", ["caller_number"])
     op.create_index(op.f("ix_work_orders_created_at"), "work_orders", ["created_at"])
     op.create_index("ix_work_orders_kind_status_area_code", "work_orders", ["kind", "status", "area_code"])
+
+
+def _work_order_history() -> None:
     op.create_table(
         "work_order_history",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -124,6 +128,7 @@ def _flagged() -> None:
 def upgrade() -> None:
     _calls()
     _work_orders()
+    _work_order_history()
     _flagged()
 
 
