@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -53,7 +54,7 @@ def kb_import(
 
     async def work(engine: AsyncEngine) -> ImportResult:
         result = await import_drafts(engine, drafts, actor=actor, now=now)
-        detail = {"file": str(file), "articles": len(drafts), **vars(result)}
+        detail = {"file": str(file), "articles": len(drafts), **asdict(result)}
         await audit.record(engine, None, "kb_import", detail, None, at=now, username=actor)
         return result
 
