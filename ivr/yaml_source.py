@@ -186,14 +186,15 @@ def _syntax_error(exc: yaml.YAMLError, text: str, path: str) -> YamlSyntaxError:
     return YamlSyntaxError(f"{path}:1: {_one_line(exc)}")
 
 
-def parse_yaml(text: str, path: str = "<string>") -> Located:
-    """Parse YAML text; raise YamlSyntaxError naming file:line on anything wrong with it."""
+def parse_yaml(text: str, path: str = "<string>", *, max_bytes: int = MAX_BYTES) -> Located:
+    """Parse YAML text; raise YamlSyntaxError naming file:line on anything wrong with it.
+    `max_bytes`: a larger cap for a data file (the knowledge base), not for configs."""
     try:
-        size = len(text) if len(text) > MAX_BYTES else len(text.encode("utf-8"))
+        size = len(text) if len(text) > max_bytes else len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         raise YamlSyntaxError(f"{path}:1: not valid Unicode text ({exc.reason})") from None
-    if size > MAX_BYTES:
-        raise YamlSyntaxError(f"{path}:1: the file is over {MAX_BYTES} bytes, the most allowed")
+    if size > max_bytes:
+        raise YamlSyntaxError(f"{path}:1: the file is over {max_bytes} bytes, the most allowed")
     try:
         loader = _SafeLoader(text)
         try:
@@ -209,16 +210,16 @@ def parse_yaml(text: str, path: str = "<string>") -> Located:
     return Located(path=path, data=data, lines=lines)
 
 
-def read_source(path: str | Path) -> bytes:
+def read_source(path: str | Path, *, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of a YAML file, read only up to the size cap (YamlSyntaxError beyond it)."""
     p = Path(path)
     try:
         with p.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+            raw = f.read(max_bytes + 1)
     except OSError as exc:
         raise YamlSyntaxError(f"{p}:0: cannot read file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise YamlSyntaxError(f"{p}:1: the file is over {MAX_BYTES} bytes, the most allowed")
+    if len(raw) > max_bytes:
+        raise YamlSyntaxError(f"{p}:1: the file is over {max_bytes} bytes, the most allowed")
     return raw
 
 
@@ -229,5 +230,6 @@ def decode_source(raw: bytes, path: str | Path) -> str:
         raise YamlSyntaxError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
 
 
-def load_yaml(path: str | Path) -> Located:
-    return parse_yaml(decode_source(read_source(path), path), str(path))
+def load_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Located:
+    raw = read_source(path, max_bytes=max_bytes)
+    return parse_yaml(decode_source(raw, path), str(path), max_bytes=max_bytes)

@@ -5,8 +5,9 @@ run (the daemon), supervise (the daemon under a watchdog), service unit (the sys
 report, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
 db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, orders
-list|show|answer|close (work orders), agents secret and users add|passwd|list|disable|enable (the
-web console's accounts), flags list|add|clear (harassment numbers).
+list|show|answer|close (work orders), agents secret, users add|passwd|list|disable|enable (the web
+console's accounts), flags list|add|clear (harassment numbers) and kb import|list (the knowledge
+base's standard answers).
 `main` refuses arguments that are not UTF-8 before any command runs.
 """
 
@@ -23,6 +24,7 @@ from hotline.cli import (
     config_cmd,
     db_cmd,
     flags_cmd,
+    kb_cmd,
     menu_cmd,
     menu_reload_cmd,
     orders_cmd,
@@ -56,6 +58,7 @@ app.add_typer(service_cmd.app, name="service")
 app.command("report")(report_cmd.report)
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(flags_cmd.app, name="flags")
+app.add_typer(kb_cmd.app, name="kb")
 
 
 def _check_arguments(argv: list[str]) -> None:

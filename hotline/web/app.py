@@ -20,6 +20,7 @@ from hotline.web.desk.filing import filing_routes
 from hotline.web.desk.routes import desk_routes
 from hotline.web.flags_page import flag_routes
 from hotline.web.headers import SecurityHeaders
+from hotline.web.kb_pages import kb_routes
 from hotline.web.menu_routes import menu_routes
 from hotline.web.orders_page import order_routes
 from hotline.web.outbound_page import outbound_routes
@@ -57,6 +58,7 @@ def build_app(deps: WebDeps, parts: DaemonParts, *, kit: AuthKit | None = None) 
         *order_routes(deps, parts.dialer.schedule_followup),
         *calls_routes(deps, node_labels=parts.menus.node_labels),
         *quality_routes(deps),
+        *kb_routes(deps),
         Mount("/static", app=StaticFiles(packages=[("hotline.web", "static")]), name="static"),
     ]
     app = Starlette(

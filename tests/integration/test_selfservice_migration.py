@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 import hotline.selfservice.models  # noqa: F401  (registers the tables in Base.metadata)
+from hotline.kb.models import managed_by_metadata  # the KB's search objects are not in it
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Base
 
@@ -20,7 +21,8 @@ def _tables(conn: Connection) -> dict[str, set[str]]:
 
 
 def _drift(conn: Connection) -> list:
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": managed_by_metadata}  # as env.py does
+    context = MigrationContext.configure(conn, opts=opts)
     return compare_metadata(context, Base.metadata)
 
 

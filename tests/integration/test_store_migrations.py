@@ -10,12 +10,14 @@ from sqlalchemy.engine import Connection
 
 import hotline.dialer.models  # noqa: F401  (registers the dialer tables)
 import hotline.harassment.models  # noqa: F401  (flagged numbers join Base.metadata)
+import hotline.kb.models  # noqa: F401  (the knowledge base joins Base.metadata)
 import hotline.orders.models  # noqa: F401  (work orders join Base.metadata)
 import hotline.quality.models  # noqa: F401  (quality reviews join Base.metadata)
 import hotline.selfservice.models  # noqa: F401
 import hotline.store.menu_models  # noqa: F401  (registers the menu versions)
 import hotline.store.prompt_models  # noqa: F401  (registers the prompt overrides table)
 import hotline.store.web_models  # noqa: F401  (registers the web console tables)
+from hotline.kb.models import managed_by_metadata
 from hotline.store.db import alembic_config, make_engine, upgrade
 from hotline.store.models import Base
 
@@ -32,8 +34,24 @@ def _schema(conn: Connection) -> dict[str, set[str]]:
 
 
 def _drift(conn: Connection) -> list:
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": managed_by_metadata}  # as env.py does
+    context = MigrationContext.configure(conn, opts=opts)
     return compare_metadata(context, Base.metadata)
+
+
+# the knowledge base's full-text search: FTS5 (its table and shadow tables) or pg_trgm indexes
+KB_SEARCH = {
+    "sqlite": {
+        "kb_articles": {"uq_kb_articles_title"},
+        **{f"kb_articles_fts{suffix}": set() for suffix in ("", "_data", "_idx", "_docsize", "_config")},
+    },
+    "postgresql": {
+        "kb_articles": {
+            "uq_kb_articles_title",
+            *(f"ix_kb_articles_{c}_trgm" for c in ("title", "body", "tags")),
+        },
+    },
+}
 
 
 async def test_migrations_apply_to_an_empty_database(db_url):
@@ -88,6 +106,8 @@ async def test_migrations_apply_to_an_empty_database(db_url):
             "ix_quality_reviews_call_uniqueid",
             "ix_quality_reviews_week_agent_id",
         },
+        "kb_article_versions": {"uq_kb_article_versions_article_id"},
+        **KB_SEARCH[engine.dialect.name],
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert drift == [], "models and migrations differ: add a migration"

@@ -21,6 +21,7 @@ import hotline.selfservice.models  # noqa: F401  (self-service tables join Base.
 import hotline.store.menu_models  # noqa: F401  (menu versions join Base.metadata)
 import hotline.store.prompt_models  # noqa: F401  (prompt overrides join Base.metadata)
 import hotline.store.web_models  # noqa: F401  (web console accounts join Base.metadata)
+from hotline.kb.models import managed_by_metadata  # the knowledge base joins Base.metadata
 from hotline.store.db import make_engine
 from hotline.store.models import Base
 
@@ -34,6 +35,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite can't ALTER most things
         compare_type=True,
+        include_name=managed_by_metadata,  # the KB's full-text search objects are not in it
     )
     with context.begin_transaction():
         context.run_migrations()
