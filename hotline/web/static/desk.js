@@ -146,11 +146,16 @@
     const q = $("kb-q").value.trim();
     if (!q) return;
     const resp = await fetch(`/kb/search?q=${encodeURIComponent(q)}`, {credentials: "same-origin"});
-    const data = resp.ok ? await resp.json() : {results: []};
+    let data = {results: []};
+    try { data = await resp.json(); } catch (e) { data = {results: []}; }
+    if (!resp.ok) {
+      $("kb-results").replaceChildren(el("li", data.error || `搜索失败（${resp.status}）`, "error"));
+      return;
+    }
     $("kb-results").replaceChildren(...data.results.map(r => {
       const li = el("li");
       const a = el("a", r.title);
-      a.href = `/kb/${encodeURIComponent(r.id)}`;
+      a.href = r.url;
       a.target = "_blank";
       li.append(a, el("p", r.snippet, "snippet"));
       return li;
