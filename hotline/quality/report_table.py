@@ -4,12 +4,9 @@ A review counts in the period its CALL started in (like every figure of the repo
 calls drawn, calls scored, the average score (points) and the average share of the maximum (the
 checklist's maximum when each call was scored, so a changed checklist keeps old scores' meaning).
 
-For the report (hotline/reports/*, hooked in by whoever owns it):
-
-    rows = await quality_by_agent(engine, period.start, period.end)       # with the report's engine
-    html += quality_html(rows, {a.id: a.name for a in settings.agents})  # after the other tables
-    document["quality"] = quality_json(rows)                             # JSON export key
-    title, headers, cells = quality_cells(rows, names)                   # text / CSV, if wanted
+The report reads it with its desk tables (hotline/reports/desk_queries.py), prints it as a
+table (tables_desk.quality_table: text and HTML) and exports it (export_desk: JSON `quality`, CSV
+rows `quality,<工号>,<figure>,<value>`).
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from typing import Any
 
 from sqlalchemy import func, select
@@ -82,14 +78,6 @@ def quality_cells(
         for r in rows
     ]
     return TITLE, list(HEADERS), cells
-
-
-def quality_html(rows: list[AgentQuality], names: Mapping[str, str | None]) -> str:
-    """The table as the HTML report writes its tables (<h2> + <table>, every cell escaped)."""
-    title, headers, cells = quality_cells(rows, names)
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in cells)
-    return f"<h2>{escape(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def quality_json(rows: list[AgentQuality]) -> list[dict[str, Any]]:

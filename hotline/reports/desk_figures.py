@@ -32,6 +32,7 @@ from datetime import datetime
 
 from hotline.orders.models import FAULT_TYPES
 from hotline.phone_number import masked
+from hotline.quality.report_table import AgentQuality
 from hotline.reports.figures import ratio
 
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"ivr": (1, 3), "agent": (1, 5)}
@@ -164,6 +165,7 @@ class DeskTables:
     surveys: list[SurveyTable] = field(default_factory=lambda: survey_tables(()))
     repairs: RepairTable = RepairTable()
     harassment: list[HarassmentRow] = field(default_factory=list)
+    quality: list[AgentQuality] = field(default_factory=list)  # the supervisors' spot checks
 
     @property
     def harassment_calls(self) -> int:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.orders.models import WorkOrderRow
+from hotline.quality.report_table import quality_by_agent
 from hotline.reports.desk_figures import (
     DeskTables,
     RepairOrder,
@@ -71,9 +72,11 @@ async def harassment_counts(conn: AsyncConnection, period: Period) -> list[tuple
 
 
 async def desk_tables(engine: AsyncEngine, period: Period) -> DeskTables:
-    """Surveys by scale, repairs by fault type and harassment warnings of `period`."""
+    """Surveys by scale, repairs by fault type, harassment warnings and the quality checks'
+    scores per agent of `period`."""
     async with engine.connect() as conn:
         surveys = await survey_groups(conn, period)
         repairs = await repair_orders(conn, period)
         warned = await harassment_counts(conn, period)
-    return DeskTables(survey_tables(surveys), repair_table(repairs), harassment_rows(warned))
+    quality = await quality_by_agent(engine, period.start, period.end)
+    return DeskTables(survey_tables(surveys), repair_table(repairs), harassment_rows(warned), quality)

@@ -40,6 +40,8 @@ JSON (`to_json`), one object:
                     orders created in the period (desk_figures.py)
   harassment        {calls, numbers: [{number (masked, 138****0000), calls}]}  calls that heard
                     the harassment warning, per number
+  quality           [{agent_id, drawn, scored, average_points, average_share}]  the supervisors'
+                    spot checks of calls started in the period (null: nothing scored)
 
 FIGURES = counts inbound, blocked, in_progress, handled, offered, ivr_only, answered, unanswered,
 answered_within, abandoned, abandoned_within, short_abandoned, wait_n, wait_sum_s, talk_n,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hotline.quality.report_table import quality_json
 from hotline.reports.category_tables import Share
 from hotline.reports.desk_figures import PUBLISH_TARGET_S, RepairFigures
 from hotline.reports.report import Report
@@ -58,6 +59,7 @@ def desk_dict(report: Report) -> dict[str, Any]:
             "calls": desk.harassment_calls,
             "numbers": [{"number": r.number, "calls": r.calls} for r in desk.harassment],
         },
+        "quality": quality_json(desk.quality),
     }
 
 
@@ -88,3 +90,6 @@ def desk_rows(d: dict[str, Any]) -> Iterator[Row]:
     yield "harassment", "", "calls", d["harassment"]["calls"]
     for row in d["harassment"]["numbers"]:
         yield "harassment_number", row["number"], "calls", row["calls"]
+    for row in d["quality"]:
+        for name in ("drawn", "scored", "average_points", "average_share"):
+            yield "quality", row["agent_id"], name, row[name]

@@ -18,6 +18,7 @@ from hotline.reports.tables_desk import (
     agent_categories_table,
     harassment_table,
     ivr_functions_table,
+    quality_table,
     repairs_table,
     surveys_table,
 )
@@ -201,5 +202,6 @@ def all_tables(report: Report) -> list[Table]:
         hours_table(report),
         repairs_table(report),
         harassment_table(report),
+        quality_table(report),
         outbound_table(report),
     ]

@@ -3,6 +3,7 @@ others; category_tables.py and desk_figures.py say what each figure counts)."""
 
 from __future__ import annotations
 
+from hotline.quality.report_table import quality_cells
 from hotline.reports.category_tables import Share
 from hotline.reports.desk_figures import RepairFigures, RepairRow
 from hotline.reports.labels import FAULT_TYPE, SURVEY_MARKS, SURVEY_SOURCE, label, percent, seconds
@@ -99,6 +100,13 @@ def repairs_table(report: Report) -> Table:
         "无来电:未关联来电、来电不在记录中或尚未结束,另计,不在发布率内。"
     )
     return Table("故障报修分类统计", headers, rows, note)
+
+
+def quality_table(report: Report) -> Table:
+    names = {a.agent_id: a.name for a in report.stats.agents}
+    title, headers, rows = quality_cells(report.desk.quality, names)
+    note = "本时段开始的通话中被抽检的通话(按座席);得分率 = 得分 / 评分时检查表的满分。"
+    return Table(title, headers, rows, note)
 
 
 def harassment_table(report: Report) -> Table:

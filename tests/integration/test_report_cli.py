@@ -88,6 +88,7 @@ def test_json_has_the_documented_keys_and_figures(config):
         "surveys",
         "repairs",
         "harassment",
+        "quality",
     ]
     assert doc["title"] == "国家电网平安县供电服务热线 2026年11月23日 话务统计分析"
     assert doc["period"] == {
