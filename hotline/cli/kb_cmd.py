@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.kb.categories import agent_categories
 from hotline.kb.importer import ImportResult, KbImportError, import_drafts, read_drafts
 from hotline.kb.store import list_articles
 from hotline.selfservice.local_time import LOCAL_TZ
@@ -44,7 +43,7 @@ def kb_import(
     """Add the file's articles and update those with the same title (all of them or none)."""
     s = settings_or_exit(config)
     try:
-        drafts = read_drafts(file, agent_categories(s))
+        drafts = read_drafts(file, dict(s.categories.agent_categories))
     except KbImportError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)
@@ -74,7 +73,7 @@ def kb_list(
 ) -> None:
     """Show the articles in the order they were added (last change in local time)."""
     s = settings_or_exit(config)
-    labels = agent_categories(s)
+    labels = dict(s.categories.agent_categories)
     articles = asyncio.run(with_engine(s.database.url, lambda e: list_articles(e, include_archived=show_all)))
     if not articles:
         out.print("the knowledge base is empty: hotline kb import config/kb.yaml", markup=False)

@@ -4,7 +4,6 @@ the screen pop.
 
 - `models`: the tables (migration 0008) and the names of the full-text search objects;
 - `drafts`: an article as typed, checked (pure);
-- `categories`: the agent categories an article may be filed under;
 - `query`: a search as typed, made safe, and the snippet of a hit (pure);
 - `store`: reading and saving articles, with their versions;
 - `search`: the search, SQLite FTS5 trigram or PostgreSQL pg_trgm;

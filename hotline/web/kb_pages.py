@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hotline.kb.categories import agent_categories
 from hotline.kb.query import QUERY_MAX, Query, QueryError, parse_query
 from hotline.kb.search import LIMIT_DEFAULT, LIMIT_MAX, Hit, search
 from hotline.kb.store import get_article
@@ -55,7 +54,7 @@ def _limit(text: str | None) -> int:
 class _KbPages:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
-        self.labels = agent_categories(deps.settings)
+        self.labels = dict(deps.settings.categories.agent_categories)
 
     async def search_page(self, request: Request) -> Response:
         raw = request.query_params.get("q", "")

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kb import store
-from hotline.kb.categories import DEFAULT_AGENT_CATEGORIES
 from hotline.kb.drafts import check_draft
 from hotline.kb.query import Query, parse_query
 from hotline.kb.search import search
+from ivr.menu_vocab import DEFAULT_AGENT_CATEGORIES
 
 T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 ARTICLES = [  # title, body, tags

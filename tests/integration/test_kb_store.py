@@ -12,10 +12,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.kb import store
-from hotline.kb.categories import DEFAULT_AGENT_CATEGORIES
 from hotline.kb.drafts import Draft, check_draft
 from hotline.kb.models import KbArticleRow, KbArticleVersionRow
 from hotline.store.db import alembic_config, make_engine, upgrade
+from ivr.menu_vocab import DEFAULT_AGENT_CATEGORIES
 
 T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.kb.categories import DEFAULT_AGENT_CATEGORIES
 from hotline.kb.drafts import (
     BODY_MAX,
     TAG_MAX,
@@ -15,6 +14,7 @@ from hotline.kb.drafts import (
     check_draft,
     split_tags,
 )
+from ivr.menu_vocab import DEFAULT_AGENT_CATEGORIES
 
 CATEGORIES = tuple(DEFAULT_AGENT_CATEGORIES)
 

@@ -9,6 +9,7 @@ the call, never from the form. Each change is audited.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -44,11 +45,22 @@ def _field(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _desk_call(desk: Desk, agent_id: str, form: FormData) -> DeskCall | JSONResponse:
-    found = desk.call_of(agent_id)
-    if found is None or found[0].uniqueid != _field(form, "uniqueid") or found[1] not in FILABLE:
-        return refused("这通电话不在您的工作台上（已被其他座席接听，或尚未接通）")
-    return found[0]
+Filer = Callable[[Request, str, FormData, DeskCall], Awaitable[Response]]
+
+
+def _filing(desk: Desk, filer: Filer) -> Endpoint:
+    """An agent's POST about the call on their desk: `filer(request, agent_id, form, call)` runs
+    only when the form names that call and it is past ringing."""
+
+    @require("agent")
+    async def endpoint(request: Request) -> Response:
+        agent_id, form = agent_of(request), await request.form()
+        found = desk.call_of(agent_id)
+        if found is None or found[0].uniqueid != _field(form, "uniqueid") or found[1] not in FILABLE:
+            return refused("这通电话不在您的工作台上（已被其他座席接听，或尚未接通）")
+        return await filer(request, agent_id, form, found[0])
+
+    return endpoint
 
 
 def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPublisher) -> list[BaseRoute]:
@@ -60,12 +72,7 @@ def filing_routes(desk: Desk, deps: WebDeps, feed: Feed, publisher: DispatchPubl
 
 
 def _disposition(desk: Desk, deps: WebDeps, feed: Feed) -> Endpoint:
-    @require("agent")
-    async def disposition(request: Request) -> Response:
-        agent_id, form = agent_of(request), await request.form()
-        call = _desk_call(desk, agent_id, form)
-        if isinstance(call, JSONResponse):
-            return call
+    async def disposition(request: Request, agent_id: str, form: FormData, call: DeskCall) -> Response:
         try:
             saved = await save_disposition(
                 deps.engine,
@@ -87,16 +94,11 @@ def _disposition(desk: Desk, deps: WebDeps, feed: Feed) -> Endpoint:
             feed(WrapUpDone(agent_id))
         return JSONResponse({"category": saved.category, "label": label, "wrapup_ended": ends})
 
-    return disposition
+    return _filing(desk, disposition)
 
 
 def _order(desk: Desk, deps: WebDeps, publisher: DispatchPublisher) -> Endpoint:
-    @require("agent")
-    async def order(request: Request) -> Response:
-        agent_id, form = agent_of(request), await request.form()
-        call = _desk_call(desk, agent_id, form)
-        if isinstance(call, JSONResponse):
-            return call
+    async def order(request: Request, agent_id: str, form: FormData, call: DeskCall) -> Response:
         try:
             made = await _file_order(deps, publisher, call, form, agent_id, desk.customer(call.uniqueid))
         except OrderError as exc:
@@ -104,16 +106,11 @@ def _order(desk: Desk, deps: WebDeps, publisher: DispatchPublisher) -> Endpoint:
         await audit_action(request, "work_order", {"uniqueid": call.uniqueid, **made})
         return JSONResponse(made)
 
-    return order
+    return _filing(desk, order)
 
 
 def _flag(desk: Desk, deps: WebDeps) -> Endpoint:
-    @require("agent")
-    async def flag(request: Request) -> Response:
-        agent_id, form = agent_of(request), await request.form()
-        call = _desk_call(desk, agent_id, form)
-        if isinstance(call, JSONResponse):
-            return call
+    async def flag(request: Request, agent_id: str, form: FormData, call: DeskCall) -> Response:
         try:
             done = await flag_number(
                 deps.engine, call.caller, _field(form, "reason"), agent_id, call.uniqueid, deps.clock()
@@ -123,7 +120,7 @@ def _flag(desk: Desk, deps: WebDeps) -> Endpoint:
         await audit_action(request, "flag_number", {"uniqueid": call.uniqueid, "created": done.created})
         return JSONResponse({"number": done.flag.number, "created": done.created})
 
-    return flag
+    return _filing(desk, flag)
 
 
 async def _file_order(

@@ -19,7 +19,6 @@ from starlette.staticfiles import StaticFiles
 from web_harness import STATIC, Clock, add_user, client, csrf_of, log_in
 
 from hotline.kb import store
-from hotline.kb.categories import DEFAULT_AGENT_CATEGORIES
 from hotline.kb.drafts import check_draft
 from hotline.settings import Settings
 from hotline.store.web_models import AuditRow
@@ -29,6 +28,7 @@ from hotline.web.auth.wiring import auth_middleware, auth_routes
 from hotline.web.deps import WebDeps
 from hotline.web.headers import SecurityHeaders
 from hotline.web.kb_pages import kb_routes
+from ivr.menu_vocab import DEFAULT_AGENT_CATEGORIES
 
 ROLES = {"li": ("agent", "001"), "wang": ("supervisor", None), "zhao": ("admin", None)}
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
