@@ -15,6 +15,7 @@ from hotline.services import menu_history
 from hotline.services.menus import MenuStore
 from hotline.store.db import make_engine
 from hotline.store.menu_models import MenuVersionRow
+from ivr.menu_vocab import DEFAULT_CATEGORIES
 from prompts.catalog import site_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 def store_at(path: Path) -> MenuStore:
     path.write_text(ORIGINAL, encoding="utf-8")
-    return MenuStore(path, set(site_catalog(company="平安县", agent_ids=["001"])))
+    return MenuStore(path, set(site_catalog(company="平安县", agent_ids=["001"])), DEFAULT_CATEGORIES)
 
 
 async def rows(engine: AsyncEngine) -> list[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ import pytest
 from hotline.services.menu_file import replace_file
 from hotline.services.menus import MenuStale, MenuStore, MenuUnchanged
 from ivr.errors import MenuError
+from ivr.menu_vocab import DEFAULT_CATEGORIES
 from prompts.catalog import site_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ INVALID = ORIGINAL.replace(b"prompt: menu_top", b"prompt: no_such_prompt")
 
 def store_at(path: Path) -> MenuStore:
     path.write_bytes(ORIGINAL)
-    return MenuStore(path, set(site_catalog(company="平安县", agent_ids=["001"])))
+    return MenuStore(path, set(site_catalog(company="平安县", agent_ids=["001"])), DEFAULT_CATEGORIES)
 
 
 def test_publish_writes_the_file_and_swaps_the_menu_keeping_the_files_mode(tmp_path):
@@ -42,7 +43,7 @@ def test_a_symlinked_menu_keeps_its_link(tmp_path):
     store_at(real)
     link = tmp_path / "menu.yaml"
     link.symlink_to(real)
-    store = MenuStore(link, set(site_catalog(company="平安县", agent_ids=["001"])))
+    store = MenuStore(link, set(site_catalog(company="平安县", agent_ids=["001"])), DEFAULT_CATEGORIES)
     store.publish(NEW)
     assert link.is_symlink() and real.read_bytes() == NEW
 

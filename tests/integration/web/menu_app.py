@@ -49,7 +49,9 @@ def build(engine: AsyncEngine, db_url: str, tmp: Path, clock: Clock, offload: Th
     path.write_text(ORIGINAL, encoding="utf-8")
     s = settings(db_url, tmp)
     assert s.web is not None
-    menus = MenuStore(path, set(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents])))
+    menus = MenuStore(
+        path, set(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents])), s.categories.keys
+    )
     deps = WebDeps(settings=s, web=s.web, engine=engine, clock=clock, offload=offload)
     kit = AuthKit.build(deps, Passwords(fast_hasher_for_tests()))
     app = Starlette(
