@@ -38,3 +38,11 @@ def test_no_function_over_50_lines():
                 if lines > MAX_FUNCTION_LINES:
                     long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
     assert long == {}
+
+
+def test_test_modules_have_unique_names():
+    """pytest imports test modules by their base name (no packages): two files with one name in
+    different folders cannot be collected in one run."""
+    tests = Path(__file__).resolve().parents[1]
+    names = [p.name for p in tests.rglob("*.py") if p.name not in ("conftest.py", "__init__.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
