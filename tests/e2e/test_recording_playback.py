@@ -25,7 +25,7 @@ from lab.caller_steps import Wait
 from lab.sipp import call
 
 pytestmark = pytest.mark.e2e
-CALLER = "13900007301"
+CALLER = "13900007311"
 # the browser fetches what the <audio> element plays, from its first byte or from a range
 FETCH = """const [src, range, done] = arguments;
 fetch(src, {credentials: 'same-origin', headers: range ? {Range: range} : {}})

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_the_ring_time_ends_when_the_agent_answers(hotline_lab, daemon):
-    caller = "13900008001"
+    caller = "13900008201"
     async with AgentPhone("1005", "pw1005-e2e", answer_after=4.0, talk_seconds=3.0) as phone:
         result = await call(caller=caller, steps=[Wait(7.5), Dtmf("0"), Wait(25.0)], timeout=45)
         assert result.ok and phone.calls_received == 1
@@ -43,7 +43,7 @@ async def test_an_answer_at_11_s_with_a_6_s_announcement_is_inside_the_4_rings(h
     intro = asterisk.host_path(f"{settings.asterisk.prompts_dir}/agent_intro_009.wav")
     original = intro.read_bytes()
     _write_tone(intro, seconds=6.0)
-    caller = "13900008002"
+    caller = "13900008202"
     try:
         async with AgentPhone("1009", "pw1009-e2e", answer_after=11.0, talk_seconds=3.0) as phone:
             await registered(daemon, "1009")
