@@ -8,7 +8,8 @@ default, synchronous=NORMAL), its connection opened before the first call as in 
 Every call is a start and an end, the end K calls behind the starts (as in
 bench/recorder_throughput.py's overlap mode, whose helpers make the rows):
   overlap - N calls as fast as the producer goes (bursts of 1,000), 2,000 in progress; the
-            lingers take turns, 3 runs each, each linger's fastest run is shown;
+            lingers take turns, 3 runs each, each linger's fastest run is shown (the queue never
+            holds a lone item here, so no window is ever waited: the ceiling is the same code);
   busy    - paced: 3 calls/s, 12 in progress (8 inbound + 4 outbound lines all taken by short
             calls: more than the center's busy hour, which is "a few calls per second at most");
   stress  - paced: 200 calls/s, 400 in progress (the capacity target's 400 callers).
