@@ -20,7 +20,9 @@ of one core), process CPU per call (producer, writer and SQLite's thread), trans
 transaction, the age of its oldest item when the commit returned (the connection back in the
 pool), i.e. the oldest uncommitted item's age just before it was committed - what a SIGKILL at
 that instant loses. Max and median over the run; ratios against the 0.25 s baseline.
-Each file is then checked: WAL, N rows, every call ended (the run fails otherwise).
+Each file is then checked: WAL, N rows, every call ended (the run fails otherwise). The overlap
+mode also prints recorder_throughput's raw sqlite3 baseline (the same rows, no recorder), so a
+slow machine shows as such.
 Target: with linger 0, overlap >= 10,000 calls/s (the recorder's target in
 bench/recorder_throughput.py) and a median loss window of at most 10 ms in the busy mode (the
 time of a commit, not of a window; the max also holds the machine's own stalls: the 1-minute
@@ -39,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recorder_throughput import BURST, check_written, end_fields, start_fields
+from recorder_throughput import BURST, check_written, end_fields, run_baseline, start_fields
 from sqlalchemy import event
 
 from hotline.store import CallRecorder
@@ -191,6 +193,9 @@ def run_mode(tmp: Path, m: int, mode: Mode) -> dict[float, Result]:
             check_written(path, mode.calls)
             if linger not in results or result.wall_s < results[linger].wall_s:
                 results[linger] = result
+    if mode.rate is None:  # how fast this machine is right now, without any recorder
+        raw = run_baseline(tmp / f"mode{m}-raw.db", mode.calls)
+        print(f"  {'raw sqlite3':16s} {mode.calls / raw:7,.0f} calls/s  (recorder_throughput's baseline)")
     for linger in LINGERS:
         print(line(f"linger {1000 * linger:g} ms", results[linger], mode.rate is not None))
     for linger in LINGERS[:-1]:
