@@ -25,6 +25,15 @@ class Database(StrictSection):
         "start; default: next to the SQLite file, or "
         "var/hotline-spill.jsonl for PostgreSQL",
     )
+    commit_linger_ms: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        strict=True,  # a whole number of milliseconds: `true` or "250" is refused, not converted
+        description="group commit window: after a lone call record the writer waits this long for "
+        "more to share its transaction; a killed daemon loses up to this much of the newest "
+        "records. 0 = commit at once whatever is queued (batches still grow under load)",
+    )
 
     @field_validator("url")
     @classmethod

@@ -7,6 +7,11 @@ transaction, retried with back-off while the database is unreachable (committer.
 to the database as driver-level executemany (statements.py); on SQLite without reading first,
 falling back to reading first when the database holds a surprise (batch.py).
 
+Group commit: with `linger_s` > 0 the writer, woken by one lone item, waits that long for more
+to join its batch (fewer transactions when calls trickle in, but a SIGKILL loses up to that much
+of the recent items). With 0 it commits at once whatever is queued when it wakes; batches still
+grow under load, from the items queued while the previous transaction was being committed.
+
 Memory is bounded when a spill file is given: at most `max_memory_items` items are held (queued
 or being written). Beyond that, and from the first failed write of an outage (so that what is
 recorded during an outage survives a crash), every item is appended to the spill file
@@ -23,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -37,18 +42,18 @@ from hotline.store.known_calls import KnownCalls, event_values
 from hotline.store.orphans import ORPHAN_REASON
 from hotline.store.recovery import close_open_calls
 from hotline.store.spill import SpillFile
+from hotline.store.spill_writer import write_spill_batch
 from hotline.store.utc_datetime import require_aware
 from hotline.store.write_progress import WriteProgress
 
 log = structlog.get_logger()
 
-__all__ = ["DEFAULT_MAX_MEMORY_ITEMS", "LINGER_S", "MAX_BATCH", "ORPHAN_REASON", "CallRecorder"]
+__all__ = ["DEFAULT_LINGER_S", "DEFAULT_MAX_MEMORY_ITEMS", "MAX_BATCH", "ORPHAN_REASON", "CallRecorder"]
 MAX_BATCH = 1000  # items per transaction (beyond ~1000 the per-batch costs no longer show)
 DEFAULT_MAX_MEMORY_ITEMS = 100_000
-# Group commit: after the first item of a batch the writer waits this long for more, so a busy
-# hour costs one transaction per window instead of one per call event. flush() still returns
-# only once the items are committed.
-LINGER_S = 0.25
+# Group commit window (see the module docstring); flush() never waits for it.
+DEFAULT_LINGER_S = 0.0
+MAX_LINGER_S = 1.0
 
 
 class CallRecorder:
@@ -60,9 +65,15 @@ class CallRecorder:
         retry_max_s: float = 30.0,
         max_memory_items: int = DEFAULT_MAX_MEMORY_ITEMS,
         spill_path: str | os.PathLike[str] | None = None,
+        linger_s: float = DEFAULT_LINGER_S,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if max_memory_items < 1:
             raise ValueError(f"max_memory_items must be at least 1, got {max_memory_items}")
+        if not 0 <= linger_s <= MAX_LINGER_S:  # NaN fails the comparison too
+            raise ValueError(f"linger_s must be between 0 and {MAX_LINGER_S} seconds, got {linger_s}")
+        self.linger_s = linger_s  # the group commit window, in seconds (module docstring)
+        self._sleep = sleep  # awaited for the linger (tests give their own)
         self._engine = engine
         self._memory: deque[Item] = deque()  # oldest first; every item here precedes the spill file's
         self._max_memory = max_memory_items
@@ -173,8 +184,8 @@ class CallRecorder:
         self._progress.fail("the call recorder's writer stopped before this flush")
 
     async def _write_memory(self) -> None:
-        if len(self._memory) == 1 and not self._progress.awaited and not self._stopping:
-            await asyncio.sleep(LINGER_S)  # group commit: let more items join this batch
+        if self.linger_s and len(self._memory) == 1 and not self._progress.awaited and not self._stopping:
+            await self._sleep(self.linger_s)  # group commit: let more items join this batch
         batch = [self._memory.popleft() for _ in range(min(MAX_BATCH, len(self._memory)))]
         self._in_flight = len(batch)
         try:
@@ -185,25 +196,12 @@ class CallRecorder:
 
     async def _write_spill(self, *, leftover_only: bool) -> None:
         """One batch from the spill file (no larger than the memory bound)."""
-        spill = self._spill
-        assert spill is not None
-        async with self._spill_lock:
-            wanted = spill.leftover if leftover_only else spill.pending
-            if not wanted:
-                return  # the other reader wrote them
-            try:
-                items, lines, offset = spill.read(min(wanted, MAX_BATCH, self._max_memory))
-            except OSError as exc:  # the file was removed or cannot be read: never fatal to calls
-                log.error("store.spill_lost", file=str(spill.path), items=spill.pending, error=str(exc))
-                self._progress.acknowledge(spill.forget())
-                return
-            if not lines:  # the file holds less than it should (it could not be written): wait, retry
-                log.error("store.spill_short", file=str(spill.path), expected=spill.pending)
-                await asyncio.sleep(self._committer.retry_max_s)
-                return
-            if items:  # still counted in spill.pending until committed
-                await self._committer.write(items)
-            self._progress.acknowledge(spill.commit(lines, offset))
+        assert self._spill is not None
+        max_items = min(MAX_BATCH, self._max_memory)
+        done = await write_spill_batch(
+            self._spill, self._committer, self._spill_lock, max_items, leftover_only=leftover_only
+        )
+        self._progress.acknowledge(done)
 
     async def flush(self) -> None:
         """Wait until everything enqueued so far is committed (the writer must be running)."""

@@ -1,0 +1,115 @@
+"""The recorder's group commit window (`linger_s`): with 0 a lone item is committed at once, with
+a window the writer waits it out first. The writer's sleep is injected: a lingering writer blocks
+on it until the test releases it, so a window applied where none should be shows as a row that
+never appears (within the polling deadline), not as a slow test."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from daemon_settings import daemon_settings
+from polling import until
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.daemon.store_start import open_store
+from hotline.store import CallRecorder, fetch_call, fetch_events
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+DEADLINE_S = 10.0
+
+
+class HeldSleep:
+    """A sleep that records what it was asked for and returns only once released."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self.released = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self.released.wait()
+
+
+@pytest.fixture
+def commits(engine: AsyncEngine) -> Iterator[list[int]]:
+    """One entry per transaction committed on `engine`."""
+    seen: list[int] = []
+
+    def on_commit(_conn: object) -> None:
+        seen.append(1)
+
+    event.listen(engine.sync_engine, "commit", on_commit)
+    yield seen
+    event.remove(engine.sync_engine, "commit", on_commit)
+
+
+def start(rec: CallRecorder, uid: str) -> None:
+    rec.call_started(uid, direction="inbound", started_at=T0, caller_number="13800138000",
+                     caller_name=None, dnid="95598", trunk="PJSIP/fxo-gw-00000001")  # fmt: skip
+
+
+async def stored(engine: AsyncEngine, uid: str) -> bool:
+    return await fetch_call(engine, uid) is not None
+
+
+async def test_without_a_window_a_lone_call_start_is_committed_at_once(engine):
+    sleep = HeldSleep()  # never released: a writer that lingered would never commit
+    rec = CallRecorder(engine, linger_s=0, sleep=sleep)
+    rec.start()
+    start(rec, "lone.1")  # no flush(): a waiting flush skips the window anyway
+    await until(lambda: stored(engine, "lone.1"), DEADLINE_S, "the lone call start committed")
+    assert sleep.asked == [] and rec.backlog == 0
+    await rec.close()
+
+
+async def test_with_a_window_the_lone_call_start_waits_it_out(engine):
+    sleep = HeldSleep()
+    rec = CallRecorder(engine, linger_s=0.25, sleep=sleep)
+    rec.start()
+    start(rec, "lone.2")
+    await until(lambda: sleep.asked == [0.25], DEADLINE_S, "the writer lingering")
+    assert not await stored(engine, "lone.2") and rec.backlog == 1
+    start(rec, "joins.2")  # arrives during the window: same transaction
+    sleep.released.set()
+    await until(lambda: rec.backlog == 0, DEADLINE_S, "the batch committed")
+    assert await stored(engine, "lone.2") and await stored(engine, "joins.2")
+    await rec.close()
+
+
+async def test_without_a_window_what_is_queued_together_is_one_transaction(engine, commits):
+    rec = CallRecorder(engine, linger_s=0, sleep=HeldSleep())
+    rec.start()
+    start(rec, "pair.1")
+    rec.event("pair.1", T0 + timedelta(seconds=3), "ivr_step", {"node": "main", "key": "2"})
+    rec.call_ended("pair.1", ended_at=T0 + timedelta(seconds=9), outcome="ivr_only")
+    await until(lambda: rec.backlog == 0, DEADLINE_S, "the three items committed")
+    assert len(commits) == 1
+    assert [e.kind for e in await fetch_events(engine, "pair.1")] == ["ivr_step"]
+    start(rec, "later.1")  # the writer is idle again: the next lone item is its own transaction
+    await until(lambda: stored(engine, "later.1"), DEADLINE_S, "the next call start committed")
+    assert len(commits) == 2
+    await rec.close()
+
+
+@pytest.mark.parametrize("linger_s", [-0.001, 1.001, math.nan, math.inf])
+async def test_a_window_out_of_bounds_is_refused(engine, linger_s):
+    with pytest.raises(ValueError, match=r"linger_s must be between 0 and 1.0 seconds"):
+        CallRecorder(engine, linger_s=linger_s)
+
+
+@pytest.mark.parametrize(("ms", "seconds"), [(None, 0.0), (0, 0.0), (300, 0.3), (1000, 1.0)])
+async def test_the_daemon_builds_its_recorder_with_the_configured_window(db_url, tmp_path: Path, ms, seconds):
+    database = {"url": db_url} | ({} if ms is None else {"commit_linger_ms": ms})
+    settings = daemon_settings(db_url, tmp_path, database=database)
+    engine, rec = await open_store(settings)
+    try:
+        assert rec.linger_s == seconds
+    finally:
+        await rec.close()
+        await engine.dispose()

@@ -1,0 +1,45 @@
+"""`database.commit_linger_ms`: the recorder's group commit window, bounded and a whole number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotline.settings import ConfigError, Database, load_settings
+
+
+def config_with(tmp_path: Path, linger: str) -> Path:
+    path = tmp_path / "hotline.yaml"
+    text = f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///var/x.db\n  commit_linger_ms: {linger}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_commits_at_once():
+    assert Database().commit_linger_ms == 0
+
+
+@pytest.mark.parametrize("ms", [0, 1, 250, 1000])
+def test_bounds_are_accepted(tmp_path, ms):
+    assert load_settings(config_with(tmp_path, str(ms))).database.commit_linger_ms == ms
+
+
+@pytest.mark.parametrize(
+    ("linger", "message"),
+    [
+        ("-1", "Input should be greater than or equal to 0"),
+        ("1001", "Input should be less than or equal to 1000"),
+        ("0.25", "Input should be a valid integer"),  # seconds where milliseconds are meant
+        ("250.0", "Input should be a valid integer"),
+        ("true", "Input should be a valid integer"),
+        ("'250'", "Input should be a valid integer"),
+        (".nan", "Input should be a valid integer"),
+        ("", "Input should be a valid integer"),  # null
+    ],
+)
+def test_out_of_bounds_or_not_a_whole_number_names_the_line(tmp_path, linger, message):
+    path = config_with(tmp_path, linger)
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path)
+    assert exc.value.errors == [f"{path}:4: database.commit_linger_ms: {message}"]
