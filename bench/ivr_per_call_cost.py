@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lab.load_step import cpu_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "bench" / "baselines" / "ivr_classic.py"
 MENU = ROOT / "config" / "menu.yaml"
-TICK = os.sysconf("SC_CLK_TCK")
 INTERRUPTIBLE = '"0123456789*#"'
 KEYS = "4*0"
 CONCURRENCY = 20
@@ -126,11 +127,6 @@ def daemon_config(work: Path, inbound: int) -> dict[str, Any]:
     }
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
-
-
 def children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
@@ -220,7 +216,7 @@ async def run_calls(
 
 
 async def store_has(db: Path, ended: int, timeout: float = 30) -> None:
-    """Poll the daemon's SQLite until `ended` calls are committed (the writer lingers 0.25 s)."""
+    """Poll the daemon's SQLite until `ended` calls are committed (committed in batches)."""
     deadline = time.monotonic() + timeout
     while True:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
