@@ -68,7 +68,9 @@ def assert_in_step(wav_path: Path) -> None:
     for law, decode in DECODE.items():
         codes = wav_path.with_suffix(f".{law}").read_bytes()
         assert len(codes) == len(samples), (law, len(codes), len(samples))
-        bad = [(s, decode(c)) for s, c in zip(samples, codes, strict=True) if not quantisation_ok(s, decode(c))]
+        bad = [
+            (s, decode(c)) for s, c in zip(samples, codes, strict=True) if not quantisation_ok(s, decode(c))
+        ]
         assert bad == [], (law, bad[:5])
 
 
