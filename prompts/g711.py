@@ -60,10 +60,11 @@ def ulaw_code(sample: int) -> int:
 
 
 @cache
-def _table(law: str) -> bytes:
-    """Code of every sample, indexed by the sample's unsigned 16-bit pattern."""
+def _table(law: str) -> list[int]:
+    """Code of every sample, indexed by the sample's unsigned 16-bit pattern (a list: indexing
+    it is faster than indexing bytes, which makes a new int each time)."""
     code = alaw_code if law == "alaw" else ulaw_code
-    return bytes(code(u - 0x10000 if u & 0x8000 else u) for u in range(0x10000))
+    return [code(u - 0x10000 if u & 0x8000 else u) for u in range(0x10000)]
 
 
 def encode(pcm: bytes, law: str) -> bytes:

@@ -7,7 +7,8 @@
 Asterisk, asked to play `<dir>/<name>`, picks among the formats present the one that costs the
 least translation to the channel's codec: an A-law call reads `.alaw` as is, a µ-law call `.ulaw`,
 anything else the `.wav`. The copies are a function of the WAV (prompts.g711), so whether they are
-in step is checked by encoding the WAV again, never assumed.
+in step is checked by encoding the WAV again, never assumed from names, sizes or dates; a `Ledger`
+of digests of sets already checked saves encoding them again while not one byte changed.
 
 `native=False` (setting `prompts.native_formats: false`) means WAV only: the copies are removed, so
 no call can play a copy older than its WAV. Every file is staged (written and synced under a
@@ -16,13 +17,15 @@ temporary name) before the first rename; a failure while staging changes none of
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import staged
+from .atomic import atomic_write, staged
 from .g711 import encode
 
 NATIVE_EXTS = ("alaw", "ulaw")
@@ -108,38 +111,89 @@ def write_played(wav_path: Path, wav: bytes, *, native: bool) -> None:
         discard(pairs)
 
 
+class Ledger:
+    """Sets found in step, in `<dir>/.native.json`: {WAV name: sha256 of the WAV, the .alaw, the
+    .ulaw}. Files whose three digests are listed are byte for byte a set checked (or made) in
+    step, so they need no encoding again; anything else is checked in full. Only a cache: a lost,
+    stale or broken ledger costs time, never a wrong answer. A dot-name: music on hold skips it."""
+
+    NAME = ".native.json"
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / self.NAME
+        try:
+            data = json.loads(self.path.read_text())
+        except (FileNotFoundError, ValueError):
+            data = {}
+        self.sets: dict[str, object] = data if isinstance(data, dict) else {}
+        self.dirty = False
+
+    @staticmethod
+    def _digests(files: list[bytes]) -> list[str]:
+        return [hashlib.sha256(data).hexdigest() for data in files]
+
+    def knows(self, name: str, files: list[bytes]) -> bool:
+        return self.sets.get(name) == self._digests(files)
+
+    def note(self, name: str, files: list[bytes] | None) -> None:
+        """Remember the set `files` (WAV, .alaw, .ulaw) as in step; None: forget `name`."""
+        entry = None if files is None else self._digests(files)
+        if self.sets.get(name) != entry:
+            self.dirty = True
+            if entry is None:
+                self.sets.pop(name, None)
+            else:
+                self.sets[name] = entry
+
+    def save(self) -> None:
+        if self.dirty:
+            atomic_write(self.path, json.dumps(self.sets, indent=1, sort_keys=True).encode())
+            self.dirty = False
+
+
+def _on_disk(wav_path: Path) -> list[bytes | None]:
+    out: list[bytes | None] = []
+    for path in native_paths(wav_path):
+        try:
+            out.append(path.read_bytes())
+        except FileNotFoundError:
+            out.append(None)
+    return out
+
+
 def in_step(wav_path: Path) -> bool:
     """Both copies exist and hold exactly the WAV's samples."""
     copies = native_bytes(wav_path.read_bytes(), wav_path.name)
-    for path in native_paths(wav_path):
-        try:
-            if path.read_bytes() != copies[path.suffix[1:]]:
-                return False
-        except FileNotFoundError:
-            return False
-    return True
+    return _on_disk(wav_path) == [copies[ext] for ext in NATIVE_EXTS]
 
 
-def sync_native(wav_path: Path, *, native: bool) -> bool:
+def sync_native(wav_path: Path, *, native: bool, ledger: Ledger | None = None) -> bool:
     """Make the copies of an existing WAV agree with it (`native`) or remove them; True if a file
-    changed. NotTelephoneWav (nothing changed) if `native` and the WAV is not 8 kHz mono 16-bit."""
+    changed. NotTelephoneWav (nothing changed) if `native` and the WAV is not 8 kHz mono 16-bit.
+    With a `ledger`, a set it lists is not encoded again (callers save the ledger when done)."""
     if not native:
-        present = [p for p in native_paths(wav_path) if p.exists()]
-        for path in present:
+        found = [p for p in native_paths(wav_path) if p.exists()]
+        for path in found:
             path.unlink(missing_ok=True)
-        return bool(present)
-    if in_step(wav_path):
+        if ledger is not None:
+            ledger.note(wav_path.name, None)
+        return bool(found)
+    wav, on_disk = wav_path.read_bytes(), _on_disk(wav_path)
+    whole = [data for data in on_disk if data is not None]
+    if ledger is not None and len(whole) == len(on_disk) and ledger.knows(wav_path.name, [wav, *whole]):
         return False
-    pairs: list[tuple[Path, Path]] = []
-    try:
-        for ext, data in native_bytes(wav_path.read_bytes(), wav_path.name).items():
-            final = wav_path.with_suffix(f".{ext}")
-            pairs.append((staged(final, data), final))
-        for tmp, final in pairs:
-            os.replace(tmp, final)
-    finally:
-        discard(pairs)
-    return True
+    copies = native_bytes(wav, wav_path.name)
+    changed = on_disk != [copies[ext] for ext in NATIVE_EXTS]
+    if changed:
+        pairs = [(staged(path, copies[path.suffix[1:]]), path) for path in native_paths(wav_path)]
+        try:
+            for tmp, final in pairs:
+                os.replace(tmp, final)
+        finally:
+            discard(pairs)
+    if ledger is not None:
+        ledger.note(wav_path.name, [wav, *copies.values()])
+    return changed
 
 
 def sync_dir(directory: Path, *, native: bool) -> NativeSync:
@@ -147,13 +201,14 @@ def sync_dir(directory: Path, *, native: bool) -> NativeSync:
     directory): what the capacity bench calls to compare WAV only with native copies in one run.
     Asterisk picks the format at each playback, so no reload is needed either way. A WAV that is
     not 8 kHz mono 16-bit (a site's own music) is left alone and listed in `skipped`."""
-    done = NativeSync()
+    done, ledger = NativeSync(), Ledger(directory)
     for wav_path in sorted(directory.glob("*.wav")):
         if wav_path.name.startswith(".") or not wav_path.is_file():
             continue
         try:
-            if sync_native(wav_path, native=native):
+            if sync_native(wav_path, native=native, ledger=ledger):
                 done.changed.append(wav_path.stem)
         except NotTelephoneWav:
             done.skipped.append(wav_path.name)
+    ledger.save()
     return done

@@ -29,7 +29,7 @@ from pydub.generators import Sine  # noqa: E402
 
 from .atomic import atomic_write  # noqa: E402  (after the pydub warning filter)
 from .catalog import RECORDED_DIR  # noqa: E402
-from .native import NotTelephoneWav, sync_native, write_played  # noqa: E402
+from .native import Ledger, NotTelephoneWav, sync_native, write_played  # noqa: E402
 from .studio import MANIFEST, overridden  # noqa: E402
 
 MOH_FILE = "hotline-melody.wav"
@@ -83,19 +83,19 @@ def render_bytes(prompt_id: str, text: str, recorded: Path = RECORDED_DIR) -> by
         return out.read_bytes()
 
 
-def _sync_studio(target: Path, native: bool) -> None:
+def _sync_studio(target: Path, native: bool, ledger: Ledger) -> None:
     """Bring the copies of an overridden prompt's WAV in step with it (or remove them)."""
     try:
-        sync_native(target, native=native and target.exists())
+        sync_native(target, native=native and target.exists(), ledger=ledger)
     except NotTelephoneWav as exc:
         raise RenderError(f"the studio recording in force is not 8 kHz mono 16-bit: {exc}") from exc
 
 
-def _up_to_date(target: Path, native: bool) -> str | None:
+def _up_to_date(target: Path, native: bool, ledger: Ledger) -> str | None:
     """For a WAV the cache says is current: 'cached' (its copies were in step too), 'converted'
     (they were made again from it), or None when the WAV is not what render makes (make it again)."""
     try:
-        changed = sync_native(target, native=native)
+        changed = sync_native(target, native=native, ledger=ledger)
     except NotTelephoneWav:
         return None
     return "converted" if changed and native else "cached"
@@ -111,18 +111,18 @@ def render_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    studio = overridden(out_dir)
+    studio, ledger = overridden(out_dir), Ledger(out_dir)
     result: dict[str, str] = {}
     for pid, text in catalog.items():
         target = out_dir / f"{pid}.wav"
         if pid in studio:
             manifest.pop(pid, None)  # once reverted, the file is made again
-            _sync_studio(target, native)
+            _sync_studio(target, native, ledger)
             result[pid] = "studio"
             continue
         how, key = render_key(pid, text, recorded)
         if manifest.get(pid) == key and target.exists():
-            outcome = _up_to_date(target, native)
+            outcome = _up_to_date(target, native, ledger)
             if outcome is not None:
                 result[pid] = outcome
                 continue
@@ -130,6 +130,7 @@ def render_all(
         manifest[pid] = key
         result[pid] = how
     atomic_write(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    ledger.save()
     return result
 
 
@@ -153,8 +154,10 @@ def render_moh(out_dir: Path, *, native: bool = True) -> Path:
     if not target.exists():
         write_played(target, melody_bytes(), native=native)
         return target
+    ledger = Ledger(out_dir)
     try:
-        sync_native(target, native=native)
+        sync_native(target, native=native, ledger=ledger)
     except NotTelephoneWav as exc:
         raise RenderError(f"music on hold: {exc}") from exc
+    ledger.save()
     return target

@@ -13,7 +13,7 @@ from g711_reference import DECODE, assert_in_step, copies_absent, quantisation_o
 
 from prompts import native
 from prompts.g711 import encode
-from prompts.native import NotTelephoneWav, in_step, sync_dir, sync_native, write_played
+from prompts.native import Ledger, NotTelephoneWav, in_step, sync_dir, sync_native, write_played
 
 EVERY_SAMPLE = struct.pack("<65536h", *range(-32768, 32768))
 
@@ -127,4 +127,24 @@ def test_a_directory_is_switched_between_wav_only_and_native_copies(tmp_path: Pa
     assert sync_dir(tmp_path, native=True).changed == []
     off = sync_dir(tmp_path, native=False)
     assert off.changed == ["goodbye", "greeting", "hotline-melody"]
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".wav"] * 4
+    assert sorted(p.suffix for p in tmp_path.iterdir() if p.name != Ledger.NAME) == [".wav"] * 4
+
+
+def test_the_ledger_spares_encoding_only_byte_identical_sets(tmp_path: Path) -> None:
+    wav_path = tmp_path / "greeting.wav"
+    write_played(wav_path, telephone_wav(freq=440), native=True)
+    ledger = Ledger(tmp_path)
+    assert sync_native(wav_path, native=True, ledger=ledger) is False
+    ledger.save()
+    assert Ledger(tmp_path).knows("greeting.wav", [wav_path.read_bytes(), *_copies(wav_path)])
+    wav_path.with_suffix(".ulaw").write_bytes(b"\xff" * len(wav_path.with_suffix(".ulaw").read_bytes()))
+    assert sync_native(wav_path, native=True, ledger=Ledger(tmp_path)) is True
+    assert_in_step(wav_path)
+    (tmp_path / Ledger.NAME).write_text("not json")  # a broken ledger only costs time
+    assert sync_native(wav_path, native=True, ledger=Ledger(tmp_path)) is False
+    wav_path.with_suffix(".alaw").unlink()
+    assert sync_native(wav_path, native=True, ledger=Ledger(tmp_path)) is True and in_step(wav_path)
+
+
+def _copies(wav_path: Path) -> list[bytes]:
+    return [wav_path.with_suffix(f".{law}").read_bytes() for law in DECODE]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from g711_reference import DECODE, assert_in_step, copies_absent, telephone_wav
 
+from prompts.native import Ledger
 from prompts.render import MOH_FILE, RenderError, render_all, render_moh
 from prompts.studio import MANIFEST, STUDIO
 
@@ -27,7 +28,8 @@ def recorded(tmp_path: Path) -> Path:
 
 
 def files(d: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in d.iterdir() if p.is_file()}
+    """The files Asterisk may play and the render cache (not the ledger of checked copies)."""
+    return {p.name: p.read_bytes() for p in d.iterdir() if p.is_file() and p.name != Ledger.NAME}
 
 
 def test_every_prompt_is_rendered_with_both_copies_and_then_cached(tmp_path: Path, recorded: Path) -> None:
@@ -41,8 +43,11 @@ def test_every_prompt_is_rendered_with_both_copies_and_then_cached(tmp_path: Pat
 
 
 def test_a_missing_or_stale_copy_is_made_again_from_the_cached_wav(tmp_path: Path, recorded: Path) -> None:
+    """Also when the ledger lists the set as checked: a changed byte changes its digest."""
     out = tmp_path / "prompts"
     render_all(CATALOG, out, recorded, native=True)
+    render_all(CATALOG, out, recorded, native=True)
+    assert sorted(json.loads((out / Ledger.NAME).read_text())) == sorted(f"{pid}.wav" for pid in CATALOG)
     wav_before = (out / "greeting.wav").read_bytes()
     (out / "greeting.ulaw").unlink()
     stale = bytearray((out / "goodbye.alaw").read_bytes())
