@@ -35,9 +35,11 @@ def prepare(
     )
     write(render(settings, opts), conf)
     prompts_dir = work_dir / "prompts"
-    render_all(site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents]), prompts_dir)
+    catalog = site_catalog(company=settings.company, agent_ids=[a.id for a in settings.agents])
+    native = settings.prompts.native_formats  # G.711 copies beside every WAV (prompts.native)
+    render_all(catalog, prompts_dir, native=native)
     moh_dir = work_dir / "moh"
-    render_moh(moh_dir)
+    render_moh(moh_dir, native=native)
     files = {settings.asterisk.prompts_dir: prompts_dir, settings.asterisk.moh_dir: moh_dir}
     return conf, files
 

@@ -1,17 +1,19 @@
 """Studio recordings that override a prompt (uploaded in the console), in the prompts directory.
 
     <prompts dir>/<id>.wav                         what Asterisk plays (8 kHz mono 16-bit PCM)
+    <prompts dir>/<id>.alaw, <id>.ulaw             its G.711 copies (prompts.native), unless
+                                                   prompts.native_formats is false
     <prompts dir>/studio/<id>.wav|.mp3             the uploaded original of the override in force;
                                                    its presence marks <id> as overridden, so
                                                    `render_all` (`hotline prompts render`) leaves
-                                                   <id>.wav alone
+                                                   <id>.wav (and its copies) alone
     <prompts dir>/studio/history/<id>-<stamp>.<ext>  originals replaced or reverted, kept for audit
 
 The originals live in a sub-directory on purpose: Asterisk picks among `<id>.*` of the prompts
 directory by format, so an `<id>.mp3` beside `<id>.wav` could be what a caller hears.
 Every file is written to a temporary name in its directory and renamed over the old one, so a call
-never reads half a file; the data is written (and synced) before anything is renamed, so a full
-disk leaves the override as it was.
+never reads half a file; the data (the WAV, its copies, the original) is written and synced before
+anything is renamed, so a full disk leaves the override as it was.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
+
+from .atomic import atomic_write, staged
+from .native import commit_played, discard, stage_played
+
+__all__ = ["atomic_write"]  # re-exported: prompts.render and the console write through it
 
 STUDIO = "studio"
 HISTORY = "history"
@@ -60,31 +66,6 @@ def overridden(prompts_dir: Path) -> set[str]:
     return {p.stem for p in folder.iterdir() if p.is_file() and p.suffix[1:] in ORIGINAL_EXTS}
 
 
-def _staged(path: Path, data: bytes) -> Path:
-    """`data` in a synced temporary file beside `path` (readable by Asterisk), not yet renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(name, 0o644)
-    except OSError:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one rename."""
-    staged = _staged(path, data)
-    try:
-        os.replace(staged, path)
-    finally:
-        staged.unlink(missing_ok=True)
-
-
 def _retire(prompts_dir: Path, prompt_id: str, stamp: str) -> None:
     """Move the override's original (if any) to the history folder."""
     old = original_of(prompts_dir, prompt_id)
@@ -107,36 +88,47 @@ def note_render(prompts_dir: Path, prompt_id: str, key: str | None) -> None:
 
 
 def install_override(
-    prompts_dir: Path, prompt_id: str, *, wav: bytes, original: bytes, ext: str, stamp: str
+    prompts_dir: Path,
+    prompt_id: str,
+    *,
+    wav: bytes,
+    original: bytes,
+    ext: str,
+    stamp: str,
+    native: bool = True,
 ) -> None:
-    """Make `wav` what Asterisk plays for `prompt_id`, keeping `original` (its upload) beside;
-    a previous override's original goes to the history folder. `stamp`: 20261202T053000Z."""
+    """Make `wav` what Asterisk plays for `prompt_id` (with `native` also as .alaw / .ulaw, else
+    WAV only), keeping `original` (its upload) beside; a previous override's original goes to the
+    history folder. `stamp`: 20261202T053000Z. Everything is staged before the first rename."""
     if ext not in ORIGINAL_EXTS or not _STAMP.fullmatch(stamp):
         raise ValueError(f"bad original extension {ext!r} or stamp {stamp!r}")
-    target = played_file(prompts_dir, prompt_id)
     kept = prompts_dir / STUDIO / f"{prompt_id}.{ext}"
-    staged = [_staged(kept, original)]
+    played = stage_played(played_file(prompts_dir, prompt_id), wav, native=native)
     try:
-        staged.append(_staged(target, wav))
-        _retire(prompts_dir, prompt_id, stamp)
-        os.replace(staged[0], kept)
-        os.replace(staged[1], target)
+        kept_tmp = staged(kept, original)
+        try:
+            _retire(prompts_dir, prompt_id, stamp)
+            os.replace(kept_tmp, kept)
+        finally:
+            kept_tmp.unlink(missing_ok=True)
+        commit_played(played, native=native)
     finally:
-        for path in staged:
-            path.unlink(missing_ok=True)
+        discard(played)
     note_render(prompts_dir, prompt_id, None)
 
 
-def remove_override(prompts_dir: Path, prompt_id: str, *, wav: bytes, render_key: str, stamp: str) -> None:
+def remove_override(
+    prompts_dir: Path, prompt_id: str, *, wav: bytes, render_key: str, stamp: str, native: bool = True
+) -> None:
     """End the override of `prompt_id`: `wav` (rendered again from the catalog, `render_key` its
-    cache key) is played from now on; the original goes to the history folder."""
+    cache key) is played from now on, with its .alaw / .ulaw if `native`; the original goes to
+    the history folder."""
     if not _STAMP.fullmatch(stamp):
         raise ValueError(f"bad stamp {stamp!r}")
-    target = played_file(prompts_dir, prompt_id)
-    staged = _staged(target, wav)
+    played = stage_played(played_file(prompts_dir, prompt_id), wav, native=native)
     try:
         _retire(prompts_dir, prompt_id, stamp)
-        os.replace(staged, target)
+        commit_played(played, native=native)
     finally:
-        staged.unlink(missing_ok=True)
+        discard(played)
     note_render(prompts_dir, prompt_id, render_key)

@@ -10,6 +10,7 @@ from hotline.settings.config_file import DEFAULT_CONFIG, ConfigError, Settings, 
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.orders import Orders
+from hotline.settings.prompts import PromptFiles
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import DahdiTrunk, PjsipTrunk, Trunks
@@ -37,6 +38,7 @@ __all__ = [
     "Quality",
     "Retention",
     "PjsipTrunk",
+    "PromptFiles",
     "Security",
     "Settings",
     "SipMedia",

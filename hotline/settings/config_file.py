@@ -15,6 +15,7 @@ from hotline.settings.categories import Categories
 from hotline.settings.connections import Ami, Database, FastAgi, MetricsHttp, Mqtt
 from hotline.settings.liveness import Liveness
 from hotline.settings.orders import Orders
+from hotline.settings.prompts import PromptFiles
 from hotline.settings.security import Security
 from hotline.settings.supervisors import Supervisor
 from hotline.settings.trunks import Trunks
@@ -41,6 +42,7 @@ class Settings(StrictSection):
     metrics: MetricsHttp | None = None
     web: WebConsole | None = None
     asterisk: AsteriskPaths = AsteriskPaths()
+    prompts: PromptFiles = PromptFiles()
     sip: SipMedia = SipMedia()
     outbound: Outbound = Outbound()
     orders: Orders = Orders()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -75,6 +76,7 @@ class _PromptsPage:
         self.deps = deps
         self.catalog = site_catalog(company=s.company, agent_ids=[a.id for a in s.agents])
         self.dir = Path(s.asterisk.prompts_dir_on_host())
+        self.native = s.prompts.native_formats  # also write the G.711 copies (.alaw, .ulaw)
         self.lock = asyncio.Lock()  # one change of the prompt files at a time
 
     def _prompt_id(self, form: FormData) -> str:
@@ -136,7 +138,15 @@ class _PromptsPage:
             try:
                 async with self.deps.engine.begin() as conn:
                     await record_override(conn, record)
-                    await offload(self.deps, install, self.dir, pid, prepared, data, stamp(now))
+                    await offload(
+                        self.deps,
+                        partial(install, native=self.native),
+                        self.dir,
+                        pid,
+                        prepared,
+                        data,
+                        stamp(now),
+                    )
             except OSError as exc:
                 return self._write_failed(request, pid, exc)
         detail: dict[str, object] = {
@@ -161,7 +171,12 @@ class _PromptsPage:
                 async with self.deps.engine.begin() as conn:
                     await forget_override(conn, pid)
                     sha = await offload(
-                        self.deps, revert, self.dir, pid, self.catalog[pid], stamp(self.deps.clock())
+                        self.deps,
+                        partial(revert, native=self.native),
+                        self.dir,
+                        pid,
+                        self.catalog[pid],
+                        stamp(self.deps.clock()),
                     )
             except RenderError as exc:
                 return refused(request, f"重新生成失败，录音室录音保持不变：{exc}", BASE, status=503)
@@ -181,11 +196,15 @@ class _PromptsPage:
             try:
                 if pid is None:
                     detail: dict[str, object] = {"scope": "changed"}
-                    detail |= await offload(self.deps, render_changed, self.dir, self.catalog)
+                    detail |= await offload(
+                        self.deps, partial(render_changed, native=self.native), self.dir, self.catalog
+                    )
                 else:
                     if original_of(self.dir, pid) is not None:
                         return refused(request, "这个提示音正在使用录音室录音：请先撤销录音。", BASE)
-                    how = await offload(self.deps, render_one, self.dir, pid, self.catalog[pid])
+                    how = await offload(
+                        self.deps, partial(render_one, native=self.native), self.dir, pid, self.catalog[pid]
+                    )
                     detail = {"prompt_id": pid, "made": how}
             except RenderError as exc:
                 return refused(request, f"生成失败：{exc}", BASE, status=503)

@@ -2,7 +2,9 @@
 
 Everything happens in the prompts directory as the daemon sees it (asterisk.prompts_host_dir, else
 asterisk.prompts_dir) with the layout of prompts.studio; conversion is prompts.studio_audio,
-synthesis is prompts.render (espeak-ng, as `hotline prompts render`).
+synthesis is prompts.render (espeak-ng, as `hotline prompts render`). `native`
+(prompts.native_formats): every WAV written also gets its G.711 copies (.alaw, .ulaw), staged with
+it; False: WAV only, the copies removed.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pathlib import Path
 
 from hotline.store.prompt_overrides import PromptOverride
 from prompts.catalog import RECORDED_DIR
-from prompts.render import render_all, render_bytes, render_key
+from prompts.native import write_played
+from prompts.render import OUTCOMES, render_all, render_bytes, render_key
 from prompts.studio import (
-    atomic_write,
     install_override,
     note_render,
     original_of,
@@ -92,7 +94,9 @@ def prepare_upload(data: bytes) -> Upload:
     return Upload(converted, hashlib.sha256(converted.wav).hexdigest())
 
 
-def install(prompts_dir: Path, prompt_id: str, upload: Upload, original: bytes, stamp: str) -> None:
+def install(
+    prompts_dir: Path, prompt_id: str, upload: Upload, original: bytes, stamp: str, *, native: bool
+) -> None:
     install_override(
         prompts_dir,
         prompt_id,
@@ -100,35 +104,41 @@ def install(prompts_dir: Path, prompt_id: str, upload: Upload, original: bytes, 
         original=original,
         ext=upload.converted.kind,
         stamp=stamp,
+        native=native,
     )
 
 
-def revert(prompts_dir: Path, prompt_id: str, text: str, stamp: str, recorded: Path = RECORDED_DIR) -> str:
+def revert(
+    prompts_dir: Path, prompt_id: str, text: str, stamp: str, recorded: Path = RECORDED_DIR, *, native: bool
+) -> str:
     """Render `prompt_id` from the catalog again and end its override; the new file's sha256.
     Rendering comes first: if it fails (espeak-ng missing) the override stays as it was."""
     wav = render_bytes(prompt_id, text, recorded)
     _, key = render_key(prompt_id, text, recorded)
-    remove_override(prompts_dir, prompt_id, wav=wav, render_key=key, stamp=stamp)
+    remove_override(prompts_dir, prompt_id, wav=wav, render_key=key, stamp=stamp, native=native)
     return hashlib.sha256(wav).hexdigest()
 
 
-def render_one(prompts_dir: Path, prompt_id: str, text: str, recorded: Path = RECORDED_DIR) -> str:
+def render_one(
+    prompts_dir: Path, prompt_id: str, text: str, recorded: Path = RECORDED_DIR, *, native: bool
+) -> str:
     """Make one (not overridden) prompt again even if its text did not change; 'recorded' or
     'generated'. ValueError for an overridden one (revert it instead)."""
     if original_of(prompts_dir, prompt_id) is not None:
         raise ValueError(f"{prompt_id} is overridden by a studio recording")
     how, key = render_key(prompt_id, text, recorded)
-    atomic_write(played_file(prompts_dir, prompt_id), render_bytes(prompt_id, text, recorded))
+    wav = render_bytes(prompt_id, text, recorded)
+    write_played(played_file(prompts_dir, prompt_id), wav, native=native)
     note_render(prompts_dir, prompt_id, key)
     return how
 
 
 def render_changed(
-    prompts_dir: Path, catalog: dict[str, str], recorded: Path = RECORDED_DIR
+    prompts_dir: Path, catalog: dict[str, str], recorded: Path = RECORDED_DIR, *, native: bool
 ) -> dict[str, int]:
     """`hotline prompts render` for the catalog: what changed or is missing; counts per outcome."""
-    result = render_all(catalog, prompts_dir, recorded)
-    counts = dict.fromkeys(("generated", "recorded", "cached", "studio"), 0)
+    result = render_all(catalog, prompts_dir, recorded, native=native)
+    counts = dict.fromkeys(OUTCOMES, 0)
     for how in result.values():
         counts[how] += 1
     return counts

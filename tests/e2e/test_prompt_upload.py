@@ -3,9 +3,13 @@ and CSRF token); the next lab call hears it. "Its file is what Asterisk played" 
 
 1. the console recorded the upload with the sha256 of the converted WAV, and the file at
    <chroot>/<asterisk.prompts_dir>/greeting.wav has that sha256 and carries the uploaded tone;
-2. it is the only `greeting.*` there (Asterisk picks among the formats of that name);
+2. beside it are only its G.711 copies `greeting.alaw` / `greeting.ulaw`, holding the WAV's samples
+   (prompts.native_formats, on in the lab; off: the WAV is the only `greeting.*`): Asterisk picks
+   among the formats of that name;
 3. for this call's channel, AMI reports the AGI command `STREAM FILE "<prompts_dir>/greeting"` and
-   Asterisk's full log `<channel> Playing '<prompts_dir>/greeting.slin'` (slin: the WAV's format).
+   Asterisk's full log `<channel> Playing '<prompts_dir>/greeting.ulaw'`: the channel's write
+   format while it plays, µ-law, the lab caller's only codec, so the copy is played as it is, not
+   transcoded (WAV only: `.slin`, the WAV's format, translated to µ-law for every frame).
 
 The stored call (events, ivr_path) does not say which prompt files were played: the AMI events
 and the full log do. The override is reverted at the end (the greeting is rendered again).
@@ -24,6 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 from e2e_setup import WEB_PORT, rows_for
+from g711_reference import assert_in_step
 from test_ivr_calls import _ami
 from test_web_console import PASSWORD, add_user
 
@@ -110,8 +115,13 @@ async def test_an_uploaded_prompt_is_what_the_next_call_hears(hotline_lab, daemo
             await engine.dispose()
         assert hashlib.sha256(on_host.read_bytes()).hexdigest() == record.sha256
         assert abs(tone_of(on_host) - TONE_HZ) < TONE_HZ * 0.03
-        assert sorted(p.name for p in on_host.parent.glob("greeting.*")) == ["greeting.wav"]
-        await _heard_in_the_next_call(hotline_lab, asterisk, settings.database.url, prompt)
+        native = settings.prompts.native_formats
+        names = ["greeting.alaw", "greeting.ulaw", "greeting.wav"] if native else ["greeting.wav"]
+        assert sorted(p.name for p in on_host.parent.glob("greeting.*")) == names
+        if native:
+            assert_in_step(on_host)
+        fmt = "ulaw" if native else "slin"
+        await _heard_in_the_next_call(hotline_lab, asterisk, settings.database.url, prompt, fmt)
     finally:
         form = {"csrf_token": await csrf(c, "/admin/prompts"), "prompt_id": "greeting"}
         reverted = await c.post("/admin/prompts/revert", data=form)
@@ -120,7 +130,7 @@ async def test_an_uploaded_prompt_is_what_the_next_call_hears(hotline_lab, daemo
     assert hashlib.sha256(on_host.read_bytes()).hexdigest() != record.sha256
 
 
-async def _heard_in_the_next_call(hotline_lab, asterisk, db_url: str, prompt: str) -> None:
+async def _heard_in_the_next_call(hotline_lab, asterisk, db_url: str, prompt: str, fmt: str) -> None:
     conn = await _ami(hotline_lab)
     try:
         result = await call(caller=CALLER, steps=[Wait(5.0)], timeout=30)
@@ -130,5 +140,5 @@ async def _heard_in_the_next_call(hotline_lab, asterisk, db_url: str, prompt: st
         channel = channel_of(conn.events, row.uniqueid)
     finally:
         await conn.close()
-    played = rf"<{re.escape(channel)}> Playing '{re.escape(prompt)}\.slin'"
+    played = rf"<{re.escape(channel)}> Playing '{re.escape(prompt)}\.{fmt}'"
     await asterisk.wait_for_log(played, timeout=5)

@@ -11,6 +11,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from g711_reference import assert_in_step, copies_absent
 
 from prompts.studio import (
     MANIFEST,
@@ -127,22 +128,56 @@ def test_an_override_is_installed_and_removed_keeping_the_originals(tmp_path: Pa
     d = tmp_path / "prompts"
     d.mkdir()
     (d / MANIFEST).write_text(json.dumps({"greeting": "tts:old", "goodbye": "tts:x"}))
-    install_override(d, "greeting", wav=b"one", original=b"first upload", ext="mp3", stamp=STAMP)
-    assert played_file(d, "greeting").read_bytes() == b"one" and overridden(d) == {"greeting"}
+    one, two, rendered = (pcm_wav(8000, seconds=0.3, amp=a) for a in (0.2, 0.4, 0.6))
+    install_override(d, "greeting", wav=one, original=b"first upload", ext="mp3", stamp=STAMP, native=False)
+    assert played_file(d, "greeting").read_bytes() == one and overridden(d) == {"greeting"}
     assert json.loads((d / MANIFEST).read_text()) == {"goodbye": "tts:x"}
     install_override(
-        d, "greeting", wav=b"two", original=b"second upload", ext="wav", stamp="20261203T000000Z"
+        d, "greeting", wav=two, original=b"second upload", ext="wav", stamp="20261203T000000Z", native=False
     )
     assert original_of(d, "greeting") == d / STUDIO / "greeting.wav"
     assert (d / STUDIO / "history" / "greeting-20261203T000000Z.mp3").read_bytes() == b"first upload"
-    remove_override(d, "greeting", wav=b"rendered", render_key="tts:new", stamp="20261204T000000Z")
-    assert played_file(d, "greeting").read_bytes() == b"rendered" and overridden(d) == set()
+    remove_override(d, "greeting", wav=rendered, render_key="tts:new", stamp="20261204T000000Z", native=False)
+    assert played_file(d, "greeting").read_bytes() == rendered and overridden(d) == set()
     assert json.loads((d / MANIFEST).read_text()) == {"goodbye": "tts:x", "greeting": "tts:new"}
     assert sorted(p.name for p in (d / STUDIO / "history").iterdir()) == [
         "greeting-20261203T000000Z.mp3",
         "greeting-20261204T000000Z.wav",
     ]
     assert not [p for p in d.rglob("*.tmp")]  # no staged file left behind
+    assert sorted(p.name for p in d.iterdir()) == ["greeting.wav", MANIFEST, STUDIO]  # WAV only
+
+
+def test_install_replace_and_revert_keep_the_three_files_in_step(tmp_path: Path) -> None:
+    d = tmp_path / "prompts"
+    one, two, rendered = (pcm_wav(8000, seconds=s, amp=0.5) for s in (0.3, 0.5, 0.4))
+    played = played_file(d, "greeting")
+    install_override(d, "greeting", wav=one, original=b"first", ext="mp3", stamp=STAMP, native=True)
+    assert played.read_bytes() == one
+    assert_in_step(played)
+    install_override(
+        d, "greeting", wav=two, original=b"second", ext="wav", stamp="20261203T000000Z", native=True
+    )
+    assert played.read_bytes() == two and len(played.with_suffix(".ulaw").read_bytes()) == 4000
+    assert_in_step(played)
+    remove_override(d, "greeting", wav=rendered, render_key="tts:new", stamp="20261204T000000Z", native=True)
+    assert played.read_bytes() == rendered and len(played.with_suffix(".alaw").read_bytes()) == 3200
+    assert_in_step(played)
+    install_override(
+        d, "greeting", wav=one, original=b"third", ext="mp3", stamp="20261205T000000Z", native=False
+    )
+    assert played.read_bytes() == one and copies_absent(played)  # WAV only: no stale copy left
+
+
+def test_a_studio_wav_that_cannot_be_copied_installs_nothing(tmp_path: Path) -> None:
+    d = tmp_path / "prompts"
+    install_override(d, "greeting", wav=pcm_wav(8000), original=b"first", ext="mp3", stamp=STAMP, native=True)
+    before = {str(p.relative_to(d)): p.read_bytes() for p in d.rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match="want 8000 Hz mono 16-bit"):
+        install_override(
+            d, "greeting", wav=pcm_wav(16000), original=b"x", ext="wav", stamp="20261203T000000Z", native=True
+        )
+    assert {str(p.relative_to(d)): p.read_bytes() for p in d.rglob("*") if p.is_file()} == before
 
 
 @pytest.mark.parametrize("bad", ["../etc/passwd", "Greeting", "a/b", "", "x" * 65])

@@ -22,6 +22,7 @@ from admin_harness import (
     tone_wav,
     wav_params,
 )
+from g711_reference import assert_in_step
 from sqlalchemy import func, select
 from web_harness import csrf_of
 
@@ -61,6 +62,7 @@ async def test_a_studio_wav_becomes_the_8khz_mono_file_asterisk_plays(admin: Adm
     played = admin.prompts_dir / "greeting.wav"
     rate, channels, bits, seconds = wav_params(played)
     assert (rate, channels, bits) == (8000, 1, 16) and abs(seconds - 1.5) < 0.01
+    assert_in_step(played)  # with its .alaw and .ulaw: the same 12,000 samples
     assert (admin.prompts_dir / STUDIO / "greeting.wav").read_bytes() == studio  # the original, kept
     sha = hashlib.sha256(played.read_bytes()).hexdigest()
     (record,) = (await overrides(admin.deps.engine)).values()
@@ -110,6 +112,7 @@ async def test_a_bad_upload_is_refused_and_changes_nothing(admin, what, pid, dat
     async with session(admin, "admin") as c:
         assert (await upload(c, "goodbye", tone_wav())).status_code == 303  # an override already there
         before, audits = snapshot(admin.prompts_dir), await audit_actions(admin.deps.engine)
+        assert {"goodbye.wav", "goodbye.alaw", "goodbye.ulaw"} <= set(before)
         r = await upload(c, pid, data)
     assert r.status_code == status and says in r.text, r.text
     assert snapshot(admin.prompts_dir) == before
@@ -164,11 +167,13 @@ def test_hotline_prompts_render_leaves_an_override_alone(tmp_path: Path) -> None
         (recorded / f"{pid}.wav").write_bytes(tone_wav(rate=8000, channels=1, freq=300))
     (out / STUDIO).mkdir(parents=True)
     (out / STUDIO / "greeting.mp3").write_bytes(b"kept original")
-    (out / "greeting.wav").write_bytes(b"the studio file")
+    studio_wav = tone_wav(rate=8000, channels=1, freq=500)
+    (out / "greeting.wav").write_bytes(studio_wav)
     (out / "manifest.json").write_text(json.dumps({"greeting": render_key("greeting", "x", recorded)[1]}))
     result = render_all({"greeting": "您好", "goodbye": "再见"}, out, recorded)
     assert result == {"greeting": "studio", "goodbye": "recorded"}
-    assert (out / "greeting.wav").read_bytes() == b"the studio file"
+    assert (out / "greeting.wav").read_bytes() == studio_wav
+    assert_in_step(out / "greeting.wav")  # its G.711 copies made from the studio file, not rendered over
     assert "greeting" not in json.loads((out / "manifest.json").read_text())  # made again once reverted
 
 
@@ -210,4 +215,8 @@ async def test_render_changed_makes_only_the_prompts_whose_text_changed(admin: A
     made = {pid for pid in catalog if (admin.prompts_dir / f"{pid}.wav").read_bytes() != filler}
     assert made == {"goodbye", "greeting", "please_hold"}  # the last one: the upload
     (_, detail), *_ = [a for a in await audit_actions(admin.deps.engine) if a[0] == "prompt_render"]
-    assert (detail["generated"], detail["studio"], detail["cached"]) == (2, 1, len(catalog) - 3)
+    # the filler WAVs were current but had no G.711 copies: made from them, not synthesised again
+    assert (detail["generated"], detail["studio"], detail["cached"]) == (2, 1, 0)
+    assert detail["converted"] == len(catalog) - 3
+    for pid in catalog:
+        assert_in_step(admin.prompts_dir / f"{pid}.wav")
