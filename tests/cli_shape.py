@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import enum
 import json
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 import typer
 import typer.main
 
+ROOT = Path(__file__).resolve().parents[1]
 _SKIPPED = ("callback", "commands", "params", "type_descriptor")  # described apart, or code
 
 
@@ -25,8 +26,8 @@ def _plain(value: Any) -> Any:
     """A JSON value, or None for what is code or an object's identity (a callback, a function)."""
     if isinstance(value, enum.Enum):
         return f"{type(value).__name__}.{value.name}"
-    if isinstance(value, PurePath):
-        return str(value)
+    if isinstance(value, PurePath):  # a file of the project: the same in every checkout
+        return str(value).replace(str(ROOT), "<project>", 1)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dict):

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import typer
 
+from typing import TYPE_CHECKING
+
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit
-from ivr.errors import MenuError
-from ivr.menu_load import load_menu
-from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
-from ivr.menu_svg import menu_svg
-from prompts.catalog import CATALOG_FILE, CatalogError, load_catalog
+from prompts.catalog import CATALOG_FILE
+
+if TYPE_CHECKING:
+    from ivr.menu_model import Menu
 
 app = typer.Typer(no_args_is_help=True, help="check, show or draw the IVR menu")
 
@@ -30,6 +31,8 @@ def _group() -> None:
 
 def _catalog_or_exit(catalog: Path) -> dict[str, str]:
     """Prompt id -> text, with {company} left as written (the menu is the same for every site)."""
+    from prompts.catalog import CatalogError, load_catalog
+
     try:
         return load_catalog(catalog, company="{company}")
     except (CatalogError, OSError) as exc:
@@ -40,6 +43,9 @@ def _catalog_or_exit(catalog: Path) -> dict[str, str]:
 def _menu_or_exit(
     file: Path, catalog: Path, config: Path | None, prompts: dict[str, str] | None = None
 ) -> Menu:
+    from ivr.errors import MenuError
+    from ivr.menu_load import load_menu
+
     known = set(prompts if prompts is not None else _catalog_or_exit(catalog))
     categories = settings_or_exit(config).categories.keys
     try:
@@ -75,6 +81,8 @@ def render(
     config: Path = ConfigOption,
 ) -> None:
     """Draw the menu tree as a self-contained SVG: a box per node, keys on the edges, 0/* dashed."""
+    from ivr.menu_svg import menu_svg
+
     prompts = _catalog_or_exit(catalog)
     menu = _menu_or_exit(file, catalog, config, prompts)
     try:
@@ -88,6 +96,8 @@ def render(
 @app.command("show")
 def show(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = ConfigOption) -> None:
     """Print the menu tree: level, key, node, kind, category (0 and * are on every menu)."""
+    from ivr.menu_model import AGENT_KEY, UP_KEY
+
     menu = _menu_or_exit(file, catalog, config)
     out.print(
         f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
@@ -99,6 +109,8 @@ def show(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = Con
 
 
 def _tree(menu: Menu, nid: str, key: str, indent: int, seen: set[str]) -> None:
+    from ivr.menu_model import AGENT_KEY, UP_KEY, MenuNode
+
     node = menu.nodes[nid]
     level = f"L{menu.level[nid]} " if nid in menu.level else ""
     label = f" {node.label}" if node.label else ""

@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import ConfigOption, out, settings_or_exit
-from prompts.catalog import site_catalog
-from prompts.render import render_all, render_moh
 
 app = typer.Typer(no_args_is_help=True, help="voice prompts")
 
@@ -22,6 +20,9 @@ def render_cmd(
     """Synthesise every catalog prompt (recorded overrides win) to 8 kHz mono WAV.
 
     A prompt overridden by a studio recording in the console (OUT/studio/ID.*) is left as it is."""
+    from prompts.catalog import site_catalog
+    from prompts.render import render_all, render_moh
+
     s = settings_or_exit(config)
     result = render_all(site_catalog(company=s.company, agent_ids=[a.id for a in s.agents]), out_dir)
     render_moh(moh_dir)
