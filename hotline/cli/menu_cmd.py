@@ -6,13 +6,12 @@ config, `--config`), so each command reads the site config too."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from typing import TYPE_CHECKING
-
+import prompts
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit
-from prompts.catalog import CATALOG_FILE
 
 if TYPE_CHECKING:
     from ivr.menu_model import Menu
@@ -20,6 +19,9 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, help="check, show or draw the IVR menu")
 
 MENU_FILE = Path("config/menu.yaml")
+# prompts.catalog's CATALOG_FILE, found from its package: prompts.catalog (and YAML) is imported
+# only when a command runs (tests/unit/test_cli_start.py checks that the two are the same)
+CATALOG_FILE = Path(prompts.__file__).with_name("catalog.yaml")
 FileArg = typer.Argument(MENU_FILE, help="menu file (default: config/menu.yaml)")
 CatalogOption = typer.Option(CATALOG_FILE, "--catalog", help="prompt catalog (prompt ids the menu may use)")
 
