@@ -99,11 +99,6 @@ def report(
     config: Path = ConfigOption,
 ) -> None:
     """Call statistics of a day, month or year: 接通率, service level, IVR use, agents, staffing."""
-    import asyncio
-
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
     from hotline.reports.figures import Thresholds
     from hotline.reports.period import parse_period, zone
 
@@ -119,13 +114,22 @@ def report(
         thresholds = Thresholds(answer_target_s=s.answer_target.seconds)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    _output(_read(s, period, thresholds, goal, wrap_up), fmt, output)
+
+
+def _read(s: Settings, period: Period, thresholds: Thresholds, goal: float, wrap_up: float) -> Report:
+    """The report from the call store; a store that is missing or unusable is a one-line error."""
+    import asyncio
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
     _check_store_exists(s.database.url)
     try:
-        result = asyncio.run(_build(s, period, thresholds, goal, wrap_up))
+        return asyncio.run(_build(s, period, thresholds, goal, wrap_up))
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(s.database.url).render_as_string(hide_password=True)
         raise io_failure(f"read the call store {where}", exc) from None
-    _output(result, fmt, output)
 
 
 def _render(fmt: Format) -> Callable[[Report], str]:
