@@ -9,6 +9,11 @@ list|show|answer|close (work orders), agents secret, users add|passwd|list|disab
 console's accounts), flags list|add|clear (harassment numbers) and kb import|list (the knowledge
 base's standard answers).
 `main` refuses arguments that are not UTF-8 before any command runs.
+
+Registering every command here is cheap because a `*_cmd` module imports only light modules at
+its top (typer, rich's console, the standard library, hotline.clock): what a command runs with
+(the config models, SQLAlchemy, the daemon, Jinja, YAML...) is imported inside the function that
+needs it, so `hotline --help` and each command's help never load it (tests/unit/test_cli_start.py).
 """
 
 from __future__ import annotations

@@ -9,9 +9,6 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import ConfigOption, config_path, err, fail, io_failure, out
-from hotline.settings import ConfigError, settings_from
-from hotline.settings.secret_edit import SECRET_LENGTH, SecretEditError, give_new_secret
-from ivr.yaml_source import parse_yaml
 
 app = typer.Typer(no_args_is_help=True, help="the agents in the site config")
 
@@ -25,6 +22,10 @@ def secret(
     """Generate a strong SIP secret for one agent and write it into the config file in place
     (comments and layout kept, the file replaced atomically). Then re-render the Asterisk config
     and reload PJSIP, and set the secret in the agent's softphone."""
+    from hotline.settings import ConfigError, settings_from
+    from hotline.settings.secret_edit import SECRET_LENGTH, SecretEditError, give_new_secret
+    from ivr.yaml_source import parse_yaml
+
     path = config_path(config).resolve()  # a symlinked config: the file it points at is rewritten
     try:
         text = path.read_text(encoding="utf-8")

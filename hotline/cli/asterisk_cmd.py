@@ -6,16 +6,12 @@ from pathlib import Path
 
 import typer
 
-from hotline.asterisk.config_render import (
-    DEFAULT_MODULES_DIR,
-    RenderError,
-    RenderOptions,
-    render,
-    render_dahdi,
-    write,
-)
 from hotline.cli.common import ConfigOption, err, out
 from hotline.cli.secret_check import strong_settings_or_exit
+
+# config_render's DEFAULT_MODULES_DIR, written again: that module (Jinja, the settings) is imported
+# only when the command runs (tests/unit/test_cli_start.py checks that the two are the same)
+DEFAULT_MODULES_DIR = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
 
 app = typer.Typer(no_args_is_help=True, help="Asterisk configuration")
 
@@ -31,6 +27,8 @@ def render_cmd(
     with_dahdi: bool = typer.Option(False, help="also write chan_dahdi.conf when trunks.kind is pjsip"),
 ) -> None:
     """Write pjsip, manager, modules, musiconhold, extensions (from dialplan/)... into OUT_DIR (mode 0640)."""
+    from hotline.asterisk.config_render import RenderError, RenderOptions, render, render_dahdi, write
+
     s = strong_settings_or_exit(config)  # weak secrets never reach pjsip.conf outside a lab
     opts = RenderOptions(
         etc_dir=etc_dir, modules_dir=modules_dir, sip_bind=sip_bind, media_address=media_address

@@ -1,6 +1,9 @@
 """Shared CLI bits: where the config is, loading it or exiting with every error listed, one-line
 errors (exit 2: bad input or config; exit 1: an I/O failure such as an unwritable output file or
-an unusable database), the store for a command, and writing an output file whole or not at all."""
+an unusable database), the store for a command, and writing an output file whole or not at all.
+
+Like every module of this package, it imports only light modules at its top (typer, rich's
+console); what a command needs to run is imported in the function that needs it."""
 
 from __future__ import annotations
 
@@ -9,16 +12,15 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.settings import ConfigError, Settings, load_settings
-from hotline.store.db import make_engine, upgrade
+if TYPE_CHECKING:  # imported where used: `hotline --help` need not load pydantic or SQLAlchemy
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.settings import Settings
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -36,6 +38,8 @@ def config_path(path: Path | None) -> Path:
 
 
 def settings_or_exit(path: Path | None) -> Settings:
+    from hotline.settings import ConfigError, load_settings
+
     try:
         return load_settings(config_path(path))
     except ConfigError as exc:
@@ -65,6 +69,11 @@ def io_failure(what: str, exc: Exception) -> typer.Exit:
 async def with_engine(url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """Migrate the database at `url`, then `await work(engine)` and dispose of the engine; a
     database that cannot be opened or used is a one-line error (exit 1)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hotline.store.db import make_engine, upgrade
+
     where = make_url(url).render_as_string(hide_password=True)
     try:
         await upgrade(url)

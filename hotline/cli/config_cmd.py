@@ -9,7 +9,6 @@ import typer
 
 from hotline.cli.common import config_path, err, out
 from hotline.cli.secret_check import load_or_exit, refuse_weak
-from hotline.settings import ConfigError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="check or show the site config")
 
@@ -32,6 +31,8 @@ def check(file: Path = typer.Argument(None, help="config file (default: config/h
 @app.command("show")
 def show(file: Path = typer.Argument(None)) -> None:
     """Print the effective config (defaults filled in) with every secret masked."""
+    from hotline.settings import ConfigError, load_settings
+
     path = config_path(file)
     try:
         s = load_settings(path)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, out, settings_or_exit, with_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 app = typer.Typer(no_args_is_help=True, help="the call store")
 
@@ -20,6 +22,8 @@ async def _nothing(engine: AsyncEngine) -> None:
 @app.command("upgrade")
 def upgrade_cmd(config: Path = ConfigOption) -> None:
     """Apply the store's migrations (the daemon also does this at start)."""
+    import asyncio
+
     s = settings_or_exit(config)
     asyncio.run(with_engine(s.database.url, _nothing))
     out.print("database is at the latest revision", markup=False)

@@ -10,32 +10,21 @@ author or clearer.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.harassment.flags import (
-    Flag,
-    Flagged,
-    HarassmentError,
-    check_flag,
-    clear_flag,
-    flag_number,
-    list_flags,
-    national,
-)
-from hotline.selfservice.local_time import LOCAL_TZ
-from hotline.web.auth import audit
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.harassment.flags import Flag, Flagged
 
 app = typer.Typer(no_args_is_help=True, help="harassment numbers: warned before the menu (seed 000 §27)")
 T = TypeVar("T")
@@ -49,15 +38,21 @@ def _actor() -> str:
 
 
 def _run(config: Path | None, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    import asyncio
+
     s = settings_or_exit(config)
     return asyncio.run(with_engine(s.database.url, work))
 
 
 async def _audited(engine: AsyncEngine, who: str, action: str, detail: Mapping[str, object]) -> None:
+    from hotline.web.auth import audit
+
     await audit.record(engine, None, action, detail, None, username=who)
 
 
 def _checked(check: Callable[[], T]) -> T:
+    from hotline.harassment.flags import HarassmentError
+
     try:
         return check()
     except HarassmentError as exc:
@@ -71,6 +66,8 @@ def add(
     config: Path = ConfigOption,
 ) -> None:
     """Flag a number: its calls hear the harassment warning before the menu and are logged."""
+    from hotline.harassment.flags import check_flag, flag_number
+
     who = _actor()
     nat, text, _, _ = _checked(lambda: check_flag(number, reason, who))
 
@@ -94,6 +91,8 @@ def add(
 @app.command("clear")
 def clear(number: str = typer.Argument(...), config: Path = ConfigOption) -> None:
     """Clear a number's flag (a supervisor's decision): its calls are no longer warned."""
+    from hotline.harassment.flags import clear_flag, national
+
     who = _actor()
     nat = _checked(lambda: national(number))
 
@@ -109,6 +108,8 @@ def clear(number: str = typer.Argument(...), config: Path = ConfigOption) -> Non
 
 
 def _local(value: datetime | None) -> str:
+    from hotline.selfservice.local_time import LOCAL_TZ
+
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
@@ -118,6 +119,11 @@ def list_cmd(
     config: Path = ConfigOption,
 ) -> None:
     """The flagged numbers, newest first (local time)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from hotline.harassment.flags import list_flags
+
     found = _run(config, lambda engine: list_flags(engine, include_cleared=all_))
     if not found:
         out.print("no flagged numbers" if not all_ else "no flags yet", markup=False)

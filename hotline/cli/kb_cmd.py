@@ -8,22 +8,20 @@ by `cli:<login name>`.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.kb.importer import ImportResult, KbImportError, import_drafts, read_drafts
-from hotline.kb.store import list_articles
-from hotline.selfservice.local_time import LOCAL_TZ
-from hotline.web.auth import audit
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.kb.importer import ImportResult
 
 app = typer.Typer(no_args_is_help=True, help="knowledge base: the standard answers agents search")
 
@@ -41,6 +39,11 @@ def kb_import(
     config: Path = ConfigOption,
 ) -> None:
     """Add the file's articles and update those with the same title (all of them or none)."""
+    import asyncio
+
+    from hotline.kb.importer import KbImportError, import_drafts, read_drafts
+    from hotline.web.auth import audit
+
     s = settings_or_exit(config)
     try:
         drafts = read_drafts(file, dict(s.categories.agent_categories))
@@ -72,6 +75,14 @@ def kb_list(
     config: Path = ConfigOption,
 ) -> None:
     """Show the articles in the order they were added (last change in local time)."""
+    import asyncio
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from hotline.kb.store import list_articles
+    from hotline.selfservice.local_time import LOCAL_TZ
+
     s = settings_or_exit(config)
     labels = dict(s.categories.agent_categories)
     articles = asyncio.run(with_engine(s.database.url, lambda e: list_articles(e, include_archived=show_all)))

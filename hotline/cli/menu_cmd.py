@@ -6,19 +6,22 @@ config, `--config`), so each command reads the site config too."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+import prompts
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit
-from ivr.errors import MenuError
-from ivr.menu_load import load_menu
-from ivr.menu_model import AGENT_KEY, UP_KEY, Menu, MenuNode
-from ivr.menu_svg import menu_svg
-from prompts.catalog import CATALOG_FILE, CatalogError, load_catalog
+
+if TYPE_CHECKING:
+    from ivr.menu_model import Menu
 
 app = typer.Typer(no_args_is_help=True, help="check, show or draw the IVR menu")
 
 MENU_FILE = Path("config/menu.yaml")
+# prompts.catalog's CATALOG_FILE, found from its package: prompts.catalog (and YAML) is imported
+# only when a command runs (tests/unit/test_cli_start.py checks that the two are the same)
+CATALOG_FILE = Path(prompts.__file__).with_name("catalog.yaml")
 FileArg = typer.Argument(MENU_FILE, help="menu file (default: config/menu.yaml)")
 CatalogOption = typer.Option(CATALOG_FILE, "--catalog", help="prompt catalog (prompt ids the menu may use)")
 
@@ -30,6 +33,8 @@ def _group() -> None:
 
 def _catalog_or_exit(catalog: Path) -> dict[str, str]:
     """Prompt id -> text, with {company} left as written (the menu is the same for every site)."""
+    from prompts.catalog import CatalogError, load_catalog
+
     try:
         return load_catalog(catalog, company="{company}")
     except (CatalogError, OSError) as exc:
@@ -40,6 +45,9 @@ def _catalog_or_exit(catalog: Path) -> dict[str, str]:
 def _menu_or_exit(
     file: Path, catalog: Path, config: Path | None, prompts: dict[str, str] | None = None
 ) -> Menu:
+    from ivr.errors import MenuError
+    from ivr.menu_load import load_menu
+
     known = set(prompts if prompts is not None else _catalog_or_exit(catalog))
     categories = settings_or_exit(config).categories.keys
     try:
@@ -75,6 +83,8 @@ def render(
     config: Path = ConfigOption,
 ) -> None:
     """Draw the menu tree as a self-contained SVG: a box per node, keys on the edges, 0/* dashed."""
+    from ivr.menu_svg import menu_svg
+
     prompts = _catalog_or_exit(catalog)
     menu = _menu_or_exit(file, catalog, config, prompts)
     try:
@@ -88,6 +98,8 @@ def render(
 @app.command("show")
 def show(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = ConfigOption) -> None:
     """Print the menu tree: level, key, node, kind, category (0 and * are on every menu)."""
+    from ivr.menu_model import AGENT_KEY, UP_KEY
+
     menu = _menu_or_exit(file, catalog, config)
     out.print(
         f"{file} version {menu.version}; on every menu: {AGENT_KEY} = agent "
@@ -99,6 +111,8 @@ def show(file: Path = FileArg, catalog: Path = CatalogOption, config: Path = Con
 
 
 def _tree(menu: Menu, nid: str, key: str, indent: int, seen: set[str]) -> None:
+    from ivr.menu_model import AGENT_KEY, UP_KEY, MenuNode
+
     node = menu.nodes[nid]
     level = f"L{menu.level[nid]} " if nid in menu.level else ""
     label = f" {node.label}" if node.label else ""

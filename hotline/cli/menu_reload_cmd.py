@@ -9,14 +9,14 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import ConfigOption, err, out, settings_or_exit
-from hotline.daemon.lock import lock_path, running_daemon
-from ivr.errors import MenuError
-from ivr.menu_load import load_menu
-from prompts.catalog import load_catalog
 
 
 def reload(config: Path = ConfigOption) -> None:
     """Validate the menu; if it is valid, SIGHUP the daemon (calls in progress keep their menu)."""
+    from ivr.errors import MenuError
+    from ivr.menu_load import load_menu
+    from prompts.catalog import load_catalog
+
     s = settings_or_exit(config)
     menu_file = Path(s.menu_file)
     try:
@@ -39,6 +39,8 @@ def reload(config: Path = ConfigOption) -> None:
 
 def _daemon_pid(pid_file: Path) -> int:
     """The pid of the daemon holding the config's lock; never a pid read from a stale pid file."""
+    from hotline.daemon.lock import lock_path, running_daemon
+
     lock = lock_path(pid_file)
     try:
         holder = running_daemon(pid_file)

@@ -7,7 +7,6 @@ an order number, no such order, a closed order, an empty answer) is a one-line e
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 from collections.abc import Awaitable, Callable
@@ -15,32 +14,18 @@ from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.orders import (
-    HistoryEntry,
-    OrderDetail,
-    OrderError,
-    OrderFilter,
-    WorkOrder,
-    answer_order,
-    close_order,
-    list_orders,
-    open_orders_of_caller,
-    order_detail,
-    stored_scheduler,
-)
-from hotline.orders.display import history_view, order_view
-from hotline.orders.records import KIND_LABELS, STATUS_LABELS
-from hotline.phone_number import PhoneNumberError, normalise
-from hotline.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.orders import HistoryEntry, OrderDetail, WorkOrder
+    from hotline.settings import Settings
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="work orders: fault repairs, complaints, reports")
@@ -66,6 +51,10 @@ class Format(StrEnum):
 
 
 def _run(s: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    import asyncio
+
+    from hotline.orders import OrderError
+
     try:
         return asyncio.run(with_engine(s.database.url, work))
     except OrderError as exc:
@@ -85,6 +74,9 @@ def _plain(record: WorkOrder | HistoryEntry) -> dict[str, Any]:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=title)
     for col in columns:
         table.add_column(col)
@@ -104,6 +96,10 @@ def list_cmd(
     config: Path = ConfigOption,
 ) -> None:
     """Orders, newest first (default: not closed); due times in local time."""
+    from hotline.orders import OrderFilter, list_orders, open_orders_of_caller
+    from hotline.orders.display import order_view
+    from hotline.phone_number import PhoneNumberError, normalise
+
     s = settings_or_exit(config)
     now = utcnow()
     which = OrderFilter(status=status.value, kind=kind.value if kind else None, overdue=overdue, limit=limit)
@@ -129,6 +125,9 @@ def list_cmd(
 
 
 def _show_detail(found: OrderDetail) -> None:
+    from hotline.orders.display import history_view, order_view
+    from hotline.orders.records import KIND_LABELS, STATUS_LABELS
+
     v = order_view(found.order, utcnow())
     fields = [
         ("类型", f"{KIND_LABELS[found.order.kind]} {v['fault']}".strip()),
@@ -158,6 +157,8 @@ def show(
     config: Path = ConfigOption,
 ) -> None:
     """One order with its history."""
+    from hotline.orders import order_detail
+
     s = settings_or_exit(config)
     found = _run(s, lambda e: order_detail(e, number))
     if fmt is Format.json:
@@ -174,6 +175,8 @@ def answer(
     config: Path = ConfigOption,
 ) -> None:
     """A complaint or report is answered."""
+    from hotline.orders import answer_order
+
     s = settings_or_exit(config)
     order = _run(s, lambda e: answer_order(e, number, _actor(), note, utcnow()))
     out.print(f"order {order.number} answered", markup=False)
@@ -186,6 +189,8 @@ def close(
     config: Path = ConfigOption,
 ) -> None:
     """Close an order and store its follow-up call (the daemon places it)."""
+    from hotline.orders import close_order, order_detail, stored_scheduler
+
     s = settings_or_exit(config)
     now = utcnow()
 

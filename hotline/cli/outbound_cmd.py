@@ -5,31 +5,22 @@ Jobs added here are stored; the running daemon picks them up within `outbound.po
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.dialer import store
-from hotline.dialer.jobs import (
-    FOLLOWUP_KINDS,
-    PURPOSE_NAMES,
-    DialRefused,
-    JobRequestError,
-    followup_job,
-    notice_jobs,
-)
-from hotline.phone_number import PhoneNumberError, normalise
-from hotline.selfservice.local_time import parse_local, to_local
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.dialer.jobs import DialRefused
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, help="outbound calls: follow-ups, outage notices, callbacks")
@@ -49,10 +40,14 @@ class Format(StrEnum):
 
 
 def _run(url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    import asyncio
+
     return asyncio.run(with_engine(url, work))
 
 
 def _local(value: datetime | None) -> str:
+    from hotline.selfservice.local_time import to_local
+
     return to_local(value).strftime("%Y-%m-%d %H:%M") if value is not None else "-"
 
 
@@ -65,6 +60,10 @@ def done(
     config: Path = ConfigOption,
 ) -> None:
     """A fault repair, complaint or new connection is done: schedule its follow-up call."""
+    from hotline.dialer import store
+    from hotline.dialer.jobs import FOLLOWUP_KINDS, followup_job
+    from hotline.selfservice.local_time import parse_local
+
     s = settings_or_exit(config)
     now = utcnow()
     try:
@@ -89,6 +88,9 @@ def notify(
     config: Path = ConfigOption,
 ) -> None:
     """Call every account of a planned outage's area (key accounts first)."""
+    from hotline.dialer import store
+    from hotline.dialer.jobs import JobRequestError, notice_jobs
+
     s = settings_or_exit(config)
     now = utcnow()
 
@@ -122,6 +124,8 @@ def cancel(
     config: Path = ConfigOption,
 ) -> None:
     """Cancel a pending job (a call in progress finishes first)."""
+    from hotline.dialer import store
+
     s = settings_or_exit(config)
     if not _run(s.database.url, lambda e: store.cancel_job(e, job_id, reason, utcnow())):
         raise fail(f"there is no pending job {job_id}")
@@ -136,24 +140,12 @@ def status(
     config: Path = ConfigOption,
 ) -> None:
     """Pending, in progress and recently finished jobs (or one job's attempts)."""
+    from hotline.dialer import store
+    from hotline.dialer.jobs import PURPOSE_NAMES
+
     s = settings_or_exit(config)
     if job:
-        attempts = _run(s.database.url, lambda e: store.attempts_of(e, job))
-        rows = [
-            dict(
-                attempt=a.attempt,
-                number=a.number,
-                content=a.content,
-                started=_local(a.started_at),
-                answered=_local(a.answered_at),
-                ended=_local(a.ended_at),
-                result=a.result or "in progress",
-                reason=a.failure_reason or "",
-                key=a.key or "",
-            )
-            for a in attempts
-        ]
-        _show(rows, fmt, f"job {job}: {len(rows)} attempts")
+        _show_attempts(s.database.url, job, fmt)
         return
     jobs = _run(s.database.url, lambda e: store.jobs_for_status(e, finished_limit=finished))
     rows = [
@@ -179,7 +171,30 @@ def status(
     )
 
 
+def _show_attempts(url: str, job: str, fmt: Format) -> None:
+    from hotline.dialer import store
+
+    attempts = _run(url, lambda e: store.attempts_of(e, job))
+    rows = [
+        dict(
+            attempt=a.attempt,
+            number=a.number,
+            content=a.content,
+            started=_local(a.started_at),
+            answered=_local(a.answered_at),
+            ended=_local(a.ended_at),
+            result=a.result or "in progress",
+            reason=a.failure_reason or "",
+            key=a.key or "",
+        )
+        for a in attempts
+    ]
+    _show(rows, fmt, f"job {job}: {len(rows)} attempts")
+
+
 def _show(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+    from rich.table import Table
+
     if fmt is Format.json:
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return
@@ -192,6 +207,8 @@ def _show(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
 
 
 def _dnc_number(number: str) -> str:
+    from hotline.phone_number import PhoneNumberError, normalise
+
     try:
         return normalise(number, "number")
     except PhoneNumberError as exc:
@@ -203,6 +220,8 @@ def dnc_add(
     number: str, reason: str = typer.Option("customer's request", "--reason"), config: Path = ConfigOption
 ) -> None:
     """Never call this number again (pending jobs for it end as `dnc`)."""
+    from hotline.dialer import store
+
     s = settings_or_exit(config)
     digits = _dnc_number(number)
     _run(s.database.url, lambda e: store.dnc_add(e, digits, reason, utcnow()))
@@ -211,6 +230,8 @@ def dnc_add(
 
 @dnc_app.command("remove")
 def dnc_remove(number: str, config: Path = ConfigOption) -> None:
+    from hotline.dialer import store
+
     s = settings_or_exit(config)
     digits = _dnc_number(number)
     if not _run(s.database.url, lambda e: store.dnc_remove(e, digits)):
@@ -220,6 +241,8 @@ def dnc_remove(number: str, config: Path = ConfigOption) -> None:
 
 @dnc_app.command("list")
 def dnc_list(config: Path = ConfigOption) -> None:
+    from hotline.dialer import store
+
     s = settings_or_exit(config)
     for n in sorted(_run(s.database.url, store.dnc_numbers)):
         out.print(n, markup=False)

@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import ConfigOption, io_failure, out, settings_or_exit
-from hotline.services.peak_mode import switch
 
 app = typer.Typer(no_args_is_help=True, help="peak mode: the outage notice before the menu")
 
 
 def _switch(config: Path | None, on: bool) -> None:
+    from hotline.services.peak_mode import switch
+
     flag = Path(settings_or_exit(config).peak.flag_file)
     try:
         switch(flag, on)

@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from hotline.cli.common import IO_FAILURE, ConfigOption, fail, out, settings_or_exit
-from prompts.catalog import site_catalog
-from prompts.render import OUTCOMES, RenderError, render_all, render_moh
 
 app = typer.Typer(no_args_is_help=True, help="voice prompts")
 
@@ -23,6 +21,9 @@ def render_cmd(
     .ulaw copies of every prompt and of the music on hold (prompts.native_formats; false: removed).
 
     A prompt overridden by a studio recording in the console (OUT/studio/ID.*) is left as it is."""
+    from prompts.catalog import site_catalog
+    from prompts.render import OUTCOMES, RenderError, render_all, render_moh
+
     s = settings_or_exit(config)
     native = s.prompts.native_formats
     catalog = site_catalog(company=s.company, agent_ids=[a.id for a in s.agents])

@@ -7,27 +7,26 @@ documented in hotline/reports/export.py.
 
 from __future__ import annotations
 
-import asyncio
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
-from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.cli.common import ConfigOption, err, fail, io_failure, out, settings_or_exit, write_atomically
 from hotline.clock import utcnow
-from hotline.reports.export import to_csv, to_json
-from hotline.reports.figures import Thresholds
-from hotline.reports.html import render_html
-from hotline.reports.period import DEFAULT_TZ, Period, parse_period, zone
-from hotline.reports.report import Report, build_report
-from hotline.reports.text import print_report
-from hotline.settings import Settings
-from hotline.store.db import make_engine
+
+if TYPE_CHECKING:
+    from hotline.reports.figures import Thresholds
+    from hotline.reports.period import Period
+    from hotline.reports.report import Report
+    from hotline.settings import Settings
+
+# hotline.reports.period's DEFAULT_TZ, written again: that module (and the store it imports) is
+# loaded only when a report runs (tests/unit/test_cli_start.py checks that the two are the same)
+DEFAULT_TZ = "Asia/Shanghai"
 
 
 class Format(StrEnum):
@@ -38,6 +37,8 @@ class Format(StrEnum):
 
 
 def _check_store_exists(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
     u = make_url(url)
     if (
         u.drivername.startswith("sqlite")
@@ -53,6 +54,9 @@ def _check_store_exists(url: str) -> None:
 
 
 async def _build(s: Settings, period: Period, thresholds: Thresholds, goal: float, wrap_up: float) -> Report:
+    from hotline.reports.report import build_report
+    from hotline.store.db import make_engine
+
     engine = make_engine(s.database.url)
     try:
         return await build_report(
@@ -95,6 +99,9 @@ def report(
     config: Path = ConfigOption,
 ) -> None:
     """Call statistics of a day, month or year: 接通率, service level, IVR use, agents, staffing."""
+    from hotline.reports.figures import Thresholds
+    from hotline.reports.period import parse_period, zone
+
     s = settings_or_exit(config)
     if wrap_up is None:
         wrap_up = s.acd.wrap_up_seconds
@@ -107,25 +114,44 @@ def report(
         thresholds = Thresholds(answer_target_s=s.answer_target.seconds)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    _output(_read(s, period, thresholds, goal, wrap_up), fmt, output)
+
+
+def _read(s: Settings, period: Period, thresholds: Thresholds, goal: float, wrap_up: float) -> Report:
+    """The report from the call store; a store that is missing or unusable is a one-line error."""
+    import asyncio
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
     _check_store_exists(s.database.url)
     try:
-        result = asyncio.run(_build(s, period, thresholds, goal, wrap_up))
+        return asyncio.run(_build(s, period, thresholds, goal, wrap_up))
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(s.database.url).render_as_string(hide_password=True)
         raise io_failure(f"read the call store {where}", exc) from None
-    _output(result, fmt, output)
 
 
-RENDER = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
+def _render(fmt: Format) -> Callable[[Report], str]:
+    """The renderer of a format other than text, imported only for that format."""
+    if fmt is Format.html:
+        from hotline.reports.html import render_html
+
+        return render_html
+    from hotline.reports.export import to_csv, to_json
+
+    return to_csv if fmt is Format.csv else to_json
 
 
 def _output(result: Report, fmt: Format, output: Path | None) -> None:
     """The report on standard output, or written whole to `output` (or not at all: exit 1)."""
     if output is None:
         if fmt is Format.text:
+            from hotline.reports.text import print_report
+
             print_report(result, out)
         else:
-            typer.echo(RENDER[fmt](result), nl=False)
+            typer.echo(_render(fmt)(result), nl=False)
         return
     try:
         write_atomically(output, lambda f: _write(result, fmt, f))
@@ -136,6 +162,10 @@ def _output(result: Report, fmt: Format, output: Path | None) -> None:
 
 def _write(result: Report, fmt: Format, f: TextIO) -> None:
     if fmt is Format.text:
+        from rich.console import Console
+
+        from hotline.reports.text import print_report
+
         print_report(result, Console(file=f, width=200, color_system=None, soft_wrap=True))
     else:
-        f.write(RENDER[fmt](result))
+        f.write(_render(fmt)(result))

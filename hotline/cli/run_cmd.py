@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hotline.cli.common import ConfigOption, fail
 from hotline.cli.secret_check import strong_settings_or_exit
-from hotline.daemon.lock import DaemonLock, DaemonRunning, lock_path
-from hotline.daemon.wiring import run_daemon
-from hotline.observability.logs import setup_logging
+
+if TYPE_CHECKING:
+    from hotline.daemon.lock import DaemonLock
 
 
 def run(
@@ -22,6 +22,11 @@ def run(
 ) -> None:
     """Run the FastAGI + AMI daemon until SIGTERM/SIGINT (a config with weak secrets is refused
     before anything starts, unless it says `lab: true`)."""
+    import asyncio
+
+    from hotline.daemon.wiring import run_daemon
+    from hotline.observability.logs import setup_logging
+
     settings = strong_settings_or_exit(config)
     setup_logging(log_level, json=json_logs)
     # The pid is known as soon as the lock is taken; a `menu reload` before the daemon installs its
@@ -51,6 +56,8 @@ def _first(group: BaseExceptionGroup) -> BaseException:
 
 
 def _lock_or_exit(pid_file: Path) -> DaemonLock:
+    from hotline.daemon.lock import DaemonLock, DaemonRunning, lock_path
+
     try:
         return DaemonLock.take(pid_file)
     except DaemonRunning as exc:

@@ -5,19 +5,25 @@ secret itself; exit 2. A config with `lab: true` may keep weak secrets."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from hotline.cli.common import BAD_INPUT, config_path, err
-from hotline.settings import ConfigError, Settings, settings_from
-from hotline.settings.secret_policy import WeakSecret, weak_secrets
-from ivr.yaml_source import Located, YamlSyntaxError, load_yaml
+
+if TYPE_CHECKING:
+    from hotline.settings import Settings
+    from hotline.settings.secret_policy import WeakSecret
+    from ivr.yaml_source import Located
 
 
 def load_or_exit(path: Path | None) -> tuple[Settings, list[str]]:
     """The settings and one `file:line: ...` line per weak secret problem (also in a lab config);
     a config that does not load is listed on stderr (exit 2)."""
+    from hotline.settings import ConfigError, settings_from
+    from hotline.settings.secret_policy import weak_secrets
+    from ivr.yaml_source import YamlSyntaxError, load_yaml
+
     where = config_path(path)
     try:
         doc = load_yaml(where)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from hotline.cli.common import ConfigOption, err, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.selfservice.account_import import AccountImportError, import_accounts
-from hotline.selfservice.local_time import parse_local, to_local
-from hotline.selfservice.notices import NoticeError, add_notice, check_area_code, split_towns
-from hotline.selfservice.queries import HORIZON, list_notices
-from hotline.selfservice.records import Notice
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from hotline.selfservice.records import Notice
 
 outage_app = typer.Typer(no_args_is_help=True, help="outage notices (self-service outage query)")
 accounts_app = typer.Typer(no_args_is_help=True, help="customer accounts (self-service bill query)")
@@ -46,6 +45,11 @@ def outage_add(
     config: Path = ConfigOption,
 ) -> None:
     """Publish an outage notice for an area."""
+    import asyncio
+
+    from hotline.selfservice.local_time import parse_local
+    from hotline.selfservice.notices import NoticeError, add_notice, check_area_code, split_towns
+
     s = settings_or_exit(config)
     now = utcnow()
     try:  # everything that can be checked before touching the database
@@ -80,6 +84,8 @@ def outage_add(
 
 def _published(notice: Notice, now: datetime) -> None:
     """Say what was published; warn if a planned outage is published too late."""
+    from hotline.selfservice.queries import HORIZON
+
     out.print(
         f"notice {notice.id} published: {notice.kind} outage in {notice.area_code} "
         f"{notice.area_name}, {_local(notice.starts_at)} to {_local(notice.ends_at)}",
@@ -96,10 +102,14 @@ def _published(notice: Notice, now: datetime) -> None:
 
 
 def _local(value: datetime) -> str:
+    from hotline.selfservice.local_time import to_local
+
     return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _table(notices: list[Notice]) -> Table:
+    from rich.table import Table
+
     table = Table(title="outage notices (local time)")
     for column in ("id", "kind", "area", "name", "towns", "start", "end", "reason"):
         table.add_column(column)
@@ -124,6 +134,11 @@ def outage_list(
     config: Path = ConfigOption,
 ) -> None:
     """Show the notices that have not ended yet (with --all: every notice, cancelled ones too)."""
+    import asyncio
+
+    from hotline.selfservice.notices import NoticeError, check_area_code
+    from hotline.selfservice.queries import list_notices
+
     s = settings_or_exit(config)
     if area is not None:
         try:
@@ -153,6 +168,10 @@ def accounts_import(
     config: Path = ConfigOption,
 ) -> None:
     """Import (insert or update) accounts; a file with any bad row imports nothing."""
+    import asyncio
+
+    from hotline.selfservice.account_import import AccountImportError, import_accounts
+
     s = settings_or_exit(config)
     if not file.is_file():
         raise fail(f"{file}: no such file")

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-import jinja2
 import typer
 
 from hotline.cli.common import ConfigOption, config_path, fail, settings_or_exit, write_atomically
@@ -29,6 +28,8 @@ def unit(
     user: str = typer.Option(None, help="run as this user (User=)"),
 ) -> None:
     """Print (or write) the systemd unit for this config."""
+    import jinja2
+
     settings = settings_or_exit(config)
     config_file = config_path(config).resolve()
     values = {

@@ -4,15 +4,12 @@ does the same (`hotline service unit`)."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import typer
 
 from hotline.cli.common import ConfigOption, settings_or_exit
-from hotline.daemon.supervisor import Supervisor
-from hotline.observability.logs import setup_logging
 
 START_TIMEOUT_S = 90.0  # migrations and the store's recovery run before READY=1
 STOP_MARGIN_S = 30.0  # beyond the drain grace, before SIGKILL (the unit's TimeoutStopSec too)
@@ -24,6 +21,11 @@ def supervise(
     json_logs: bool = typer.Option(None, "--json/--console", help="default: JSON unless on a terminal"),
 ) -> None:
     """Run the daemon; kill and restart it when its event loop stops answering the watchdog."""
+    import asyncio
+
+    from hotline.daemon.supervisor import Supervisor
+    from hotline.observability.logs import setup_logging
+
     settings = settings_or_exit(config)
     setup_logging(log_level, json=json_logs)
     command = [sys.executable, "-m", "hotline.cli", "run", "--log-level", log_level]

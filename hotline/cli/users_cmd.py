@@ -8,25 +8,22 @@ Each change is also written to the audit log as done by `cli:<login name>`.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
 from hotline.clock import utcnow
-from hotline.selfservice.local_time import LOCAL_TZ
-from hotline.settings import Settings
-from hotline.web.auth import accounts, audit
-from hotline.web.auth.passwords import Passwords, WeakPassword, check_policy
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from hotline.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="web console accounts (log in at web: host:port)")
 T = TypeVar("T")
@@ -34,6 +31,10 @@ PasswordStdin = typer.Option(False, "--password-stdin", help="read the password 
 
 
 def _run(s: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    import asyncio
+
+    from hotline.web.auth import accounts
+
     try:
         return asyncio.run(with_engine(s.database.url, work))
     except accounts.AccountError as exc:
@@ -41,6 +42,8 @@ def _run(s: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
 
 
 async def _audited(engine: AsyncEngine, action: str, detail: Mapping[str, object]) -> None:
+    from hotline.web.auth import audit
+
     try:
         who = f"cli:{getpass.getuser()}"
     except (OSError, KeyError):  # no login name in the environment or the passwd file
@@ -50,6 +53,8 @@ async def _audited(engine: AsyncEngine, action: str, detail: Mapping[str, object
 
 def _password(username: str, from_stdin: bool) -> str:
     """The new password (policy checked): one stdin line, or typed twice at a hidden prompt."""
+    from hotline.web.auth.passwords import WeakPassword, check_policy
+
     if from_stdin:
         password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
     else:
@@ -71,6 +76,9 @@ def add(
     config: Path = ConfigOption,
 ) -> None:
     """Add an account. An agent account needs --agent, a 工号 configured under agents:."""
+    from hotline.web.auth import accounts
+    from hotline.web.auth.passwords import Passwords
+
     s = settings_or_exit(config)
     try:
         new = accounts.check_new_account(username, role, agent, name, [a.id for a in s.agents])
@@ -94,6 +102,9 @@ def passwd(
     config: Path = ConfigOption,
 ) -> None:
     """Set a new password; the account's open sessions end (it logs in again)."""
+    from hotline.web.auth import accounts
+    from hotline.web.auth.passwords import Passwords
+
     s = settings_or_exit(config)
     if _run(s, lambda engine: accounts.find_for_login(engine, username)) is None:
         raise fail(f"没有用户 {username!r} (no such user)")
@@ -108,6 +119,8 @@ def passwd(
 
 
 def _set_disabled(username: str, disabled: bool, config: Path | None) -> None:
+    from hotline.web.auth import accounts
+
     s = settings_or_exit(config)
 
     async def work(engine: AsyncEngine) -> bool:
@@ -135,12 +148,19 @@ def enable(username: str = typer.Argument(...), config: Path = ConfigOption) -> 
 
 
 def _local(value: datetime | None) -> str:
+    from hotline.selfservice.local_time import LOCAL_TZ
+
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 @app.command("list")
 def list_users(config: Path = ConfigOption) -> None:
     """Show every account with its last login (local time)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from hotline.web.auth import accounts
+
     s = settings_or_exit(config)
     found = _run(s, accounts.list_accounts)
     if not found:
