@@ -17,6 +17,8 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -108,7 +110,8 @@ def create_triggers() -> None:
         return
     for name, body in PG_FUNCTIONS.items():
         op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {body} RETURN NULL; END $$"
         )
     for name, (when, function) in PG_TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {function}()")
@@ -148,7 +151,7 @@ def _key_tables() -> None:
     op.create_index(op.f("ix_report_rollup_slots_day"), "report_rollup_slots", ["day"])
 
 
-def _group_table(name: str, *columns: sa.Column[object]) -> None:
+def _group_table(name: str, *columns: sa.Column[Any]) -> None:
     op.create_table(
         name,
         sa.Column("id", sa.Integer(), nullable=False),
@@ -160,7 +163,7 @@ def _group_table(name: str, *columns: sa.Column[object]) -> None:
 
 
 def _group_tables() -> None:
-    def col(name: str, type_: sa.types.TypeEngine[object], nullable: bool = False) -> sa.Column[object]:
+    def col(name: str, type_: Any, nullable: bool = False) -> sa.Column[Any]:
         return sa.Column(name, type_, nullable=nullable)
 
     _group_table(

@@ -1,0 +1,181 @@
+"""Computing the report rollup (tables: hotline/store/rollup_models.py; reading: rollup_read.py).
+
+A day's rollup rows are what the raw report queries return for that one UTC day: the same
+functions (slot_query.center_slots, queries.answered_groups / other_groups / agent_offers,
+desk_queries.survey_groups) over [day, day + 1), so each figure has one SQL definition.
+
+`refresh` computes the days that need it: dirty ones (a write changed them: the triggers of
+migration 0012), those never computed (`ready` false) and those computed with other thresholds.
+It first claims them (dirty := false, ready := false, committed), then computes each in its own
+transaction: a write that commits after the claim marks its day dirty again, so the next refresh
+sees it; the day row is locked while its rows are replaced, so two refreshes cannot both add rows.
+`rebuild` marks every day of a range for computing, then refreshes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hotline.reports.desk_queries import survey_groups
+from hotline.reports.figures import Thresholds
+from hotline.reports.period import Period, zone
+from hotline.reports.queries import agent_offers, answered_groups, other_groups
+from hotline.reports.slot_query import center_slots
+from hotline.store.models import table_of
+from hotline.store.rollup_models import (
+    DAY_S,
+    RollupAnswered,
+    RollupDay,
+    RollupOffers,
+    RollupOther,
+    RollupSlot,
+    RollupSurveys,
+)
+
+UTC_ZONE = zone("UTC")
+MARK_CHUNK = 1000  # days per upsert statement (3 parameters each; SQLite allows 32766)
+_d = table_of(RollupDay)
+GROUP_TABLES = tuple(
+    table_of(m) for m in (RollupSlot, RollupAnswered, RollupOther, RollupOffers, RollupSurveys)
+)
+
+
+def day_number(when: datetime) -> int:
+    """The UTC day (epoch seconds // 86400) of an aware datetime."""
+    return int(when.timestamp() // DAY_S)
+
+
+def day_period(day: int) -> Period:
+    """[day, day + 1) in UTC."""
+    start = datetime.fromtimestamp(day * DAY_S, UTC)
+    return Period(start, start + timedelta(days=1), UTC_ZONE, "custom", start.date().isoformat())
+
+
+def _needs_computing(th: Thresholds) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        _d.c.dirty,
+        sa.not_(_d.c.ready),
+        _d.c.answer_target_s.is_distinct_from(th.answer_target_s),
+        _d.c.short_abandon_s.is_distinct_from(th.short_abandon_s),
+    )
+
+
+async def _claim(engine: AsyncEngine, th: Thresholds) -> list[int]:
+    async with engine.begin() as conn:
+        days = [
+            int(d)
+            for d in await conn.scalars(sa.select(_d.c.day).where(_needs_computing(th)).order_by(_d.c.day))
+        ]
+        if days:
+            await conn.execute(sa.update(_d).where(_d.c.day.in_(days)).values(dirty=False, ready=False))
+    return days
+
+
+async def _figures(engine: AsyncEngine, day: int, th: Thresholds) -> dict[sa.Table, list[dict[str, Any]]]:
+    period = day_period(day)
+    async with engine.connect() as conn:
+        slots = await center_slots(conn, period, th)
+        answered = await answered_groups(conn, period)
+        others = await other_groups(conn, period)
+        offers = await agent_offers(conn, period)
+        surveys = await survey_groups(conn, period)
+    t = {m: table_of(m) for m in (RollupSlot, RollupAnswered, RollupOther, RollupOffers, RollupSurveys)}
+    return {
+        t[RollupSlot]: [{"slot": s, "day": day, **asdict(c)} for s, c in slots.items()],
+        t[RollupAnswered]: [
+            {"day": day, "agent_id": k[0], "agent_category": k[1], "business_category": k[2], **asdict(g)}
+            for k, g in answered.items()
+        ],
+        t[RollupOther]: [{"day": day, **asdict(g), "business_category": g.category} for g in others],
+        t[RollupOffers]: [
+            {"day": day, "agent_id": a, "offers": o.get("offer", 0), "no_answer": o.get("no_answer", 0)}
+            for a, o in offers.items()
+        ],
+        t[RollupSurveys]: [
+            {"day": day, "survey_source": src, "survey_score": score, "calls": n} for src, score, n in surveys
+        ],
+    }
+
+
+def _columns_of(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = set(table.c.keys())
+    return [{k: v for k, v in row.items() if k in names} for row in rows]
+
+
+async def compute_day(engine: AsyncEngine, day: int, th: Thresholds) -> None:
+    """Replace day `day`'s rollup rows by the raw queries' figures and mark it ready."""
+    figures = await _figures(engine, day, th)
+    async with engine.begin() as conn:
+        await conn.execute(sa.select(_d.c.day).where(_d.c.day == day).with_for_update())
+        for table in GROUP_TABLES:
+            await conn.execute(sa.delete(table).where(table.c.day == day))
+            if figures[table]:
+                await conn.execute(sa.insert(table), _columns_of(table, figures[table]))
+        await conn.execute(
+            sa.update(_d)
+            .where(_d.c.day == day)
+            .values(ready=True, answer_target_s=th.answer_target_s, short_abandon_s=th.short_abandon_s)
+        )
+
+
+async def refresh(
+    engine: AsyncEngine, th: Thresholds, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Compute every day that needs it (see the module docstring); -> how many days."""
+    days = await _claim(engine, th)
+    for i, day in enumerate(days):
+        await compute_day(engine, day, th)
+        if progress is not None:
+            progress(i + 1, len(days))
+    return len(days)
+
+
+def _upsert(conn: AsyncConnection) -> Any:
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(_d)
+
+
+async def mark_days(engine: AsyncEngine, days: Iterable[int]) -> None:
+    """Mark `days` for computing (adding the rows of days not yet listed)."""
+    rows = [{"day": d, "dirty": True, "ready": False} for d in days]
+    async with engine.begin() as conn:
+        for i in range(0, len(rows), MARK_CHUNK):
+            stmt = _upsert(conn).values(rows[i : i + MARK_CHUNK])
+            await conn.execute(stmt.on_conflict_do_update(index_elements=[_d.c.day], set_={"dirty": True}))
+
+
+async def data_days(engine: AsyncEngine) -> tuple[int, int] | None:
+    """The first and last UTC day that hold calls (None: no call at all)."""
+    from hotline.store.models import Call
+
+    c = table_of(Call).c
+    async with engine.connect() as conn:
+        first, last = (
+            await conn.execute(sa.select(sa.func.min(c.started_at), sa.func.max(c.started_at)))
+        ).one()
+    return None if first is None else (day_number(first), day_number(last))
+
+
+async def rebuild(
+    engine: AsyncEngine,
+    th: Thresholds,
+    first: date | None = None,
+    last: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Recompute the UTC days `first`..`last` (default: every day from the first call to the last)
+    and whatever else needs it; -> days computed. Running it twice gives the same rows."""
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"rollup rebuild: --from {first} is after --to {last}")
+    bounds = await data_days(engine)
+    lo = day_number(datetime.combine(first, datetime.min.time(), UTC)) if first else bounds and bounds[0]
+    hi = day_number(datetime.combine(last, datetime.min.time(), UTC)) if last else bounds and bounds[1]
+    if lo is not None and hi is not None:
+        await mark_days(engine, range(lo, hi + 1))
+    return await refresh(engine, th, progress)
