@@ -13,7 +13,7 @@ from rollup_compare import differences
 
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
-from hotline.reports.period import month_period, year_period
+from hotline.reports.period import month_period
 from hotline.reports.rollup import day_number, rebuild, refresh
 from hotline.reports.rollup_read import split
 from hotline.reports.stats import compute_stats
