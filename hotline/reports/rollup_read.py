@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ from hotline.store.rollup_models import (
 )
 
 _d = table_of(RollupDay).c
+COUNT_FIELDS = tuple(f.name for f in fields(Counts))  # report_rollup_slots has a column for each
 AnsweredKey = tuple[str | None, str | None, str | None]
 
 
@@ -87,10 +88,9 @@ async def rolled_center_slots(conn: AsyncConnection, period: Period, th: Thresho
     out: dict[int, Counts] = {}
     if parts.clean:
         t = table_of(RollupSlot)
-        names = [c.name for c in t.c if c.name not in ("slot", "day")]
-        for row in await conn.execute(sa.select(t).where(_in_runs(t, parts.clean))):
-            values = row._mapping
-            out[int(values["slot"])] = Counts(**{n: values[n] for n in names})
+        stmt = sa.select(t.c.slot, *(t.c[name] for name in COUNT_FIELDS)).where(_in_runs(t, parts.clean))
+        for row in await conn.execute(stmt):
+            out[int(row[0])] = Counts(*row[1:])
     for p in parts.raw:
         for slot, counts in (await center_slots(conn, p, th)).items():
             out[slot] = out[slot] + counts if slot in out else counts

@@ -20,24 +20,20 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import add
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.reports.category_tables import Share, agent_categories, shares
-from hotline.reports.figures import DEFAULT_THRESHOLDS, Counts, Thresholds, ratio
+from hotline.reports.figures import DEFAULT_THRESHOLDS, Counts, Thresholds, count_values, ratio
 from hotline.reports.pause import AgentTime
 from hotline.reports.pause_query import agent_time
 from hotline.reports.period import Period
-from hotline.reports.queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
-from hotline.reports.rollup_read import (
-    rolled_agent_offers,
-    rolled_answered_groups,
-    rolled_center_slots,
-    rolled_other_groups,
-)
-from hotline.reports.slot_query import AFTER_TRANSFER_ONLY, FALLBACK, center_slots
+from hotline.reports.queries import AnsweredGroup, OtherGroup
+from hotline.reports.slot_query import AFTER_TRANSFER_ONLY, FALLBACK
+from hotline.reports.sources import RAW, ROLLED
 from hotline.settings.categories import UNCATEGORISED, Categories
 from hotline.store.utc_datetime import require_aware
 
@@ -56,18 +52,6 @@ IN_PROGRESS = "in_progress"  # the outcome key of calls that have not ended
 log = structlog.get_logger("reports")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class _Queries:
-    center_slots: Callable[[AsyncConnection, Period, Thresholds], Awaitable[dict[int, Counts]]]
-    answered_groups: Callable[[AsyncConnection, Period], Awaitable[dict[Any, AnsweredGroup]]]
-    other_groups: Callable[[AsyncConnection, Period], Awaitable[list[OtherGroup]]]
-    agent_offers: Callable[[AsyncConnection, Period], Awaitable[dict[str, dict[str, int]]]]
-
-
-RAW = _Queries(center_slots, answered_groups, other_groups, agent_offers)
-ROLLED = _Queries(rolled_center_slots, rolled_answered_groups, rolled_other_groups, rolled_agent_offers)
 
 
 @dataclass(frozen=True)
@@ -128,19 +112,33 @@ class Stats:
         return sum(self.outbound_outcomes.values())
 
 
+def _add(sums: dict[Any, list[Any]], key: Any, values: Sequence[Any]) -> None:
+    have = sums.get(key)
+    sums[key] = list(values) if have is None else list(map(add, have, values))
+
+
 def _spread(
     period: Period, slots: dict[int, Counts]
 ) -> tuple[list[tuple[date, Counts]], list[tuple[int, Counts]], dict[tuple[date, int], Counts]]:
-    by_day_hour: dict[tuple[date, int], Counts] = {}
+    """Quarter hours into local (day, hour)s, days and hours of the day: sums of plain lists (a
+    year has 35,040 quarter hours), added in the same order as Counts + Counts would."""
+    hours: dict[Any, list[Any]] = {}
     for slot, counts in slots.items():
-        key = period.local_hour_of_slot(slot)
-        by_day_hour[key] = by_day_hour.get(key, Counts()) + counts
-    by_day = {d: Counts() for d in period.days}
-    by_hour = {h: Counts() for h in range(24)}
-    for (day, hour), counts in by_day_hour.items():
-        by_day[day] = by_day[day] + counts
-        by_hour[hour] = by_hour[hour] + counts
-    return list(by_day.items()), list(by_hour.items()), by_day_hour
+        _add(hours, period.local_hour_of_slot(slot), count_values(counts))
+    by_day: dict[Any, list[Any]] = {}
+    by_hour: dict[Any, list[Any]] = {}
+    for (day, hour), values in hours.items():
+        _add(by_day, day, values)
+        _add(by_hour, hour, values)
+
+    def counts(sums: dict[Any, list[Any]], key: Any) -> Counts:
+        return Counts(*sums[key]) if key in sums else Counts()
+
+    return (
+        [(d, counts(by_day, d)) for d in period.days],
+        [(h, counts(by_hour, h)) for h in range(24)],
+        {key: Counts(*values) for key, values in hours.items()},
+    )
 
 
 def _other_tables(
