@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -165,17 +166,24 @@ async def data_days(engine: AsyncEngine) -> tuple[int, int] | None:
 async def rebuild(
     engine: AsyncEngine,
     th: Thresholds,
-    first: date | None = None,
-    last: date | None = None,
+    days: tuple[int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Recompute the UTC days `first`..`last` (default: every day from the first call to the last)
-    and whatever else needs it; -> days computed. Running it twice gives the same rows."""
-    if first is not None and last is not None and first > last:
-        raise ValueError(f"rollup rebuild: --from {first} is after --to {last}")
-    bounds = await data_days(engine)
-    lo = day_number(datetime.combine(first, datetime.min.time(), UTC)) if first else bounds and bounds[0]
-    hi = day_number(datetime.combine(last, datetime.min.time(), UTC)) if last else bounds and bounds[1]
-    if lo is not None and hi is not None:
-        await mark_days(engine, range(lo, hi + 1))
+    """Recompute the UTC days `days` = (first, last), both included (None: every day from the first
+    call to the last), and whatever else needs it; -> days computed. Running it twice gives the
+    same rows."""
+    if days is not None and days[0] > days[1]:
+        raise ValueError(f"rollup rebuild: the first day {days[0]} is after the last {days[1]}")
+    span = days if days is not None else await data_days(engine)
+    if span is not None:
+        await mark_days(engine, range(span[0], span[1] + 1))
     return await refresh(engine, th, progress)
+
+
+def local_days(first: date, last: date, tz: ZoneInfo) -> tuple[int, int]:
+    """The UTC days that hold the local days `first`..`last` (in zone `tz`)."""
+    if first > last:
+        raise ValueError(f"--from {first} is after --to {last}")
+    start = datetime.combine(first, time(0), tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz) - timedelta(microseconds=1)
+    return day_number(start), day_number(end)

@@ -14,7 +14,7 @@ from rollup_compare import differences
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
 from hotline.reports.period import month_period
-from hotline.reports.rollup import day_number, rebuild, refresh
+from hotline.reports.rollup import UTC_ZONE, day_number, local_days, rebuild, refresh
 from hotline.reports.rollup_read import split
 from hotline.reports.stats import compute_stats
 from hotline.settings.categories import Categories
@@ -208,10 +208,16 @@ async def test_rebuild_is_idempotent_and_takes_a_range(engine):
     first = await _rollup_rows(engine)
     assert await rebuild(engine, TH) == 12
     assert await _rollup_rows(engine) == first
-    assert await rebuild(engine, TH, date(2026, 11, 10), date(2026, 11, 10)) == 1
+    nov10 = local_days(date(2026, 11, 10), date(2026, 11, 10), UTC_ZONE)
+    assert nov10[0] == nov10[1] == day_number(datetime(2026, 11, 10, tzinfo=UTC))
+    assert await rebuild(engine, TH, nov10) == 1
     assert await _rollup_rows(engine) == first
+    # local days of Shanghai (+08:00) straddle two UTC days each
+    assert local_days(date(2026, 11, 10), date(2026, 11, 11), SHANGHAI) == (nov10[0] - 1, nov10[0] + 1)
     with pytest.raises(ValueError, match="after"):
-        await rebuild(engine, TH, date(2026, 11, 11), date(2026, 11, 10))
+        local_days(date(2026, 11, 11), date(2026, 11, 10), SHANGHAI)
+    with pytest.raises(ValueError, match="after"):
+        await rebuild(engine, TH, (nov10[0] + 1, nov10[0]))
 
 
 async def test_desk_surveys_through_the_rollup(engine):

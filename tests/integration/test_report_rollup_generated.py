@@ -17,7 +17,7 @@ from rollup_compare import differences
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
 from hotline.reports.period import month_period, year_period, zone
-from hotline.reports.rollup import rebuild, refresh
+from hotline.reports.rollup import local_days, rebuild, refresh
 from hotline.reports.stats import compute_stats
 from hotline.store.models import Call, CallEvent, table_of
 
@@ -82,7 +82,7 @@ async def test_generated_month_with_dirty_days_mixed_in(engine):
         await conn.execute(
             sa.update(table_of(Call)).where(c.uniqueid.in_(uids)).values(agent_category="complaint")
         )
-    await rebuild(engine, TH, date(2026, 11, 20), date(2026, 11, 22))
+    await rebuild(engine, TH, local_days(date(2026, 11, 20), date(2026, 11, 22), gen.TZ))
     async with engine.begin() as conn:  # a late reconciliation moves a call's outcome
         uid = await conn.scalar(sa.select(c.uniqueid).where(c.outcome == "ivr_only").order_by(c.id.desc()))
         await conn.execute(sa.update(table_of(Call)).where(c.uniqueid == uid).values(outcome="failed"))
