@@ -16,15 +16,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.reports.desk_queries import survey_groups
 from hotline.reports.figures import Counts, Thresholds
-from hotline.reports.period import Period
+from hotline.reports.period import SLOT_S, Period
 from hotline.reports.queries import AnsweredGroup, OtherGroup, agent_offers, answered_groups, other_groups
 from hotline.reports.slot_query import as_float, as_int, center_slots
+from hotline.reports.sql_time import number
 from hotline.store.models import table_of
 from hotline.store.rollup_models import (
     DAY_S,
@@ -37,6 +40,9 @@ from hotline.store.rollup_models import (
 )
 
 _d = table_of(RollupDay).c
+_CONVERT = tuple(as_float if f.type is float or f.type == "float" else as_int for f in fields(Counts))
+HOUR_S = 3600
+SLOTS_PER_HOUR = HOUR_S // SLOT_S
 COUNT_FIELDS = tuple(f.name for f in fields(Counts))  # report_rollup_slots has a column for each
 AnsweredKey = tuple[str | None, str | None, str | None]
 
@@ -82,15 +88,49 @@ def _in_runs(table: sa.Table, runs: Sequence[tuple[int, int]]) -> sa.ColumnEleme
     return sa.or_(*(sa.and_(table.c.day >= lo, table.c.day < hi) for lo, hi in runs))
 
 
+def _offset(tz: ZoneInfo, epoch_s: int) -> float:
+    offset = datetime.fromtimestamp(epoch_s, tz).utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
+
+
+def _whole_local_hours(tz: ZoneInfo, runs: Sequence[tuple[int, int]]) -> bool:
+    """Whether each UTC hour of the days `runs` lies within one local hour: the zone's offset is
+    whole hours and does not change inside an hour. Checked per day (its first and last second),
+    and per hour in a day whose offset changes (the zone's once-a-year transitions)."""
+    for lo, hi in runs:
+        for day in range(lo, hi):
+            first, last = _offset(tz, day * DAY_S), _offset(tz, (day + 1) * DAY_S - 1)
+            if first % HOUR_S or last % HOUR_S:
+                return False
+            if first != last:
+                for hour in range(day * 24, day * 24 + 24):
+                    if _offset(tz, hour * HOUR_S) != _offset(tz, (hour + 1) * HOUR_S - 1):
+                        return False
+    return True
+
+
+def _rollup_slots(period: Period, runs: Sequence[tuple[int, int]]) -> sa.Select[Any]:
+    """The rollup's quarter hours of `runs`; in a zone of whole-hour offsets summed per UTC hour
+    under the hour's first quarter (a year: 8,760 rows, not 35,040; each hour is in one local
+    hour, which is all the report spreads them by)."""
+    t = table_of(RollupSlot)
+    where = _in_runs(t, runs)
+    if not _whole_local_hours(period.tz, runs):
+        return sa.select(t.c.slot, *(t.c[name] for name in COUNT_FIELDS)).where(where)
+    hour = t.c.slot // number(SLOTS_PER_HOUR)
+    stmt = sa.select(hour * number(SLOTS_PER_HOUR), *(sa.func.sum(t.c[name]) for name in COUNT_FIELDS))
+    return stmt.where(where).group_by(hour)
+
+
 async def rolled_center_slots(conn: AsyncConnection, period: Period, th: Thresholds) -> dict[int, Counts]:
-    """slot_query.center_slots, from the rollup where it can."""
+    """slot_query.center_slots, from the rollup where it can (see _rollup_slots: a whole-hour
+    zone's rolled-up hours come as their first quarter)."""
     parts = await split(conn, period, th)
     out: dict[int, Counts] = {}
     if parts.clean:
-        t = table_of(RollupSlot)
-        stmt = sa.select(t.c.slot, *(t.c[name] for name in COUNT_FIELDS)).where(_in_runs(t, parts.clean))
-        for row in await conn.execute(stmt):
-            out[int(row[0])] = Counts(*row[1:])
+        for row in await conn.execute(_rollup_slots(period, parts.clean)):
+            values: list[Any] = [f(v) for f, v in zip(_CONVERT, row[1:], strict=True)]
+            out[int(row[0])] = Counts(*values)
     for p in parts.raw:
         for slot, counts in (await center_slots(conn, p, th)).items():
             out[slot] = out[slot] + counts if slot in out else counts

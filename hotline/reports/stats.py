@@ -131,12 +131,12 @@ def _spread(
         _add(by_day, day, values)
         _add(by_hour, hour, values)
 
-    def counts(sums: dict[Any, list[Any]], key: Any) -> Counts:
+    def summed(sums: dict[Any, list[Any]], key: Any) -> Counts:
         return Counts(*sums[key]) if key in sums else Counts()
 
     return (
-        [(d, counts(by_day, d)) for d in period.days],
-        [(h, counts(by_hour, h)) for h in range(24)],
+        [(d, summed(by_day, d)) for d in period.days],
+        [(h, summed(by_hour, h)) for h in range(24)],
         {key: Counts(*values) for key, values in hours.items()},
     )
 
