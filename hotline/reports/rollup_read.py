@@ -40,7 +40,6 @@ from hotline.store.rollup_models import (
 )
 
 _d = table_of(RollupDay).c
-_CONVERT = tuple(as_float if f.type is float or f.type == "float" else as_int for f in fields(Counts))
 HOUR_S = 3600
 SLOTS_PER_HOUR = HOUR_S // SLOT_S
 COUNT_FIELDS = tuple(f.name for f in fields(Counts))  # report_rollup_slots has a column for each
@@ -51,37 +50,45 @@ AnsweredKey = tuple[str | None, str | None, str | None]
 class Split:
     clean: list[tuple[int, int]]  # runs [first, last) of UTC days read from the rollup
     raw: list[Period]  # the rest of the period, read from the raw rows
+    lo_s: int = 0  # the rollup covers [lo_s, hi_s) (epoch seconds) of its clean days only
+    hi_s: int = 0
 
 
-def _at(day: int) -> datetime:
-    return datetime.fromtimestamp(day * DAY_S, UTC)
+def _at(epoch_s: int) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
 
 
-async def split(conn: AsyncConnection, period: Period, th: Thresholds | None) -> Split:
-    """`th` None: the figure does not depend on the thresholds (any computed day will do)."""
-    first = math.ceil(period.start.timestamp() / DAY_S)
-    last = math.floor(period.end.timestamp() / DAY_S)
-    if first >= last:
+def _runs(days: Sequence[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for day in days:
+        if runs and runs[-1][1] == day:
+            runs[-1] = (runs[-1][0], day + 1)
+        else:
+            runs.append((day, day + 1))
+    return runs
+
+
+async def split(conn: AsyncConnection, period: Period, th: Thresholds | None, grain_s: int = DAY_S) -> Split:
+    """`th` None: the figure does not depend on the thresholds (any computed day will do).
+    `grain_s`: the rollup rows' own span (DAY_S; SLOT_S for the quarter hours: then the clean days
+    at the period's edges are read from the rollup too, for the quarter hours inside it)."""
+    lo_s = math.ceil(period.start.timestamp() / grain_s) * grain_s
+    hi_s = math.floor(period.end.timestamp() / grain_s) * grain_s
+    if lo_s >= hi_s:
         return Split([], [period])
-    where = [_d.day >= first, _d.day < last, _d.ready, sa.not_(_d.dirty)]
+    where = [_d.day >= lo_s // DAY_S, _d.day < -(-hi_s // DAY_S), _d.ready, sa.not_(_d.dirty)]
     if th is not None:
         where += [_d.answer_target_s == th.answer_target_s, _d.short_abandon_s == th.short_abandon_s]
-    days = [int(d) for d in await conn.scalars(sa.select(_d.day).where(*where).order_by(_d.day))]
-    clean: list[tuple[int, int]] = []
-    for day in days:
-        if clean and clean[-1][1] == day:
-            clean[-1] = (clean[-1][0], day + 1)
-        else:
-            clean.append((day, day + 1))
+    clean = _runs([int(d) for d in await conn.scalars(sa.select(_d.day).where(*where).order_by(_d.day))])
     raw: list[Period] = []
     cursor = period.start
     for lo, hi in clean:
-        if _at(lo) > cursor:
-            raw.append(Period(cursor, _at(lo), period.tz))
-        cursor = _at(hi)
+        if _at(max(lo * DAY_S, lo_s)) > cursor:
+            raw.append(Period(cursor, _at(max(lo * DAY_S, lo_s)), period.tz))
+        cursor = _at(min(hi * DAY_S, hi_s))
     if cursor < period.end:
         raw.append(Period(cursor, period.end, period.tz))
-    return Split(clean, raw)
+    return Split(clean, raw, lo_s, hi_s)
 
 
 def _in_runs(table: sa.Table, runs: Sequence[tuple[int, int]]) -> sa.ColumnElement[bool]:
@@ -109,12 +116,13 @@ def _whole_local_hours(tz: ZoneInfo, runs: Sequence[tuple[int, int]]) -> bool:
     return True
 
 
-def _rollup_slots(period: Period, runs: Sequence[tuple[int, int]]) -> sa.Select[Any]:
+def _rollup_slots(period: Period, parts: Split) -> sa.Select[Any]:
     """The rollup's quarter hours of `runs`; in a zone of whole-hour offsets summed per UTC hour
     under the hour's first quarter (a year: 8,760 rows, not 35,040; each hour is in one local
     hour, which is all the report spreads them by)."""
     t = table_of(RollupSlot)
-    where = _in_runs(t, runs)
+    runs = parts.clean
+    where = sa.and_(_in_runs(t, runs), t.c.slot >= parts.lo_s // SLOT_S, t.c.slot < parts.hi_s // SLOT_S)
     if not _whole_local_hours(period.tz, runs):
         return sa.select(t.c.slot, *(t.c[name] for name in COUNT_FIELDS)).where(where)
     hour = t.c.slot // number(SLOTS_PER_HOUR)
@@ -125,12 +133,11 @@ def _rollup_slots(period: Period, runs: Sequence[tuple[int, int]]) -> sa.Select[
 async def rolled_center_slots(conn: AsyncConnection, period: Period, th: Thresholds) -> dict[int, Counts]:
     """slot_query.center_slots, from the rollup where it can (see _rollup_slots: a whole-hour
     zone's rolled-up hours come as their first quarter)."""
-    parts = await split(conn, period, th)
+    parts = await split(conn, period, th, SLOT_S)
     out: dict[int, Counts] = {}
     if parts.clean:
-        for row in await conn.execute(_rollup_slots(period, parts.clean)):
-            values: list[Any] = [f(v) for f, v in zip(_CONVERT, row[1:], strict=True)]
-            out[int(row[0])] = Counts(*values)
+        for row in await conn.execute(_rollup_slots(period, parts)):
+            out[int(row[0])] = Counts(*row[1:])  # sums of INTEGER / REAL columns: int / float
     for p in parts.raw:
         for slot, counts in (await center_slots(conn, p, th)).items():
             out[slot] = out[slot] + counts if slot in out else counts
