@@ -6,9 +6,11 @@ desk_queries.survey_groups) over [day, day + 1), so each figure has one SQL defi
 
 `refresh` computes the days that need it: dirty ones (a write changed them: the triggers of
 migration 0012), those never computed (`ready` false) and those computed with other thresholds.
-It first claims them (dirty := false, ready := false, committed), then computes each in its own
-transaction: a write that commits after the claim marks its day dirty again, so the next refresh
-sees it; the day row is locked while its rows are replaced, so two refreshes cannot both add rows.
+It first claims them (dirty := false, ready := false, claims + 1, committed), then computes each
+and writes it in its own transaction: a write that commits after the claim marks its day dirty
+again, so the next refresh sees it. Two refreshes at once (the daemon's and the command's): the
+day row is locked while its rows are replaced, and a refresh whose claim is no longer the day's
+last writes nothing (the later claim read newer rows), so old figures never replace new ones.
 `rebuild` marks every day of a range for computing, then refreshes.
 """
 
@@ -29,7 +31,7 @@ from hotline.reports.figures import Thresholds
 from hotline.reports.period import Period, zone
 from hotline.reports.queries import agent_offers, answered_groups, other_groups
 from hotline.reports.slot_query import center_slots
-from hotline.store.models import table_of
+from hotline.store.models import Call, table_of
 from hotline.store.rollup_models import (
     DAY_S,
     RollupAnswered,
@@ -41,7 +43,7 @@ from hotline.store.rollup_models import (
 )
 
 UTC_ZONE = zone("UTC")
-MARK_CHUNK = 1000  # days per upsert statement (3 parameters each; SQLite allows 32766)
+MARK_CHUNK = 1000  # days per upsert statement (4 parameters each; SQLite allows 32766)
 _d = table_of(RollupDay)
 GROUP_TABLES = tuple(
     table_of(m) for m in (RollupSlot, RollupAnswered, RollupOther, RollupOffers, RollupSurveys)
@@ -68,15 +70,17 @@ def _needs_computing(th: Thresholds) -> sa.ColumnElement[bool]:
     )
 
 
-async def _claim(engine: AsyncEngine, th: Thresholds) -> list[int]:
+async def _claim(engine: AsyncEngine, th: Thresholds) -> list[tuple[int, int]]:
+    """-> (day, its claim number) of the days that need computing, claimed."""
     async with engine.begin() as conn:
-        days = [
-            int(d)
-            for d in await conn.scalars(sa.select(_d.c.day).where(_needs_computing(th)).order_by(_d.c.day))
-        ]
+        stmt = sa.select(_d.c.day).where(_needs_computing(th)).order_by(_d.c.day).with_for_update()
+        days = [int(d) for d in await conn.scalars(stmt)]
         if days:
-            await conn.execute(sa.update(_d).where(_d.c.day.in_(days)).values(dirty=False, ready=False))
-    return days
+            claimed = sa.update(_d).where(_d.c.day.in_(days))
+            await conn.execute(claimed.values(dirty=False, ready=False, claims=_d.c.claims + 1))
+            numbers = await conn.execute(sa.select(_d.c.day, _d.c.claims).where(_d.c.day.in_(days)))
+            return sorted((int(d), int(n)) for d, n in numbers)
+    return []
 
 
 async def _figures(engine: AsyncEngine, day: int, th: Thresholds) -> dict[sa.Table, list[dict[str, Any]]]:
@@ -110,11 +114,15 @@ def _columns_of(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, A
     return [{k: v for k, v in row.items() if k in names} for row in rows]
 
 
-async def compute_day(engine: AsyncEngine, day: int, th: Thresholds) -> None:
-    """Replace day `day`'s rollup rows by the raw queries' figures and mark it ready."""
+async def compute_day(engine: AsyncEngine, day: int, claim: int, th: Thresholds) -> bool:
+    """Replace day `day`'s rollup rows by the raw queries' figures and mark it ready, unless
+    another refresh claimed the day since our claim number `claim` (it computes newer figures);
+    -> whether the rows were written."""
     figures = await _figures(engine, day, th)
     async with engine.begin() as conn:
-        await conn.execute(sa.select(_d.c.day).where(_d.c.day == day).with_for_update())
+        now = await conn.scalar(sa.select(_d.c.claims).where(_d.c.day == day).with_for_update())
+        if now != claim:
+            return False
         for table in GROUP_TABLES:
             await conn.execute(sa.delete(table).where(table.c.day == day))
             if figures[table]:
@@ -124,6 +132,7 @@ async def compute_day(engine: AsyncEngine, day: int, th: Thresholds) -> None:
             .where(_d.c.day == day)
             .values(ready=True, answer_target_s=th.answer_target_s, short_abandon_s=th.short_abandon_s)
         )
+    return True
 
 
 async def refresh(
@@ -131,8 +140,8 @@ async def refresh(
 ) -> int:
     """Compute every day that needs it (see the module docstring); -> how many days."""
     days = await _claim(engine, th)
-    for i, day in enumerate(days):
-        await compute_day(engine, day, th)
+    for i, (day, claim) in enumerate(days):
+        await compute_day(engine, day, claim, th)
         if progress is not None:
             progress(i + 1, len(days))
     return len(days)
@@ -144,7 +153,7 @@ def _upsert(conn: AsyncConnection) -> Any:
 
 async def mark_days(engine: AsyncEngine, days: Iterable[int]) -> None:
     """Mark `days` for computing (adding the rows of days not yet listed)."""
-    rows = [{"day": d, "dirty": True, "ready": False} for d in days]
+    rows = [{"day": d, "dirty": True, "ready": False, "claims": 0} for d in days]
     async with engine.begin() as conn:
         for i in range(0, len(rows), MARK_CHUNK):
             stmt = _upsert(conn).values(rows[i : i + MARK_CHUNK])
@@ -153,8 +162,6 @@ async def mark_days(engine: AsyncEngine, days: Iterable[int]) -> None:
 
 async def data_days(engine: AsyncEngine) -> tuple[int, int] | None:
     """The first and last UTC day that hold calls (None: no call at all)."""
-    from hotline.store.models import Call
-
     c = table_of(Call).c
     async with engine.connect() as conn:
         first, last = (

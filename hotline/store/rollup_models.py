@@ -4,7 +4,8 @@
 - `dirty`: set by the database's own triggers (migration 0012) in the transaction of every write
   that changes a call's report fields or adds an ACD offer event, so no write path can forget it;
 - `ready`: the day's rollup rows hold its figures as of the last refresh that claimed it;
-- the thresholds the day's "within" counts were computed with.
+- the thresholds the day's "within" counts were computed with;
+- `claims`: how many refreshes claimed the day (hotline/reports/rollup.py: only the last writes).
 A report uses a day's rollup rows only if it is ready, not dirty and has the report's thresholds;
 any other day is read from the raw rows (hotline/reports/rollup_read.py). The rollup rows are
 what the raw report queries return for that one day (hotline/reports/rollup.py).
@@ -12,7 +13,7 @@ what the raw report queries return for that one day (hotline/reports/rollup.py).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.store.models import Base
@@ -28,6 +29,7 @@ class RollupDay(Base):
     ready: Mapped[bool] = mapped_column(Boolean)
     answer_target_s: Mapped[float | None] = mapped_column(Float)
     short_abandon_s: Mapped[float | None] = mapped_column(Float)
+    claims: Mapped[int] = mapped_column(Integer, server_default=text("0"))  # refreshes that claimed it
 
 
 class RollupSlot(Base):

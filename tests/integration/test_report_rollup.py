@@ -14,7 +14,7 @@ from rollup_compare import differences
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
 from hotline.reports.period import month_period
-from hotline.reports.rollup import UTC_ZONE, day_number, local_days, rebuild, refresh
+from hotline.reports.rollup import UTC_ZONE, _claim, compute_day, day_number, local_days, rebuild, refresh
 from hotline.reports.rollup_read import split
 from hotline.reports.stats import compute_stats
 from hotline.settings.categories import Categories
@@ -228,3 +228,21 @@ async def test_desk_surveys_through_the_rollup(engine):
     assert differences(raw.surveys, rolled.surveys) == []
     agent = next(t for t in rolled.surveys if t.source == "agent")
     assert agent.by_score[5] == 1
+
+
+async def test_an_older_claim_does_not_overwrite_a_newer_one(engine):
+    """The daemon's refresh and the command's at once: the one that claimed a day first and
+    finishes last must not write the figures it read before a later write."""
+    await _load(engine, _calls(), _events())
+    await rebuild(engine, TH)
+    await _load(engine, [call("r8", "2026-11-10 13:00:00", "ivr_only") | {"survey_source": None}])
+    nov10 = day_number(datetime(2026, 11, 10, tzinfo=UTC))
+    (first,) = await _claim(engine, TH)  # refresh A claims the day...
+    await _load(engine, [call("r9", "2026-11-10 14:00:00", "ivr_only") | {"survey_source": None}])
+    (second,) = await _claim(engine, TH)  # ...a call comes, refresh B claims it again
+    assert first[0] == second[0] == nov10 and second[1] == first[1] + 1
+    assert await compute_day(engine, nov10, second[1], TH)
+    assert not await compute_day(engine, nov10, first[1], TH)  # A finishes last: writes nothing
+    raw, rolled = await _both(engine, NOV)
+    assert await _clean_days(engine, NOV) == 11
+    assert rolled.center.inbound == 7 and differences(raw, rolled) == []

@@ -135,6 +135,7 @@ def _key_tables() -> None:
         sa.Column("ready", sa.Boolean(), nullable=False),
         sa.Column("answer_target_s", sa.Float(), nullable=True),
         sa.Column("short_abandon_s", sa.Float(), nullable=True),
+        sa.Column("claims", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_report_rollup_days")),
     )
     counts = (
