@@ -3,7 +3,8 @@
 `split` cuts a period into the whole UTC days whose rollup is current (ready, not dirty, computed
 with the report's thresholds: hotline/reports/rollup.py) and the rest: the partial days at the
 period's edges (local midnight is not UTC midnight), today (dirty while calls come in), days
-never computed. Each `rolled_*` function has the signature and result of the raw query it
+never computed (the quarter hours, kept per quarter hour, come from the rollup for the clean
+days at the edges too: only the per-day groups read the edges raw). Each `rolled_*` function has the signature and result of the raw query it
 stands for: it sums the rollup rows of the clean days and adds the raw query over each of the
 other stretches, so a figure is the same whichever way it was read (the rollup rows ARE the raw
 query's result per day). Each reads its own split, like the raw queries read on their own
@@ -117,7 +118,8 @@ def _whole_local_hours(tz: ZoneInfo, runs: Sequence[tuple[int, int]]) -> bool:
 
 
 def _rollup_slots(period: Period, parts: Split) -> sa.Select[Any]:
-    """The rollup's quarter hours of `runs`; in a zone of whole-hour offsets summed per UTC hour
+    """The rollup's quarter hours of the clean days inside the period; in a zone of whole-hour
+    offsets summed per UTC hour
     under the hour's first quarter (a year: 8,760 rows, not 35,040; each hour is in one local
     hour, which is all the report spreads them by)."""
     t = table_of(RollupSlot)
