@@ -3,12 +3,13 @@
 `split` cuts a period into the whole UTC days whose rollup is current (ready, not dirty, computed
 with the report's thresholds: hotline/reports/rollup.py) and the rest: the partial days at the
 period's edges (local midnight is not UTC midnight), today (dirty while calls come in), days
-never computed (the quarter hours, kept per quarter hour, come from the rollup for the clean
-days at the edges too: only the per-day groups read the edges raw). Each `rolled_*` function has the signature and result of the raw query it
-stands for: it sums the rollup rows of the clean days and adds the raw query over each of the
-other stretches, so a figure is the same whichever way it was read (the rollup rows ARE the raw
-query's result per day). Each reads its own split, like the raw queries read on their own
-connections: a day that turns dirty meanwhile is read as it was a moment earlier.
+never computed. The quarter hours, kept per quarter hour, come from the rollup for the clean
+days at the edges too: only the per-day groups read the edges raw. Each `rolled_*` function
+has the signature and result of the raw query it stands for: it sums the rollup rows of the
+clean days and adds the raw query over each of the other stretches, so a figure is the same
+whichever way it was read (the rollup rows ARE the raw query's result per day). Each reads its
+own split, like the raw queries read on their own connections: a day that turns dirty meanwhile
+is read as it was a moment earlier.
 """
 
 from __future__ import annotations
