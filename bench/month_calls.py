@@ -1,4 +1,5 @@
-"""One month (2026-11, Asia/Shanghai) of generated calls for bench/report_month.py.
+"""Generated calls for bench/report_month.py (one month: 2026-11, Asia/Shanghai) and
+bench/report_year.py (any period: `generate(total, period)`).
 
 Seed 002's mix: 3 % outbound; of the inbound 0.5 % blocked, ~16 % IVR-only, ~82 % answered by
 one of 30 agents, ~2 % unanswered (abandons, messages, callbacks); a daytime traffic curve;
@@ -13,7 +14,7 @@ import random
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
-from hotline.reports.period import month_period, zone
+from hotline.reports.period import Period, month_period, zone
 
 TZ = zone("Asia/Shanghai")
 PERIOD = month_period(2026, 11, TZ)
@@ -71,13 +72,14 @@ Row = tuple[object, ...]  # values in CALL_COLS order
 Event = tuple[str, datetime, str, str]  # values in EVENT_COLS order
 
 
-def generate(total: int) -> Iterator[tuple[list[Row], list[Event]]]:
-    """Chunks of (call rows, event rows) in start order; the same data on every run."""
+def generate(total: int, period: Period = PERIOD) -> Iterator[tuple[list[Row], list[Event]]]:
+    """Chunks of (call rows, event rows) in start order over `period`'s local days; the same
+    data on every run."""
     rng = random.Random(95598)
     calls: list[Row] = []
     events: list[Event] = []
     n = 0
-    for hour_start, count in _per_hour(total):
+    for hour_start, count in _per_hour(total, period):
         offsets = sorted(rng.uniform(0, 3600) for _ in range(count))
         for off in offsets:
             n += 1
@@ -93,11 +95,11 @@ def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), list(weights.values()))[0]
 
 
-def _per_hour(total: int) -> list[tuple[datetime, int]]:
-    """(local hour start, calls) over the month, summing exactly to `total`."""
+def _per_hour(total: int, period: Period) -> list[tuple[datetime, int]]:
+    """(local hour start, calls) over the period's days, summing exactly to `total`."""
     hours = [
-        (datetime.combine(d, datetime.min.time(), TZ) + timedelta(hours=h), HOUR_WEIGHTS[h])
-        for d in PERIOD.days
+        (datetime.combine(d, datetime.min.time(), period.tz) + timedelta(hours=h), HOUR_WEIGHTS[h])
+        for d in period.days
         for h in range(24)
     ]
     weight = sum(w for _, w in hours)

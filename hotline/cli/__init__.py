@@ -2,7 +2,7 @@
 package; `common` has what they share (config loading, one-line errors, the store, output files).
 
 run (the daemon), supervise (the daemon under a watchdog), service unit (the systemd unit),
-report, config check|show, asterisk render, menu check|show|render|reload,
+report, report-rollup, config check|show, asterisk render, menu check|show|render|reload,
 outage add|list and accounts import (selfservice_cmd), peak on|off|status, prompts render,
 db upgrade, outbound done|notify|cancel|status, outbound dnc add|remove|list, orders
 list|show|answer|close (work orders), agents secret, users add|passwd|list|disable|enable (the web
@@ -61,6 +61,7 @@ app.command("run")(run_cmd.run)
 app.command("supervise")(supervise_cmd.supervise)
 app.add_typer(service_cmd.app, name="service")
 app.command("report")(report_cmd.report)
+app.command("report-rollup")(report_cmd.rollup)
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(flags_cmd.app, name="flags")
 app.add_typer(kb_cmd.app, name="kb")

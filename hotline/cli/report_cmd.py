@@ -169,3 +169,21 @@ def _write(result: Report, fmt: Format, f: TextIO) -> None:
         print_report(result, Console(file=f, width=200, color_system=None, soft_wrap=True))
     else:
         f.write(_render(fmt)(result))
+
+
+def rollup(
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="recompute every day (or --from..--to), not only those that changed"
+    ),
+    first: str = typer.Option(None, "--from", help="with --rebuild: first local day, e.g. 2026-01-01"),
+    last: str = typer.Option(None, "--to", help="with --rebuild: last local day, e.g. 2026-12-31"),
+    tz: str = typer.Option(DEFAULT_TZ, "--tz", help="time zone of --from and --to"),
+    config: Path = ConfigOption,
+) -> None:
+    """Bring the report rollup up to date (the daemon does it every minute): month and year
+    reports read whole days from it; day reports always read the calls."""
+    from hotline.cli.report_rollup import run_rollup  # the rollup's imports only for this command
+
+    s = settings_or_exit(config)
+    _check_store_exists(s.database.url)
+    run_rollup(s, rebuild=rebuild, first=first, last=last, tz=tz)

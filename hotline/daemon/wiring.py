@@ -40,6 +40,8 @@ from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
 from hotline.orders import republish_unconfirmed
 from hotline.orders.order_closed import dispatch_closer, order_closed_handler
+from hotline.reports.figures import Thresholds
+from hotline.reports.rollup_job import RollupJob
 from hotline.services.acd_driver import AcdRuntime
 from hotline.services.auth_guard import AuthGuardService
 from hotline.services.dialer_driver import OutboundRuntime
@@ -192,6 +194,7 @@ async def _serve(
         watch = LedgerWatch(settings, ctx.engine, utcnow, console.reload if console is not None else None)
         ledger = tg.create_task(watch.run(), name="cdr-ledger")
         retention = tg.create_task(RetentionJob(settings, ctx.engine, utcnow).run(), name="retention")
+        rollup = tg.create_task(RollupJob(ctx.engine, _thresholds(settings)).run(), name="report-rollup")
         log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
         notify.ready()
         if started is not None and not started.done():
@@ -203,6 +206,7 @@ async def _serve(
         audit.cancel()
         ledger.cancel()
         retention.cancel()
+        rollup.cancel()
         await _stop_in_order(settings, ctx, server, dialer, writer, guard, console)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 
@@ -232,6 +236,10 @@ async def _stop_in_order(
         guard.close()
     if ctx.ami is not None:
         ctx.ami.close()
+
+
+def _thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(answer_target_s=settings.answer_target.seconds)  # as `hotline report`'s
 
 
 def _auditor(settings: Settings, ctx: CallContext, server: FastAgiServer) -> LineAuditor:

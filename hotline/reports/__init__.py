@@ -8,5 +8,7 @@
 Definitions of every figure: figures.py (calls), pause.py (agents' logged-in and pause time);
 CSV/JSON keys: export.py. Call figures are aggregated SQL-side; agent time is folded in Python
 from the few state changes that start or end a pause or a logout (pause_query.py). Both give the
-same results on SQLite and PostgreSQL.
+same results on SQLite and PostgreSQL. Months and years read whole UTC days from the report
+rollup where it is current (rollup.py computes it with the same queries, rollup_read.py reads it,
+rollup_job.py is the daemon's refresh; the triggers of migration 0012 mark changed days).
 """

@@ -71,11 +71,14 @@ async def harassment_counts(conn: AsyncConnection, period: Period) -> list[tuple
     return [(r[0], int(r[1])) for r in await conn.execute(stmt)]
 
 
-async def desk_tables(engine: AsyncEngine, period: Period) -> DeskTables:
+async def desk_tables(engine: AsyncEngine, period: Period, *, rollup: bool = False) -> DeskTables:
     """Surveys by scale, repairs by fault type, harassment warnings and the quality checks'
-    scores per agent of `period`."""
+    scores per agent of `period`. `rollup`: the surveys from the report rollup where it is
+    current (the others are small: read raw)."""
+    from hotline.reports.rollup_read import rolled_survey_groups  # it imports survey_groups from here
+
     async with engine.connect() as conn:
-        surveys = await survey_groups(conn, period)
+        surveys = await (rolled_survey_groups if rollup else survey_groups)(conn, period)
         repairs = await repair_orders(conn, period)
         warned = await harassment_counts(conn, period)
     quality = await quality_by_agent(engine, period.start, period.end)

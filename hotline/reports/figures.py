@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from operator import attrgetter
+from typing import Any
 
 RATE_NAMES = (
     "share_ivr_only",
@@ -71,14 +73,17 @@ class Counts:
     fallback_answered: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Counts)))
+        return Counts(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
 
     @classmethod
     def total(cls, items: Iterable[Counts]) -> Counts:
-        result = cls()
-        for item in items:
-            result = result + item
-        return result
+        """The field-by-field sum, added in the order given (a year's 35,040 quarter hours at
+        once: one pass per field, not a Counts per addition)."""
+        parts = list(items)
+        if len(parts) == 1:
+            return parts[0]
+        columns = list(zip(*map(_values, parts), strict=True))
+        return cls(*(sum(c, type(c[0])()) for c in columns)) if columns else cls()
 
     @property
     def handled(self) -> int:
@@ -150,6 +155,15 @@ class Counts:
         out.update(handled=self.handled, ivr_only=self.ivr_only, unanswered=self.unanswered)
         out.update({name: getattr(self, name) for name in RATE_NAMES})
         return out
+
+
+_values = attrgetter(*(f.name for f in fields(Counts)))
+
+
+def count_values(counts: Counts) -> tuple[Any, ...]:
+    """A Counts' fields as a tuple, in their order (Counts(*values) gives it back)."""
+    values: tuple[Any, ...] = _values(counts)
+    return values
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,10 @@ async def build_report(
     categories: Categories | None = None,
 ) -> Report:
     """`now`: the current time, for a period that is not over (see compute_stats); `categories`:
-    the site's (Settings.categories; None: the defaults)."""
+    the site's (Settings.categories; None: the defaults). A day's report reads the raw rows; longer
+    periods read whole UTC days from the report rollup where it is current (the same figures)."""
     cats = categories if categories is not None else Categories()
-    stats = await compute_stats(engine, period, thresholds, agents, now=now, categories=cats)
-    desk = await desk_tables(engine, period)
+    rollup = period.kind != "day"
+    stats = await compute_stats(engine, period, thresholds, agents, now=now, categories=cats, rollup=rollup)
+    desk = await desk_tables(engine, period, rollup=rollup)
     return Report(stats, staffing(stats, goal, wrap_up_s), company, goal, wrap_up_s, cats, desk)

@@ -7,11 +7,13 @@ from hotline.store.db import make_engine, upgrade
 from hotline.store.models import DIRECTIONS, OUTCOMES, Call, CallEvent
 from hotline.store.queries import fetch_call, fetch_calls, fetch_events
 from hotline.store.recorder import ORPHAN_REASON, CallRecorder
+from hotline.store.rollup_models import RollupDay  # the rollup's tables join Base.metadata
 
 __all__ = [
     "DIRECTIONS",
     "OUTCOMES",
     "ORPHAN_REASON",
+    "RollupDay",
     "Call",
     "CallEvent",
     "CallRecorder",

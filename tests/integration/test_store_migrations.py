@@ -107,6 +107,12 @@ async def test_migrations_apply_to_an_empty_database(db_url):
             "ix_quality_reviews_week_agent_id",
         },
         "kb_article_versions": {"uq_kb_article_versions_article_id"},
+        "report_rollup_days": set(),
+        "report_rollup_slots": {"ix_report_rollup_slots_day"},
+        **{
+            f"report_rollup_{t}": {f"ix_report_rollup_{t}_day"}
+            for t in ("answered", "other", "offers", "surveys")
+        },
         **KB_SEARCH[engine.dialect.name],
     }
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
