@@ -9,7 +9,6 @@ Run: .venv/bin/python bench/daemon_cpu.py [N]
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,14 +20,8 @@ from hotline.settings import load_settings
 from lab.caller_steps import Dtmf, Step, Wait
 from lab.hotline_stack import hotline_up
 from lab.lab_lock import take_lab
+from lab.load_step import cpu_seconds
 from lab.sipp import start_call
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
 
 
 def spawn_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:

@@ -24,13 +24,14 @@ from pathlib import Path
 
 import httpx
 import yaml
-from daemon_cpu import cpu_seconds, spawn_daemon, wait_ready
+from daemon_cpu import spawn_daemon, wait_ready
 
 from hotline.settings import load_settings
 from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Step, Wait
 from lab.hotline_stack import hotline_up
 from lab.lab_lock import take_lab
+from lab.load_step import cpu_seconds
 from lab.sipp import start_call
 
 CALLS = 8

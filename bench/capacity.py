@@ -1,0 +1,140 @@
+"""Capacity: concurrent lab callers walking the menu, ramped in steps until the first failed call.
+
+Each step (lab/load_step.py) places N calls from one sipp (lab/sipp_many.py) at RATE new calls
+per second; every call hears the greeting (6.5 s, not interruptible), presses 4 (业务咨询 menu),
+2 (业务办理 menu), 2 (an announcement, 增容和改类) and stays in the announcement until the last
+call of the step has started, so all N are on the line at once. Per step it prints:
+  - calls completed / failed, and the peak of channels up at once (AMI Newchannel/Hangup);
+  - CPU seconds of the daemon and of Asterisk during the step (/proc/<pid>/stat) and their ratio
+    (target: daemon <= 10 % of Asterisk's at every step), and how busy the whole machine was;
+  - key -> prompt latency p50/p99: from the AGIExecEnd of the command that took the key (STREAM
+    FILE or WAIT FOR DIGIT) to the AGIExecStart of the prompt it led to, both timestamped by
+    Asterisk (manager.conf timestampevents): the daemon's round trip plus Asterisk's AGI work.
+The ramp stops at the first step with a failed call, or once the machine was >= 95 % busy (the
+machine's limit: sipp, Asterisk and the daemon share its cores). Target: >= 400 concurrent with
+0 failures on the 2-core lab.
+
+Then prompts in the trunk's codec against WAV only, in the same run: at COMPARE_CALLS callers (or
+the largest clean step, if smaller) the same step runs 4 times, alternating WAV only (the .alaw and
+.ulaw copies removed from the lab's prompt and music directories, prompts.native.sync_dir) and
+native copies (written back). Asterisk picks the format at each playback, so no reload is needed.
+Printed: Asterisk CPU per call of each run, the median per mode and their ratio.
+Needs root and the lab (as `make test` sets up).
+Run: .venv/bin/python bench/capacity.py [STEP ...]   (default 50 100 200 300 400 500 600)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from daemon_cpu import spawn_daemon, wait_ready
+
+from hotline.settings import load_settings
+from lab.ami import AmiCredentials
+from lab.hotline_stack import hotline_up
+from lab.lab_lock import take_lab
+from lab.load_step import StepFigures, run_step
+from prompts.native import sync_dir
+
+DEFAULT_STEPS = (50, 100, 200, 300, 400, 500, 600)
+RATE = 40.0  # new calls per second within a step
+MACHINE_LIMIT = 0.95  # busy share of all cores at which the ramp stops
+COMPARE_CALLS = 200  # callers per run of the WAV-only / native comparison
+
+
+def write_config(work: Path, lines: int) -> Path:
+    cfg = work / "hotline.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "company": "平安县",
+                "trunks": {"inbound": lines},
+                "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
+                "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
+                "ami": {"secret": "bench-ami-secret"},
+                "pid_file": str(work / "hotline.pid"),
+                "acd": {"state_file": str(work / "agents.json")},
+                "peak": {"flag_file": str(work / "peak")},
+            },
+            allow_unicode=True,
+        )
+    )
+    return cfg
+
+
+def print_step(f: StepFigures, label: str = "") -> None:
+    ratio = f"{100 * f.ratio:5.1f} %" if f.asterisk_cpu_s else "    -  "
+    print(
+        f"  {label}{f.calls:4d} calls  ok {f.ok:4d}  failed {f.failed:3d}  peak {f.peak_channels:4d} up"
+        f"  | daemon {f.daemon_cpu_s:6.2f} s  Asterisk {f.asterisk_cpu_s:6.2f} s  ratio {ratio}"
+        f"  machine {100 * f.machine_busy:5.1f} %"
+        f"  | key->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
+        f" ({len(f.latencies_s)} keys)"
+    )
+
+
+async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], creds: AmiCredentials) -> None:
+    """Asterisk CPU per call with WAV only and with the G.711 copies, runs alternating."""
+    per_call: dict[bool, list[float]] = {False: [], True: []}
+    print(f"formats: {n} callers per run, WAV only and native .alaw/.ulaw alternating")
+    try:
+        for native in (False, True, False, True):
+            for directory in played:
+                sync_dir(directory, native=native)
+            f = await run_step(n, RATE, *pids, creds, caller="13800006000")
+            print_step(f, "native   " if native else "WAV only ")
+            if f.failed:
+                raise RuntimeError(f"{f.failed} of {n} calls failed: the comparison is void")
+            per_call[native].append(f.asterisk_cpu_s / n)
+    finally:
+        for directory in played:
+            sync_dir(directory, native=True)  # as the lab rendered them (prompts.native_formats default)
+    wav_s, native_s = (statistics.median(per_call[k]) for k in (False, True))
+    print(f"  Asterisk CPU per call: WAV only {1000 * wav_s:.2f} ms, native {1000 * native_s:.2f} ms")
+    winner = "native" if native_s < wav_s else "WAV only"
+    print(f"  native / WAV only: {native_s / wav_s:.2f}x ({winner} wins)")
+
+
+async def main(steps: list[int]) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
+    cfg = write_config(work, max(steps))
+    with take_lab("bench/capacity.py"):
+        settings = load_settings(cfg)
+        asterisk = await hotline_up(settings, work / "lab")
+        daemon = spawn_daemon(cfg, work / "daemon.log")
+        try:
+            await wait_ready(work / "daemon.log", daemon)
+            ast_pid = asterisk.pid()
+            if ast_pid is None:
+                raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
+            ami = settings.ami
+            creds = AmiCredentials("127.0.0.1", ami.port, ami.username, ami.secret.get_secret_value())
+            print(f"capacity: steps {steps}, {RATE:g} new calls/s, daemon log {work / 'daemon.log'}")
+            figures = []
+            for n in steps:
+                figures.append(await run_step(n, RATE, ast_pid, daemon.pid, creds))
+                print_step(figures[-1])
+                if figures[-1].failed or figures[-1].machine_busy >= MACHINE_LIMIT:
+                    break
+            clean = [f.calls for f in figures if not f.failed]
+            played = [
+                asterisk.host_path(d) for d in (settings.asterisk.prompts_dir, settings.asterisk.moh_dir)
+            ]
+            if clean:
+                await compare_formats(min(COMPARE_CALLS, max(clean)), played, (ast_pid, daemon.pid), creds)
+        finally:
+            daemon.terminate()
+            daemon.wait(30)
+            asterisk.stop()
+    worst = max(f.ratio for f in figures)
+    print(f"  most concurrent calls with 0 failures: {max(clean, default=0)} (target >= 400)")
+    print(f"  daemon/Asterisk CPU at worst step: {100 * worst:.1f} % (target <= 10 %)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main([int(a) for a in sys.argv[1:]] or list(DEFAULT_STEPS)))

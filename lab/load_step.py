@@ -1,0 +1,136 @@
+"""One load step for the capacity bench (bench/capacity.py) and its e2e smoke run.
+
+`run_step` places `n` callers who walk the menu into an announcement (lab.sipp_many), watches
+Asterisk's AMI events while they run, and reads the CPU both processes used from /proc. The
+figures come from facts Asterisk and the kernel report; the parsing is pure (`key_latencies`,
+`peak_channels`) so it is tested without a lab.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.ami import AmiCredentials, Message, RawAmi
+from lab.caller_steps import Dtmf, Step, Wait
+from lab.sipp_many import BatchResult, call_many
+
+TICK = os.sysconf("SC_CLK_TCK")
+AFTER_GREETING_S = 7.5  # the greeting (6.5 s) cannot be interrupted; the menus can
+KEYS = "422"  # 业务咨询 -> 业务办理 -> 增容和改类 (an announcement), config/menu.yaml
+# the prompts those keys lead to: the latency is measured up to the start of each
+PROMPTS_AFTER_A_KEY = frozenset({"menu_guide", "menu_business", "info_capacity_change"})
+KEY_TAKERS = ("STREAM FILE", "WAIT FOR DIGIT")  # the AGI commands a caller's key ends
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    calls: int
+    ok: int
+    peak_channels: int
+    daemon_cpu_s: float
+    asterisk_cpu_s: float
+    machine_busy: float  # share of all cores' time not idle during the step, 0..1
+    latencies_s: tuple[float, ...]  # key -> prompt, one per key that led to a prompt
+
+    @property
+    def failed(self) -> int:
+        return self.calls - self.ok
+
+    @property
+    def ratio(self) -> float:
+        """Daemon CPU / Asterisk CPU (0 when Asterisk used none)."""
+        return self.daemon_cpu_s / self.asterisk_cpu_s if self.asterisk_cpu_s else 0.0
+
+    def latency_ms(self, percentile: float) -> float:
+        """Nearest-rank percentile of the key -> prompt latencies, in ms (nan without any)."""
+        if not self.latencies_s:
+            return math.nan
+        ordered = sorted(self.latencies_s)
+        rank = max(1, math.ceil(percentile / 100 * len(ordered)))
+        return 1000 * ordered[rank - 1]
+
+
+def walk(hold_s: float) -> list[Step]:
+    """The greeting, the keys (a second apart), then `hold_s` in the announcement."""
+    steps: list[Step] = [Wait(AFTER_GREETING_S)]
+    for key in KEYS:
+        steps += [Dtmf(key), Wait(1.0)]
+    return steps[:-1] + [Wait(hold_s)]
+
+
+def _prompt(command: str) -> str:
+    """The file name a `STREAM FILE "<dir>/<id>" "<keys>"` command plays ('' for others)."""
+    if not command.startswith("STREAM FILE"):
+        return ""
+    parts = command.split('"')
+    return parts[1].rsplit("/", 1)[-1] if len(parts) > 1 else ""
+
+
+def key_latencies(events: Iterable[Message], prompts: frozenset[str] = PROMPTS_AFTER_A_KEY) -> list[float]:
+    """Seconds from the end of the command that took a key to the start of the prompt it led to,
+    per channel, from AGIExecEnd / AGIExecStart events and their Timestamp."""
+    taken: dict[str, float] = {}  # Uniqueid -> when its last key-taking command ended
+    found: list[float] = []
+    for event in events:
+        kind, channel, command = event.get("Event"), event.get("Uniqueid", ""), event.get("Command", "")
+        if "Timestamp" not in event or not channel:
+            continue
+        if kind == "AGIExecEnd" and command.startswith(KEY_TAKERS):
+            taken[channel] = float(event["Timestamp"])
+        elif kind == "AGIExecStart" and _prompt(command) in prompts and channel in taken:
+            found.append(float(event["Timestamp"]) - taken.pop(channel))
+    return found
+
+
+def peak_channels(events: Iterable[Message]) -> int:
+    """The most channels up at once, counting those created while the events were watched."""
+    up: set[str] = set()
+    peak = 0
+    for event in events:
+        channel = event.get("Uniqueid", "")
+        if event.get("Event") == "Newchannel":
+            up.add(channel)
+            peak = max(peak, len(up))
+        elif event.get("Event") == "Hangup":
+            up.discard(channel)
+    return peak
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot (/proc/stat; idle and iowait are not busy)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(values[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
+    return total - values[3] - values[4], total
+
+
+async def run_step(
+    n: int,
+    rate: float,
+    asterisk_pid: int,
+    daemon_pid: int,
+    creds: AmiCredentials,
+    *,
+    caller: str = "13800005000",
+) -> StepFigures:
+    """`n` callers at `rate` new calls/s, each holding until the last has started."""
+    ami = await RawAmi.connect(creds)
+    try:
+        a0, d0, m0 = cpu_seconds(asterisk_pid), cpu_seconds(daemon_pid), machine_ticks()
+        batch: BatchResult = await call_many(n, rate=rate, steps=walk(n / rate + 3.0), caller=caller)
+        a1, d1, m1 = cpu_seconds(asterisk_pid), cpu_seconds(daemon_pid), machine_ticks()
+        events = list(ami.events)
+    finally:
+        await ami.close()
+    busy = (m1[0] - m0[0]) / max(1, m1[1] - m0[1])
+    return StepFigures(
+        n, batch.ok, peak_channels(events), d1 - d0, a1 - a0, busy, tuple(key_latencies(events))
+    )
