@@ -31,8 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-from daemon_cpu import spawn_daemon, wait_ready
+from daemon_cpu import spawn_daemon, wait_ready, write_config
 
 from hotline.settings import load_settings
 from lab.ami import AmiCredentials
@@ -45,26 +44,6 @@ DEFAULT_STEPS = (50, 100, 200, 300, 400, 500, 600)
 RATE = 40.0  # new calls per second within a step
 MACHINE_LIMIT = 0.95  # busy share of all cores at which the ramp stops
 COMPARE_CALLS = 200  # callers per run of the WAV-only / native comparison
-
-
-def write_config(work: Path, lines: int) -> Path:
-    cfg = work / "hotline.yaml"
-    cfg.write_text(
-        yaml.safe_dump(
-            {
-                "company": "平安县",
-                "trunks": {"inbound": lines},
-                "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
-                "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
-                "ami": {"secret": "bench-ami-secret"},
-                "pid_file": str(work / "hotline.pid"),
-                "acd": {"state_file": str(work / "agents.json")},
-                "peak": {"flag_file": str(work / "peak")},
-            },
-            allow_unicode=True,
-        )
-    )
-    return cfg
 
 
 def print_step(f: StepFigures, label: str = "") -> None:

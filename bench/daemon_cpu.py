@@ -43,14 +43,14 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
         await asyncio.sleep(0.05)
 
 
-async def main(n: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+def write_config(work: Path, lines: int) -> Path:
+    """A bench daemon's config in `work`: `lines` inbound trunks, one agent, SQLite, its own files."""
     cfg = work / "hotline.yaml"
     cfg.write_text(
         yaml.safe_dump(
             {
                 "company": "平安县",
-                "trunks": {"inbound": n},
+                "trunks": {"inbound": lines},
                 "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
                 "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
                 "ami": {"secret": "bench-ami-secret"},
@@ -61,6 +61,12 @@ async def main(n: int) -> None:
             allow_unicode=True,
         )
     )
+    return cfg
+
+
+async def main(n: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
+    cfg = write_config(work, n)
     with take_lab("bench/daemon_cpu.py"):
         await _measure(n, work, cfg)
 

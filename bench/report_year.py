@@ -17,15 +17,12 @@ Run: .venv/bin/python bench/report_year.py [CALLS] [R]
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import math
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from month_calls import AGENT_NAMES, CALL_COLS, EVENT_COLS, generate
@@ -35,9 +32,10 @@ from hotline.reports.figures import Thresholds
 from hotline.reports.period import year_period, zone
 from hotline.reports.report import build_report
 from hotline.reports.rollup import day_number, mark_days, rebuild, refresh
-from hotline.reports.stats import Stats, compute_stats
+from hotline.reports.stats import compute_stats
 from hotline.store.db import make_engine, upgrade
 from hotline.store.models import Call
+from lab.figures_diff import differences
 
 YEAR = year_period(2025, zone("Asia/Shanghai"))
 TH = Thresholds()
@@ -68,31 +66,6 @@ async def load(sqlite_path: Path, pg_url: str | None, total: int) -> None:
         db.close()
         if pg is not None:
             await pg.close()
-
-
-def leaves(value: Any, path: str = "") -> dict[str, Any]:
-    """Every figure of a nest of dataclasses, dicts and lists, by its path."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        items: Any = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
-    elif isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return {path: value}
-    out: dict[str, Any] = {}
-    for key, item in items:
-        out |= leaves(item, f"{path}.{key}")
-    return out
-
-
-def same_figures(a: Stats, b: Stats) -> bool:
-    """Every field equal; sums of seconds to 1e-9 (the rollup adds per-day sums in another order)."""
-    la, lb = leaves(a), leaves(b)
-    return la.keys() == lb.keys() and all(
-        math.isclose(x, lb[k], rel_tol=1e-9, abs_tol=1e-9) if isinstance(x, float) else x == lb[k]
-        for k, x in la.items()
-    )
 
 
 async def prepare(url: str) -> None:
@@ -138,7 +111,7 @@ async def time_report(url: str, runs: int) -> dict[str, list[float]]:
         print(
             f"  year {YEAR.label}: {n:,} calls, inbound {c.inbound:,}, offered {c.offered:,}, "
             f"接通率 {c.connect_rate:.2%}, service level {c.service_level:.2%}, "
-            f"outbound {rolled.outbound_total:,}; rollup == raw rows: {same_figures(raw, rolled)}"
+            f"outbound {rolled.outbound_total:,}; rollup == raw rows: {not differences(raw, rolled)}"
         )
     finally:
         await engine.dispose()

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from report_day import SHANGHAI, at, call, event
-from rollup_compare import differences
 
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
@@ -21,6 +20,7 @@ from hotline.settings.categories import Categories
 from hotline.store.dispositions import save_disposition
 from hotline.store.models import Call, CallEvent, table_of
 from hotline.store.rollup_models import RollupAnswered, RollupDay
+from lab.figures_diff import differences
 
 TH = Thresholds()
 NOV = month_period(2026, 11, SHANGHAI)

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import ModuleType
 
 import sqlalchemy as sa
-from rollup_compare import differences
 
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
@@ -20,6 +19,7 @@ from hotline.reports.period import month_period, year_period, zone
 from hotline.reports.rollup import local_days, rebuild, refresh
 from hotline.reports.stats import compute_stats
 from hotline.store.models import Call, CallEvent, table_of
+from lab.figures_diff import differences
 
 TH = Thresholds()
 CALLS = 3000

@@ -1,5 +1,6 @@
-"""Field-by-field comparison of two Stats / DeskTables (the rollup tests): counts exactly, sums of
-seconds to 1e-9 relative (the rollup adds per-day sums: a float sum in another order)."""
+"""Field-by-field comparison of two Stats / DeskTables (the rollup tests, bench/report_year.py):
+counts exactly, sums of seconds to 1e-9 relative (the rollup adds per-day sums: a float sum in
+another order)."""
 
 from __future__ import annotations
 
