@@ -4,7 +4,7 @@
 Generates a year (2025, Asia/Shanghai) of calls with bench/month_calls.py's generator (seed 002's
 mix, ~3.7 call_events per call), bulk-loaded in chunks (sqlite3 executemany, asyncpg COPY; the
 rollup's dirty-marking triggers fire as in production), ANALYZEd; then times the rollup rebuild
-(`hotline report rollup --rebuild`: every day from the raw rows) and the refresh of one dirty day
+(`hotline report-rollup --rebuild`: every day from the raw rows) and the refresh of one dirty day
 (the daemon's periodic work). Then the year report R times: compute_stats through the rollup and
 the whole report (build_report: + desk tables, staffing), against baselines measured in the same
 run: one plain scan of the year's calls (COUNT(*), SUM(talk_s)), and compute_stats from the raw

@@ -4,7 +4,7 @@ triggers that mark a day dirty in the transaction of every write that changes it
 Triggers rather than a call in each write path: the recorder's batches, the dispositions, the CDR
 ledger's reconciliation, orphan recovery and any future path or manual fix all mark the day, and
 none can forget it. The days that already hold calls or offer events are marked dirty here: the
-daemon's refresh (or `hotline report rollup --rebuild`) computes them.
+daemon's refresh (or `hotline report-rollup --rebuild`) computes them.
 
 Caution for later migrations: on SQLite `batch_alter_table` rebuilds a table and drops its
 triggers; a migration that rebuilds `calls` or `call_events` must create them again
