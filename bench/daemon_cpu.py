@@ -49,6 +49,7 @@ def write_config(work: Path, lines: int) -> Path:
     cfg.write_text(
         yaml.safe_dump(
             {
+                "lab": True,  # the lab's secrets are weak on purpose
                 "company": "平安县",
                 "trunks": {"inbound": lines},
                 "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
