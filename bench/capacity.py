@@ -8,9 +8,9 @@ call of the step has started, so all N are on the line at once. Per step it prin
   - CPU seconds of the daemon and of Asterisk during the step (/proc/<pid>/stat), per call, and
     their ratio (target: daemon <= 10 % of Asterisk's at every step), and how busy the whole
     machine was;
-  - DTMF -> prompt latency p50/p99: from the DTMFEnd of the caller's key to the AGIExecStart of
-    the prompt it led to, both timestamped by Asterisk (manager.conf timestampevents): Asterisk
-    stopping the prompt, the daemon's round trip and Asterisk starting the next one.
+  - key -> prompt latency p50/p99: from the AGIExecEnd of the command that took the key (STREAM
+    FILE or WAIT FOR DIGIT) to the AGIExecStart of the prompt it led to, both timestamped by
+    Asterisk (manager.conf timestampevents): the daemon's round trip plus Asterisk's AGI work.
 The ramp stops at the first step with a failed call, or once the machine was >= 95 % busy (the
 machine's limit: sipp, Asterisk and the daemon share its cores). Target: >= 400 concurrent with
 0 failures on the 2-core lab.
@@ -55,7 +55,7 @@ def print_step(f: StepFigures, label: str = "") -> None:
         f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_cpu_s / f.calls:4.1f} ms/call)"
         f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_cpu_s / f.calls:4.1f} ms/call)"
         f"  ratio {ratio}  machine {100 * f.machine_busy:5.1f} %"
-        f"  | DTMF->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
+        f"  | key->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
         f" ({len(f.latencies_s)} keys)"
     )
 

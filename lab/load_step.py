@@ -23,6 +23,7 @@ AFTER_GREETING_S = 7.5  # the greeting (6.5 s) cannot be interrupted; the menus 
 KEYS = "422"  # 业务咨询 -> 业务办理 -> 增容和改类 (an announcement), config/menu.yaml
 # the prompts those keys lead to: the latency is measured up to the start of each
 PROMPTS_AFTER_A_KEY = frozenset({"menu_guide", "menu_business", "info_capacity_change"})
+KEY_TAKERS = ("STREAM FILE", "WAIT FOR DIGIT")  # the AGI commands a caller's key ends
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class StepFigures:
     daemon_cpu_s: float
     asterisk_cpu_s: float
     machine_busy: float  # share of all cores' time not idle during the step, 0..1
-    latencies_s: tuple[float, ...]  # DTMF -> prompt, one per key that led to a prompt
+    latencies_s: tuple[float, ...]  # key -> prompt, one per key that led to a prompt
 
     @property
     def failed(self) -> int:
@@ -45,7 +46,7 @@ class StepFigures:
         return self.daemon_cpu_s / self.asterisk_cpu_s if self.asterisk_cpu_s else 0.0
 
     def latency_ms(self, percentile: float) -> float:
-        """Nearest-rank percentile of the DTMF -> prompt latencies, in ms (nan without any)."""
+        """Nearest-rank percentile of the key -> prompt latencies, in ms (nan without any)."""
         if not self.latencies_s:
             return math.nan
         ordered = sorted(self.latencies_s)
@@ -70,19 +71,25 @@ def _prompt(command: str) -> str:
 
 
 def key_latencies(events: Iterable[Message], prompts: frozenset[str] = PROMPTS_AFTER_A_KEY) -> list[float]:
-    """Seconds from a key the caller sent (DTMFEnd, Direction Received: Asterisk has the whole
-    digit) to the start of the prompt it led to (AGIExecStart of its STREAM FILE), per channel,
-    from the events' Timestamp. A prompt started without a key before it is not counted."""
-    pressed: dict[str, float] = {}  # Uniqueid -> when its last key ended
+    """Seconds from the end of the command that took a key (AGIExecEnd) to the start of the
+    prompt it led to (AGIExecStart), per channel, from the events' Timestamp. Only a prompt's
+    first start on a channel counts: the walk reaches each of them by a key, while a menu played
+    again after the announcement follows the announcement's end, not a key. (The AMI user has
+    no `dtmf` read class, so the key itself is not seen.)"""
+    taken: dict[str, float] = {}  # Uniqueid -> when its last key-taking command ended
+    started: set[tuple[str, str]] = set()
     found: list[float] = []
     for event in events:
-        kind, channel = event.get("Event"), event.get("Uniqueid", "")
+        kind, channel, command = event.get("Event"), event.get("Uniqueid", ""), event.get("Command", "")
         if "Timestamp" not in event or not channel:
             continue
-        if kind == "DTMFEnd" and event.get("Direction") == "Received":
-            pressed[channel] = float(event["Timestamp"])
-        elif kind == "AGIExecStart" and _prompt(event.get("Command", "")) in prompts and channel in pressed:
-            found.append(float(event["Timestamp"]) - pressed.pop(channel))
+        if kind == "AGIExecEnd" and command.startswith(KEY_TAKERS):
+            taken[channel] = float(event["Timestamp"])
+        elif kind == "AGIExecStart" and (prompt := _prompt(command)) in prompts and channel in taken:
+            if (channel, prompt) not in started:
+                started.add((channel, prompt))
+                found.append(float(event["Timestamp"]) - taken[channel])
+            del taken[channel]
     return found
 
 
