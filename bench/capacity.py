@@ -22,17 +22,22 @@ native copies (written back). Asterisk picks the format at each playback, so no 
 Printed: Asterisk CPU per call of each run, the median and range per mode and their ratio; a
 mode wins only if its worst run beats the other's best (else: no difference this run can show).
 Needs root and the lab (as `make test` sets up).
-Run: .venv/bin/python bench/capacity.py [STEP ...]   (default 50 100 200 300 400 500 600)
+Run: .venv/bin/python bench/capacity.py [--linger MS] [--no-formats] [STEP ...]
+Steps default to 50 100 200 300 400 500 600. --linger sets the daemon's database.commit_linger_ms
+(the recorder's commit window; default: the setting's default), to see what a window saves the
+daemon under load; --no-formats skips the WAV-only / native runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+import yaml
 from daemon_cpu import spawn_daemon, wait_ready, write_config
 
 from hotline.settings import load_settings
@@ -87,9 +92,18 @@ async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], cre
     print(f"  native / WAV only: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
 
 
-async def main(steps: list[int]) -> None:
+def with_linger(cfg: Path, linger_ms: int) -> None:
+    """Set the daemon's database.commit_linger_ms in the bench config."""
+    data = yaml.safe_load(cfg.read_text())
+    data["database"]["commit_linger_ms"] = linger_ms
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+async def main(steps: list[int], linger_ms: int | None, formats: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
     cfg = write_config(work, max(steps))
+    if linger_ms is not None:
+        with_linger(cfg, linger_ms)
     with take_lab("bench/capacity.py"):
         settings = load_settings(cfg)
         asterisk = await hotline_up(settings, work / "lab")
@@ -101,7 +115,9 @@ async def main(steps: list[int]) -> None:
                 raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
             ami = settings.ami
             creds = AmiCredentials("127.0.0.1", ami.port, ami.username, ami.secret.get_secret_value())
-            print(f"capacity: steps {steps}, {RATE:g} new calls/s, daemon log {work / 'daemon.log'}")
+            linger = settings.database.commit_linger_ms
+            print(f"capacity: steps {steps}, {RATE:g} new calls/s, recorder linger {linger} ms")
+            print(f"  daemon log {work / 'daemon.log'}")
             figures = []
             for n in steps:
                 figures.append(await run_step(n, RATE, ast_pid, daemon.pid, creds))
@@ -112,7 +128,7 @@ async def main(steps: list[int]) -> None:
             played = [
                 asterisk.host_path(d) for d in (settings.asterisk.prompts_dir, settings.asterisk.moh_dir)
             ]
-            if clean:
+            if clean and formats:
                 await compare_formats(min(COMPARE_CALLS, max(clean)), played, (ast_pid, daemon.pid), creds)
         finally:
             daemon.terminate()
@@ -123,5 +139,14 @@ async def main(steps: list[int]) -> None:
     print(f"  daemon/Asterisk CPU at worst step: {100 * worst:.1f} % (target <= 10 %)")
 
 
+def parse(argv: list[str]) -> tuple[list[int], int | None, bool]:
+    parser = argparse.ArgumentParser(description="concurrent lab callers, ramped in steps")
+    parser.add_argument("steps", nargs="*", type=int, default=list(DEFAULT_STEPS))
+    parser.add_argument("--linger", type=int, help="the daemon's database.commit_linger_ms (ms)")
+    parser.add_argument("--no-formats", action="store_true", help="skip the WAV-only / native runs")
+    args = parser.parse_args(argv)
+    return args.steps, args.linger, not args.no_formats
+
+
 if __name__ == "__main__":
-    asyncio.run(main([int(a) for a in sys.argv[1:]] or list(DEFAULT_STEPS)))
+    asyncio.run(main(*parse(sys.argv[1:])))
