@@ -6,13 +6,14 @@ Supported URLs: `sqlite+aiosqlite:///path/to/file.db` and `postgresql+asyncpg://
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -51,13 +52,19 @@ def make_engine(url: str | URL) -> AsyncEngine:
 
 
 def alembic_config() -> Config:
-    """An alembic Config pointing at the migrations shipped inside this package (no .ini)."""
+    """An alembic Config pointing at the migrations shipped inside this package (no .ini).
+    alembic is imported here, not at the top: a report or any command that only reads the store
+    starts without it (a tenth of a second)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     return cfg
 
 
 def _upgrade_on(connection: Connection, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
