@@ -37,7 +37,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
 from daemon_cpu import spawn_daemon, wait_ready, write_config
 
 from hotline.settings import load_settings
@@ -92,18 +91,9 @@ async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], cre
     print(f"  native / WAV only: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
 
 
-def with_linger(cfg: Path, linger_ms: int) -> None:
-    """Set the daemon's database.commit_linger_ms in the bench config."""
-    data = yaml.safe_load(cfg.read_text())
-    data["database"]["commit_linger_ms"] = linger_ms
-    cfg.write_text(yaml.safe_dump(data, allow_unicode=True))
-
-
 async def main(steps: list[int], linger_ms: int | None, formats: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
-    cfg = write_config(work, max(steps))
-    if linger_ms is not None:
-        with_linger(cfg, linger_ms)
+    cfg = write_config(work, max(steps), linger_ms)
     with take_lab("bench/capacity.py"):
         settings = load_settings(cfg)
         asterisk = await hotline_up(settings, work / "lab")

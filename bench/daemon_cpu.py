@@ -43,8 +43,12 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
         await asyncio.sleep(0.05)
 
 
-def write_config(work: Path, lines: int) -> Path:
-    """A bench daemon's config in `work`: `lines` inbound trunks, one agent, SQLite, its own files."""
+def write_config(work: Path, lines: int, linger_ms: int | None = None) -> Path:
+    """A bench daemon's config in `work`: `lines` inbound trunks, one agent, SQLite, its own files;
+    `linger_ms` sets database.commit_linger_ms (None: the setting's default)."""
+    database: dict[str, object] = {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"}
+    if linger_ms is not None:
+        database["commit_linger_ms"] = linger_ms
     cfg = work / "hotline.yaml"
     cfg.write_text(
         yaml.safe_dump(
@@ -53,7 +57,7 @@ def write_config(work: Path, lines: int) -> Path:
                 "company": "平安县",
                 "trunks": {"inbound": lines},
                 "agents": [{"id": "001", "extension": "1001", "secret": "pw1001-bench"}],
-                "database": {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"},
+                "database": database,
                 "ami": {"secret": "bench-ami-secret"},
                 "pid_file": str(work / "hotline.pid"),
                 "acd": {"state_file": str(work / "agents.json")},

@@ -133,14 +133,14 @@ async def start_call(
     authentication; `caller` must then be the extension). `local_ip` is the address the call
     comes from: another loopback address (127.0.0.7) is neither the gateway nor an agent."""
     steps = tuple(steps)
-    _check_call(number, caller, caller_name, steps, timeout)
+    check_call(number, caller, caller_name, steps, timeout)
     if not ipaddress.ip_address(local_ip).is_loopback:
         raise ValueError(f"local_ip must be a loopback address such as 127.0.0.7, got {local_ip!r}")
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-call-{number}-"))
     scenario = workdir / "caller.xml"
     template = "agent_dial.xml" if auth else "caller.xml"
     scenario.write_text(caller_scenario(steps, template), encoding="iso-8859-1", errors="strict")
-    args = _caller_args(number, caller, caller_name, timeout, auth)
+    args = caller_args(number, caller, caller_name, timeout, auth)
     started = time.monotonic()
     try:
         sipp = await SippProcess.start(
@@ -158,17 +158,17 @@ async def start_call(
     return CallHandle(sipp, timeout, started)
 
 
-def _caller_args(
-    number: str, caller: str, caller_name: str, timeout: float, auth: tuple[str, str] | None
+def caller_args(
+    number: str, caller: str, caller_name: str, timeout: float, auth: tuple[str, str] | None, calls: int = 1
 ) -> list[str]:
-    """sipp's arguments for one call (the scenario's keys, one call, its timeout, credentials)."""
-    args = ["-s", number, "-m", "1", "-timeout", f"{round(timeout)}s", "-timeout_error"]
+    """sipp's arguments for `calls` calls (the scenario's keys, how many, the timeout, credentials)."""
+    args = ["-s", number, "-m", str(calls), "-timeout", f"{round(timeout)}s", "-timeout_error"]
     args += ["-key", "caller", caller, "-key", "caller_name", caller_name]
     return args + (["-au", auth[0], "-ap", auth[1]] if auth else [])
 
 
-def _check_call(number: str, caller: str, caller_name: str, steps: tuple[Step, ...], timeout: float) -> None:
-    """ValueError (LabError: DTMF without root) for a call `start_call` cannot place."""
+def check_call(number: str, caller: str, caller_name: str, steps: tuple[Step, ...], timeout: float) -> None:
+    """ValueError (LabError: DTMF without root) for a call `start_call` (or `call_many`) cannot place."""
     if not CALLER.fullmatch(caller):
         raise ValueError(f"caller must be a SIP URI user part (digits, letters, %-escapes), got {caller!r}")
     if any(ch in caller_name for ch in '"\\\r\n'):

@@ -15,16 +15,14 @@ for play_dtmf (it sends to each call's own remote port). DTMF steps need root (r
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.caller_steps import Dtmf, Speak, Step, caller_scenario, steps_duration
-from lab.errors import LabError
-from lab.sipp import CALLER, DEFAULT_TARGET, SLACK
+from lab.caller_steps import Step, caller_scenario, steps_duration
+from lab.sipp import DEFAULT_TARGET, SLACK, caller_args, check_call
 from lab.sipp_process import SippProcess
 
 START_SLACK_S = 30.0  # on top of the ramp and the steps: answer, BYE, a slow start
@@ -74,17 +72,13 @@ async def call_many(
     steps = tuple(steps)
     if count < 1 or rate <= 0:
         raise ValueError(f"count must be >= 1 and rate > 0, got {count} and {rate}")
-    if not CALLER.fullmatch(caller):
-        raise ValueError(f"caller must be a SIP URI user part, got {caller!r}")
-    if any(isinstance(s, (Dtmf, Speak)) for s in steps) and os.geteuid() != 0:
-        raise LabError("DTMF steps need root: sipp's play_dtmf sends RTP through raw sockets")
     timeout = count / rate + steps_duration(steps) + START_SLACK_S
+    check_call(number, caller, "", steps, timeout)
     workdir = Path(tempfile.mkdtemp(prefix=f"lab-calls-{count}-"))
     scenario = workdir / "caller.xml"
     scenario.write_text(caller_scenario(steps), encoding="iso-8859-1", errors="strict")
-    args = ["-s", number, "-m", str(count), "-l", str(count), "-r", f"{rate:g}", "-rp", "1000"]
-    args += ["-timeout", f"{round(timeout)}s", "-timeout_error", "-key", "caller", caller]
-    args += ["-key", "caller_name", ""]
+    args = caller_args(number, caller, "", timeout, None, calls=count)
+    args += ["-l", str(count), "-r", f"{rate:g}", "-rp", "1000"]  # all at once, `rate` new per second
     sipp = await SippProcess.start(scenario, args, workdir=workdir, name="callers", remote=target)
     try:
         returncode = await sipp.wait(timeout + SLACK)

@@ -25,6 +25,7 @@ from hotline.store.queries import fetch_calls
 from lab.agent_phone import AgentPhone
 from lab.caller_steps import Dtmf, Wait
 from lab.carrier import Carrier
+from lab.load_step import peak_channels
 from lab.sipp import start_call
 
 pytestmark = pytest.mark.e2e
@@ -34,22 +35,6 @@ BUSY = ["13800000120", "13800001120", "13800002120"]
 NO_ANSWER = ["13800000130", "13800001130", "13800002130"]
 ON_DNC = "13800009111"
 TRUNK_CHANNEL = "PJSIP/outbound-trunk-"
-
-
-def max_concurrent(events: list[dict]) -> int:
-    """Peak number of customer channels on the outbound trunk, from AMI Newchannel/Hangup."""
-    up: set[str] = set()
-    peak = 0
-    for e in events:
-        chan = e.get("Channel", "")
-        if not chan.startswith(TRUNK_CHANNEL):
-            continue
-        if e.get("Event") == "Newchannel":
-            up.add(chan)
-            peak = max(peak, len(up))
-        elif e.get("Event") == "Hangup":
-            up.discard(chan)
-    return peak
 
 
 async def test_ten_follow_ups_never_more_than_four_lines_keys_stored_retries_given_up(hotline_lab, daemon):
@@ -86,7 +71,7 @@ async def test_ten_follow_ups_never_more_than_four_lines_keys_stored_retries_giv
             for r in await store.jobs_for_status(engine, finished_limit=200)
             if r.id in by_number.values()
         }
-        peak = max_concurrent(conn.events)
+        peak = peak_channels(e for e in conn.events if e.get("Channel", "").startswith(TRUNK_CHANNEL))
         assert 2 <= peak <= 4, f"peak outbound channels {peak}"
         for number, key in ANSWER.items():
             job = rows[number]

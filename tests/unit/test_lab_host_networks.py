@@ -12,7 +12,7 @@ from hotline.asterisk.config_render import render
 from lab.errors import LabError
 from lab.host_networks import networks_from_ip_json, with_agents_network
 from lab.ports import PortBlock
-from lab.sipp import _caller_args, start_call
+from lab.sipp import caller_args, start_call
 from lab.sipp_process import _options
 
 IP_JSON = json.dumps(
@@ -90,7 +90,7 @@ async def test_a_lab_call_comes_from_a_loopback_address_only():
 
 
 def test_a_lab_callers_sipp_arguments():
-    assert _caller_args("95598", "13800138000", "", 60, None) == (
+    assert caller_args("95598", "13800138000", "", 60, None) == (
         "-s 95598 -m 1 -timeout 60s -timeout_error -key caller 13800138000 -key caller_name".split() + [""]
     )
-    assert _caller_args("9138", "1008", "x", 20.4, ("1008", "pw"))[-4:] == ["-au", "1008", "-ap", "pw"]
+    assert caller_args("9138", "1008", "x", 20.4, ("1008", "pw"))[-4:] == ["-au", "1008", "-ap", "pw"]
