@@ -2,10 +2,11 @@
 warning, the repair notice, the peak notice).
 
 `look_up` runs while the call still rings (before the answer: the caller hears ringback, not
-silence). Each lookup is bounded by LOOKUP_TIMEOUT_S; a database that is away, slow or broken is
-logged and the prompt is skipped: the call goes on to the menu. `announce` plays the prompts and
-logs each path step like a menu step: an `ivr_step` call event and live event with the node
-"harassment_warning" / "repair_notice", plus the call event of that kind with its data.
+silence), as one statement (caller_facts.py) bounded by LOOKUP_TIMEOUT_S; a database that is
+away, slow or broken is logged and the prompt is skipped: the call goes on to the menu.
+`announce` plays the prompts and logs each path step like a menu step: an `ivr_step` call event
+and live event with the node "harassment_warning" / "repair_notice", plus the call event of that
+kind with its data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiHangup
+from hotline.calls.caller_facts import caller_facts
 from hotline.calls.context import CallContext
 from hotline.harassment.flags import is_flagged
 from hotline.orders.open_repairs import OpenRepair, open_repairs_in_areas
@@ -60,11 +62,22 @@ async def _repairs(engine: AsyncEngine, number: str) -> tuple[OpenRepair, ...]:
 
 
 async def look_up(engine: AsyncEngine, caller: str, timeout_s: float = LOOKUP_TIMEOUT_S) -> Found:
-    """Whether `caller` is flagged and the open repairs in its areas, side by side; nothing for
-    an anonymous or unusable caller ID."""
+    """Whether `caller` is flagged and the open repairs in its areas; nothing for an anonymous or
+    unusable caller ID. One statement answers both (caller_facts.py); if the database refuses
+    it, each lookup is asked on its own, so a broken table costs only its own prompt."""
     number = try_normalise(caller)
     if number is None:
         return Found()
+    try:
+        async with asyncio.timeout(timeout_s):
+            flagged, repairs = await caller_facts(engine, number)
+        return Found(number if flagged else None, repairs)
+    except TimeoutError:
+        for what in ("harassment", "repairs"):
+            log.warning("pre_menu.lookup_failed", lookup=what, error=f"no answer within {timeout_s} s")
+        return Found()
+    except (SQLAlchemyError, OSError):
+        pass  # asked one by one below, each logging its own failure
     flagged, repairs = await asyncio.gather(
         bounded("harassment", is_flagged(engine, number), False, timeout_s),
         bounded("repairs", _repairs(engine, number), (), timeout_s),

@@ -9,8 +9,10 @@ import time
 from pre_menu_data import T0, add_account, add_repair, break_table
 from structlog.testing import capture_logs
 
-from hotline.calls.pre_menu import Found, bounded, look_up
-from hotline.harassment.flags import clear_flag, flag_number
+from hotline.calls import pre_menu
+from hotline.calls.caller_facts import caller_facts
+from hotline.calls.pre_menu import Found, _repairs, bounded, look_up
+from hotline.harassment.flags import clear_flag, flag_number, is_flagged
 
 
 async def test_a_flagged_caller_with_an_account_in_a_repaired_area(engine):
@@ -56,3 +58,38 @@ async def test_a_lookup_that_does_not_answer_is_given_up_after_its_timeout():
     assert time.monotonic() - started < 1.0
     assert never.cancelled()
     assert logs[0]["event"] == "pre_menu.lookup_failed" and "within 0.05 s" in logs[0]["error"]
+
+
+async def test_the_one_statement_answers_as_the_separate_lookups_do(engine):
+    await add_account(engine, "3201000001", "320100", "13900000501")
+    await add_account(engine, "3201020001", "320102", "8613900000501")
+    await add_account(engine, "3201030001", "320103", "02552000001")  # a landline
+    await add_repair(engine, "GD202612020001", "320100")
+    await add_repair(engine, "GD202612020002", "320102", created_at=T0.replace(hour=3))
+    await add_repair(engine, "GD202612020003", "320103", status="answered")
+    await add_repair(engine, "GD202612010009", "320100", status="closed")
+    await flag_number(engine, "02552000001", "骚扰", "001", None, T0)
+    await flag_number(engine, "13900000777", "骚扰", "001", None, T0)
+    for number in ("13900000501", "02552000001", "13900000777", "13900000888"):
+        one = await caller_facts(engine, number)
+        separate = (await is_flagged(engine, number), await _repairs(engine, number))
+        assert one == separate, number
+    assert [r.number for r in (await caller_facts(engine, "13900000501"))[1]] == [
+        "GD202612020002",
+        "GD202612020001",
+    ]
+
+
+async def test_a_statement_that_does_not_answer_costs_both_prompts_and_one_timeout(monkeypatch):
+    async def never(engine: object, number: str) -> None:
+        await asyncio.get_running_loop().create_future()
+
+    monkeypatch.setattr(pre_menu, "caller_facts", never)
+    started = time.monotonic()
+    with capture_logs() as logs:
+        assert await look_up(None, "13900000501", timeout_s=0.05) == Found()  # type: ignore[arg-type]
+    assert time.monotonic() - started < 1.0
+    assert [(e["event"], e["lookup"]) for e in logs] == [
+        ("pre_menu.lookup_failed", "harassment"),
+        ("pre_menu.lookup_failed", "repairs"),
+    ]
