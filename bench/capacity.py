@@ -22,10 +22,11 @@ native copies (written back). Asterisk picks the format at each playback, so no 
 Printed: Asterisk CPU per call of each run, the median and range per mode and their ratio; a
 mode wins only if its worst run beats the other's best (else: no difference this run can show).
 Needs root and the lab (as `make test` sets up).
-Run: .venv/bin/python bench/capacity.py [--linger MS] [--no-formats] [STEP ...]
-Steps default to 50 100 200 300 400 500 600. --linger sets the daemon's database.commit_linger_ms
-(the recorder's commit window; default: the setting's default), to see what a window saves the
-daemon under load; --no-formats skips the WAV-only / native runs.
+Run: .venv/bin/python bench/capacity.py [--linger MS] [--busy-window MS] [--no-formats] [STEP ...]
+Steps default to 50 100 200 300 400 500 600. --linger and --busy-window set the daemon's
+database.commit_linger_ms and commit_busy_window_ms (the recorder's commit windows, always and
+under load; default: the settings' defaults), to see what a window saves the daemon under load;
+--no-formats skips the WAV-only / native runs.
 """
 
 from __future__ import annotations
@@ -91,9 +92,9 @@ async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], cre
     print(f"  native / WAV only: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
 
 
-async def main(steps: list[int], linger_ms: int | None, formats: bool) -> None:
+async def main(steps: list[int], windows: dict[str, int], formats: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
-    cfg = write_config(work, max(steps), linger_ms)
+    cfg = write_config(work, max(steps), windows)
     with take_lab("bench/capacity.py"):
         settings = load_settings(cfg)
         asterisk = await hotline_up(settings, work / "lab")
@@ -105,8 +106,11 @@ async def main(steps: list[int], linger_ms: int | None, formats: bool) -> None:
                 raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
             ami = settings.ami
             creds = AmiCredentials("127.0.0.1", ami.port, ami.username, ami.secret.get_secret_value())
-            linger = settings.database.commit_linger_ms
-            print(f"capacity: steps {steps}, {RATE:g} new calls/s, recorder linger {linger} ms")
+            db = settings.database
+            print(
+                f"capacity: steps {steps}, {RATE:g} new calls/s, recorder windows: linger"
+                f" {db.commit_linger_ms} ms, under load {db.commit_busy_window_ms} ms"
+            )
             print(f"  daemon log {work / 'daemon.log'}")
             figures = []
             for n in steps:
@@ -129,13 +133,15 @@ async def main(steps: list[int], linger_ms: int | None, formats: bool) -> None:
     print(f"  daemon/Asterisk CPU at worst step: {100 * worst:.1f} % (target <= 10 %)")
 
 
-def parse(argv: list[str]) -> tuple[list[int], int | None, bool]:
+def parse(argv: list[str]) -> tuple[list[int], dict[str, int], bool]:
     parser = argparse.ArgumentParser(description="concurrent lab callers, ramped in steps")
     parser.add_argument("steps", nargs="*", type=int, default=list(DEFAULT_STEPS))
     parser.add_argument("--linger", type=int, help="the daemon's database.commit_linger_ms (ms)")
+    parser.add_argument("--busy-window", type=int, help="the daemon's database.commit_busy_window_ms")
     parser.add_argument("--no-formats", action="store_true", help="skip the WAV-only / native runs")
     args = parser.parse_args(argv)
-    return args.steps, args.linger, not args.no_formats
+    given = {"commit_linger_ms": args.linger, "commit_busy_window_ms": args.busy_window}
+    return args.steps, {k: v for k, v in given.items() if v is not None}, not args.no_formats
 
 
 if __name__ == "__main__":

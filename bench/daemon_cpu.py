@@ -43,12 +43,10 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
         await asyncio.sleep(0.05)
 
 
-def write_config(work: Path, lines: int, linger_ms: int | None = None) -> Path:
+def write_config(work: Path, lines: int, windows: dict[str, int] | None = None) -> Path:
     """A bench daemon's config in `work`: `lines` inbound trunks, one agent, SQLite, its own files;
-    `linger_ms` sets database.commit_linger_ms (None: the setting's default)."""
-    database: dict[str, object] = {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}"}
-    if linger_ms is not None:
-        database["commit_linger_ms"] = linger_ms
+    `windows` sets database.commit_linger_ms / commit_busy_window_ms (absent: the defaults)."""
+    database: dict[str, object] = {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}", **(windows or {})}
     cfg = work / "hotline.yaml"
     cfg.write_text(
         yaml.safe_dump(

@@ -25,6 +25,7 @@ async def open_store(settings: Settings) -> tuple[AsyncEngine, CallRecorder]:
         max_memory_items=settings.database.max_memory_items,
         spill_path=Path(settings.database.spill_path),
         linger_s=settings.database.commit_linger_ms / 1000,
+        busy_window_s=settings.database.commit_busy_window_ms / 1000,
     )
     # a spill file left by a crash is replayed first, then open calls are closed from their events
     closed = await recorder.recover_orphans(utcnow(), extensions={a.id: a.extension for a in settings.agents})

@@ -34,6 +34,15 @@ class Database(StrictSection):
         "more to share its transaction; a killed daemon loses up to this much of the newest "
         "records. 0 = commit at once whatever is queued (batches still grow under load)",
     )
+    commit_busy_window_ms: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        strict=True,
+        description="group commit window under load only: while call records arrive faster than a "
+        "hundred a second, a lone record waits this long for more to share its transaction "
+        "(a killed daemon loses up to this much of the newest). 0 = no window under load either",
+    )
 
     @field_validator("url")
     @classmethod

@@ -1,5 +1,9 @@
 """Committing the recorder's batches: one transaction each, retried through a database outage.
 
+The writer keeps one connection between batches (a pool checkout and its reset cost more than a
+small batch's writing); a connection that failed is invalidated and a new one taken at the
+retry. `release()` gives it back when the writer stops.
+
 On a connection or operational error the batch is retried with back-off, forever, logged each
 time; the outage itself is logged once (`store.outage`, error) and its end with its length
 (`store.recovered`). A batch the database refuses for its content (a constraint or data error)
@@ -14,7 +18,7 @@ from collections.abc import Callable
 
 import structlog
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.store.batch import Conflict, Item, Rejected, write_batch
 
@@ -38,6 +42,7 @@ class Committer:
         self.retry_max_s = retry_max_s
         self._waiting = waiting
         self._outage_since: float | None = None  # monotonic time of the first failed write
+        self._conn: AsyncConnection | None = None  # the writer's, kept between batches
 
     @property
     def reachable(self) -> bool:
@@ -69,7 +74,8 @@ class Committer:
         optimistic = self._engine.dialect.supports_sane_multi_rowcount
         while True:
             try:
-                async with self._engine.begin() as conn:
+                conn = await self._connection()
+                async with conn.begin():
                     rejected = await write_batch(conn, items, optimistic=optimistic)
             except Conflict:
                 optimistic = False  # rolled back; the careful write reports every skipped item
@@ -77,6 +83,7 @@ class Committer:
             except (IntegrityError, DataError):
                 raise
             except (SQLAlchemyError, OSError) as exc:
+                await self._discard()
                 self._outage(exc)
                 log.error(
                     "store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc)
@@ -89,6 +96,33 @@ class Committer:
                 log.info("store.write_recovered", attempts=attempt, items=len(items))
             self._recovered()
             return rejected
+
+    async def _connection(self) -> AsyncConnection:
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+        return self._conn
+
+    async def _discard(self) -> None:
+        """A connection that failed is not reused: the retry takes a new one."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.invalidate()
+            await conn.close()
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("store.connection_discard_failed", error=str(exc))
+
+    async def release(self) -> None:
+        """Give the writer's connection back to the pool (the writer stops); a failure to is
+        logged, never raised (the writer's own end must not be hidden by it)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.close()
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("store.connection_release_failed", error=str(exc))
 
     def _outage(self, exc: Exception) -> None:
         if self._outage_since is None:

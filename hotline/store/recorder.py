@@ -7,10 +7,9 @@ transaction, retried with back-off while the database is unreachable (committer.
 to the database as driver-level executemany (statements.py); on SQLite without reading first,
 falling back to reading first when the database holds a surprise (batch.py).
 
-Group commit: with `linger_s` > 0 the writer, woken by one lone item, waits that long for more
-to join its batch (fewer transactions when calls trickle in, but a SIGKILL loses up to that much
-of the recent items). With 0 it commits at once whatever is queued when it wakes; batches still
-grow under load, from the items queued while the previous transaction was being committed.
+Group commit (commit_window.py): woken by one lone item, the writer waits for more to join its
+batch as long as the window says (none unless items come fast; flush() never waits for one).
+Without a window it commits at once whatever is queued; batches still grow under load.
 
 Memory is bounded when a spill file is given: at most `max_memory_items` items are held (queued
 or being written). Beyond that, and from the first failed write of an outage (so that what is
@@ -27,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.fanout import Fanout
 from hotline.store.batch import End, Event, Item, Start
+from hotline.store.commit_window import DEFAULT_BUSY_WINDOW_S, DEFAULT_LINGER_S, CommitWindow
 from hotline.store.committer import Committer
 from hotline.store.known_calls import KnownCalls, event_values
 from hotline.store.orphans import ORPHAN_REASON
@@ -48,12 +49,9 @@ from hotline.store.write_progress import WriteProgress
 
 log = structlog.get_logger()
 
-__all__ = ["DEFAULT_LINGER_S", "DEFAULT_MAX_MEMORY_ITEMS", "MAX_BATCH", "ORPHAN_REASON", "CallRecorder"]
+__all__ = ["DEFAULT_MAX_MEMORY_ITEMS", "MAX_BATCH", "ORPHAN_REASON", "CallRecorder"]
 MAX_BATCH = 1000  # items per transaction (beyond ~1000 the per-batch costs no longer show)
 DEFAULT_MAX_MEMORY_ITEMS = 100_000
-# Group commit window (see the module docstring); flush() never waits for it.
-DEFAULT_LINGER_S = 0.0
-MAX_LINGER_S = 1.0
 
 
 class CallRecorder:
@@ -66,14 +64,14 @@ class CallRecorder:
         max_memory_items: int = DEFAULT_MAX_MEMORY_ITEMS,
         spill_path: str | os.PathLike[str] | None = None,
         linger_s: float = DEFAULT_LINGER_S,
+        busy_window_s: float = DEFAULT_BUSY_WINDOW_S,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_memory_items < 1:
             raise ValueError(f"max_memory_items must be at least 1, got {max_memory_items}")
-        if not 0 <= linger_s <= MAX_LINGER_S:  # NaN fails the comparison too
-            raise ValueError(f"linger_s must be between 0 and {MAX_LINGER_S} seconds, got {linger_s}")
-        self.linger_s = linger_s  # the group commit window, in seconds (module docstring)
-        self._sleep = sleep  # awaited for the linger (tests give their own)
+        self.window = CommitWindow(linger_s, busy_window_s, clock)  # group commit (module docstring)
+        self._sleep = sleep  # awaited for the window (tests give their own)
         self._engine = engine
         self._memory: deque[Item] = deque()  # oldest first; every item here precedes the spill file's
         self._max_memory = max_memory_items
@@ -171,6 +169,7 @@ class CallRecorder:
                     self._wake.clear()
                     await self._wake.wait()
         finally:
+            await self._committer.release()  # never raises
             self._stopped()
 
     def _stopped(self) -> None:
@@ -184,8 +183,9 @@ class CallRecorder:
         self._progress.fail("the call recorder's writer stopped before this flush")
 
     async def _write_memory(self) -> None:
-        if self.linger_s and len(self._memory) == 1 and not self._progress.awaited and not self._stopping:
-            await self._sleep(self.linger_s)  # group commit: let more items join this batch
+        lone = len(self._memory) == 1 and not self._progress.awaited and not self._stopping
+        if lone and (wait := self.window.wait_s()):
+            await self._sleep(wait)  # group commit: let more items join this batch
         batch = [self._memory.popleft() for _ in range(min(MAX_BATCH, len(self._memory)))]
         self._in_flight = len(batch)
         try:
@@ -259,6 +259,8 @@ class CallRecorder:
             log.warning("store.spill_replay", file=str(self._spill.path), items=self._spill.leftover)
             while self._spill.leftover:
                 await self._write_spill(leftover_only=True)
+            if not self._running:
+                await self._committer.release()  # the writer, started later, takes its own
         count = await close_open_calls(self._engine, now, extensions)
         if count:
             log.warning("store.orphans_recovered", count=count)
@@ -269,16 +271,13 @@ class CallRecorder:
     def _put(self, item: Item) -> None:
         if self._closing:
             raise RuntimeError("the call recorder is closed")
-        spill = self._spill
-        if spill is not None and (
-            spill.pending
-            or not self._committer.reachable
-            or len(self._memory) + self._in_flight >= self._max_memory
-        ):
+        spill, full = self._spill, len(self._memory) + self._in_flight >= self._max_memory
+        if spill is not None and (spill.pending or not self._committer.reachable or full):
             self._spill_item(spill, item)
         else:
             self._memory.append(item)
         self._progress.accept()
+        self.window.arrived()
         self._wake.set()
         self.observers(item)
 

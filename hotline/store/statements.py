@@ -19,6 +19,7 @@ SQLAlchemy Core, on both databases).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
@@ -29,6 +30,7 @@ import structlog
 from sqlalchemy import Table, bindparam, column, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, TableClause
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -107,9 +109,20 @@ class Prepared:
         return out
 
     async def run(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
-        """Execute for every row; returns the rows changed (-1 where the driver cannot tell,
-        i.e. when `conn.dialect.supports_sane_multi_rowcount` is false)."""
-        result = await conn.exec_driver_sql(self.sql, self.parameters(rows))
+        """Execute for every row, in `conn`'s transaction; returns the rows changed (-1 where
+        the driver cannot tell, i.e. when `conn.dialect.supports_sane_multi_rowcount` is false).
+        On aiosqlite the driver's own executemany: one hand-off to its thread instead of
+        SQLAlchemy's four (cursor, execute, fetch, close), half the CPU of a small batch."""
+        parameters = self.parameters(rows)
+        if conn.dialect.driver == "aiosqlite":
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None  # a checked-out connection has one
+            try:
+                cursor = await driver.executemany(self.sql, parameters)
+            except sqlite3.Error as exc:  # as SQLAlchemy would raise it: OperationalError, IntegrityError...
+                raise DBAPIError.instance(self.sql, parameters, exc, sqlite3.Error, ismulti=True) from exc
+            return int(cursor.rowcount)
+        result = await conn.exec_driver_sql(self.sql, parameters)
         return result.rowcount
 
 

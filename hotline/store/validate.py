@@ -32,6 +32,14 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
 Check = Callable[[Any], Any]
 # one encoder, built once: json.dumps() with options builds a new JSONEncoder on every call
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _flat(value: Any) -> bool:
+    """A value a JSON round trip gives back unchanged: None, text, a boolean, a 64-bit int."""
+    cls = value.__class__
+    return value is None or cls is str or cls is bool or (cls is int and -(2**63) <= value < 2**63)
+
+
 _DECODE = json.JSONDecoder().decode
 
 
@@ -157,6 +165,12 @@ def _column_check(table: Table, column: Column[Any]) -> Check:
             cls = value.__class__
             if cls is int or (cls is float and math.isfinite(value)):
                 return value
+            return reference(value)
+    elif isinstance(kind, JSON):
+
+        def check(value: Any) -> Any:
+            if value.__class__ is dict and all(k.__class__ is str and _flat(v) for k, v in value.items()):
+                return dict(value)  # what the JSON round trip gives back for a flat dict: a copy
             return reference(value)
     else:
         return reference

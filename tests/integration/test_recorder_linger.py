@@ -1,7 +1,8 @@
-"""The recorder's group commit window (`linger_s`): with 0 a lone item is committed at once, with
-a window the writer waits it out first. The writer's sleep is injected: a lingering writer blocks
-on it until the test releases it, so a window applied where none should be shows as a row that
-never appears (within the polling deadline), not as a slow test."""
+"""The recorder's group commit windows (`linger_s`, and `busy_window_s` under load): without a
+window a lone item is committed at once, with one the writer waits it out first. The writer's
+sleep is injected: a lingering writer blocks on it until the test releases it, so a window
+applied where none should be shows as a row that never appears (within the polling deadline),
+not as a slow test."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ async def stored(engine: AsyncEngine, uid: str) -> bool:
 
 async def test_without_a_window_a_lone_call_start_is_committed_at_once(engine):
     sleep = HeldSleep()  # never released: a writer that lingered would never commit
-    rec = CallRecorder(engine, linger_s=0, sleep=sleep)
+    rec = CallRecorder(engine, linger_s=0, sleep=sleep)  # the busy window: records trickle in
     rec.start()
     start(rec, "lone.1")  # no flush(): a waiting flush skips the window anyway
     await until(lambda: stored(engine, "lone.1"), DEADLINE_S, "the lone call start committed")
@@ -103,13 +104,59 @@ async def test_a_window_out_of_bounds_is_refused(engine, linger_s):
         CallRecorder(engine, linger_s=linger_s)
 
 
-@pytest.mark.parametrize(("ms", "seconds"), [(None, 0.0), (0, 0.0), (300, 0.3), (1000, 1.0)])
-async def test_the_daemon_builds_its_recorder_with_the_configured_window(db_url, tmp_path: Path, ms, seconds):
-    database = {"url": db_url} | ({} if ms is None else {"commit_linger_ms": ms})
+@pytest.mark.parametrize("busy_window_s", [-0.001, 1.001, math.nan])
+async def test_a_busy_window_out_of_bounds_is_refused(engine, busy_window_s):
+    with pytest.raises(ValueError, match=r"busy_window_s must be between 0 and 1.0 seconds"):
+        CallRecorder(engine, busy_window_s=busy_window_s)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_under_load_a_lone_item_waits_the_busy_window_and_alone_it_does_not(engine):
+    sleep, clock = HeldSleep(), Clock()
+    rec = CallRecorder(engine, linger_s=0, busy_window_s=0.02, sleep=sleep, clock=clock)
+    rec.start()
+    start(rec, "quiet.1")  # the first record, after nothing: committed at once
+    await until(lambda: stored(engine, "quiet.1"), DEADLINE_S, "the quiet call start committed")
+    sent = 0
+    while not sleep.asked and sent < 40:  # 100 records a second: load, once the average shows it
+        clock.now += 0.01
+        rec.event("quiet.1", T0 + timedelta(seconds=sent), "ivr_step", {"node": "main", "key": "1"})
+        sent += 1
+        await until(lambda: rec.backlog == 0 or sleep.asked, DEADLINE_S, "committed or waiting")
+    assert sleep.asked == [0.02] and rec.backlog == 1
+    assert 10 <= sent <= 20  # not the first few records of a burst: about 15 at this rate
+    clock.now += 0.01
+    start(rec, "joins.3")  # joins the waiting batch
+    sleep.released.set()
+    await until(lambda: rec.backlog == 0, DEADLINE_S, "the batch committed")
+    sleep.released.clear()
+    clock.now += 0.25  # 250 ms without a record: not busy any more
+    start(rec, "quiet.2")
+    await until(lambda: stored(engine, "quiet.2"), DEADLINE_S, "the call start after a pause committed")
+    assert sleep.asked == [0.02] and await stored(engine, "joins.3")
+    await rec.close()
+
+
+@pytest.mark.parametrize(
+    ("linger_ms", "busy_ms", "linger_s", "busy_s"),
+    [(None, None, 0.0, 0.02), (0, 0, 0.0, 0.0), (300, 5, 0.3, 0.005), (1000, 1000, 1.0, 1.0)],
+)
+async def test_the_daemon_builds_its_recorder_with_the_configured_windows(
+    db_url, tmp_path: Path, linger_ms, busy_ms, linger_s, busy_s
+):
+    windows = {"commit_linger_ms": linger_ms, "commit_busy_window_ms": busy_ms}
+    database = {"url": db_url} | {k: v for k, v in windows.items() if v is not None}
     settings = daemon_settings(db_url, tmp_path, database=database)
     engine, rec = await open_store(settings)
     try:
-        assert rec.linger_s == seconds
+        assert (rec.window.linger_s, rec.window.busy_window_s) == (linger_s, busy_s)
     finally:
         await rec.close()
         await engine.dispose()

@@ -1,4 +1,5 @@
-"""`database.commit_linger_ms`: the recorder's group commit window, bounded and a whole number."""
+"""`database.commit_linger_ms` and `database.commit_busy_window_ms`: the recorder's group commit
+windows (always, and under load only), bounded and whole numbers."""
 
 from __future__ import annotations
 
@@ -8,21 +9,24 @@ import pytest
 
 from hotline.settings import ConfigError, Database, load_settings
 
+WINDOWS = ("commit_linger_ms", "commit_busy_window_ms")
 
-def config_with(tmp_path: Path, linger: str) -> Path:
+
+def config_with(tmp_path: Path, linger: str, key: str = "commit_linger_ms") -> Path:
     path = tmp_path / "hotline.yaml"
-    text = f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///var/x.db\n  commit_linger_ms: {linger}\n"
+    text = f"company: X\ndatabase:\n  url: sqlite+aiosqlite:///var/x.db\n  {key}: {linger}\n"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def test_default_commits_at_once():
-    assert Database().commit_linger_ms == 0
+def test_default_commits_at_once_and_waits_20_ms_under_load_only():
+    assert (Database().commit_linger_ms, Database().commit_busy_window_ms) == (0, 20)
 
 
+@pytest.mark.parametrize("key", WINDOWS)
 @pytest.mark.parametrize("ms", [0, 1, 250, 1000])
-def test_bounds_are_accepted(tmp_path, ms):
-    assert load_settings(config_with(tmp_path, str(ms))).database.commit_linger_ms == ms
+def test_bounds_are_accepted(tmp_path, ms, key):
+    assert getattr(load_settings(config_with(tmp_path, str(ms), key)).database, key) == ms
 
 
 @pytest.mark.parametrize(
@@ -38,8 +42,9 @@ def test_bounds_are_accepted(tmp_path, ms):
         ("", "Input should be a valid integer"),  # null
     ],
 )
-def test_out_of_bounds_or_not_a_whole_number_names_the_line(tmp_path, linger, message):
-    path = config_with(tmp_path, linger)
+@pytest.mark.parametrize("key", WINDOWS)
+def test_out_of_bounds_or_not_a_whole_number_names_the_line(tmp_path, linger, message, key):
+    path = config_with(tmp_path, linger, key)
     with pytest.raises(ConfigError) as exc:
         load_settings(path)
-    assert exc.value.errors == [f"{path}:4: database.commit_linger_ms: {message}"]
+    assert exc.value.errors == [f"{path}:4: database.{key}: {message}"]
