@@ -39,8 +39,8 @@ class Database(StrictSection):
         ge=0,
         le=1000,
         strict=True,
-        description="group commit window under load only: while call records arrive faster than a "
-        "hundred a second, a lone record waits this long for more to share its transaction "
+        description="group commit window under load only: while call records arrive faster than "
+        "20 a second, a lone record waits this long for more to share its transaction "
         "(a killed daemon loses up to this much of the newest). 0 = no window under load either",
     )
 

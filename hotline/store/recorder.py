@@ -169,8 +169,8 @@ class CallRecorder:
                     self._wake.clear()
                     await self._wake.wait()
         finally:
+            self._stopped()  # first: a cancel during the release below must not skip it
             await self._committer.release()  # never raises
-            self._stopped()
 
     def _stopped(self) -> None:
         self._running = False

@@ -32,15 +32,13 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
 Check = Callable[[Any], Any]
 # one encoder, built once: json.dumps() with options builds a new JSONEncoder on every call
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_DECODE = json.JSONDecoder().decode
 
 
 def _flat(value: Any) -> bool:
     """A value a JSON round trip gives back unchanged: None, text, a boolean, a 64-bit int."""
     cls = value.__class__
     return value is None or cls is str or cls is bool or (cls is int and -(2**63) <= value < 2**63)
-
-
-_DECODE = json.JSONDecoder().decode
 
 
 def _text_check(what: str, max_len: int | None) -> Check:

@@ -99,3 +99,17 @@ async def test_cancelled_writer_reports_what_it_did_not_write(engine):
         with pytest.raises(RuntimeError, match="2 items were not written"):
             await rec.flush()
     assert {"event": "store.writer_stopped_with_unwritten_items", "items": 2, "log_level": "error"} in logs
+
+
+async def test_the_writer_keeps_one_connection_and_gives_it_back_when_it_stops(db_url, engine):
+    await upgrade(db_url)
+    pool = engine.sync_engine.pool
+    rec = CallRecorder(engine)
+    rec.start()
+    for i in range(3):
+        start(rec, f"kept.{i}")
+        await rec.flush()
+        assert pool.checkedout() == 1  # the writer's, kept between batches
+    await rec.close()
+    assert pool.checkedout() == 0
+    assert [c.uniqueid for c in await fetch_calls(engine)] == ["kept.0", "kept.1", "kept.2"]
