@@ -206,7 +206,7 @@ def run_mode(tmp: Path, m: int, mode: Mode) -> dict[str, Result]:
     for label in labels:
         print(line(label, results[label], mode.rate is not None))
     for label in labels[:-1]:
-        print(ratios(f"{label} / 250 ms", results[label], results[BASELINE]))
+        print(ratios(f"{label} / {BASELINE}", results[label], results[BASELINE]))
     return results
 
 

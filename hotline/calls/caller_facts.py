@@ -52,10 +52,5 @@ async def caller_facts(engine: AsyncEngine, number: str) -> tuple[bool, tuple[Op
         return False, ()
     async with engine.connect() as conn:
         rows = (await conn.execute(_STATEMENT, {"forms": list(forms)})).all()
-    flagged = bool(rows[0].flagged)
-    repairs = tuple(
-        OpenRepair(r.id, r.number, r.area_code or "", r.fault_type or "other", r.fault_subtype, r.created_at)
-        for r in rows
-        if r.id is not None
-    )
-    return flagged, repairs
+    flagged = bool(rows[0].flagged)  # one row at least: the LEFT JOIN's one_row
+    return flagged, tuple(OpenRepair.of(r) for r in rows if r.id is not None)

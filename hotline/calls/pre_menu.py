@@ -43,13 +43,17 @@ class Found:
     repairs: tuple[OpenRepair, ...] = ()  # open repair orders in the caller's areas
 
 
+def _timed_out(what: str, timeout_s: float) -> None:
+    log.warning("pre_menu.lookup_failed", lookup=what, error=f"no answer within {timeout_s} s")
+
+
 async def bounded(what: str, work: Awaitable[T], default: T, timeout_s: float) -> T:
     """`await work` within `timeout_s`; on a timeout or a database error, log and give `default`."""
     try:
         async with asyncio.timeout(timeout_s):
             return await work
     except TimeoutError:
-        log.warning("pre_menu.lookup_failed", lookup=what, error=f"no answer within {timeout_s} s")
+        _timed_out(what, timeout_s)
     except (SQLAlchemyError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
         log.warning("pre_menu.lookup_failed", lookup=what, error=first)
@@ -74,7 +78,7 @@ async def look_up(engine: AsyncEngine, caller: str, timeout_s: float = LOOKUP_TI
         return Found(number if flagged else None, repairs)
     except TimeoutError:
         for what in ("harassment", "repairs"):
-            log.warning("pre_menu.lookup_failed", lookup=what, error=f"no answer within {timeout_s} s")
+            _timed_out(what, timeout_s)
         return Found()
     except (SQLAlchemyError, OSError):
         pass  # asked one by one below, each logging its own failure

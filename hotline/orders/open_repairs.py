@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -22,6 +23,18 @@ class OpenRepair:
     fault_subtype: str | None
     created_at: datetime
 
+    @classmethod
+    def of(cls, row: Any) -> OpenRepair:
+        """From a work order row (ORM row or result row with its columns)."""
+        return cls(
+            row.id,
+            row.number,
+            row.area_code or "",
+            row.fault_type or "other",
+            row.fault_subtype,
+            row.created_at,
+        )
+
 
 async def open_repairs_in_areas(engine: AsyncEngine, area_codes: Iterable[str]) -> list[OpenRepair]:
     """The repair orders not yet closed in these areas, newest first."""
@@ -36,7 +49,4 @@ async def open_repairs_in_areas(engine: AsyncEngine, area_codes: Iterable[str]) 
     )
     async with AsyncSession(engine) as session:
         rows = (await session.scalars(stmt)).all()
-    return [
-        OpenRepair(r.id, r.number, r.area_code or "", r.fault_type or "other", r.fault_subtype, r.created_at)
-        for r in rows
-    ]
+    return [OpenRepair.of(r) for r in rows]

@@ -83,7 +83,7 @@ class Committer:
             except (IntegrityError, DataError):
                 raise
             except (SQLAlchemyError, OSError) as exc:
-                await self._discard()
+                await self._drop(invalidate=True)  # a connection that failed is not reused
                 self._outage(exc)
                 log.error(
                     "store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc)
@@ -102,27 +102,22 @@ class Committer:
             self._conn = await self._engine.connect()
         return self._conn
 
-    async def _discard(self) -> None:
-        """A connection that failed is not reused: the retry takes a new one."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            await conn.invalidate()
-            await conn.close()
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("store.connection_discard_failed", error=str(exc))
-
     async def release(self) -> None:
-        """Give the writer's connection back to the pool (the writer stops); a failure to is
-        logged, never raised (the writer's own end must not be hidden by it)."""
+        """Give the writer's connection back to the pool (the writer stops); never raises."""
+        await self._drop(invalidate=False)
+
+    async def _drop(self, *, invalidate: bool) -> None:
+        """Let go of the kept connection (`invalidate`: it failed, the next write takes a new
+        one); a failure to is logged, never raised (it must not hide what ended the writer)."""
         conn, self._conn = self._conn, None
         if conn is None:
             return
         try:
+            if invalidate:
+                await conn.invalidate()
             await conn.close()
         except (SQLAlchemyError, OSError) as exc:
-            log.warning("store.connection_release_failed", error=str(exc))
+            log.warning("store.connection_release_failed", error=str(exc), invalidated=invalidate)
 
     def _outage(self, exc: Exception) -> None:
         if self._outage_since is None:
