@@ -21,21 +21,28 @@ the largest clean step, if smaller) the same step runs 6 times, alternating WAV 
 native copies (written back). Asterisk picks the format at each playback, so no reload is needed.
 Printed: Asterisk CPU per call of each run, the median and range per mode and their ratio; a
 mode wins only if its worst run beats the other's best (else: no difference this run can show).
+Then the daemon's event loop, the same way: the standard asyncio loop against uvloop (the
+default, hotline/daemon/event_loop.py), the daemon restarted on the other loop before each of 6
+alternating runs; printed: the daemon's CPU per call per run, medians, ranges and their ratio.
 Needs root and the lab (as `make test` sets up).
-Run: .venv/bin/python bench/capacity.py [--linger MS] [--busy-window MS] [--no-formats] [STEP ...]
+Run: .venv/bin/python bench/capacity.py [--linger MS] [--busy-window MS] [--no-formats] [--no-loops]
+     [STEP ...]
 Steps default to 50 100 200 300 400 500 600. --linger and --busy-window set the daemon's
 database.commit_linger_ms and commit_busy_window_ms (the recorder's commit windows, always and
 under load; default: the settings' defaults), to see what a window saves the daemon under load;
---no-formats skips the WAV-only / native runs.
+--no-formats skips the WAV-only / native runs, --no-loops the asyncio / uvloop runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
+import subprocess
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from daemon_cpu import spawn_daemon, wait_ready, write_config
@@ -81,26 +88,65 @@ async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], cre
     finally:
         for directory in played:
             sync_dir(directory, native=True)  # as the lab rendered them (prompts.native_formats default)
-    wav, native = per_call[False], per_call[True]
-    for name, runs in (("WAV only", wav), ("native", native)):
+    judge("Asterisk CPU per call", {"WAV only": per_call[False], "native": per_call[True]}, 1000, "ms")
+
+
+def judge(what: str, runs: dict[str, list[float]], scale: float, unit: str) -> None:
+    """Print each mode's median and range of `what` and the ratio of the second mode's median to
+    the first's (the baseline); a mode wins only if its worst run beats the other's best."""
+    (base, a), (other, b) = runs.items()
+    for name, values in runs.items():
         print(
-            f"  Asterisk CPU per call, {name}: median {1000 * statistics.median(runs):.2f} ms"
-            f" (runs {1000 * min(runs):.2f}..{1000 * max(runs):.2f} ms)"
+            f"  {what}, {name}: median {scale * statistics.median(values):.2f} {unit}"
+            f" (runs {scale * min(values):.2f}..{scale * max(values):.2f} {unit})"
         )
-    verdict = "native wins" if max(native) < min(wav) else "WAV only wins" if max(wav) < min(native) else ""
-    ratio = statistics.median(native) / statistics.median(wav)
-    print(f"  native / WAV only: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
+    verdict = f"{other} wins" if max(b) < min(a) else f"{base} wins" if max(a) < min(b) else ""
+    ratio = statistics.median(b) / statistics.median(a)
+    print(f"  {other} / {base}: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
 
 
-async def main(steps: list[int], windows: dict[str, int], formats: bool) -> None:
+@contextlib.asynccontextmanager
+async def daemon_running(cfg: Path, log: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
+    daemon = spawn_daemon(cfg, log)
+    try:
+        await wait_ready(log, daemon)
+        yield daemon
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+
+
+async def compare_loops(
+    n: int, work: Path, lines: int, windows: dict[str, int], ast_pid: int, creds: AmiCredentials
+) -> None:
+    """The daemon's CPU per call on the standard asyncio loop and on uvloop, runs alternating
+    (the daemon restarted on the other loop before each run). Judged also by the daemon's share
+    of Asterisk's CPU in each run: the machine's speed drifts between runs (both processes' CPU
+    per call move together), their ratio much less."""
+    per_call: dict[str, list[float]] = {"asyncio": [], "uvloop": []}
+    share: dict[str, list[float]] = {"asyncio": [], "uvloop": []}
+    print(f"event loops: {n} callers per run, the daemon on asyncio and on uvloop alternating")
+    for i, name in enumerate(("asyncio", "uvloop") * 3):
+        cfg = write_config(work, lines, windows, event_loop=name)
+        async with daemon_running(cfg, work / f"daemon-{name}-{i // 2 + 1}.log") as daemon:
+            f = await run_step(n, RATE, ast_pid, daemon.pid, creds, caller="13800007000")
+        print_step(f, f"{name:8s} ")
+        if f.failed:
+            raise RuntimeError(f"{f.failed} of {n} calls failed: the comparison is void")
+        per_call[name].append(f.daemon_cpu_s / n)
+        share[name].append(f.ratio)
+    judge("daemon CPU per call", per_call, 1000, "ms")
+    judge("daemon / Asterisk CPU", share, 100, "%")
+
+
+async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
-    cfg = write_config(work, max(steps), windows)
+    lines = max(steps)
+    cfg = write_config(work, lines, windows)
     with take_lab("bench/capacity.py"):
         settings = load_settings(cfg)
         asterisk = await hotline_up(settings, work / "lab")
-        daemon = spawn_daemon(cfg, work / "daemon.log")
         try:
-            await wait_ready(work / "daemon.log", daemon)
             ast_pid = asterisk.pid()
             if ast_pid is None:
                 raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
@@ -108,40 +154,46 @@ async def main(steps: list[int], windows: dict[str, int], formats: bool) -> None
             creds = AmiCredentials("127.0.0.1", ami.port, ami.username, ami.secret.get_secret_value())
             db = settings.database
             print(
-                f"capacity: steps {steps}, {RATE:g} new calls/s, recorder windows: linger"
-                f" {db.commit_linger_ms} ms, under load {db.commit_busy_window_ms} ms"
+                f"capacity: steps {steps}, {RATE:g} new calls/s, daemon on {settings.event_loop},"
+                f" recorder windows: linger {db.commit_linger_ms} ms,"
+                f" under load {db.commit_busy_window_ms} ms"
             )
             print(f"  daemon log {work / 'daemon.log'}")
             figures = []
-            for n in steps:
-                figures.append(await run_step(n, RATE, ast_pid, daemon.pid, creds))
-                print_step(figures[-1])
-                if figures[-1].failed or figures[-1].machine_busy >= MACHINE_LIMIT:
-                    break
-            clean = [f.calls for f in figures if not f.failed]
-            played = [
-                asterisk.host_path(d) for d in (settings.asterisk.prompts_dir, settings.asterisk.moh_dir)
-            ]
-            if clean and formats:
-                await compare_formats(min(COMPARE_CALLS, max(clean)), played, (ast_pid, daemon.pid), creds)
+            async with daemon_running(cfg, work / "daemon.log") as daemon:
+                for n in steps:
+                    figures.append(await run_step(n, RATE, ast_pid, daemon.pid, creds))
+                    print_step(figures[-1])
+                    if figures[-1].failed or figures[-1].machine_busy >= MACHINE_LIMIT:
+                        break
+                clean = [f.calls for f in figures if not f.failed]
+                played = [
+                    asterisk.host_path(d) for d in (settings.asterisk.prompts_dir, settings.asterisk.moh_dir)
+                ]
+                if clean and formats:
+                    await compare_formats(
+                        min(COMPARE_CALLS, max(clean)), played, (ast_pid, daemon.pid), creds
+                    )
+            if clean and loops:
+                await compare_loops(min(COMPARE_CALLS, max(clean)), work, lines, windows, ast_pid, creds)
         finally:
-            daemon.terminate()
-            daemon.wait(30)
             asterisk.stop()
     worst = max(f.ratio for f in figures)
     print(f"  most concurrent calls with 0 failures: {max(clean, default=0)} (target >= 400)")
     print(f"  daemon/Asterisk CPU at worst step: {100 * worst:.1f} % (target <= 10 %)")
 
 
-def parse(argv: list[str]) -> tuple[list[int], dict[str, int], bool]:
+def parse(argv: list[str]) -> tuple[list[int], dict[str, int], bool, bool]:
     parser = argparse.ArgumentParser(description="concurrent lab callers, ramped in steps")
     parser.add_argument("steps", nargs="*", type=int, default=list(DEFAULT_STEPS))
     parser.add_argument("--linger", type=int, help="the daemon's database.commit_linger_ms (ms)")
     parser.add_argument("--busy-window", type=int, help="the daemon's database.commit_busy_window_ms")
     parser.add_argument("--no-formats", action="store_true", help="skip the WAV-only / native runs")
+    parser.add_argument("--no-loops", action="store_true", help="skip the asyncio / uvloop runs")
     args = parser.parse_args(argv)
     given = {"commit_linger_ms": args.linger, "commit_busy_window_ms": args.busy_window}
-    return args.steps, {k: v for k, v in given.items() if v is not None}, not args.no_formats
+    windows = {k: v for k, v in given.items() if v is not None}
+    return args.steps, windows, not args.no_formats, not args.no_loops
 
 
 if __name__ == "__main__":

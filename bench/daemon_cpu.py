@@ -43,9 +43,12 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
         await asyncio.sleep(0.05)
 
 
-def write_config(work: Path, lines: int, windows: dict[str, int] | None = None) -> Path:
+def write_config(
+    work: Path, lines: int, windows: dict[str, int] | None = None, event_loop: str | None = None
+) -> Path:
     """A bench daemon's config in `work`: `lines` inbound trunks, one agent, SQLite, its own files;
-    `windows` sets database.commit_linger_ms / commit_busy_window_ms (absent: the defaults)."""
+    `windows` sets database.commit_linger_ms / commit_busy_window_ms, `event_loop` the daemon's
+    loop (absent: the defaults)."""
     database: dict[str, object] = {"url": f"sqlite+aiosqlite:///{work / 'hotline.db'}", **(windows or {})}
     cfg = work / "hotline.yaml"
     cfg.write_text(
@@ -60,6 +63,7 @@ def write_config(work: Path, lines: int, windows: dict[str, int] | None = None) 
                 "pid_file": str(work / "hotline.pid"),
                 "acd": {"state_file": str(work / "agents.json")},
                 "peak": {"flag_file": str(work / "peak")},
+                **({"event_loop": event_loop} if event_loop else {}),
             },
             allow_unicode=True,
         )

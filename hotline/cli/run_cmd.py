@@ -24,6 +24,7 @@ def run(
     before anything starts, unless it says `lab: true`)."""
     import asyncio
 
+    from hotline.daemon.event_loop import loop_factory
     from hotline.daemon.wiring import run_daemon
     from hotline.observability.logs import setup_logging
 
@@ -39,7 +40,8 @@ def run(
             await run_daemon(settings, asyncio.Event(), signals=True)
 
     try:
-        asyncio.run(main())
+        with asyncio.Runner(loop_factory=loop_factory(settings.event_loop)) as runner:
+            runner.run(main())
     except OSError as exc:  # an unwritable store, a state directory that cannot be made...
         raise fail(f"the daemon stopped: {exc}", code=1) from None
     except ExceptionGroup as group:  # from the daemon's TaskGroup: a port taken by another program

@@ -31,6 +31,7 @@ from hotline.calls.context import CallContext
 from hotline.calls.dialer_call import handle_dialer_call
 from hotline.calls.inbound import handle_inbound
 from hotline.clock import utcnow
+from hotline.daemon.event_loop import loop_name
 from hotline.daemon.loop_pulse import LoopPulse
 from hotline.daemon.sd_notify import SdNotify
 from hotline.daemon.signals import MenuReloader, install_signal_handlers
@@ -195,7 +196,12 @@ async def _serve(
         ledger = tg.create_task(watch.run(), name="cdr-ledger")
         retention = tg.create_task(RetentionJob(settings, ctx.engine, utcnow).run(), name="retention")
         rollup = tg.create_task(RollupJob(ctx.engine, _thresholds(settings)).run(), name="report-rollup")
-        log.info("daemon.ready", fastagi_port=server.port, database=_safe_url(settings.database.url))
+        log.info(
+            "daemon.ready",
+            fastagi_port=server.port,
+            database=_safe_url(settings.database.url),
+            event_loop=loop_name(asyncio.get_running_loop()),
+        )
         notify.ready()
         if started is not None and not started.done():
             started.set_result(Running(server, ctx, guard, console))

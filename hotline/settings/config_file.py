@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -49,6 +50,9 @@ class Settings(StrictSection):
     security: Security = Security()
     categories: Categories = Categories()
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop", description="the daemon's event loop: uvloop (faster) or asyncio (the standard one)"
+    )
     liveness: Liveness = Liveness()
     retention: Retention = Retention()
     quality: Quality = Quality()

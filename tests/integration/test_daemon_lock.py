@@ -33,7 +33,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_config(tmp: Path) -> Path:
+def write_config(tmp: Path, **more: object) -> Path:
     cfg = tmp / "hotline.yaml"
     cfg.write_text(
         yaml.safe_dump(
@@ -52,6 +52,7 @@ def write_config(tmp: Path) -> Path:
                 "pid_file": str(tmp / "run" / "hotline.pid"),
                 "acd": {"state_file": str(tmp / "agents.json")},
                 "peak": {"flag_file": str(tmp / "peak_mode")},
+                **more,
             },
             allow_unicode=True,
         ),
@@ -83,15 +84,20 @@ class Daemon:
             )
 
     def logged(self, event: str) -> bool:
+        return self.line(event) is not None
+
+    def line(self, event: str) -> dict | None:
+        """The daemon's first log line for `event`, or None."""
         if self.proc.poll() is not None:
             raise RuntimeError(f"daemon exited with {self.proc.returncode}:\n{self.log.read_text()}")
         for line in self.log.read_text(errors="replace").splitlines():
             try:
-                if json.loads(line).get("event") == event:
-                    return True
+                entry = json.loads(line)
             except ValueError:
                 continue
-        return False
+            if entry.get("event") == event:
+                return entry
+        return None
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -163,6 +169,18 @@ def test_a_second_run_with_the_same_config_changes_nothing_and_exits_1(daemon, t
     assert first.proc.poll() is None
     assert first.stop() == 0
     assert not pid_file.exists()  # removed by the daemon that held the lock
+
+
+@pytest.mark.parametrize(("configured", "running"), [({}, "uvloop"), ({"event_loop": "asyncio"}, "asyncio")])
+def test_the_daemon_runs_on_uvloop_unless_the_config_asks_for_asyncio(tmp_path, configured, running):
+    d = Daemon(write_config(tmp_path, **configured), tmp_path / "daemon.log")
+    try:
+        wait_until(lambda: d.logged("daemon.ready"), 30, "daemon.ready")
+        assert d.line("daemon.ready")["event_loop"] == running
+        assert d.stop() == 0  # SIGTERM handled by the loop's own signal handler
+        assert '"daemon.stopped"' in d.log.read_text()
+    finally:
+        d.kill()
 
 
 def test_menu_reload_signals_the_daemon_holding_the_lock(daemon):

@@ -3,6 +3,12 @@
 The dialplan runs AGI with `AGISIGHUP=yes`, so Asterisk writes an unsolicited `HANGUP` line
 the moment the caller hangs up. The reader tells it apart from command replies: it marks the
 channel dead and keeps reading for the reply it was waiting for.
+
+Every command's reply has a deadline. One timer per channel watches it (`_overdue`), not one
+per command: a command only writes its deadline down, and the timer, when it fires before the
+reply is overdue, moves itself to the pending command's deadline. An overdue reply fails the
+read with AgiTimeout. (A command's write never waits: one command is under way at a time and a
+command line is far smaller than the transport's buffer.)
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ class AgiChannel:
         self.hung_up = False
         self.abort_reason: str | None = None  # set by whoever cancels the session, for the record
         self._hangup_seen = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        self._pending: tuple[str, float, float] | None = None  # the command under way: verb, limit, deadline
+        self._watch: asyncio.TimerHandle | None = None  # fires at or before the pending deadline
 
     # -- headers -------------------------------------------------------------------------
     @property
@@ -106,17 +115,37 @@ class AgiChannel:
         last long (Dial: ringing and the whole conversation) pass their own bound."""
         line = command_line(verb, *args)
         limit = self.reply_timeout if timeout is None else timeout
+        deadline = self._loop.time() + limit
+        self._pending = (verb, limit, deadline)
+        if self._watch is None or self._watch.when() > deadline:
+            self._arm(deadline)
         try:
-            async with asyncio.timeout(limit):
-                self._writer.write(line)
-                try:
-                    await self._writer.drain()
-                except ConnectionError as exc:
-                    self._mark_hangup()
-                    raise AgiHangup(f"{verb}: cannot write to Asterisk: {exc}") from None
-                return await self._reply(verb)
-        except TimeoutError:
-            raise AgiTimeout(f"{verb}: no reply from Asterisk within {limit:g} s") from None
+            self._writer.write(line)
+            try:
+                await self._writer.drain()
+            except ConnectionError as exc:
+                self._mark_hangup()
+                raise AgiHangup(f"{verb}: cannot write to Asterisk: {exc}") from None
+            return await self._reply(verb)
+        finally:
+            self._pending = None
+
+    def _arm(self, when: float) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        self._watch = self._loop.call_at(when, self._overdue)
+
+    def _overdue(self) -> None:
+        """The watch timer: fail the read of a reply past its deadline, else wait for the
+        pending command's deadline (none pending: stop until the next command arms it)."""
+        self._watch = None
+        if self._pending is None:
+            return
+        verb, limit, deadline = self._pending
+        if self._loop.time() < deadline:
+            self._arm(deadline)
+            return
+        self._reader.set_exception(AgiTimeout(f"{verb}: no reply from Asterisk within {limit:g} s"))
 
     async def _checked(self, verb: str, *args: object, timeout: float | None = None) -> Reply:
         reply = await self.command(verb, *args, timeout=timeout)
@@ -199,7 +228,14 @@ class AgiChannel:
             raise AgiHangup("caller hung up while waiting")
         raise AgiProtocolError(f"unsolicited data from Asterisk: {line[:80]!r}")
 
+    def release(self) -> None:
+        """Stop the reply deadline's timer (the session is over; the server calls this)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+
     async def close(self) -> None:
+        self.release()
         self._writer.close()
         try:
             await self._writer.wait_closed()

@@ -116,6 +116,7 @@ class FastAgiServer:
         task = asyncio.current_task()
         assert task is not None
         peer = writer.get_extra_info("peername")
+        channel = None
         try:
             try:
                 headers = await self._read_headers(reader)
@@ -139,6 +140,8 @@ class FastAgiServer:
                 await self._run(handler, channel)
         finally:
             self._channels.pop(task, None)
+            if channel is not None:
+                channel.release()
             writer.close()
 
     async def _run(self, handler: Handler, channel: AgiChannel) -> None:
