@@ -35,7 +35,7 @@ class Database(StrictSection):
         "records. 0 = commit at once whatever is queued (batches still grow under load)",
     )
     commit_busy_window_ms: int = Field(
-        default=20,
+        default=100,
         ge=0,
         le=1000,
         strict=True,

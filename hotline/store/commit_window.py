@@ -5,7 +5,7 @@ records a killed daemon loses.
 Two windows, the larger applies:
   linger_s      - always (database.commit_linger_ms, default 0: commit at once).
   busy_window_s - only while records arrive faster than BUSY_RATE (20) a second
-                  (database.commit_busy_window_ms, default 20 ms).
+                  (database.commit_busy_window_ms, default 100 ms).
 
 The busy window is PostgreSQL's commit_delay/commit_siblings idea: wait only when others are
 about to commit too. A center of 12 lines sends a record a second at its busiest, so its records
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 DEFAULT_LINGER_S = 0.0
-DEFAULT_BUSY_WINDOW_S = 0.02
+DEFAULT_BUSY_WINDOW_S = 0.1
 BUSY_RATE = 20.0  # records a second: about 2 new calls a second, 40 times a 12-line center
 SMOOTHING = 0.2  # weight of the newest gap in the moving average (about the last 5 gaps)
 QUIET_GAP_S = 1.0  # where the average starts, and the most one gap counts for
