@@ -23,7 +23,9 @@ Printed: Asterisk CPU per call of each run, the median and range per mode and th
 mode wins only if its worst run beats the other's best (else: no difference this run can show).
 Then the daemon's event loop, the same way: the standard asyncio loop against uvloop (the
 default, hotline/daemon/event_loop.py), the daemon restarted on the other loop before each of 6
-alternating runs; printed: the daemon's CPU per call per run, medians, ranges and their ratio.
+alternating runs; printed: the daemon's CPU per call and its share of Asterisk's per run, their
+medians, ranges and ratios (the share is steadier: the machine's speed drifts between runs and
+moves both processes' CPU per call together).
 Needs root and the lab (as `make test` sets up).
 Run: .venv/bin/python bench/capacity.py [--linger MS] [--busy-window MS] [--no-formats] [--no-loops]
      [STEP ...]

@@ -2,9 +2,9 @@
 
 Every call's FastAGI round trips, the AMI stream, the store's thread hand-offs and the web
 console's requests go through the loop, so its own cost is a large share of the daemon's CPU per
-call. bench/capacity.py with `--event-loop asyncio` against the default shows the difference
-(README "Capacity"). The standard library's loop stays one setting away (`event_loop: asyncio`),
-for a platform without uvloop or to rule the loop out while chasing a bug.
+call. bench/capacity.py runs the same step on both, alternating, and prints the difference
+(README "Capacity and speed"). The standard library's loop stays one setting away
+(`event_loop: asyncio`), for a platform without uvloop or to rule the loop out while chasing a bug.
 """
 
 from __future__ import annotations
