@@ -39,15 +39,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import statistics
-import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-from daemon_cpu import spawn_daemon, wait_ready, write_config
+from daemon_cpu import daemon_running, write_config
 
 from hotline.settings import load_settings
 from lab.ami import AmiCredentials
@@ -105,17 +102,6 @@ def judge(what: str, runs: dict[str, list[float]], scale: float, unit: str) -> N
     verdict = f"{other} wins" if max(b) < min(a) else f"{base} wins" if max(a) < min(b) else ""
     ratio = statistics.median(b) / statistics.median(a)
     print(f"  {other} / {base}: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
-
-
-@contextlib.asynccontextmanager
-async def daemon_running(cfg: Path, log: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
-    daemon = spawn_daemon(cfg, log)
-    try:
-        await wait_ready(log, daemon)
-        yield daemon
-    finally:
-        daemon.terminate()
-        daemon.wait(30)
 
 
 async def compare_loops(

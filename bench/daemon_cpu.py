@@ -9,9 +9,11 @@ Run: .venv/bin/python bench/daemon_cpu.py [N]
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import yaml
@@ -41,6 +43,18 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
         if proc.poll() is not None or loop.time() > deadline:
             raise RuntimeError(f"daemon not ready; see {log}")
         await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def daemon_running(cfg: Path, log: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """`hotline run` on `cfg`, ready (its AMI synced); terminated on the way out."""
+    daemon = spawn_daemon(cfg, log)
+    try:
+        await wait_ready(log, daemon)
+        yield daemon
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
 
 
 def write_config(
@@ -80,21 +94,17 @@ async def main(n: int) -> None:
 
 async def _measure(n: int, work: Path, cfg: Path) -> None:
     asterisk = await hotline_up(load_settings(cfg), work / "lab")
-    log = work / "daemon.log"
-    daemon = spawn_daemon(cfg, log)
     try:
-        await wait_ready(log, daemon)
-        ast_pid = asterisk.pid()
-        if ast_pid is None:
-            raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
-        a0, d0 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
-        steps: list[Step] = [Wait(1.5), Dtmf("1"), Wait(6.0)]
-        handles = [await start_call(caller=f"1380000{i:04d}", steps=steps) for i in range(n)]
-        results = await asyncio.gather(*(h.wait() for h in handles))
-        a1, d1 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
+        async with daemon_running(cfg, work / "daemon.log") as daemon:
+            ast_pid = asterisk.pid()
+            if ast_pid is None:
+                raise RuntimeError(f"the lab Asterisk is not running; see {asterisk.log_file}")
+            a0, d0 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
+            steps: list[Step] = [Wait(1.5), Dtmf("1"), Wait(6.0)]
+            handles = [await start_call(caller=f"1380000{i:04d}", steps=steps) for i in range(n)]
+            results = await asyncio.gather(*(h.wait() for h in handles))
+            a1, d1 = cpu_seconds(ast_pid), cpu_seconds(daemon.pid)
     finally:
-        daemon.terminate()
-        daemon.wait(30)
         asterisk.stop()
     ok = sum(r.ok for r in results)
     ast, dae = a1 - a0, d1 - d0

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import yaml
-from daemon_cpu import spawn_daemon, wait_ready
+from daemon_cpu import daemon_running
 
 from hotline.settings import load_settings
 from lab.agent_phone import AgentPhone
@@ -111,14 +111,10 @@ async def main(clients: int) -> None:
     cfg = write_config(work)
     with take_lab("bench/wallboard_push.py"):
         asterisk = await hotline_up(load_settings(cfg), work / "lab")
-        log = work / "daemon.log"
-        daemon = spawn_daemon(cfg, log)
         try:
-            await wait_ready(log, daemon)
-            await _measure(clients, daemon.pid, asterisk.pid() or 0)
+            async with daemon_running(cfg, work / "daemon.log") as daemon:
+                await _measure(clients, daemon.pid, asterisk.pid() or 0)
         finally:
-            daemon.terminate()
-            daemon.wait(30)
             asterisk.stop()
 
 
