@@ -1,6 +1,6 @@
-"""How long the recorder's writer waits, woken by one lone record, before committing it (group
-commit): the longer it waits, the more records share a transaction, and the more of the newest
-records a killed daemon loses.
+"""How long the recorder's writer waits, woken with less than a full batch, before committing it
+(group commit): the longer it waits, the more records share a transaction, and the more of the
+newest records a killed daemon loses.
 
 Two windows, the larger applies:
   linger_s      - always (database.commit_linger_ms, default 0: commit at once).
@@ -37,7 +37,7 @@ def _checked(name: str, seconds: float) -> float:
 
 
 class CommitWindow:
-    """`arrived()` at each record accepted; `wait_s()` when the writer holds one lone record."""
+    """`arrived()` at each record accepted; `wait_s()` when the writer wakes with records to write."""
 
     def __init__(self, linger_s: float, busy_window_s: float, clock: Callable[[], float]) -> None:
         self.linger_s = _checked("linger_s", linger_s)

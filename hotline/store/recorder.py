@@ -7,8 +7,8 @@ transaction, retried with back-off while the database is unreachable (committer.
 to the database as driver-level executemany (statements.py); on SQLite without reading first,
 falling back to reading first when the database holds a surprise (batch.py).
 
-Group commit (commit_window.py): woken by one lone item, the writer waits for more to join its
-batch as long as the window says (none unless items come fast; flush() never waits for one).
+Group commit (commit_window.py): woken with less than a full batch, the writer waits for more to
+join it as long as the window says (none unless items come fast; flush() never waits for one).
 Without a window it commits at once whatever is queued; batches still grow under load.
 
 Memory is bounded when a spill file is given: at most `max_memory_items` items are held (queued
@@ -183,8 +183,8 @@ class CallRecorder:
         self._progress.fail("the call recorder's writer stopped before this flush")
 
     async def _write_memory(self) -> None:
-        lone = len(self._memory) == 1 and not self._progress.awaited and not self._stopping
-        if lone and (wait := self.window.wait_s()):
+        gather = len(self._memory) < MAX_BATCH and not self._progress.awaited and not self._stopping
+        if gather and (wait := self.window.wait_s()):
             await self._sleep(wait)  # group commit: let more items join this batch
         batch = [self._memory.popleft() for _ in range(min(MAX_BATCH, len(self._memory)))]
         self._in_flight = len(batch)

@@ -144,6 +144,42 @@ async def test_under_load_a_lone_item_waits_the_busy_window_and_alone_it_does_no
     await rec.close()
 
 
+async def make_busy(rec: CallRecorder, clock: Clock, sleep: HeldSleep) -> None:
+    """Records at 100 a second until the writer waits the busy window (released again after)."""
+    sent = 0
+    while not sleep.asked and sent < 40:
+        clock.now += 0.01
+        rec.event("busy.1", T0 + timedelta(seconds=sent), "ivr_step", {"node": "main", "key": "1"})
+        sent += 1
+        await until(lambda: rec.backlog == 0 or sleep.asked, DEADLINE_S, "committed or waiting")
+    assert sleep.asked, "the records never counted as load"
+    sleep.released.set()
+    await until(lambda: rec.backlog == 0, DEADLINE_S, "the batch committed")
+    sleep.released.clear()
+
+
+async def test_under_load_items_that_arrive_together_wait_the_busy_window_too(engine, commits):
+    """A call's records often come in pairs (a menu step and its call event): under load the
+    writer waits for more to join them, or each pair would be its own transaction."""
+    sleep, clock = HeldSleep(), Clock()
+    rec = CallRecorder(engine, linger_s=0, busy_window_s=0.02, sleep=sleep, clock=clock)
+    rec.start()
+    start(rec, "busy.1")
+    await until(lambda: stored(engine, "busy.1"), DEADLINE_S, "the first call start committed")
+    await make_busy(rec, clock, sleep)
+    asked, before = len(sleep.asked), len(commits)
+    clock.now += 0.01
+    start(rec, "pair.2")  # two items in one go, the writer idle
+    rec.event("pair.2", T0, "ivr_step", {"node": "main", "key": "2"})
+    await until(lambda: len(sleep.asked) > asked or rec.backlog == 0, DEADLINE_S, "waiting or committed")
+    assert len(sleep.asked) == asked + 1 and rec.backlog == 2  # waiting, not committed
+    start(rec, "joins.4")  # joins them
+    sleep.released.set()
+    await until(lambda: rec.backlog == 0, DEADLINE_S, "the batch committed")
+    assert len(commits) == before + 1 and await stored(engine, "joins.4")
+    await rec.close()
+
+
 @pytest.mark.parametrize(
     ("linger_ms", "busy_ms", "linger_s", "busy_s"),
     [(None, None, 0.0, 0.1), (0, 0, 0.0, 0.0), (300, 5, 0.3, 0.005), (1000, 1000, 1.0, 1.0)],
