@@ -12,7 +12,10 @@ from hotline.cli.common import ConfigOption, fail
 from hotline.cli.secret_check import strong_settings_or_exit
 
 if TYPE_CHECKING:
+    import asyncio
+
     from hotline.daemon.lock import DaemonLock
+    from hotline.daemon.wiring import Running
 
 
 def run(
@@ -37,7 +40,9 @@ def run(
     async def main() -> None:
         # held inside the event loop: its SIGHUP/SIGTERM handlers outlive the lock, not the reverse
         with _lock_or_exit(Path(settings.pid_file)):
-            await run_daemon(settings, asyncio.Event(), signals=True)
+            started: asyncio.Future[Running] = asyncio.get_running_loop().create_future()
+            started.add_done_callback(_freeze_heap)
+            await run_daemon(settings, asyncio.Event(), signals=True, started=started)
 
     try:
         with asyncio.Runner(loop_factory=loop_factory(settings.event_loop)) as runner:
@@ -49,6 +54,17 @@ def run(
         if os_errors is None or others is not None:
             raise
         raise fail(f"the daemon stopped: {_first(os_errors)}", code=1) from None
+
+
+def _freeze_heap(started: asyncio.Future[Running]) -> None:
+    """Once the daemon serves, what start built leaves the garbage collector's passes (heap.py)."""
+    if started.cancelled() or started.exception() is not None:
+        return
+    import structlog
+
+    from hotline.daemon.heap import freeze_startup_heap
+
+    structlog.get_logger("daemon").info("daemon.heap_frozen", objects=freeze_startup_heap())
 
 
 def _first(group: BaseExceptionGroup) -> BaseException:

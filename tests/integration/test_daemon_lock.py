@@ -239,3 +239,12 @@ def test_a_fastagi_port_taken_by_another_program_is_one_line(tmp_path):
     assert errors == [errors[0]] and f"cannot listen for FastAGI on 127.0.0.1:{port}" in errors[0]
     assert "Traceback" not in result.stderr and "│" not in result.stderr
     assert not (tmp_path / "run" / "hotline.pid").exists()  # the lock holder cleaned up
+
+
+def test_once_it_serves_the_daemon_freezes_what_start_built(daemon):
+    d, _cfg = daemon
+    wait_until(lambda: d.logged("daemon.heap_frozen"), 30, "daemon.heap_frozen")
+    lines = [json.loads(x) for x in d.log.read_text().splitlines() if x.startswith("{")]
+    events = [x["event"] for x in lines]
+    assert events.index("daemon.ready") < events.index("daemon.heap_frozen")
+    assert d.line("daemon.heap_frozen")["objects"] > 10_000  # the libraries, the services
