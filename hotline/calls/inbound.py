@@ -98,7 +98,6 @@ async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded: Loaded
     found = await look_up(ctx.engine, call.number)  # while it rings: bounded, never fails the call
     await chan.answer()
     call.answered_at = ctx.clock()
-    await chan.set_variable("HOTLINE_CALLER", call.number)
     peak = await ctx.peak.check() is not None  # a wide outage (checked on every call: it alerts)
     ivr = call.ivr
     await announce(chan, ctx, before_menu(found.flagged_number, found.repairs, peak), ivr.path)

@@ -66,8 +66,8 @@ async def test_hostile_caller_id_is_stored_verbatim_and_injects_nothing(hotline_
         result = await call(caller="evil%0AEXEC%20System%20ls", steps=[Wait(2.0)])
         assert result.ok
         (row,) = await rows_for(db_url(hotline_lab), "evil\nEXEC System ls")
-        cmds = await _wait_commands(conn, row.uniqueid, lambda c: len(c) >= 2)
-        assert any("HOTLINE_CALLER" in c and "evil EXEC System ls" in c for c in cmds), cmds
+        cmds = await _wait_commands(conn, row.uniqueid, lambda c: any(GREETING in x for x in c))
+        assert cmds[0] == "ANSWER" and any(x.startswith("STREAM FILE") and GREETING in x for x in cmds), cmds
         assert not any(c.upper().startswith(("EXEC SYSTEM", 'EXEC "SYSTEM"')) for c in cmds), cmds
     finally:
         await conn.close()

@@ -132,7 +132,7 @@ async def test_a_caller_id_cannot_route_or_rename_the_call(daemon, db_url, evil)
     )
     call = FakeCall(daemon.server.port, "920.1", header_block=block, hang_up_on=GREETING)
     await asyncio.wait_for(call.run(), 10)
-    assert call.received[:2] == ["ANSWER", 'SET VARIABLE "HOTLINE_CALLER" "138"']
+    assert call.received[0] == "ANSWER" and call.received[1].startswith(GREETING)  # the inbound route
     await daemon.ctx.recorder.flush()
     (row,) = (await rows(db_url)).values()
     assert row.uniqueid == "920.1" and row.outcome == "ivr_only" and row.caller_number == "138"

@@ -43,8 +43,8 @@ def of_kind(events, kind: str) -> list:
 async def test_a_flagged_caller_is_warned_logged_and_goes_on_to_the_menu(daemon):
     await flag_number(daemon.ctx.engine, CALLER, "辱骂座席", "001", None, T0)
     call, row, events = await _call(daemon, "700.1", caller="+86 139 0000 0501")
-    assert call.received[:3] == ["ANSWER", 'SET VARIABLE "HOTLINE_CALLER" "+86 139 0000 0501"', WARNING]
-    assert call.received[3].startswith(GREETING)  # warned, not blocked: the menu follows
+    assert call.received[:2] == ["ANSWER", WARNING]
+    assert call.received[2].startswith(GREETING)  # warned, not blocked: the menu follows
     assert of_kind(events, "harassment_warning") == [{"number": CALLER}]
     assert nodes(row)[0] == ("harassment_warning", "") and nodes(row)[1][0] == "top"
     assert row.outcome == "ivr_only"
@@ -56,13 +56,13 @@ async def test_a_caller_in_an_area_under_repair_hears_the_notice_first(daemon):
     await add_repair(engine, "GD202612020001", "320100")
     await add_repair(engine, "GD202612010001", "320100", status="closed")
     call, row, events = await _call(daemon, "710.1")
-    assert call.received[2] == NOTICE and call.received[3].startswith(GREETING)
+    assert call.received[1] == NOTICE and call.received[2].startswith(GREETING)
     assert of_kind(events, "repair_notice") == [{"orders": ["GD202612020001"], "area_codes": ["320100"]}]
     assert nodes(row)[0] == ("repair_notice", "")
     ivr_steps = of_kind(events, "ivr_step")
     assert ivr_steps[0]["node"] == "repair_notice" and ivr_steps == row.ivr_path
     other, other_row, _ = await _call(daemon, "710.2", caller="13900000999")  # no account
-    assert NOTICE not in other.received and other.received[2].startswith(GREETING)
+    assert NOTICE not in other.received and other.received[1].startswith(GREETING)
     assert nodes(other_row)[0][0] == "top"
 
 
@@ -73,11 +73,11 @@ async def test_warning_then_notice_and_no_peak_notice_repeating_it(daemon):
     await flag_number(engine, CALLER, "恶意占线", "001", None, T0)
     switch(Path(daemon.ctx.settings.peak.flag_file), True)
     call, row, _ = await _call(daemon, "720.1")
-    assert call.received[2:4] == [WARNING, NOTICE] and call.received[4].startswith(GREETING)
+    assert call.received[1:3] == [WARNING, NOTICE] and call.received[3].startswith(GREETING)
     assert PEAK not in call.received
     assert [n for n, _ in nodes(row)][:3] == ["harassment_warning", "repair_notice", "top"]
     plain, _, _ = await _call(daemon, "720.2", caller="13900000999")
-    assert plain.received[2] == PEAK  # peak mode still tells everyone else
+    assert plain.received[1] == PEAK  # peak mode still tells everyone else
 
 
 async def test_hanging_up_during_the_warning_is_a_step_and_an_ivr_only_call(daemon):
@@ -100,6 +100,6 @@ async def test_a_broken_store_costs_the_prompts_not_the_call(daemon):
     await break_table(engine, "flagged_numbers")
     await break_table(engine, "work_orders")
     call, row, events = await _call(daemon, "740.1")
-    assert call.received[2].startswith(GREETING)
+    assert call.received[1].startswith(GREETING)
     assert row.outcome == "ivr_only" and nodes(row)[0][0] == "top"
     assert not of_kind(events, "harassment_warning") and not of_kind(events, "repair_notice")
