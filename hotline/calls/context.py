@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from acd.trunks import TrunkCapacity
 from hotline.asterisk.ami import AmiClient
 from hotline.bus import EventBus
+from hotline.calls.caller_facts import CallerFacts
 from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.metrics import Metrics
 from hotline.selfservice.lookup import lookup
@@ -33,6 +34,7 @@ class CallContext:
     acd: AcdRuntime
     peak: PeakMode
     engine: AsyncEngine
+    caller_facts: CallerFacts  # the lookup before the menu (on `engine`)
     bus: EventBus
     metrics: Metrics
     refusals: DialRefusals  # numbers outbound.dial_patterns does not allow: log, metric, event

@@ -95,7 +95,7 @@ async def _refuse(
 
 
 async def _serve(chan: AgiChannel, ctx: CallContext, call: _Call, loaded: LoadedMenu) -> None:
-    found = await look_up(ctx.engine, call.number)  # while it rings: bounded, never fails the call
+    found = await look_up(ctx.caller_facts, call.number)  # while it rings: bounded, never fails the call
     await chan.answer()
     call.answered_at = ctx.clock()
     peak = await ctx.peak.check() is not None  # a wide outage (checked on every call: it alerts)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.asterisk.fastagi.channel import AgiChannel
 from hotline.asterisk.fastagi.errors import AgiHangup
-from hotline.calls.caller_facts import caller_facts
+from hotline.calls.caller_facts import CallerFacts
 from hotline.calls.context import CallContext
 from hotline.harassment.flags import is_flagged
 from hotline.orders.open_repairs import OpenRepair, open_repairs_in_areas
@@ -65,16 +65,17 @@ async def _repairs(engine: AsyncEngine, number: str) -> tuple[OpenRepair, ...]:
     return tuple(await open_repairs_in_areas(engine, areas)) if areas else ()
 
 
-async def look_up(engine: AsyncEngine, caller: str, timeout_s: float = LOOKUP_TIMEOUT_S) -> Found:
+async def look_up(facts: CallerFacts, caller: str, timeout_s: float = LOOKUP_TIMEOUT_S) -> Found:
     """Whether `caller` is flagged and the open repairs in its areas; nothing for an anonymous or
     unusable caller ID. One statement answers both (caller_facts.py); if the database refuses
     it, each lookup is asked on its own, so a broken table costs only its own prompt."""
     number = try_normalise(caller)
     if number is None:
         return Found()
+    engine = facts.engine
     try:
         async with asyncio.timeout(timeout_s):
-            flagged, repairs = await caller_facts(engine, number)
+            flagged, repairs = await facts(number)
         return Found(number if flagged else None, repairs)
     except TimeoutError:
         for what in ("harassment", "repairs"):

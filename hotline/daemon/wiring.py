@@ -27,6 +27,7 @@ from hotline.asterisk.fastagi.errors import AgiHangup
 from hotline.asterisk.fastagi.server import FastAgiServer, Handler
 from hotline.calls.agent_codes import handle_agent_code
 from hotline.calls.agent_dialout import handle_agent_dialout
+from hotline.calls.caller_facts import CallerFacts
 from hotline.calls.context import CallContext
 from hotline.calls.dialer_call import handle_dialer_call
 from hotline.calls.inbound import handle_inbound
@@ -79,6 +80,7 @@ async def run_daemon(
     signals: bool = False,
 ) -> None:
     engine, recorder = await open_store(settings)
+    ctx = None
     try:
         ctx = build_context(settings, engine, recorder, ami_enabled)
         server = build_server(settings, ctx)
@@ -87,6 +89,8 @@ async def run_daemon(
             install_signal_handlers(stop, reloader)
         await _serve(settings, ctx, server, stop, started)
     finally:
+        if ctx is not None:
+            await ctx.caller_facts.close()
         await engine.dispose()
     log.info("daemon.stopped")
 
@@ -125,6 +129,7 @@ def build_context(
         acd=acd,
         peak=PeakMode(settings.peak, engine, bus, utcnow),
         engine=engine,
+        caller_facts=CallerFacts(engine),
         bus=bus,
         metrics=metrics,
         refusals=refusals,
