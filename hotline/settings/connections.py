@@ -30,17 +30,17 @@ class Database(StrictSection):
         ge=0,
         le=1000,
         strict=True,  # a whole number of milliseconds: `true` or "250" is refused, not converted
-        description="group commit window: after a lone call record the writer waits this long for "
-        "more to share its transaction; a killed daemon loses up to this much of the newest "
+        description="group commit window: the writer waits this long for more call records to "
+        "share its transaction; a killed daemon loses up to this much of the newest "
         "records. 0 = commit at once whatever is queued (batches still grow under load)",
     )
     commit_busy_window_ms: int = Field(
-        default=100,
+        default=250,
         ge=0,
         le=1000,
         strict=True,
         description="group commit window under load only: while call records arrive faster than "
-        "20 a second, a lone record waits this long for more to share its transaction "
+        "20 a second, the writer waits this long for more to share its transaction "
         "(a killed daemon loses up to this much of the newest). 0 = no window under load either",
     )
 

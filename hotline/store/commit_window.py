@@ -5,14 +5,15 @@ newest records a killed daemon loses.
 Two windows, the larger applies:
   linger_s      - always (database.commit_linger_ms, default 0: commit at once).
   busy_window_s - only while records arrive faster than BUSY_RATE (20) a second
-                  (database.commit_busy_window_ms, default 100 ms).
+                  (database.commit_busy_window_ms, default 250 ms).
 
 The busy window is PostgreSQL's commit_delay/commit_siblings idea: wait only when others are
 about to commit too. A center of 12 lines sends a record a second at its busiest, so its records
 are committed at once, as with no window; a burst of calls sends hundreds, each alone in its own
 transaction without a window (half a millisecond of CPU each on the 2-core lab), and a short wait lets
-them share one (100 ms rather than 20: at 100-400 lab callers the daemon's CPU per call fell from
-11-13 ms to 8-10 ms, README "Configuration"). The arrival rate is a moving average of the gaps
+them share one: at 100-400 lab callers the daemon's CPU per call fell from 11-13 ms with 20 ms to
+8-10 ms with 100 ms; 250 ms took another tenth off its share of Asterisk's CPU at 50 and 200
+callers (README "Configuration"). The arrival rate is a moving average of the gaps
 between records, starting as quiet: a short burst (a call's end and its last steps) does not
 count as load (it takes about 15 records at 100 a second to count), and the first record after
 250 ms without one ends the busy state.
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 DEFAULT_LINGER_S = 0.0
-DEFAULT_BUSY_WINDOW_S = 0.1
+DEFAULT_BUSY_WINDOW_S = 0.25
 BUSY_RATE = 20.0  # records a second: about 2 new calls a second, 40 times a 12-line center
 SMOOTHING = 0.2  # weight of the newest gap in the moving average (about the last 5 gaps)
 QUIET_GAP_S = 1.0  # where the average starts, and the most one gap counts for

@@ -182,7 +182,7 @@ async def test_under_load_items_that_arrive_together_wait_the_busy_window_too(en
 
 @pytest.mark.parametrize(
     ("linger_ms", "busy_ms", "linger_s", "busy_s"),
-    [(None, None, 0.0, 0.1), (0, 0, 0.0, 0.0), (300, 5, 0.3, 0.005), (1000, 1000, 1.0, 1.0)],
+    [(None, None, 0.0, 0.25), (0, 0, 0.0, 0.0), (300, 5, 0.3, 0.005), (1000, 1000, 1.0, 1.0)],
 )
 async def test_the_daemon_builds_its_recorder_with_the_configured_windows(
     db_url, tmp_path: Path, linger_ms, busy_ms, linger_s, busy_s

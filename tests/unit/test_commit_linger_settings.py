@@ -20,7 +20,7 @@ def config_with(tmp_path: Path, linger: str, key: str = "commit_linger_ms") -> P
 
 
 def test_default_commits_at_once_and_waits_20_ms_under_load_only():
-    assert (Database().commit_linger_ms, Database().commit_busy_window_ms) == (0, 100)
+    assert (Database().commit_linger_ms, Database().commit_busy_window_ms) == (0, 250)
 
 
 @pytest.mark.parametrize("key", WINDOWS)
