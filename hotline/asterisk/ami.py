@@ -5,7 +5,7 @@ schedule instead (exponential back-off, stops on close) and reports login failur
 back-off returns to its shortest delay only once a session has been synced and up for
 `stable_seconds`: a server that accepts the Login and drops at once is retried ever slower.
 A Login or a resync step that gets no answer ends the connection and is retried the same way.
-The resync sets the session's event filter (only EVENTS are sent) and reads which agent
+The resync sets the session's event filter (ami_filters.py: only EVENTS) and reads which agent
 endpoints have a registered contact; `connected` is set once it is done. Events then keep that
 set current (changes go to `on_registration`, i.e. the ACD), tell when the agent answered a
 watched caller's Dial (dial_watch) and why a watched channel hung up (hangup_watch, for the
@@ -27,10 +27,10 @@ from typing import Any
 import structlog
 from panoramisk.message import Message
 
+from hotline.asterisk.ami_filters import EVENTS, filter_actions, legacy_filter_action
 from hotline.asterisk.ami_protocol import AmiError, AmiManager, Fields, Reply, header, messages
 from hotline.asterisk.dial_watch import DialWatch
 from hotline.asterisk.hangup_watch import HangupWatch
-from hotline.asterisk.security_events import AUTH_FAILURE_EVENTS
 from hotline.settings import Ami
 
 __all__ = ["EVENTS", "AmiClient", "AmiError", "header"]
@@ -38,11 +38,6 @@ __all__ = ["EVENTS", "AmiClient", "AmiError", "header"]
 log = structlog.get_logger("ami")
 _UNSAFE = re.compile(r"[\r\n]")
 _GONE = {"removed", "unreachable"}
-# The only events the daemon reads. Asterisk sends every other one too (VarSet, Newexten, RTCP...)
-# unless told otherwise, and parsing them would cost more CPU than the calls themselves.
-_STATE_EVENTS = ("FullyBooted", "Shutdown", "ContactStatus")
-_CALL_EVENTS = ("DialBegin", "Newstate", "DialEnd", "OriginateResponse", "Hangup")
-EVENTS = (*_STATE_EVENTS, *_CALL_EVENTS, *AUTH_FAILURE_EVENTS)  # + failed SIP logins (auth_guard)
 
 
 def _error(exc: BaseException) -> str:
@@ -189,15 +184,11 @@ class AmiClient:
         log.info("ami.stable", after_s=self._stable_seconds)
 
     async def _filter_events(self) -> None:
-        """Per-session whitelist (AMI Filter): hash-based `name()` where Asterisk has it, else regex."""
-        for name in EVENTS:
-            resp = await self._resync_action(
-                {"Action": "Filter", "Operation": "Add", "MatchCriteria": f"name({name})"}
-            )
+        """Per-session filters (ami_filters.py), or the one regex where Asterisk refuses them."""
+        for action in filter_actions():
+            resp = await self._resync_action(action)
             if header(messages(resp)[0], "Response") != "Success":
-                await self._resync_action(
-                    {"Action": "Filter", "Operation": "Add", "Filter": f"Event: ({'|'.join(EVENTS)})"}
-                )
+                await self._resync_action(legacy_filter_action())
                 return
 
     async def _resync_action(self, fields: Mapping[str, str]) -> Reply:

@@ -8,6 +8,7 @@ import pytest
 from e2e_setup import rows_for
 from polling import until
 
+from hotline.asterisk.ami_filters import EVENTS, filter_actions
 from hotline.settings import load_settings
 from lab.agent_phone import AgentPhone
 from lab.ami import AmiCredentials, RawAmi
@@ -81,6 +82,37 @@ async def test_agent_answers_and_the_row_names_the_agent(hotline_lab, daemon):
     (row,) = await rows_for(db_url(hotline_lab), "13900000002")
     assert row.outcome == "agent_answered" and row.agent_id == "001" and row.agent_extension == "1001"
     assert 2.0 <= row.talk_s <= 4.5 and row.agents_rung >= 1
+
+
+async def test_the_daemons_event_filters_keep_the_agent_leg_and_drop_the_callers_own_state(
+    hotline_lab, daemon
+):
+    """The Filter actions the daemon sends at login, on a session of our own, against the real
+    Asterisk: the caller's Newstate and Hangup (nothing reads them) do not come; the agent's leg
+    going Up (the answer instant) and the caller's DialBegin do."""
+    conn = await ami(hotline_lab)
+    try:
+        for action in filter_actions():
+            fields = {k: v for k, v in action.items() if k != "Action"}
+            await conn.action(action["Action"], **fields)
+        filtered = len(conn.events)  # its own login's SuccessfulAuth came before
+        async with AgentPhone("1001", "pw1001-e2e", answer_after=1.0, talk_seconds=2.0) as phone:
+            result = await call(caller="13900000041", steps=[Wait(8.0), Dtmf("0"), Wait(15.0)], timeout=45)
+            assert result.ok and phone.calls_received == 1
+        (row,) = await rows_for(db_url(hotline_lab), "13900000041")
+        await until(
+            lambda: any(e.get("Event") == "Hangup" and e.get("Context") == "agents" for e in conn.events),
+            10,
+            "the agent leg's Hangup",
+        )
+        mine = [e for e in conn.events if e.get("Uniqueid") == row.uniqueid]
+        assert [e.get("Event") for e in mine if e.get("Event") in ("Newstate", "Hangup")] == []
+        assert any(e.get("Event") == "DialBegin" for e in mine)
+        legs = [e for e in conn.events if e.get("Context") == "agents"]
+        assert any(e.get("Event") == "Newstate" and e.get("ChannelStateDesc") == "Up" for e in legs)
+        assert {e.get("Event") for e in conn.events[filtered:]} <= set(EVENTS)
+    finally:
+        await conn.close()
 
 
 async def test_nine_simultaneous_callers_eight_served_one_blocked(hotline_lab, daemon):
