@@ -34,7 +34,7 @@ import structlog
 from hotline.bus.connection import BATCH, make_client
 from hotline.bus.dispatch import OutageHandler, deliver_outage
 from hotline.bus.notifier import Notifier
-from hotline.bus.payload import snapshot_payload, to_json
+from hotline.bus.payload import flat_json, snapshot_payload, to_json
 from hotline.bus.pending import PendingQueue, confirm
 from hotline.clock import utcnow
 from hotline.fanout import Fanout
@@ -128,7 +128,8 @@ class EventBus(Notifier):
             raise ValueError(f"event data may not use the reserved keys {sorted(clash)}")
         seq = self.seq + 1
         body = {"seq": seq, "at": self._clock().isoformat(), "kind": kind, **data}
-        payload = to_json(body)
+        # encoded for the broker; without one only to refuse what is not JSON (flat data is)
+        payload = to_json(body) if self.cfg is not None or not flat_json(data) else b""
         self.seq = seq
         self.published += 1
         self.listeners(body)

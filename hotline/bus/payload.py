@@ -23,6 +23,14 @@ def _json_default(value: object) -> str:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def flat_json(data: Mapping[str, Any]) -> bool:
+    """Every value a JSON scalar: `to_json` would take it as it is."""
+    return all(v.__class__ in _SCALARS for v in data.values())
+
+
 def to_json(body: Mapping[str, Any]) -> bytes:
     """`body` as JSON bytes; TypeError for a value that is not JSON (a datetime becomes ISO text)."""
     return _ENCODE(dict(body)).encode()

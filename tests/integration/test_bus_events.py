@@ -7,14 +7,15 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import aiomqtt
 import pytest
 from mqtt_broker import MosquittoBroker, free_port
 from polling import until
 
-from hotline.bus import EventBus
+from hotline.bus import EventBus, event_bus
+from hotline.bus.payload import to_json
 from hotline.settings import Mqtt
 
 
@@ -167,3 +168,20 @@ def test_caller_bugs_raise_clear_errors():
     with pytest.raises(TypeError, match="set, which is not JSON"):
         bus.publish("queued", {"agents": {1, 2}})
     assert bus.seq == 0  # a refused event uses no sequence number
+
+
+def test_without_a_broker_flat_events_are_not_encoded_and_the_rest_still_checked(monkeypatch):
+    encoded: list[object] = []
+
+    def counting(body):
+        encoded.append(body)
+        return to_json(body)
+
+    monkeypatch.setattr(event_bus, "to_json", counting)
+    bus = EventBus(None)
+    bus.publish("ivr_step", {"uniqueid": "u1", "node": "top", "key": None})  # a call's steps: flat
+    assert encoded == []
+    bus.publish("queued", {"uniqueid": "u1", "at_queue": datetime(2026, 12, 3, tzinfo=UTC)})
+    assert len(encoded) == 1  # not flat: encoded, so a value that is not JSON is refused
+    with pytest.raises(TypeError, match="set, which is not JSON"):
+        bus.publish("queued", {"agents": {1, 2}})
