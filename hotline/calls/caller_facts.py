@@ -6,9 +6,9 @@ question. It answers exactly what `is_flagged` and `areas_for_phone` + `open_rep
 answer (tests/integration/test_pre_menu_lookups.py); those stay the fallback when this statement
 fails, so a broken table costs only its own prompt.
 
-`CallerFacts` asks it on SQLite over one driver connection kept for the purpose: two hand-offs
-to the driver's thread per call, where SQLAlchemy's pool checkout, cursor, fetch, close and
-reset take about eight (140 instead of 770 µs of CPU a lookup on the lab machine, timed over
+`CallerFacts` asks it on SQLite over one driver connection kept for the purpose: one hand-off
+to the driver's thread per call, where SQLAlchemy's pool checkout, cursor, execute, fetch, close
+and reset take about six (140 instead of 770 µs of CPU a lookup on the lab machine, timed over
 2,000 lookups). A caller's number forms (1 or 4) fill four fixed places, so the statement is
 compiled once. Elsewhere (PostgreSQL) it goes through the engine's pool.
 """
