@@ -1,9 +1,9 @@
 """Durability cost of the recorder's group commit: its windows against the former 0.25 s one.
 
-The recorder's writer, woken with less than a full batch, waits for more before committing as its windows say
-(hotline/store/commit_window.py): `linger_s` always (database.commit_linger_ms), `busy_window_s`
-only while items arrive faster than 20 a second (database.commit_busy_window_ms); a SIGKILL
-loses what is not committed yet. Each mode runs with: at once (no window: commit whatever is
+The recorder's writer, woken with less than a full batch, waits for more before committing as
+its windows say (hotline/store/commit_window.py): `linger_s` always (database.commit_linger_ms),
+`busy_window_s` only while items arrive faster than 20 a second (database.commit_busy_window_ms);
+a SIGKILL loses what is not committed yet. Each mode runs with: at once (no window: commit whatever is
 queued), the default (250 ms under load only), a fixed 20 ms window, and a fixed 0.25 s one (the
 baseline: the window the recorder had), in this run, each on a fresh SQLite file in WAL mode
 (the embedded default, synchronous=NORMAL), its connection opened before the first call as in
