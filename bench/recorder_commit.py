@@ -19,11 +19,10 @@ bench/recorder_throughput.py's overlap mode, whose helpers make the rows):
 Paced calls arrive on a timetable (a start, then half a period later an end) for S seconds.
 Per run: calls/s (first item to flush() returning; paced modes instead: process CPU as a share
 of one core), process CPU per call (producer, writer and SQLite's thread), transactions per
-1,000 calls (SQLAlchemy commit events on the recorder's engine), and the loss window: for each
-transaction, the age of its oldest item when the commit began (SQLAlchemy's commit event; the
-commit itself, WAL without fsync, adds well under a millisecond), i.e. about the oldest
-uncommitted item's age just before it was committed - what a SIGKILL at that instant loses. Max
-and median over the run; ratios against the 0.25 s baseline.
+1,000 calls (the recorder's `committed` observers), and the loss window: for each transaction,
+the age of its oldest item when it was committed, i.e. the oldest uncommitted item's age just
+before it was committed - what a SIGKILL at that instant loses. Max and median over the run;
+ratios against the 0.25 s baseline.
 Each file is then checked: WAL, N rows, every call ended (the run fails otherwise). The overlap
 mode also prints recorder_throughput's raw sqlite3 baseline (the same rows, no recorder), so a
 slow machine shows as such.
@@ -47,7 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recorder_throughput import BURST, check_written, end_fields, run_baseline, start_fields
-from sqlalchemy import event
 
 from hotline.store import CallRecorder
 from hotline.store.batch import Item
@@ -88,8 +86,8 @@ class Watch:
     def on_item(self, _item: Item) -> None:
         self.accepted.append(time.perf_counter())
 
-    def on_commit(self, _conn: object) -> None:
-        # the batch being committed is still in the backlog: the items before it are written
+    def on_commit(self, _items: int) -> None:
+        # the batch just committed is still in the backlog: the items before it were written before
         self.commits += 1
         oldest = self.accepted[len(self.accepted) - self.recorder.backlog]
         self.windows.append(time.perf_counter() - oldest)
@@ -144,7 +142,7 @@ async def run(url: str, mode: Mode, windows: tuple[float, float]) -> Result:
     recorder = CallRecorder(engine, linger_s=windows[0], busy_window_s=windows[1])
     watch = Watch(recorder)
     recorder.observers.add(watch.on_item)
-    event.listen(engine.sync_engine, "commit", watch.on_commit)
+    recorder.committed.add(watch.on_commit)
     recorder.start()
     try:
         cpu, t = time.process_time(), time.perf_counter()

@@ -21,7 +21,6 @@ from collections import namedtuple
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hotline.harassment.models import FlaggedNumberRow
@@ -29,6 +28,7 @@ from hotline.orders.models import WorkOrderRow
 from hotline.orders.open_repairs import OpenRepair
 from hotline.phone_number import stored_forms
 from hotline.selfservice.models import AccountRow
+from hotline.store.statements import as_sqlalchemy_error
 
 _FLAGS = FlaggedNumberRow.__table__.c
 _ACCOUNTS = AccountRow.__table__.c
@@ -112,7 +112,7 @@ class CallerFacts:
             raw = await driver.execute_fetchall(self._sql, positional)
         except sqlite3.Error as exc:
             await self._drop(invalidate=True)
-            raise DBAPIError.instance(self._sql, positional, exc, sqlite3.Error) from exc
+            raise as_sqlalchemy_error(self._sql, positional, exc) from exc
         return _facts([self._row(r) for r in raw])
 
     def _row(self, raw: Any) -> Any:

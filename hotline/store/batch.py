@@ -14,7 +14,9 @@ A batch is written one of two ways:
                rows per executemany (`dialect.supports_sane_multi_rowcount`: SQLite, not asyncpg).
   careful    - reads first which calls exist and which are still open, so each skipped item is
                reported with its reason.
-Both give the same rows and the same `Rejected` list.
+Both give the same rows and the same `Rejected` list. The optimistic write is planned without
+the database (`optimistic_steps`), so on SQLite it can also run in one hand-off to the driver's
+thread (hotline.store.sqlite_steps).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.models import Call, CallEvent, table_of
-from hotline.store.statements import KEY_PARAM, insert_rows, update_where_null
+from hotline.store.statements import KEY_PARAM, Prepared, insert_rows, update_where_null
 
 _IN_CHUNK = 500  # keeps IN (...) lists far below SQLite's and asyncpg's parameter limits
 _CALLS = table_of(Call)
@@ -64,6 +67,22 @@ class Rejected:
 
 class Conflict(Exception):
     """An optimistic write met rows it did not expect; roll back and write the batch carefully."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One executemany of an optimistic write; `counted` names what a shortfall in the rows it
+    changed means (a `Conflict`), None where any count is fine."""
+
+    statement: Prepared
+    rows: list[Row]
+    counted: str | None
+
+    def shortfall(self, changed: int) -> str | None:
+        """The `Conflict` message when `changed` rows fall short of the rows sent (else None)."""
+        if self.counted is None or changed == len(self.rows):
+            return None
+        return f"{self.counted}: {changed} of {len(self.rows)} rows changed"
 
 
 async def _existing_uniqueids(conn: AsyncConnection, uniqueids: list[str]) -> set[str]:
@@ -126,9 +145,40 @@ def _plan(items: list[Item], existing: set[str]) -> tuple[list[Row], list[Row], 
     return list(inserts.values()), events, updates, rejected
 
 
-def _check_count(optimistic: bool, changed: int, rows: list[Row], what: str) -> None:
-    if optimistic and changed != len(rows):
-        raise Conflict(f"{what}: {changed} of {len(rows)} rows changed")
+def _end_updates(
+    dialect: Dialect, ends: list[End], rejected: list[Rejected]
+) -> list[tuple[Prepared, list[Row]]]:
+    """Ends as one executemany UPDATE per set of columns; a second end of a call in the batch is
+    added to `rejected` (the first end is kept)."""
+    groups: dict[frozenset[str], list[Row]] = defaultdict(list)
+    ended_here: set[str] = set()
+    for end in ends:
+        if end.uniqueid in ended_here:
+            reason = "a second end in the same batch; the first end is kept"
+            rejected.append(Rejected("store.call_end_ignored", end.uniqueid, reason))
+            continue
+        ended_here.add(end.uniqueid)
+        groups[frozenset(end.values)].append({KEY_PARAM: end.uniqueid, **end.values})
+    updates = []
+    for rows in groups.values():
+        names = tuple(n for n in rows[0] if n != KEY_PARAM)
+        updates.append((update_where_null(dialect, _CALLS, "uniqueid", "outcome", names), rows))
+    return updates
+
+
+def optimistic_steps(dialect: Dialect, items: list[Item]) -> tuple[list[Step], list[Rejected]]:
+    """The optimistic write of `items` (no reads): its statements in order, and what the batch
+    itself makes meaningless (a second start or end of a call)."""
+    inserts, events, ends, rejected = _plan(items, set())
+    steps = [
+        Step(
+            insert_rows(dialect, _CALLS, tuple(rows[0]), skip_existing="uniqueid"), rows, "call rows inserted"
+        )
+        for rows in _by_key_set(inserts)
+    ]
+    steps += [Step(insert_rows(dialect, _EVENTS, tuple(rows[0])), rows, None) for rows in _by_key_set(events)]
+    steps += [Step(stmt, rows, "call ends applied") for stmt, rows in _end_updates(dialect, ends, rejected)]
+    return steps, rejected
 
 
 async def write_batch(
@@ -136,48 +186,35 @@ async def write_batch(
 ) -> list[Rejected]:
     """Apply `items` inside the caller's transaction; returns what was skipped and why.
     With `optimistic`, raises `Conflict` (transaction to roll back) instead of reading first."""
-    if optimistic and not conn.dialect.supports_sane_multi_rowcount:
+    if not optimistic:
+        return await _write_carefully(conn, items)
+    if not conn.dialect.supports_sane_multi_rowcount:
         raise ValueError(
             f"{conn.dialect.name}: the driver does not count rows per executemany; write carefully"
         )
-    starts = [] if optimistic else [i.values["uniqueid"] for i in items if isinstance(i, Start)]
-    existing = await _existing_uniqueids(conn, starts) if starts else set()
-    inserts, events, ends, rejected = _plan(items, existing)
-    skip_existing = "uniqueid" if optimistic else None
-    for rows in _by_key_set(inserts):
-        stmt = insert_rows(conn.dialect, _CALLS, tuple(rows[0]), skip_existing=skip_existing)
-        _check_count(optimistic, await stmt.run(conn, rows), rows, "call rows inserted")
-    for rows in _by_key_set(events):
-        await insert_rows(conn.dialect, _EVENTS, tuple(rows[0])).run(conn, rows)
-    rejected += await _apply_ends(conn, ends, optimistic)
+    steps, rejected = optimistic_steps(conn.dialect, items)
+    for step in steps:
+        if (shortfall := step.shortfall(await step.statement.run(conn, step.rows))) is not None:
+            raise Conflict(shortfall)
     return rejected
 
 
-async def _apply_ends(conn: AsyncConnection, ends: list[End], optimistic: bool) -> list[Rejected]:
-    """Ends of open calls become one executemany UPDATE per set of columns (one writer task
-    owns the store, so the open set read first stays true inside the transaction)."""
-    rejected: list[Rejected] = []
-    open_calls = None if optimistic or not ends else await _open_calls(conn, [e.uniqueid for e in ends])
-    groups: dict[frozenset[str], list[Row]] = defaultdict(list)
-    ended_here: set[str] = set()
+async def _write_carefully(conn: AsyncConnection, items: list[Item]) -> list[Rejected]:
+    starts = [i.values["uniqueid"] for i in items if isinstance(i, Start)]
+    existing = await _existing_uniqueids(conn, starts) if starts else set()
+    inserts, events, ends, rejected = _plan(items, existing)
+    for rows in _by_key_set(inserts):
+        await insert_rows(conn.dialect, _CALLS, tuple(rows[0])).run(conn, rows)
+    for rows in _by_key_set(events):
+        await insert_rows(conn.dialect, _EVENTS, tuple(rows[0])).run(conn, rows)
+    # ends of open calls only (one writer task owns the store, so the open set read first stays
+    # true inside the transaction); the others are reported with the reason read for each
+    open_calls = await _open_calls(conn, [e.uniqueid for e in ends]) if ends else set()
     for end in ends:
-        if end.uniqueid in ended_here:
+        if end.uniqueid not in open_calls:
             rejected.append(
-                Rejected(
-                    "store.call_end_ignored",
-                    end.uniqueid,
-                    "a second end in the same batch; the first end is kept",
-                )
+                Rejected("store.call_end_ignored", end.uniqueid, await _why_not_updated(conn, end.uniqueid))
             )
-            continue
-        if open_calls is not None and end.uniqueid not in open_calls:
-            reason = await _why_not_updated(conn, end.uniqueid)
-            rejected.append(Rejected("store.call_end_ignored", end.uniqueid, reason))
-            continue
-        ended_here.add(end.uniqueid)
-        groups[frozenset(end.values)].append({KEY_PARAM: end.uniqueid, **end.values})
-    for rows in groups.values():
-        names = tuple(n for n in rows[0] if n != KEY_PARAM)
-        stmt = update_where_null(conn.dialect, _CALLS, "uniqueid", "outcome", names)
-        _check_count(optimistic, await stmt.run(conn, rows), rows, "call ends applied")
+    for stmt, rows in _end_updates(conn.dialect, [e for e in ends if e.uniqueid in open_calls], rejected):
+        await stmt.run(conn, rows)
     return rejected

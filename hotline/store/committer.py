@@ -1,8 +1,9 @@
 """Committing the recorder's batches: one transaction each, retried through a database outage.
 
 The writer keeps one connection between batches (a pool checkout and its reset cost more than a
-small batch's writing); a connection that failed is invalidated and a new one taken at the
-retry. `release()` gives it back when the writer stops.
+small batch's writing); on SQLite a batch written optimistically is sent with its commit in one
+hand-off to the driver's thread (hotline.store.sqlite_steps). A connection that failed is
+invalidated and a new one taken at the retry. `release()` gives it back when the writer stops.
 
 On a connection or operational error the batch is retried with back-off, forever, logged each
 time; the outage itself is logged once (`store.outage`, error) and its end with its length
@@ -20,7 +21,8 @@ import structlog
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hotline.store.batch import Conflict, Item, Rejected, write_batch
+from hotline.store.batch import Conflict, Item, Rejected, optimistic_steps, write_batch
+from hotline.store.sqlite_steps import commit_steps
 
 log = structlog.get_logger()
 
@@ -36,8 +38,11 @@ class Committer:
         retry_initial_s: float,
         retry_max_s: float,
         waiting: Callable[[], int],
+        committed: Callable[[int], None],
     ) -> None:
+        """`committed(n)` is told of every transaction committed, with its number of items."""
         self._engine = engine
+        self._committed = committed
         self._retry_initial_s = retry_initial_s
         self.retry_max_s = retry_max_s
         self._waiting = waiting
@@ -62,6 +67,7 @@ class Committer:
             for item in items:
                 await self.write([item])
             return
+        self._committed(len(items))
         for r in rejected:
             log.error(r.event, uniqueid=r.uniqueid, reason=r.reason)
 
@@ -75,8 +81,12 @@ class Committer:
         while True:
             try:
                 conn = await self._connection()
-                async with conn.begin():
-                    rejected = await write_batch(conn, items, optimistic=optimistic)
+                if optimistic and conn.dialect.driver == "aiosqlite":
+                    steps, rejected = optimistic_steps(conn.dialect, items)
+                    await commit_steps(conn, steps)  # one hand-off to the driver's thread
+                else:
+                    async with conn.begin():
+                        rejected = await write_batch(conn, items, optimistic=optimistic)
             except Conflict:
                 optimistic = False  # rolled back; the careful write reports every skipped item
                 continue

@@ -79,8 +79,13 @@ class CallRecorder:
         self._in_flight = 0  # items taken from memory for the batch being written
         self._wake = asyncio.Event()
         self._spill_lock = asyncio.Lock()  # one reader of the spill file at a time (writer, replay)
+        self.committed: Fanout[int] = Fanout("recorder-commits")  # items of each transaction committed
         self._committer = Committer(
-            engine, retry_initial_s=retry_initial_s, retry_max_s=retry_max_s, waiting=lambda: self.backlog
+            engine,
+            retry_initial_s=retry_initial_s,
+            retry_max_s=retry_max_s,
+            waiting=lambda: self.backlog,
+            committed=self.committed,
         )
         self._calls = KnownCalls()
         self._progress = WriteProgress()

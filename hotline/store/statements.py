@@ -30,7 +30,7 @@ import structlog
 from sqlalchemy import Table, bindparam, column, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, TableClause
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -76,6 +76,14 @@ def bind_processor(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], A
     return process
 
 
+def as_sqlalchemy_error(
+    sql: str, parameters: Any, exc: sqlite3.Error, *, multi: bool = False
+) -> StatementError:
+    """A sqlite3 error from a statement run on the driver itself, as SQLAlchemy would raise it
+    (OperationalError, IntegrityError, ...), so callers handle one kind of error."""
+    return DBAPIError.instance(sql, parameters, exc, sqlite3.Error, ismulti=multi)
+
+
 class Prepared:
     """One compiled statement: `run(conn, rows)` executes it once per row (dicts by column)."""
 
@@ -119,8 +127,8 @@ class Prepared:
             assert driver is not None  # a checked-out connection has one
             try:
                 cursor = await driver.executemany(self.sql, parameters)
-            except sqlite3.Error as exc:  # as SQLAlchemy would raise it: OperationalError, IntegrityError...
-                raise DBAPIError.instance(self.sql, parameters, exc, sqlite3.Error, ismulti=True) from exc
+            except sqlite3.Error as exc:
+                raise as_sqlalchemy_error(self.sql, parameters, exc, multi=True) from exc
             return int(cursor.rowcount)
         result = await conn.exec_driver_sql(self.sql, parameters)
         return result.rowcount

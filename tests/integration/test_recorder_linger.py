@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from daemon_settings import daemon_settings
 from polling import until
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.daemon.store_start import open_store
@@ -37,17 +35,11 @@ class HeldSleep:
         await self.released.wait()
 
 
-@pytest.fixture
-def commits(engine: AsyncEngine) -> Iterator[list[int]]:
-    """One entry per transaction committed on `engine`."""
+def transactions(rec: CallRecorder) -> list[int]:
+    """The items of each transaction `rec` commits from now on, in order."""
     seen: list[int] = []
-
-    def on_commit(_conn: object) -> None:
-        seen.append(1)
-
-    event.listen(engine.sync_engine, "commit", on_commit)
-    yield seen
-    event.remove(engine.sync_engine, "commit", on_commit)
+    rec.committed.add(seen.append)
+    return seen
 
 
 def start(rec: CallRecorder, uid: str) -> None:
@@ -83,18 +75,19 @@ async def test_with_a_window_the_lone_call_start_waits_it_out(engine):
     await rec.close()
 
 
-async def test_without_a_window_what_is_queued_together_is_one_transaction(engine, commits):
+async def test_without_a_window_what_is_queued_together_is_one_transaction(engine):
     rec = CallRecorder(engine, linger_s=0, sleep=HeldSleep())
+    commits = transactions(rec)
     rec.start()
     start(rec, "pair.1")
     rec.event("pair.1", T0 + timedelta(seconds=3), "ivr_step", {"node": "main", "key": "2"})
     rec.call_ended("pair.1", ended_at=T0 + timedelta(seconds=9), outcome="ivr_only")
     await until(lambda: rec.backlog == 0, DEADLINE_S, "the three items committed")
-    assert len(commits) == 1
+    assert commits == [3]
     assert [e.kind for e in await fetch_events(engine, "pair.1")] == ["ivr_step"]
     start(rec, "later.1")  # the writer is idle again: the next lone item is its own transaction
     await until(lambda: stored(engine, "later.1"), DEADLINE_S, "the next call start committed")
-    assert len(commits) == 2
+    assert commits == [3, 1]
     await rec.close()
 
 
@@ -158,11 +151,12 @@ async def make_busy(rec: CallRecorder, clock: Clock, sleep: HeldSleep) -> None:
     sleep.released.clear()
 
 
-async def test_under_load_items_that_arrive_together_wait_the_busy_window_too(engine, commits):
+async def test_under_load_items_that_arrive_together_wait_the_busy_window_too(engine):
     """A call's records often come in pairs (a menu step and its call event): under load the
     writer waits for more to join them, or each pair would be its own transaction."""
     sleep, clock = HeldSleep(), Clock()
     rec = CallRecorder(engine, linger_s=0, busy_window_s=0.02, sleep=sleep, clock=clock)
+    commits = transactions(rec)
     rec.start()
     start(rec, "busy.1")
     await until(lambda: stored(engine, "busy.1"), DEADLINE_S, "the first call start committed")
@@ -176,7 +170,7 @@ async def test_under_load_items_that_arrive_together_wait_the_busy_window_too(en
     start(rec, "joins.4")  # joins them
     sleep.released.set()
     await until(lambda: rec.backlog == 0, DEADLINE_S, "the batch committed")
-    assert len(commits) == before + 1 and await stored(engine, "joins.4")
+    assert commits[before:] == [3] and await stored(engine, "joins.4")
     await rec.close()
 
 

@@ -1,5 +1,6 @@
-"""write_batch: optimistic (no reads, SQLite) and careful (reads first) writes agree; rows equal
-what SQLAlchemy Core writes; calls overlapping batches end up as one row each."""
+"""write_batch: optimistic (no reads, SQLite), the same in one hand-off to SQLite's driver thread
+(commit_steps) and careful (reads first) writes agree; rows equal what SQLAlchemy Core writes;
+calls overlapping batches end up as one row each."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
 from hotline.store import Call, CallEvent, CallRecorder, fetch_calls, fetch_events
-from hotline.store.batch import Conflict, End, Event, Rejected, Start, write_batch
+from hotline.store.batch import Conflict, End, Event, Rejected, Start, optimistic_steps, write_batch
+from hotline.store.sqlite_steps import commit_steps
 from hotline.store.validate import check_values
 
 T0 = datetime(2024, 5, 1, 8, 0, 0, tzinfo=UTC)
@@ -57,13 +60,20 @@ def event(uid: str, i: int) -> Event:
     )
 
 
-async def write(engine: AsyncEngine, items, *, optimistic: bool = False):
+async def write(engine: AsyncEngine, items, *, mode: str = "careful"):
+    if mode == "one hand-off":
+        async with engine.connect() as conn:
+            steps, rejected = optimistic_steps(conn.dialect, items)
+            await commit_steps(conn, steps)
+            return rejected
     async with engine.begin() as conn:
-        return await write_batch(conn, items, optimistic=optimistic)
+        return await write_batch(conn, items, optimistic=mode == "optimistic")
 
 
-def modes(engine: AsyncEngine) -> list[bool]:
-    return [False, True] if engine.dialect.supports_sane_multi_rowcount else [False]
+def modes(engine: AsyncEngine) -> list[str]:
+    """The writes this database takes: optimistic needs row counts, one hand-off aiosqlite."""
+    counted = ["optimistic"] if engine.dialect.supports_sane_multi_rowcount else []
+    return ["careful", *counted, *(["one hand-off"] if engine.dialect.driver == "aiosqlite" else [])]
 
 
 async def stored(engine: AsyncEngine) -> tuple[dict, list]:
@@ -81,8 +91,8 @@ async def stored(engine: AsyncEngine) -> tuple[dict, list]:
 
 async def test_optimistic_and_careful_writes_give_the_same_rows(db_url, engine):
     results = []
-    for optimistic in modes(engine):
-        await write(engine, [start("o.1"), start("o.2"), event("o.1", 1)], optimistic=optimistic)
+    for mode in modes(engine):
+        await write(engine, [start("o.1"), start("o.2"), event("o.1", 1)], mode=mode)
         items = [
             start("o.3"),
             end("o.3"),
@@ -93,7 +103,7 @@ async def test_optimistic_and_careful_writes_give_the_same_rows(db_url, engine):
             end("o.2", "failed"),
             end("o.3", "failed"),
         ]
-        assert await write(engine, items, optimistic=optimistic) == [
+        assert await write(engine, items, mode=mode) == [
             Rejected(
                 "store.call_already_ended",
                 "o.3",
@@ -119,13 +129,15 @@ async def test_optimistic_and_careful_writes_give_the_same_rows(db_url, engine):
     assert events == [("o.1", {"i": 1}), ("o.1", {"i": 2})]
 
 
+@pytest.mark.parametrize("mode", ["optimistic", "one hand-off"])
 @pytest.mark.parametrize("surprise", ["existing start", "unknown end", "ended end"])
 async def test_an_optimistic_write_that_meets_the_unexpected_raises_and_writes_nothing(
-    db_url, engine, surprise
+    db_url, engine, surprise, mode
 ):
-    if not engine.dialect.supports_sane_multi_rowcount:
-        with pytest.raises(ValueError, match="does not count rows"):
-            await write(engine, [start("s.1")], optimistic=True)
+    if mode not in modes(engine):
+        if mode == "optimistic":
+            with pytest.raises(ValueError, match="does not count rows"):
+                await write(engine, [start("s.1")], mode=mode)
         return
     await write(engine, [start("old.open"), start("old.ended"), end("old.ended")])
     before = await stored(engine)
@@ -134,9 +146,23 @@ async def test_an_optimistic_write_that_meets_the_unexpected_raises_and_writes_n
     ]
     with pytest.raises(Conflict, match=r"\d+ of \d+ rows changed"):
         await write(
-            engine, [start("new.1"), event("new.1", 1), end("old.open"), odd, start("new.2")], optimistic=True
+            engine, [start("new.1"), event("new.1", 1), end("old.open"), odd, start("new.2")], mode=mode
         )
     assert await stored(engine) == before
+
+
+async def test_in_one_hand_off_a_refused_statement_raises_as_sqlalchemy_does_and_keeps_nothing(engine):
+    if engine.dialect.driver != "aiosqlite":
+        pytest.skip("one hand-off is SQLite's")
+    refused = Start({**start("r.bad").values, "direction": "sideways"})  # the CHECK constraint
+    async with engine.connect() as conn:
+        steps, _ = optimistic_steps(conn.dialect, [start("r.1"), event("r.1", 1), refused])
+        with pytest.raises(IntegrityError, match="CHECK constraint failed"):
+            await commit_steps(conn, steps)
+        steps, _ = optimistic_steps(conn.dialect, [start("r.2")])
+        await commit_steps(conn, steps)  # the same connection writes on, its failed batch rolled back
+    calls, events = await stored(engine)
+    assert (list(calls), events) == (["r.2"], [])
 
 
 async def test_one_batch_mixing_duplicates_unknown_and_repeated_ends(db_url, engine):
