@@ -1,7 +1,7 @@
 """`hotline orders list|show|answer|close`: the work orders (工单) in the store.
 
-Closing stores the order's follow-up call (回访) like `hotline outbound done`; the running daemon
-picks it up within `outbound.poll_seconds`. Changes are made as `cli:<login name>`. Bad input (not
+Closing stores the order's follow-up call (回访) like `hotline outbound done`, and tells the
+running daemon to read it (hotline.cli.tell_daemon). Changes are made as `cli:<login name>`. Bad input (not
 an order number, no such order, a closed order, an empty answer) is a one-line error, exit 2.
 """
 
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
+from hotline.cli.tell_daemon import store_changed
 from hotline.clock import utcnow
 
 if TYPE_CHECKING:
@@ -200,6 +201,8 @@ def close(
 
     found = _run(s, work)
     job = found.order.followup_job_id
+    if job:
+        store_changed(s)
     followup = (
         f"follow-up job {job}" if job else f"no follow-up: {found.history[-1].detail['followup_refused']}"
     )

@@ -1,6 +1,7 @@
 """`hotline outbound status|done|notify|cancel|dnc`: the dialer's jobs, from the store.
 
-Jobs added here are stored; the running daemon picks them up within `outbound.poll_seconds`.
+Jobs added here are stored, and the running daemon is told to read them at once (SIGUSR1,
+hotline.cli.tell_daemon); without that, within `outbound.poll_seconds`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from hotline.cli.common import ConfigOption, fail, out, settings_or_exit, with_engine
+from hotline.cli.tell_daemon import store_changed
 from hotline.clock import utcnow
 
 if TYPE_CHECKING:
@@ -75,6 +77,7 @@ def done(
     if not inserted:
         out.print(f"order {order} already has a follow-up job; nothing new", markup=False)
         return
+    store_changed(s)
     out.print(
         f"follow-up {job.id} for order {order} ({FOLLOWUP_KINDS[kind.value]}): first call "
         f"from {_local(job.not_before)}, last by {_local(job.deadline)}",
@@ -109,6 +112,8 @@ def notify(
         jobs, inserted = _run(s.database.url, work)
     except JobRequestError as exc:
         raise fail(str(exc)) from None
+    if inserted:
+        store_changed(s)
     for refusal in refused:
         out.print(f"not called: {refusal}", markup=False)
     out.print(
@@ -129,6 +134,7 @@ def cancel(
     s = settings_or_exit(config)
     if not _run(s.database.url, lambda e: store.cancel_job(e, job_id, reason, utcnow())):
         raise fail(f"there is no pending job {job_id}")
+    store_changed(s)
     out.print(f"job {job_id} cancelled", markup=False)
 
 
@@ -225,6 +231,7 @@ def dnc_add(
     s = settings_or_exit(config)
     digits = _dnc_number(number)
     _run(s.database.url, lambda e: store.dnc_add(e, digits, reason, utcnow()))
+    store_changed(s)
     out.print(f"{digits} is on the do-not-call list", markup=False)
 
 
@@ -236,6 +243,7 @@ def dnc_remove(number: str, config: Path = ConfigOption) -> None:
     digits = _dnc_number(number)
     if not _run(s.database.url, lambda e: store.dnc_remove(e, digits)):
         raise fail(f"{digits} is not on the do-not-call list")
+    store_changed(s)
     out.print(f"{digits} removed from the do-not-call list", markup=False)
 
 

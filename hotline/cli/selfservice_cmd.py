@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from hotline.cli.common import ConfigOption, err, fail, out, settings_or_exit, with_engine
+from hotline.cli.tell_daemon import store_changed
 from hotline.clock import utcnow
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def outage_add(
         )
     except NoticeError as exc:
         raise fail(str(exc)) from None
+    store_changed(s)  # a planned outage's notice calls (outbound.notify_planned_outages)
     _published(notice, now)
 
 

@@ -1,4 +1,5 @@
-"""The daemon's signals: SIGTERM/SIGINT stop it gracefully, SIGHUP reloads the menu."""
+"""The daemon's signals: SIGTERM/SIGINT stop it gracefully, SIGHUP reloads the menu, SIGUSR1 reads
+the dialer's jobs, do-not-call list and notices from the store now (the CLI changed them)."""
 
 from __future__ import annotations
 
@@ -36,9 +37,13 @@ class MenuReloader:
                 await self.on_reloaded(loaded)
 
 
-def install_signal_handlers(stop: asyncio.Event, reload_menu: Callable[[], None]) -> None:
-    """SIGTERM/SIGINT: graceful stop. SIGHUP: reload the menu (an invalid file is logged, kept out)."""
+def install_signal_handlers(
+    stop: asyncio.Event, reload_menu: Callable[[], None], store_changed: Callable[[], None]
+) -> None:
+    """SIGTERM/SIGINT: graceful stop. SIGHUP: reload the menu (an invalid file is logged, kept out).
+    SIGUSR1: `store_changed` (the dialer polls at once)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, reload_menu)
+    loop.add_signal_handler(signal.SIGUSR1, store_changed)

@@ -7,8 +7,8 @@ one child, the daemon. A child that does not say READY=1 within the start timeou
 or SIGSTOPped process cannot run a handler) and started again after `restart_s`; so is one that
 exits by itself - unless five in a row ended before READY=1 (a config error, a port taken by
 another program: restarting cannot help; systemd's StartLimitBurst). SIGTERM/SIGINT are passed
-on and end the supervision once the child has stopped (SIGKILL after the stop timeout); SIGHUP is
-passed on (menu reload).
+on and end the supervision once the child has stopped (SIGKILL after the stop timeout); SIGHUP
+(menu reload) and SIGUSR1 (the CLI changed the dialer's jobs) are passed on.
 
 Why our own and not `systemd-run --user`: the lab and CI machines run without a systemd instance
 (containers, chroots), and the protocol is a few lines; the shipped unit uses systemd itself.
@@ -28,6 +28,7 @@ import structlog
 
 log = structlog.get_logger("supervisor")
 POLL_S = 0.05
+PASSED_ON = (signal.SIGHUP, signal.SIGUSR1)  # to the child: menu reload, store changed
 START_LIMIT = 5  # children in a row that never got ready (a bad config, a port taken): give up
 
 
@@ -60,7 +61,7 @@ class Supervisor:
             return await self._supervise()
         finally:
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            for sig in (signal.SIGTERM, signal.SIGINT, *PASSED_ON):
                 loop.remove_signal_handler(sig)
 
     async def _supervise(self) -> int:
@@ -144,7 +145,8 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
-        loop.add_signal_handler(signal.SIGHUP, self._signal_child, signal.SIGHUP)
+        for sig in PASSED_ON:
+            loop.add_signal_handler(sig, self._signal_child, sig)
 
 
 def _kill(child: asyncio.subprocess.Process) -> None:

@@ -86,7 +86,8 @@ async def run_daemon(
         server = build_server(settings, ctx)
         if signals:
             reloader = MenuReloader(ctx.menus, on_reloaded=reload_recorder(engine, utcnow))
-            install_signal_handlers(stop, reloader)
+            assert ctx.outbound is not None  # the daemon always has its dialer
+            install_signal_handlers(stop, reloader, ctx.outbound.poll_soon)
         await _serve(settings, ctx, server, stop, started)
     finally:
         if ctx is not None:

@@ -60,7 +60,10 @@ class Outbound(StrictSection):
         description="a caller who hung up after waiting this long is called back; 0 = off",
     )
     poll_seconds: float = Field(
-        default=10.0, gt=0, le=60, description="jobs added by the CLI are seen this fast"
+        default=60.0,
+        gt=0,
+        le=300,
+        description="the store is read again this often; the CLI's changes are read at once (SIGUSR1)",
     )
     dial_patterns: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PATTERNS),

@@ -3,8 +3,8 @@ same path as MQTT `<prefix>/dispatch/service_done`: a `ServiceDone` handed to a 
 
 - In the daemon the scheduler is `OutboundRuntime.schedule_followup` (stores the job and hands it
   to the dialer at once; a number outbound.dial_patterns refuses is counted and published).
-- The CLI uses `stored_scheduler` (the job is stored; the daemon picks it up within
-  `outbound.poll_seconds`), like `hotline outbound done`.
+- The CLI uses `stored_scheduler` (the job is stored; the command then tells the daemon to read
+  it, hotline.cli.tell_daemon), like `hotline outbound done`.
 
 Repairs are followed up as `repair`, complaints and reports as `complaint`. A follow-up that
 cannot be made (no caller number, a number on the do-not-call list, one that cannot or may not

@@ -1,7 +1,8 @@
 """The dialer in the daemon: feeds the pure core (acd.dialer) and carries its commands out.
 
-One loop (`run`): every `poll_seconds` (at once after `poll_soon()`) it picks up the jobs, notices and
-DNC list the CLI or the console changed, then ticks the core with the free outbound lines (4 minus every
+One loop (`run`): every `poll_seconds` (at once after `poll_soon()`: the console, or SIGUSR1 from the
+CLI) it picks up the jobs, notices and DNC list the CLI or the console changed (logged
+`dialer.store_read` when anything did), then ticks the core with the free outbound lines (4 minus every
 outbound call in progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A
 `Dial` seizes a line in the shared trunk-capacity core and places the try
 (hotline.services.dialer_attempts: originate over AMI and, when answered, wait for the FastAGI call flow
@@ -154,19 +155,21 @@ class OutboundRuntime:
         await self._notify_new_notices()  # notices published while the daemon was down
 
     async def _poll(self, since: datetime) -> None:
-        await self._sync_dnc()
+        dnc = await self._sync_dnc()
         await self._notify_new_notices()
         new, cancelled = await store.changed_since(self.engine, since)
-        for row in new:
-            self._add_row(row)
-        for job_id in cancelled:
-            if job_id in self._jobs:
-                self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()), stored=True)
+        added = sum(self._add_row(row) for row in new)
+        ended = [job_id for job_id in cancelled if job_id in self._jobs]
+        for job_id in ended:
+            self._apply(self.core.handle(core.CancelJob(job_id, "cancelled"), self.clock()), stored=True)
+        if added or ended or dnc:
+            log.info("dialer.store_read", new_jobs=added, cancelled=len(ended), dnc_changes=dnc)
 
-    def _add_row(self, row: OutboundJobRow) -> None:
-        """Hand a stored job to the core once (the poll and `add()` may both see a new row)."""
+    def _add_row(self, row: OutboundJobRow) -> bool:
+        """Hand a stored job to the core once (the poll and `add()` may both see a new row);
+        False if it had it already."""
         if row.id in self._jobs or row.id in self._finished:
-            return
+            return False
         job = job_from_row(row)
         self._jobs[job.id] = job
         self._apply(self.core.handle(core.AddJob(job), self.clock()))
@@ -175,15 +178,19 @@ class OutboundRuntime:
             self.requests.refusals.report("dialer", refusal, by=f"{row.purpose} job-{row.id}")
             reason = f"number not allowed by outbound.dial_patterns ({refusal.reason})"
             self._apply(self.core.handle(core.CancelJob(job.id, reason), self.clock()))
+        return True
 
-    async def _sync_dnc(self) -> None:
+    async def _sync_dnc(self) -> int:
+        """The do-not-call list as stored; returns how many numbers came or went."""
         numbers = await store.dnc_numbers(self.engine)
         now = self.clock()
         for n in sorted(numbers - self._dnc):
             self._apply(self.core.handle(core.DncAdded(n), now))
         for n in sorted(self._dnc - numbers):
             self._apply(self.core.handle(core.DncRemoved(n), now))
+        changes = len(numbers ^ self._dnc)
         self._dnc = numbers
+        return changes
 
     def free_lines(self) -> int:
         if self.ami is None or not self.ami.connected.is_set():

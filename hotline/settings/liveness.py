@@ -16,7 +16,7 @@ class Liveness(StrictSection):
         "whose event loop does not ping for this long is killed and restarted",
     )
     loop_tick_seconds: float = Field(
-        default=0.5, gt=0, le=10, description="how often the event loop's lag is measured"
+        default=1.0, gt=0, le=10, description="how often the event loop's lag is measured"
     )
     loop_lag_warn_seconds: float = Field(
         default=0.5, gt=0, le=60, description="a lag above this is logged as a warning"

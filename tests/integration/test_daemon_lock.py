@@ -248,3 +248,24 @@ def test_once_it_serves_the_daemon_freezes_what_start_built(daemon):
     events = [x["event"] for x in lines]
     assert events.index("daemon.ready") < events.index("daemon.heap_frozen")
     assert d.line("daemon.heap_frozen")["objects"] > 10_000  # the libraries, the services
+
+
+def test_a_job_added_by_the_cli_is_read_by_the_daemon_at_once_not_at_its_next_poll(daemon):
+    """`hotline outbound done` and `dnc add` tell the daemon (SIGUSR1): it reads the store now,
+    while its own poll (`outbound.poll_seconds`, 60 s by default) is far away."""
+    running, cfg = daemon
+    wait_until(lambda: running.logged("dialer.loaded"), 10, "the dialer's first read")
+    done = hotline("outbound", "done", "--order", "GD-1", "--kind", "repair", "--number", "13800138000",
+                   "-c", str(cfg))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: len(store_reads(running)) == 1, 10, "the daemon read the new job")
+    dnc = hotline("outbound", "dnc", "add", "13800138000", "-c", str(cfg))
+    assert dnc.returncode == 0, dnc.stderr
+    wait_until(lambda: len(store_reads(running)) == 2, 10, "the daemon read the do-not-call list")
+    assert [(r["new_jobs"], r["dnc_changes"]) for r in store_reads(running)] == [(1, 0), (0, 1)]
+    assert running.stop() == 0
+
+
+def store_reads(daemon: Daemon) -> list[dict]:
+    lines = daemon.log.read_text(errors="replace").splitlines()
+    return [e for e in map(json.loads, (x for x in lines if '"dialer.store_read"' in x))]

@@ -1,6 +1,7 @@
 """`hotline supervise`'s core (hotline/daemon/supervisor.py) with real child processes that speak
 the notify protocol: a frozen child (SIGSTOP) is killed and started again within the watchdog
-limit, a crashed one is restarted, one that never gets ready is killed, SIGTERM passes on."""
+limit, a crashed one is restarted, one that never gets ready is killed, SIGTERM passes on, so do
+SIGHUP and SIGUSR1."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ if mode == "exit_at_once":
 if mode == "ignore_term":
     import signal
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if mode == "note_signals":  # each SIGHUP / SIGUSR1 noted in a file beside the pids
+    import signal
+    def note(sig, _frame):
+        with (pids.parent / "signals").open("a") as f:
+            f.write(signal.Signals(sig).name + "\\n")
+    for sig in (signal.SIGHUP, signal.SIGUSR1):
+        signal.signal(sig, note)
 if mode != "never_ready":
     say("READY=1")
 if mode == "crash" and len(pids.read_text().split()) == 1:
@@ -97,3 +105,19 @@ async def test_children_that_never_get_ready_five_times_in_a_row_end_the_supervi
     sup, pids = supervisor(tmp_path, "exit_at_once", restart_s=0.01)
     assert await asyncio.wait_for(sup.run(), 20) == 4
     assert len(started(pids)) == 5 and sup.failed_starts == 5
+
+
+async def test_sighup_and_sigusr1_are_passed_on_to_the_child(tmp_path):
+    sup, pids = supervisor(tmp_path, "note_signals")
+    running = asyncio.create_task(sup.run())
+    noted = tmp_path / "signals"
+    try:
+        await until(lambda: started(pids) and sup.ready_pid == started(pids)[0], 10, "child ready")
+        os.kill(os.getpid(), signal.SIGHUP)  # the supervisor is this process
+        await until(noted.exists, 10, "the child got SIGHUP")
+        os.kill(os.getpid(), signal.SIGUSR1)
+        await until(lambda: noted.read_text().split() == ["SIGHUP", "SIGUSR1"], 10, "and SIGUSR1")
+    finally:
+        sup.stop()
+        await asyncio.wait_for(running, 10)
+    assert len(started(pids)) == 1
