@@ -14,9 +14,10 @@ transaction without a window (half a millisecond of CPU each on the 2-core lab),
 them share one: at 100-400 lab callers the daemon's CPU per call fell from 11-13 ms with 20 ms to
 8-10 ms with 100 ms; 250 ms took another tenth off its share of Asterisk's CPU at 50 and 200
 callers (README "Configuration"). The arrival rate is a moving average of the gaps
-between records, starting as quiet: a short burst (a call's end and its last steps) does not
-count as load (it takes about 15 records at 100 a second to count), and the first record after
-250 ms without one ends the busy state.
+between arrivals, starting as quiet. Records that come within a millisecond of each other are
+one arrival (a call's end and its last steps, written together, are not load); it takes six
+arrivals at 40 a second (150 ms) to count as load, and the first record after 250 ms without
+one ends the busy state.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections.abc import Callable
 DEFAULT_LINGER_S = 0.0
 DEFAULT_BUSY_WINDOW_S = 0.25
 BUSY_RATE = 20.0  # records a second: about 2 new calls a second, 40 times a 12-line center
-SMOOTHING = 0.2  # weight of the newest gap in the moving average (about the last 5 gaps)
+SMOOTHING = 0.5  # weight of the newest gap in the moving average (about the last 2-3 gaps)
+SAME_INSTANT_S = 0.001  # records closer together than this are one arrival
 QUIET_GAP_S = 1.0  # where the average starts, and the most one gap counts for
 MAX_WINDOW_S = 1.0
 
@@ -51,6 +53,8 @@ class CommitWindow:
         now = self._clock()
         if self._last is not None:
             gap = min(max(0.0, now - self._last), QUIET_GAP_S)
+            if gap < SAME_INSTANT_S:
+                return  # the same arrival as the record before (a clock stepping back too)
             self._gap_s = (1 - SMOOTHING) * self._gap_s + SMOOTHING * gap
         self._last = now
 

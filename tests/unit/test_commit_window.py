@@ -1,5 +1,5 @@
 """The recorder's group commit window (hotline/store/commit_window.py): at once while records
-trickle in, the busy window once they come faster than a hundred a second, the fixed window
+trickle in, the busy window once they come faster than twenty a second, the fixed window
 always; pure, on an injected clock."""
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def test_a_short_burst_is_not_load():
     window = CommitWindow(0.0, 0.02, clock)
     arrivals(window, clock, [0.5, 0.0, 0.0, 0.0, 0.0, 0.0])  # a call's end with its last steps
     assert not window.busy
+    arrivals(window, clock, [0.04, 0.04, 0.0, 0.0])  # a few records close together, not a burst
+    assert not window.busy
 
 
 def test_a_steady_rate_above_the_threshold_opens_the_window_and_a_pause_closes_it():
@@ -65,11 +67,30 @@ def test_the_fixed_window_applies_always_and_the_larger_window_wins():
     assert CommitWindow(0.005, 0.02, clock).wait_s() == 0.005
 
 
-def test_a_clock_that_steps_back_counts_as_no_gap():
+def test_a_clock_that_steps_back_counts_as_the_same_arrival():
     clock = Clock()
     window = CommitWindow(0.0, 0.02, clock)
-    arrivals(window, clock, [-5.0] * 40)
-    assert window.busy  # never a negative average
+    arrivals(window, clock, [0.01] + [-0.5] * 40)
+    assert not window.busy  # never a negative average, nor forty arrivals
+    arrivals(window, clock, [20.0] + [0.01] * 7)
+    assert window.busy
+
+
+def test_a_burst_of_calls_counts_as_load_after_150_ms():
+    clock = Clock()
+    window = CommitWindow(0.0, 0.02, clock)
+    arrivals(window, clock, [0.0] + [0.025] * 5)  # calls at 40 a second after a quiet time
+    assert not window.busy
+    arrivals(window, clock, [0.025])
+    assert window.busy
+
+
+def test_records_of_one_instant_are_one_arrival():
+    clock = Clock()
+    window = CommitWindow(0.0, 0.02, clock)
+    for _ in range(30):  # busy-hour calls, each ending with five records at once
+        arrivals(window, clock, [0.3, 0.0002, 0.0002, 0.0002, 0.0002])
+    assert not window.busy
 
 
 @pytest.mark.parametrize("bad", [-0.001, 1.001, math.nan, math.inf])
