@@ -15,19 +15,19 @@ compiled once. Elsewhere (PostgreSQL) it goes through the engine's pool.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections import namedtuple
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, exists, literal, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.harassment.models import FlaggedNumberRow
 from hotline.orders.models import WorkOrderRow
 from hotline.orders.open_repairs import OpenRepair
 from hotline.phone_number import stored_forms
 from hotline.selfservice.models import AccountRow
+from hotline.store.kept_connection import KeptConnection
 from hotline.store.statements import as_sqlalchemy_error
 
 _FLAGS = FlaggedNumberRow.__table__.c
@@ -89,8 +89,7 @@ class CallerFacts:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._conn: AsyncConnection | None = None
-        self._opening: asyncio.Future[None] | None = None
+        self._kept = KeptConnection(engine, "caller facts")
         dialect = engine.dialect
         compiled = _STATEMENT.compile(dialect=dialect)
         self._sql = compiled.string
@@ -107,41 +106,17 @@ class CallerFacts:
             return False, ()
         values = {**self._fixed, **params}
         positional = tuple(values[n] for n in self._names)
-        driver = await self._driver()
+        driver = (await (await self._kept.get()).get_raw_connection()).driver_connection
+        assert driver is not None  # a checked-out connection has one
         try:
             raw = await driver.execute_fetchall(self._sql, positional)
         except sqlite3.Error as exc:
-            await self._drop(invalidate=True)
+            await self._kept.drop(invalidate=True)
             raise as_sqlalchemy_error(self._sql, positional, exc) from exc
         return _facts([self._row(r) for r in raw])
 
     def _row(self, raw: Any) -> Any:
         return _Row._make(v if p is None else p(v) for v, p in zip(raw, self._processors, strict=True))
 
-    async def _driver(self) -> Any:
-        """The kept connection's driver; the calls that arrive together share one opening,
-        which finishes (and is kept) even if the lookup that started it gives up waiting."""
-        if self._conn is None:
-            if self._opening is None:
-                self._opening = asyncio.ensure_future(self._open())
-            await asyncio.shield(self._opening)
-        assert self._conn is not None
-        return (await self._conn.get_raw_connection()).driver_connection
-
-    async def _open(self) -> None:
-        try:
-            self._conn = await self.engine.connect()
-        finally:
-            self._opening = None
-
     async def close(self) -> None:
-        if self._opening is not None:
-            await asyncio.gather(self._opening, return_exceptions=True)
-        await self._drop(invalidate=False)
-
-    async def _drop(self, *, invalidate: bool) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            if invalidate:
-                await conn.invalidate()
-            await conn.close()
+        await self._kept.release()

@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 import structlog
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.store.batch import Conflict, Item, Rejected, optimistic_steps, write_batch
+from hotline.store.kept_connection import KeptConnection
 from hotline.store.sqlite_steps import commit_steps
 
 log = structlog.get_logger()
@@ -47,7 +48,7 @@ class Committer:
         self.retry_max_s = retry_max_s
         self._waiting = waiting
         self._outage_since: float | None = None  # monotonic time of the first failed write
-        self._conn: AsyncConnection | None = None  # the writer's, kept between batches
+        self._kept = KeptConnection(engine, "recorder")  # the writer's, kept between batches
 
     @property
     def reachable(self) -> bool:
@@ -80,7 +81,7 @@ class Committer:
         optimistic = self._engine.dialect.supports_sane_multi_rowcount
         while True:
             try:
-                conn = await self._connection()
+                conn = await self._kept.get()
                 if optimistic and conn.dialect.driver == "aiosqlite":
                     steps, rejected = optimistic_steps(conn.dialect, items)
                     await commit_steps(conn, steps)  # one hand-off to the driver's thread
@@ -93,7 +94,7 @@ class Committer:
             except (IntegrityError, DataError):
                 raise
             except (SQLAlchemyError, OSError) as exc:
-                await self._drop(invalidate=True)  # a connection that failed is not reused
+                await self._kept.drop(invalidate=True)  # a connection that failed is not reused
                 self._outage(exc)
                 log.error(
                     "store.write_failed", attempt=attempt, items=len(items), retry_in_s=delay, error=str(exc)
@@ -107,27 +108,9 @@ class Committer:
             self._recovered()
             return rejected
 
-    async def _connection(self) -> AsyncConnection:
-        if self._conn is None:
-            self._conn = await self._engine.connect()
-        return self._conn
-
     async def release(self) -> None:
         """Give the writer's connection back to the pool (the writer stops); never raises."""
-        await self._drop(invalidate=False)
-
-    async def _drop(self, *, invalidate: bool) -> None:
-        """Let go of the kept connection (`invalidate`: it failed, the next write takes a new
-        one); a failure to is logged, never raised (it must not hide what ended the writer)."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            if invalidate:
-                await conn.invalidate()
-            await conn.close()
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("store.connection_release_failed", error=str(exc), invalidated=invalidate)
+        await self._kept.release()
 
     def _outage(self, exc: Exception) -> None:
         if self._outage_since is None:
