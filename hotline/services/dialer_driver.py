@@ -1,9 +1,9 @@
 """The dialer in the daemon: feeds the pure core (acd.dialer) and carries its commands out.
 
-One loop (`run`): every `poll_seconds` (at once after `poll_soon()`: the console, or SIGUSR1 from the
-CLI) it picks up the jobs, notices and DNC list the CLI or the console changed (logged
-`dialer.store_read` when anything did), then ticks the core with the free outbound lines (4 minus every
-outbound call in progress: the dialer's, callbacks', agents' own 9+number calls; 0 while AMI is down). A
+One loop (`run`): every `poll_seconds` (at once after `poll_soon()`: the console, the CLI's SIGUSR1)
+it reads the jobs, notices and DNC list (`dialer.store_read` when they changed), then ticks the core
+with the free outbound lines (4 minus every outbound call in progress: the dialer's, callbacks',
+agents' own 9+number calls; 0 while AMI is down). A
 `Dial` seizes a line in the shared trunk-capacity core and places the try
 (hotline.services.dialer_attempts: originate over AMI and, when answered, wait for the FastAGI call flow
 to finish); once the line is released the core hears the result. Every write to the store goes through
@@ -60,13 +60,9 @@ class OutboundRuntime:
     ) -> None:
         """`refusals` reports a requested number outbound.dial_patterns does not allow;
         `flow_start_s`: how long an answered call's FastAGI call flow has to connect."""
-        self.settings = settings
-        self.requests = RequestedJobs(settings, refusals)
-        self.engine = engine
-        self.trunks = trunks
-        self.ami = ami
-        self.bus = bus
+        self.settings, self.engine, self.trunks, self.ami, self.bus = settings, engine, trunks, ami, bus
         self.clock = clock
+        self.requests = RequestedJobs(settings, refusals)
         self.core = core.Dialer(dialer_settings(settings.outbound))
         self._dnc: set[str] = set()
         self._records = DialerRecords(engine, bus)
@@ -75,9 +71,8 @@ class OutboundRuntime:
         )
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._stopping = False
+        self._stopping, self._poll_asked = False, False  # close(), poll_soon()
         self._last_notice_id = 0
-        self._poll_asked = False  # poll_soon()
         self._jobs: dict[str, core.Job] = {}  # the jobs the core holds (it forgets finished ones)
         self._finished: set[str] = set()  # ended in this run (their rows may lag behind)
 
@@ -118,12 +113,16 @@ class OutboundRuntime:
         due = self.core.next_wakeup(now)
         if due is not None:
             delay = min(delay, max(0.0, (due - now).total_seconds()))
+        await self._nap(delay)  # until it is time to poll or a job falls due
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep up to `seconds`; close(), poll_soon() or a new job wakes it early."""
         self._wake.clear()
         try:
-            async with asyncio.timeout(delay):
+            async with asyncio.timeout(seconds):
                 await self._wake.wait()
         except TimeoutError:
-            pass  # time to poll / a job fell due
+            pass
 
     async def _load_when_reachable(self) -> None:
         """`_load`, retried with back-off while the database is away (calls go on meanwhile:
@@ -135,12 +134,7 @@ class OutboundRuntime:
                 return
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("dialer.load_failed", error=str(exc).splitlines()[0], retry_in_s=delay)
-                self._wake.clear()
-                try:
-                    async with asyncio.timeout(delay):
-                        await self._wake.wait()  # close() wakes it
-                except TimeoutError:
-                    pass
+                await self._nap(delay)
                 delay = min(delay * 2, 30.0)
 
     async def _load(self) -> None:
@@ -166,8 +160,7 @@ class OutboundRuntime:
             log.info("dialer.store_read", new_jobs=added, cancelled=len(ended), dnc_changes=dnc)
 
     def _add_row(self, row: OutboundJobRow) -> bool:
-        """Hand a stored job to the core once (the poll and `add()` may both see a new row);
-        False if it had it already."""
+        """Hand a stored job to the core once (the poll and `add()` may both see it); False if seen."""
         if row.id in self._jobs or row.id in self._finished:
             return False
         job = job_from_row(row)

@@ -89,10 +89,7 @@ class CallRecorder:
         )
         self._calls = KnownCalls()
         self._progress = WriteProgress()
-        self._closing = False
-        self._stopping = False
-        self._running = False
-        self._finished = False
+        self._closing = self._stopping = self._running = self._finished = False
         self._task: asyncio.Task[None] | None = None
         self.observers: Fanout[Item] = Fanout("recorder")  # see every item accepted for writing
 
