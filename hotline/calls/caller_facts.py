@@ -28,7 +28,7 @@ from hotline.orders.open_repairs import OpenRepair
 from hotline.phone_number import stored_forms
 from hotline.selfservice.models import AccountRow
 from hotline.store.kept_connection import KeptConnection
-from hotline.store.statements import as_sqlalchemy_error
+from hotline.store.statements import as_sqlalchemy_error, driver_of
 
 _FLAGS = FlaggedNumberRow.__table__.c
 _ACCOUNTS = AccountRow.__table__.c
@@ -106,8 +106,7 @@ class CallerFacts:
             return False, ()
         values = {**self._fixed, **params}
         positional = tuple(values[n] for n in self._names)
-        driver = (await (await self._kept.get()).get_raw_connection()).driver_connection
-        assert driver is not None  # a checked-out connection has one
+        driver = await driver_of(await self._kept.get())
         try:
             raw = await driver.execute_fetchall(self._sql, positional)
         except sqlite3.Error as exc:

@@ -1,8 +1,9 @@
 """`hotline orders list|show|answer|close`: the work orders (工单) in the store.
 
 Closing stores the order's follow-up call (回访) like `hotline outbound done`, and tells the
-running daemon to read it (hotline.cli.tell_daemon). Changes are made as `cli:<login name>`. Bad input (not
-an order number, no such order, a closed order, an empty answer) is a one-line error, exit 2.
+running daemon to read it (hotline.cli.tell_daemon). Changes are made as `cli:<login name>`.
+Bad input (not an order number, no such order, a closed order, an empty answer) is a one-line
+error, exit 2.
 """
 
 from __future__ import annotations

@@ -3,13 +3,13 @@
 One loop (`run`): every `poll_seconds` (at once after `poll_soon()`: the console, the CLI's SIGUSR1)
 it reads the jobs, notices and DNC list (`dialer.store_read` when they changed), then ticks the core
 with the free outbound lines (4 minus every outbound call in progress: the dialer's, callbacks',
-agents' own 9+number calls; 0 while AMI is down). A
-`Dial` seizes a line in the shared trunk-capacity core and places the try
-(hotline.services.dialer_attempts: originate over AMI and, when answered, wait for the FastAGI call flow
-to finish); once the line is released the core hears the result. Every write to the store goes through
-one ordered queue (hotline.services.dialer_records), so a job's rows are written in order. Jobs the
-daemon asks for itself (MQTT, callbacks, notices) come from hotline.services.dialer_requests, which
-refuses and reports numbers outbound.dial_patterns does not allow.
+agents' own 9+number calls; 0 while AMI is down). A `Dial` seizes a line in the shared
+trunk-capacity core and places the try (hotline.services.dialer_attempts: originate over AMI and,
+when answered, wait for the FastAGI call flow to finish); once the line is released the core hears
+the result. Every write to the store goes through one ordered queue
+(hotline.services.dialer_records), so a job's rows are written in order. Jobs the daemon asks for
+itself (MQTT, callbacks, notices) come from hotline.services.dialer_requests, which refuses and
+reports numbers outbound.dial_patterns does not allow.
 """
 
 from __future__ import annotations

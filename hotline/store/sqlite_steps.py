@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.store.batch import Conflict, Step
-from hotline.store.statements import as_sqlalchemy_error
+from hotline.store.statements import as_sqlalchemy_error, driver_of
 
 _Planned = list[tuple[str, list[tuple[Any, ...]], Step]]
 
@@ -61,8 +61,7 @@ async def commit_steps(conn: AsyncConnection, steps: list[Step]) -> None:
     """Run `steps` and commit, in one hand-off to `conn`'s aiosqlite thread (`conn` outside
     any SQLAlchemy transaction). Raises `Conflict` (nothing written) on a shortfall."""
     planned = [(s.statement.sql, s.statement.parameters(s.rows), s) for s in steps]
-    driver = (await conn.get_raw_connection()).driver_connection
-    assert driver is not None  # a checked-out connection has one
+    driver = await driver_of(conn)
     try:
         shortfall = await driver._execute(_run, driver._conn, planned)
     except _StepFailed as failed:

@@ -84,6 +84,13 @@ def as_sqlalchemy_error(
     return DBAPIError.instance(sql, parameters, exc, sqlite3.Error, ismulti=multi)
 
 
+async def driver_of(conn: AsyncConnection) -> Any:
+    """The driver's own connection (aiosqlite's) under a checked-out SQLAlchemy connection."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None  # a checked-out connection has one
+    return driver
+
+
 class Prepared:
     """One compiled statement: `run(conn, rows)` executes it once per row (dicts by column)."""
 
@@ -123,8 +130,7 @@ class Prepared:
         SQLAlchemy's four (cursor, execute, fetch, close), half the CPU of a small batch."""
         parameters = self.parameters(rows)
         if conn.dialect.driver == "aiosqlite":
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None  # a checked-out connection has one
+            driver = await driver_of(conn)
             try:
                 cursor = await driver.executemany(self.sql, parameters)
             except sqlite3.Error as exc:
