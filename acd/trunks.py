@@ -56,9 +56,12 @@ class TrunkCapacity:
         self.limits: dict[Direction, int] = {"inbound": inbound, "outbound": outbound}
         self.calls: dict[str, tuple[Direction, datetime]] = {}
         self.peak: dict[Direction, int] = {"inbound": 0, "outbound": 0}
+        self._used: dict[Direction, int] = {"inbound": 0, "outbound": 0}  # kept with `calls`
 
     def in_use(self, direction: Direction) -> int:
-        return sum(1 for d, _ in self.calls.values() if d == direction)
+        """Lines of `direction` held now (counted as calls seize and release them: every new
+        call asks, and walking every call in progress each time grew with the load)."""
+        return self._used[direction]
 
     def handle(self, event: Event, now: datetime) -> list[Command]:
         if isinstance(event, Seize):
@@ -74,10 +77,13 @@ class TrunkCapacity:
                     )
                 ]
             self.calls[event.call_id] = (event.direction, now)
+            self._used[event.direction] = used + 1
             self.peak[event.direction] = max(self.peak[event.direction], used + 1)
             return [Admit(event.call_id, event.direction, used + 1)]
         if isinstance(event, Release):
-            if self.calls.pop(event.call_id, None) is None:
+            held = self.calls.pop(event.call_id, None)
+            if held is None:
                 raise TrunkError(f"call {event.call_id} holds no line; cannot Release")
+            self._used[held[0]] -= 1
             return []
         raise TrunkError(f"unknown event {event!r}")

@@ -85,8 +85,15 @@ def as_sqlalchemy_error(
 
 
 async def driver_of(conn: AsyncConnection) -> Any:
-    """The driver's own connection (aiosqlite's) under a checked-out SQLAlchemy connection."""
-    driver = (await conn.get_raw_connection()).driver_connection
+    """The driver's own connection (aiosqlite's) under a checked-out SQLAlchemy connection.
+    A valid one is read directly (no I/O can happen); SQLAlchemy's awaitable way, which starts a
+    greenlet each time, is only needed to revalidate one (twice a call on the hot paths)."""
+    sync = conn.sync_connection
+    if sync is not None and not sync.closed and not sync.invalidated:
+        raw = sync.connection
+    else:
+        raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
     assert driver is not None  # a checked-out connection has one
     return driver
 

@@ -50,4 +50,10 @@ def test_never_more_lines_than_configured(ops):
             t.handle(Release(cid), T0)
             held.discard(cid)
         assert t.in_use("inbound") <= 8 and t.in_use("outbound") <= 4
+        for d in ("inbound", "outbound"):  # the kept count is the lines actually held
+            assert (
+                t.in_use(d)
+                == sum(1 for h in held if h.startswith(d))
+                == sum(1 for x, _ in t.calls.values() if x == d)
+            )
     assert t.peak["inbound"] <= 8 and t.peak["outbound"] <= 4
