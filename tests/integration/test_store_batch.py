@@ -253,3 +253,15 @@ async def test_overlapping_calls_are_one_row_each_with_their_end(db_url, engine)
         data = (await conn.scalars(select(CallEvent.data).order_by(CallEvent.id))).all()
         assert await conn.scalar(select(func.count()).select_from(Call)) == n
     assert [d["i"] for d in data] == list(range(n))
+
+
+async def test_one_hand_off_on_a_connection_that_was_invalidated_reconnects_and_writes(db_url, engine):
+    if engine.dialect.driver != "aiosqlite":
+        pytest.skip("the one hand-off is SQLite's")
+    async with engine.connect() as conn:
+        steps, _ = optimistic_steps(conn.dialect, [start("inv.1")])
+        await commit_steps(conn, steps)
+        await conn.invalidate()  # its driver connection is closed: the next use must take a new one
+        steps, _ = optimistic_steps(conn.dialect, [start("inv.2")])
+        await commit_steps(conn, steps)
+    assert [c.uniqueid for c in await fetch_calls(engine)] == ["inv.1", "inv.2"]
