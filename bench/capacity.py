@@ -3,7 +3,9 @@
 Each step (lab/load_step.py) places N calls from one sipp (lab/sipp_many.py) at RATE new calls
 per second; every call hears the greeting (6.5 s, not interruptible), presses 4 (业务咨询 menu),
 2 (业务办理 menu), 2 (an announcement, 增容和改类) and stays in the announcement until the last
-call of the step has started, so all N are on the line at once. Per step it prints:
+call of the step has started, so all N are on the line at once. A step of fewer than MIN_CALLS
+(200) callers places its batch again, one after the other, until 200 calls are measured (50
+callers: 4 batches, 100: 2): its figures are those runs added up ("x4"). Per step it prints:
   - calls completed / failed, and the peak of channels up at once (AMI Newchannel/Hangup);
   - CPU seconds of the daemon and of Asterisk during the step (/proc/<pid>/stat), per call, and
     their ratio (target: daemon <= 10 % of Asterisk's at every step), and how busy the whole
@@ -50,25 +52,38 @@ from hotline.settings import load_settings
 from lab.ami import AmiCredentials
 from lab.hotline_stack import hotline_up
 from lab.lab_lock import take_lab
-from lab.load_step import StepFigures, run_step
+from lab.load_step import StepFigures, merged, run_step
 from prompts.native import sync_dir
 
 DEFAULT_STEPS = (50, 100, 200, 300, 400, 500, 600)
 RATE = 40.0  # new calls per second within a step
 MACHINE_LIMIT = 0.95  # busy share of all cores at which the ramp stops
+MIN_CALLS = 200  # a ramp step smaller than this places its batch again until it has measured this many
 COMPARE_CALLS = 200  # callers per run of the WAV-only / native comparison
 
 
 def print_step(f: StepFigures, label: str = "") -> None:
     ratio = f"{100 * f.ratio:5.1f} %" if f.asterisk_cpu_s else "    -  "
     print(
-        f"  {label}{f.calls:4d} calls  ok {f.ok:4d}  failed {f.failed:3d}  peak {f.peak_channels:4d} up"
-        f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_cpu_s / f.calls:4.1f} ms/call)"
-        f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_cpu_s / f.calls:4.1f} ms/call)"
+        f"  {label}{f.calls:4d} calls x{f.runs}  ok {f.ok:4d}  failed {f.failed:3d}"
+        f"  peak {f.peak_channels:4d} up"
+        f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_cpu_s / f.placed:4.1f} ms/call)"
+        f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_cpu_s / f.placed:4.1f} ms/call)"
         f"  ratio {ratio}  machine {100 * f.machine_busy:5.1f} %"
         f"  | key->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
         f" ({len(f.latencies_s)} keys)"
     )
+
+
+async def ramp_step(n: int, ast_pid: int, daemon_pid: int, creds: AmiCredentials) -> StepFigures:
+    """One step of the ramp: its batch of `n` callers, placed again (one batch after the other)
+    until MIN_CALLS calls are measured or one fails. A step of 50 calls holds some 25 ticks of the
+    daemon's CPU, and the machine's speed drifts between runs: one batch alone moved the daemon's
+    share of Asterisk's CPU by more than a point from run to run."""
+    runs: list[StepFigures] = []
+    while len(runs) * n < MIN_CALLS and not any(r.failed for r in runs):
+        runs.append(await run_step(n, RATE, ast_pid, daemon_pid, creds))
+    return merged(runs)
 
 
 async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], creds: AmiCredentials) -> None:
@@ -150,7 +165,7 @@ async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: 
             figures = []
             async with daemon_running(cfg, work / "daemon.log") as daemon:
                 for n in steps:
-                    figures.append(await run_step(n, RATE, ast_pid, daemon.pid, creds))
+                    figures.append(await ramp_step(n, ast_pid, daemon.pid, creds))
                     print_step(figures[-1])
                     if figures[-1].failed or figures[-1].machine_busy >= MACHINE_LIMIT:
                         break

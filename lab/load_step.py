@@ -1,16 +1,16 @@
 """One load step for the capacity bench (bench/capacity.py) and its e2e smoke run.
 
 `run_step` places `n` callers who walk the menu into an announcement (lab.sipp_many), watches
-Asterisk's AMI events while they run, and reads the CPU both processes used from /proc. The
-figures come from facts Asterisk and the kernel report; the parsing is pure (`key_latencies`,
-`peak_channels`) so it is tested without a lab.
+Asterisk's AMI events while they run, and reads the CPU both processes used from /proc;
+`merged` adds runs of one step together. The figures come from facts Asterisk and the kernel
+report; the parsing is pure (`key_latencies`, `peak_channels`) so it is tested without a lab.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,17 +28,23 @@ KEY_TAKERS = ("STREAM FILE", "WAIT FOR DIGIT")  # the AGI commands a caller's ke
 
 @dataclass(frozen=True)
 class StepFigures:
-    calls: int
-    ok: int
+    calls: int  # callers on the line at once (per run)
+    ok: int  # calls that completed, over all runs
     peak_channels: int
-    daemon_cpu_s: float
+    daemon_cpu_s: float  # over all runs, as is Asterisk's
     asterisk_cpu_s: float
     machine_busy: float  # share of all cores' time not idle during the step, 0..1
     latencies_s: tuple[float, ...]  # key -> prompt, one per key that led to a prompt
+    runs: int = 1  # times the step's batch of calls was placed (merged())
+
+    @property
+    def placed(self) -> int:
+        """Calls placed over all runs (what the CPU figures are divided by, per call)."""
+        return self.calls * self.runs
 
     @property
     def failed(self) -> int:
-        return self.calls - self.ok
+        return self.placed - self.ok
 
     @property
     def ratio(self) -> float:
@@ -60,6 +66,23 @@ def walk(hold_s: float) -> list[Step]:
     for key in KEYS:
         steps += [Dtmf(key), Wait(1.0)]
     return steps[:-1] + [Wait(hold_s)]
+
+
+def merged(parts: Sequence[StepFigures]) -> StepFigures:
+    """Runs of one step as one: calls, CPU and keys added up, the highest peak, the mean of the
+    machine's busy shares (the runs are alike in length)."""
+    if not parts or len({p.calls for p in parts}) != 1:
+        raise ValueError(f"merged() takes runs of one step, got {[p.calls for p in parts]}")
+    return StepFigures(
+        parts[0].calls,
+        sum(p.ok for p in parts),
+        max(p.peak_channels for p in parts),
+        sum(p.daemon_cpu_s for p in parts),
+        sum(p.asterisk_cpu_s for p in parts),
+        sum(p.machine_busy for p in parts) / len(parts),
+        tuple(s for p in parts for s in p.latencies_s),
+        sum(p.runs for p in parts),
+    )
 
 
 def _prompt(command: str) -> str:

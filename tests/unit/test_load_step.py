@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from lab.caller_steps import Dtmf, Wait, steps_duration
-from lab.load_step import StepFigures, key_latencies, peak_channels, walk
+from lab.load_step import StepFigures, key_latencies, merged, peak_channels, walk
 from lab.sipp_many import outcomes
 
 
@@ -83,3 +85,17 @@ def test_the_walk_presses_the_three_keys_after_the_greeting_then_holds():
     assert steps[0] == Wait(7.5) and steps[-1] == Wait(12.0)
     assert "".join(s.digits for s in steps if isinstance(s, Dtmf)) == "422"
     assert steps_duration(steps) > 7.5 + 2.0 + 12.0
+
+
+def test_runs_of_one_step_merge_into_one_figure_per_call():
+    a = StepFigures(50, 50, 50, 0.25, 2.5, 0.2, (0.001,))
+    b = StepFigures(50, 49, 52, 0.35, 3.5, 0.4, (0.002, 0.003))
+    m = merged([a, b])
+    assert (m.calls, m.runs, m.placed, m.ok, m.failed, m.peak_channels) == (50, 2, 100, 99, 1, 52)
+    assert (m.daemon_cpu_s, m.asterisk_cpu_s, m.ratio) == pytest.approx((0.6, 6.0, 0.1))
+    assert m.machine_busy == pytest.approx(0.3) and m.latencies_s == (0.001, 0.002, 0.003)
+    assert merged([m, a]).runs == 3
+    with pytest.raises(ValueError, match="runs of one step"):
+        merged([a, StepFigures(100, 100, 100, 0.5, 5.0, 0.3, ())])
+    with pytest.raises(ValueError, match="runs of one step"):
+        merged([])
