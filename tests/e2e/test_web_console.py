@@ -17,6 +17,7 @@ from browser import chromium, require_browser, screenshot, wait_for
 from e2e_setup import WEB_PORT, rows_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 from test_acd_calls import registered
 
@@ -65,7 +66,14 @@ def log_in(driver: WebDriver, user: str, password: str = PASSWORD, path: str = "
     wait_for(driver, lambda d: d.find_element(By.ID, "username"))
     driver.find_element(By.ID, "username").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/login']")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    # returns once the answer to the POST replaced the form: a script run right after the click
+    # could still meet the login page (a loaded machine answers slower)
+    wait_for(driver, staleness_of(form), 10)
+
+
+LINK_STATE = "const e = document.getElementById('link'); return e && e.textContent"  # null: not there yet
 
 
 # The board re-renders its rows on every push: read the DOM in one script, never through an
@@ -119,7 +127,7 @@ async def test_a_supervisor_sees_the_caller_wait_get_answered_and_leave(hotline_
         await asyncio.to_thread(
             wait_for,
             driver,
-            lambda d: d.execute_script("return document.getElementById('link').textContent") == "实时",
+            lambda d: d.execute_script(LINK_STATE) == "实时",
             10,
         )
         before = {k: kpi(driver, k) for k in KPIS}

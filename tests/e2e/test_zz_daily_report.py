@@ -13,7 +13,7 @@ import pytest
 from browser import chromium, require_browser, screenshot, wait_for
 from e2e_setup import rows_for
 from polling import until
-from test_web_console import PASSWORD, SHOTS, add_user, kpi, log_in
+from test_web_console import LINK_STATE, PASSWORD, SHOTS, add_user, kpi, log_in
 
 from hotline.reports.period import day_period, zone
 from hotline.reports.report import build_report
@@ -124,7 +124,7 @@ async def test_the_wallboards_today_equals_the_day_report_in_the_browser(hotline
         await asyncio.to_thread(
             wait_for,
             driver,
-            lambda d: d.execute_script("return document.getElementById('link').textContent") == "实时",
+            lambda d: d.execute_script(LINK_STATE) == "实时",
             10,
         )
         fetch_state = "return fetch('/wallboard/state').then(r => r.json())"
