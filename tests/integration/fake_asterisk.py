@@ -38,7 +38,10 @@ class FakeCall:
         )
         hung_up = False
         while True:
-            line = (await r.readline()).decode()
+            try:
+                line = (await r.readline()).decode()
+            except ConnectionResetError:
+                break  # the daemon closed the socket with bytes still unread: closed all the same
             if not line:
                 break
             cmd = line.rstrip("\n")
