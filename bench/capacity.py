@@ -67,8 +67,8 @@ def print_step(f: StepFigures, label: str = "") -> None:
     print(
         f"  {label}{f.calls:4d} calls x{f.runs}  ok {f.ok:4d}  failed {f.failed:3d}"
         f"  peak {f.peak_channels:4d} up"
-        f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_cpu_s / f.placed:4.1f} ms/call)"
-        f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_cpu_s / f.placed:4.1f} ms/call)"
+        f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_s_per_call:4.1f} ms/call)"
+        f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_s_per_call:4.1f} ms/call)"
         f"  ratio {ratio}  machine {100 * f.machine_busy:5.1f} %"
         f"  | key->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
         f" ({len(f.latencies_s)} keys)"
@@ -98,7 +98,7 @@ async def compare_formats(n: int, played: list[Path], pids: tuple[int, int], cre
             print_step(f, "native   " if copies else "WAV only ")
             if f.failed:
                 raise RuntimeError(f"{f.failed} of {n} calls failed: the comparison is void")
-            per_call[copies].append(f.asterisk_cpu_s / n)
+            per_call[copies].append(f.asterisk_s_per_call)
     finally:
         for directory in played:
             sync_dir(directory, native=True)  # as the lab rendered them (prompts.native_formats default)
@@ -136,7 +136,7 @@ async def compare_loops(
         print_step(f, f"{name:8s} ")
         if f.failed:
             raise RuntimeError(f"{f.failed} of {n} calls failed: the comparison is void")
-        per_call[name].append(f.daemon_cpu_s / n)
+        per_call[name].append(f.daemon_s_per_call)
         share[name].append(f.ratio)
     judge("daemon CPU per call", per_call, 1000, "ms")
     judge("daemon / Asterisk CPU", share, 100, "%")

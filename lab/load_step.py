@@ -47,6 +47,14 @@ class StepFigures:
         return self.placed - self.ok
 
     @property
+    def daemon_s_per_call(self) -> float:
+        return self.daemon_cpu_s / self.placed
+
+    @property
+    def asterisk_s_per_call(self) -> float:
+        return self.asterisk_cpu_s / self.placed
+
+    @property
     def ratio(self) -> float:
         """Daemon CPU / Asterisk CPU (0 when Asterisk used none)."""
         return self.daemon_cpu_s / self.asterisk_cpu_s if self.asterisk_cpu_s else 0.0

@@ -93,6 +93,7 @@ def test_runs_of_one_step_merge_into_one_figure_per_call():
     m = merged([a, b])
     assert (m.calls, m.runs, m.placed, m.ok, m.failed, m.peak_channels) == (50, 2, 100, 99, 1, 52)
     assert (m.daemon_cpu_s, m.asterisk_cpu_s, m.ratio) == pytest.approx((0.6, 6.0, 0.1))
+    assert (m.daemon_s_per_call, m.asterisk_s_per_call) == pytest.approx((0.006, 0.06))
     assert m.machine_busy == pytest.approx(0.3) and m.latencies_s == (0.001, 0.002, 0.003)
     assert merged([m, a]).runs == 3
     with pytest.raises(ValueError, match="runs of one step"):
