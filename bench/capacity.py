@@ -27,10 +27,14 @@ Then the daemon's event loop, the same way: the standard asyncio loop against uv
 default, hotline/daemon/event_loop.py), the daemon restarted on the other loop before each of 6
 alternating runs; printed: the daemon's CPU per call and its share of Asterisk's per run, their
 medians, ranges and ratios (the share is steadier: the machine's speed drifts between runs and
-moves both processes' CPU per call together).
+moves both processes' CPU per call together). With --python PATH, the daemon's interpreter the
+same way: this one (the bench's) against PATH (another venv's python, running this checkout's
+code), to see what the interpreter's build costs: a CPython built without PGO and LTO (a plain
+`./configure`, pyenv's default) against the distribution's (Debian's python3.11 is built with both).
+The header names the interpreter the ramp's daemon runs on.
 Needs root and the lab (as `make test` sets up).
 Run: .venv/bin/python bench/capacity.py [--linger MS] [--busy-window MS] [--no-formats] [--no-loops]
-     [STEP ...]
+     [--python PATH] [STEP ...]
 Steps default to 50 100 200 300 400 500 600. --linger and --busy-window set the daemon's
 database.commit_linger_ms and commit_busy_window_ms (the recorder's commit windows, always and
 under load; default: the settings' defaults), to see what a window saves the daemon under load;
@@ -41,9 +45,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from daemon_cpu import daemon_running, write_config
@@ -119,30 +126,68 @@ def judge(what: str, runs: dict[str, list[float]], scale: float, unit: str) -> N
     print(f"  {other} / {base}: {ratio:.2f}x ({verdict or 'the runs overlap: no difference shown'})")
 
 
-async def compare_loops(
-    n: int, work: Path, lines: int, windows: dict[str, int], ast_pid: int, creds: AmiCredentials
+@dataclass(frozen=True)
+class Daemon:
+    """How a comparison run starts the daemon: its event loop (None: the settings' default) and
+    its interpreter."""
+
+    label: str
+    event_loop: str | None = None
+    python: str = sys.executable
+
+
+async def compare_daemons(
+    title: str,
+    variants: tuple[Daemon, Daemon],
+    n: int,
+    work: Path,
+    lines: int,
+    windows: dict[str, int],
+    ast_pid: int,
+    creds: AmiCredentials,
 ) -> None:
-    """The daemon's CPU per call on the standard asyncio loop and on uvloop, runs alternating
-    (the daemon restarted on the other loop before each run). Judged also by the daemon's share
-    of Asterisk's CPU in each run: the machine's speed drifts between runs (both processes' CPU
-    per call move together), their ratio much less."""
-    per_call: dict[str, list[float]] = {"asyncio": [], "uvloop": []}
-    share: dict[str, list[float]] = {"asyncio": [], "uvloop": []}
-    print(f"event loops: {n} callers per run, the daemon on asyncio and on uvloop alternating")
-    for i, name in enumerate(("asyncio", "uvloop") * 3):
-        cfg = write_config(work, lines, windows, event_loop=name)
-        async with daemon_running(cfg, work / f"daemon-{name}-{i // 2 + 1}.log") as daemon:
+    """The daemon's CPU per call started two ways, runs alternating (the daemon restarted before
+    each run). Judged also by the daemon's share of Asterisk's CPU in each run: the machine's speed
+    drifts between runs (both processes' CPU per call move together), their ratio much less."""
+    per_call: dict[str, list[float]] = {v.label: [] for v in variants}
+    share: dict[str, list[float]] = {v.label: [] for v in variants}
+    print(f"{title}: {n} callers per run, {' and '.join(v.label for v in variants)} alternating")
+    for i, v in enumerate(variants * 3):
+        cfg = write_config(work, lines, windows, event_loop=v.event_loop)
+        log = work / f"daemon-{v.label}-{i // 2 + 1}.log"
+        async with daemon_running(cfg, log, v.python) as daemon:
             f = await run_step(n, RATE, ast_pid, daemon.pid, creds, caller="13800007000")
-        print_step(f, f"{name:8s} ")
+        print_step(f, f"{v.label:8s} ")
         if f.failed:
             raise RuntimeError(f"{f.failed} of {n} calls failed: the comparison is void")
-        per_call[name].append(f.daemon_s_per_call)
-        share[name].append(f.ratio)
+        per_call[v.label].append(f.daemon_s_per_call)
+        share[v.label].append(f.ratio)
     judge("daemon CPU per call", per_call, 1000, "ms")
     judge("daemon / Asterisk CPU", share, 100, "%")
 
 
-async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: bool) -> None:
+def interpreter(python: str) -> str:
+    """`python`'s version and where it really is (a venv's python is a link to its base)."""
+    version = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return f"Python {version} ({Path(shutil.which(python) or python).resolve()})"
+
+
+@dataclass(frozen=True)
+class Options:
+    steps: list[int]
+    windows: dict[str, int]  # database.commit_linger_ms / commit_busy_window_ms given
+    formats: bool  # compare WAV only with native prompt copies
+    loops: bool  # compare the event loops
+    other_python: str | None  # compare this interpreter with that one
+
+
+async def main(opts: Options) -> None:
+    steps, windows = opts.steps, opts.windows
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-"))
     lines = max(steps)
     cfg = write_config(work, lines, windows)
@@ -159,7 +204,7 @@ async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: 
             print(
                 f"capacity: steps {steps}, {RATE:g} new calls/s, daemon on {settings.event_loop},"
                 f" recorder windows: linger {db.commit_linger_ms} ms,"
-                f" under load {db.commit_busy_window_ms} ms"
+                f" under load {db.commit_busy_window_ms} ms, {interpreter(sys.executable)}"
             )
             print(f"  daemon log {work / 'daemon.log'}")
             figures = []
@@ -173,12 +218,18 @@ async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: 
                 played = [
                     asterisk.host_path(d) for d in (settings.asterisk.prompts_dir, settings.asterisk.moh_dir)
                 ]
-                if clean and formats:
+                if clean and opts.formats:
                     await compare_formats(
                         min(COMPARE_CALLS, max(clean)), played, (ast_pid, daemon.pid), creds
                     )
-            if clean and loops:
-                await compare_loops(min(COMPARE_CALLS, max(clean)), work, lines, windows, ast_pid, creds)
+            n = min(COMPARE_CALLS, max(clean, default=0))
+            if n and opts.loops:
+                loop_variants = (Daemon("asyncio", "asyncio"), Daemon("uvloop", "uvloop"))
+                await compare_daemons("event loops", loop_variants, n, work, lines, windows, ast_pid, creds)
+            if n and opts.other_python:
+                print(f"  this: {interpreter(sys.executable)}; other: {interpreter(opts.other_python)}")
+                pythons = (Daemon("this"), Daemon("other", python=opts.other_python))
+                await compare_daemons("interpreters", pythons, n, work, lines, windows, ast_pid, creds)
         finally:
             asterisk.stop()
     worst = max(f.ratio for f in figures)
@@ -186,18 +237,19 @@ async def main(steps: list[int], windows: dict[str, int], formats: bool, loops: 
     print(f"  daemon/Asterisk CPU at worst step: {100 * worst:.1f} % (target <= 10 %)")
 
 
-def parse(argv: list[str]) -> tuple[list[int], dict[str, int], bool, bool]:
+def parse(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(description="concurrent lab callers, ramped in steps")
     parser.add_argument("steps", nargs="*", type=int, default=list(DEFAULT_STEPS))
     parser.add_argument("--linger", type=int, help="the daemon's database.commit_linger_ms (ms)")
     parser.add_argument("--busy-window", type=int, help="the daemon's database.commit_busy_window_ms")
     parser.add_argument("--no-formats", action="store_true", help="skip the WAV-only / native runs")
     parser.add_argument("--no-loops", action="store_true", help="skip the asyncio / uvloop runs")
+    parser.add_argument("--python", help="also compare the daemon on this interpreter (another venv's)")
     args = parser.parse_args(argv)
     given = {"commit_linger_ms": args.linger, "commit_busy_window_ms": args.busy_window}
     windows = {k: v for k, v in given.items() if v is not None}
-    return args.steps, windows, not args.no_formats, not args.no_loops
+    return Options(args.steps, windows, not args.no_formats, not args.no_loops, args.python)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*parse(sys.argv[1:])))
+    asyncio.run(main(parse(sys.argv[1:])))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,14 +26,19 @@ from lab.lab_lock import take_lab
 from lab.load_step import cpu_seconds
 from lab.sipp import start_call
 
+PROJECT = Path(__file__).resolve().parent.parent
 
-def spawn_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`hotline run` as its own process, JSON lines to `log` (wait_ready() tells when it serves)."""
+
+def spawn_daemon(cfg: Path, log: Path, python: str = sys.executable) -> subprocess.Popen[bytes]:
+    """`hotline run` as its own process on the interpreter `python` (this checkout's code, also on
+    another venv's interpreter), JSON lines to `log` (wait_ready() tells when it serves)."""
+    path = os.pathsep.join(p for p in (str(PROJECT), os.environ.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
-        [sys.executable, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
+        [python, "-m", "hotline.cli", "run", "-c", str(cfg), "--json"],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": path},
     )
 
 
@@ -46,9 +52,12 @@ async def wait_ready(log: Path, proc: subprocess.Popen[bytes], timeout: float = 
 
 
 @contextlib.asynccontextmanager
-async def daemon_running(cfg: Path, log: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """`hotline run` on `cfg`, ready (its AMI synced); terminated on the way out."""
-    daemon = spawn_daemon(cfg, log)
+async def daemon_running(
+    cfg: Path, log: Path, python: str = sys.executable
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """`hotline run` on `cfg` (on the interpreter `python`), ready (its AMI synced); terminated on
+    the way out."""
+    daemon = spawn_daemon(cfg, log, python)
     try:
         await wait_ready(log, daemon)
         yield daemon
