@@ -9,6 +9,7 @@ and a warning in the log.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ class PeakMode:
         self.cfg, self.engine, self.bus, self.clock = cfg, engine, bus, clock
         self.flag = Path(cfg.flag_file)
         self._auto: tuple[datetime, str | None] | None = None  # (checked at, reason or None)
+        self._deciding: asyncio.Future[str | None] | None = None  # the query under way, shared
         self.active_reason: str | None = None
 
     async def check(self) -> str | None:
@@ -58,9 +60,22 @@ class PeakMode:
         return f"switched on by hand: {note}" if note else "switched on by hand"
 
     async def _automatic(self) -> str | None:
+        """The decision of the last 30 s, or a new one: calls arriving while it is being made
+        share its one query (which finishes, and is kept, even if the call that started it goes)."""
         now = self.clock()
         if self._auto is not None and now - self._auto[0] < RECHECK:
             return self._auto[1]
+        if self._deciding is None:
+            self._deciding = asyncio.ensure_future(self._decide_once(now))
+        return await asyncio.shield(self._deciding)
+
+    async def _decide_once(self, now: datetime) -> str | None:
+        try:
+            return await self._decide(now)
+        finally:
+            self._deciding = None
+
+    async def _decide(self, now: datetime) -> str | None:
         reason = None
         try:
             notices = await list_notices(self.engine, now=now)
