@@ -3,7 +3,7 @@ too often, lift the block when its time is over.
 
 Pure core: events and `now` in, commands out. Asterisk reports every failed SIP authentication
 (AMI security events); the adapter (hotline/services/auth_guard.py) feeds them in as `AuthFailed`
-and carries out `Block` / `Unblock` (a PJSIP ACL). It feeds `Tick` at each block's `until`.
+and carries out `Block` / `Unblock` (a PJSIP ACL). It feeds `Tick` at `next_end()`.
 
 - `max_failures` failures from one address within `window_s` seconds (a sliding window) block it
   for `block_s` seconds: `Block(network, until)`. `Tick(now)` at or after `until` gives
@@ -118,6 +118,10 @@ class AuthGuard:
     def blocked(self) -> dict[str, datetime]:
         """Blocked network -> until."""
         return dict(self._blocked)
+
+    def next_end(self) -> datetime | None:
+        """When the first block ends (the next `Tick` worth feeding), None if nothing is blocked."""
+        return min(self._blocked.values(), default=None)
 
     def tracked(self) -> int:
         """Addresses with failures in memory."""

@@ -8,8 +8,11 @@ included, and leaves registrations and calls alone). Reloads run one at a time i
 that come meanwhile are carried by the next one; a failed reload (or file write) is retried after
 `retry_s`. A block is logged as an error (`sip.address_blocked`), counted, and published
 (`sip_blocked`); its end is logged (`sip.address_unblocked`). At start the blocks the file still
-holds are kept until their time (a restart frees no attacker). The timers (a tick at each
-block's end) come from an injected scheduler, so tests move time by hand.
+holds are kept until their time (a restart frees no attacker). One timer ticks at the first
+block's end; it comes from an injected scheduler, so tests move time by hand. The loop's timers count
+monotonic time while blocks end by the wall clock (the file keeps wall times): where NTP slews the
+wall clock slower, the timer fires before the block is over by it, the tick lifts nothing, and the
+timer is armed again for what is left (at least `MIN_TICK_S` on), so no block outlives its time.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from hotline.settings import Settings
 
 log = structlog.get_logger("sip")
 RELOAD = {"Action": "Reload", "Module": "res_pjsip.so"}
+MIN_TICK_S = 0.05  # a tick that came early by the wall clock is tried again no sooner than this
 
 
 def guard_policy(settings: Settings) -> GuardPolicy:
@@ -66,7 +70,8 @@ class AuthGuardService:
         self.retry_s = retry_s
         self.reloads = 0  # reloads Asterisk confirmed
         self._wanted = asyncio.Event()  # the file changed since the last reload
-        self._timers: set[Cancellable] = set()
+        self._timers: set[Cancellable] = set()  # retries
+        self._tick_timer: Cancellable | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -79,8 +84,8 @@ class AuthGuardService:
             kept = []
         self._carry_out([c for net, until in kept for c in self._feed(Restore(net, until))])
         for network, until in self.core.blocked().items():
-            self._tick_at(until)
             log.warning("sip.address_still_blocked", address=network, until=until.isoformat())
+        self._arm_tick()
         self.metrics.set_sip_blocked(len(self.core.blocked()))
         if self.ami is not None:
             for name in AUTH_FAILURE_EVENTS:
@@ -99,7 +104,9 @@ class AuthGuardService:
         self._carry_out(self._feed(AuthFailed(address)), account)
 
     def _tick(self) -> None:
+        self._tick_timer = None
         self._carry_out(self._feed(Tick()))
+        self._arm_tick()
 
     def _feed(self, event: AuthFailed | Tick | Restore) -> list[Command]:
         try:
@@ -125,11 +132,11 @@ class AuthGuardService:
                 )
                 self.metrics.sip_blocked(blocked_now)
                 self.bus.sip_blocked(cmd.network, cmd.until, cmd.failures, account)
-                self._tick_at(cmd.until)
             else:
                 log.info("sip.address_unblocked", address=cmd.network)
         self.metrics.set_sip_blocked(blocked_now)
         self._sync()
+        self._arm_tick()
 
     def _sync(self) -> None:
         """Write the file as the core has it now, then ask for a reload (or retry both later)."""
@@ -141,8 +148,15 @@ class AuthGuardService:
             return
         self._wanted.set()
 
-    def _tick_at(self, until: datetime) -> None:
-        self._later(max(0.0, (until - self.clock()).total_seconds()), self._tick)
+    def _arm_tick(self) -> None:
+        """(Re)arm the one timer for the first block's end, or none if nothing is blocked."""
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+            self._tick_timer = None
+        end = self.core.next_end()
+        if end is not None and not self._closed:
+            delay = max(MIN_TICK_S, (end - self.clock()).total_seconds())
+            self._tick_timer = self.scheduler.call_later(delay, self._tick)
 
     def _later(self, delay: float, callback: Callable[[], None]) -> None:
         handle: list[Cancellable] = []
@@ -185,6 +199,9 @@ class AuthGuardService:
 
     def close(self) -> None:
         """Stop: no more ticks, retries or reloads (the file stays as it is)."""
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+            self._tick_timer = None
         for handle in self._timers:
             handle.cancel()
         self._timers.clear()

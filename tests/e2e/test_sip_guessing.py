@@ -34,7 +34,11 @@ async def logged(daemon, offset: int, what: str, match, timeout: float) -> dict:
         found[:] = [e for e in daemon.events(offset) if match(e)]
         return bool(found)
 
-    await until(seen, timeout, what)
+    try:
+        await until(seen, timeout, what)
+    except TimeoutError as exc:  # what the daemon did say, for the next reader of a failed run
+        sip = [e for e in daemon.events(offset) if str(e.get("event", "")).startswith("sip.")]
+        raise TimeoutError(f"{exc}; the daemon's sip.* events since the test began: {sip}") from None
     return found[0]
 
 

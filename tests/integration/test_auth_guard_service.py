@@ -55,12 +55,19 @@ def metric(metrics: Metrics, line: str) -> bool:
 
 
 @asynccontextmanager
-async def guard_running(settings: Settings, server: FakeAmi, bus: EventBus) -> AsyncIterator[tuple]:
+async def guard_running(
+    settings: Settings, server: FakeAmi, bus: EventBus, wall_rate: float = 1.0
+) -> AsyncIterator[tuple]:
+    """`wall_rate`: how fast the guard's wall clock runs against its timers (NTP slews it)."""
     clock = FakeClock(T0)
     scheduler = FakeScheduler(clock)
     metrics = Metrics()
     ami = AmiClient(settings.ami)
-    guard = AuthGuardService(settings, ami, metrics, bus, clock, scheduler, retry_s=5)
+
+    def wall() -> datetime:
+        return T0 + (clock.now - T0) * wall_rate
+
+    guard = AuthGuardService(settings, ami, metrics, bus, wall, scheduler, retry_s=5)
     guard.start()
     ami.start()
     tasks = [asyncio.create_task(guard.run()), asyncio.create_task(bus.run())]
@@ -141,6 +148,28 @@ async def test_a_refused_reload_is_retried_and_a_block_survives_a_restart(tmp_pa
             scheduler.advance(295)  # 08:05: the kept block ends
             await until(lambda: guard.reloads == 2, 5, "reload after the kept block ended")
             assert blocklist_file.read(path) == []
+    finally:
+        await server.stop()
+
+
+async def test_a_block_ends_when_the_wall_clock_runs_slower_than_the_timers(tmp_path):
+    """The loop's timers count monotonic time, a block ends by the wall clock (the file keeps wall
+    times). With the wall clock slewed 0.05 % slow, the tick at block_seconds comes 0.45 s before
+    `until` by the wall clock: the block must still end, not stay for ever."""
+    server = FakeAmi(contacts=[])
+    await server.start()
+    settings = settings_for(tmp_path, server.port)
+    try:
+        async with guard_running(settings, server, EventBus(None), wall_rate=0.9995) as (guard, _, scheduler):
+            for _ in range(3):
+                server.send_event(failure("127.0.0.5"))
+            await until(lambda: guard.reloads == 1, 5, "res_pjsip reloaded after the block")
+            scheduler.advance(900)  # the timer fires; the wall clock reads 899.55 s
+            assert guard.core.blocked()
+            scheduler.advance(1)
+            assert guard.core.blocked() == {}, "the block outlived its time"
+            await until(lambda: guard.reloads == 2, 5, "res_pjsip reloaded after the unblock")
+            assert blocklist_file.read(Path(settings.security.blocklist_file)) == []
     finally:
         await server.stop()
 

@@ -30,9 +30,9 @@ def test_three_failures_within_the_window_block_for_block_s_then_tick_lifts_it()
     assert fail(g, "127.0.0.5", 59) == [Block("127.0.0.5/32", at(959), 3)]
     assert g.blocked() == {"127.0.0.5/32": at(959)}
     assert fail(g, "127.0.0.5", 60) == []  # in flight when the block began: nothing more
-    assert g.handle(Tick(), at(958)) == []
+    assert g.handle(Tick(), at(958)) == [] and g.next_end() == at(959)
     assert g.handle(Tick(), at(959)) == [Unblock("127.0.0.5/32")]
-    assert g.blocked() == {}
+    assert g.blocked() == {} and g.next_end() is None
     assert fail(g, "127.0.0.5", 960) == [] and fail(g, "127.0.0.5", 961) == []  # counts from zero
 
 
