@@ -71,7 +71,8 @@ class AuthGuardService:
         self.reloads = 0  # reloads Asterisk confirmed
         self._wanted = asyncio.Event()  # the file changed since the last reload
         self._timers: set[Cancellable] = set()  # retries
-        self._tick_timer: Cancellable | None = None
+        self._tick_timer: Cancellable | None = None  # at `_tick_for`, the first block's end
+        self._tick_for: datetime | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -85,7 +86,6 @@ class AuthGuardService:
         self._carry_out([c for net, until in kept for c in self._feed(Restore(net, until))])
         for network, until in self.core.blocked().items():
             log.warning("sip.address_still_blocked", address=network, until=until.isoformat())
-        self._arm_tick()
         self.metrics.set_sip_blocked(len(self.core.blocked()))
         if self.ami is not None:
             for name in AUTH_FAILURE_EVENTS:
@@ -106,14 +106,16 @@ class AuthGuardService:
     def _tick(self) -> None:
         self._tick_timer = None
         self._carry_out(self._feed(Tick()))
-        self._arm_tick()
 
     def _feed(self, event: AuthFailed | Tick | Restore) -> list[Command]:
+        """The core's commands for `event`; the tick timer follows the core's first block end."""
         try:
-            return self.core.handle(event, self.clock())
+            commands = self.core.handle(event, self.clock())
         except AuthGuardError as exc:
             log.warning("sip.guard_refused", error=str(exc))
             return []
+        self._arm_tick()
+        return commands
 
     # ---- commands out --------------------------------------------------------------------------
     def _carry_out(self, commands: list[Command], account: str = "") -> None:
@@ -136,7 +138,6 @@ class AuthGuardService:
                 log.info("sip.address_unblocked", address=cmd.network)
         self.metrics.set_sip_blocked(blocked_now)
         self._sync()
-        self._arm_tick()
 
     def _sync(self) -> None:
         """Write the file as the core has it now, then ask for a reload (or retry both later)."""
@@ -149,14 +150,20 @@ class AuthGuardService:
         self._wanted.set()
 
     def _arm_tick(self) -> None:
-        """(Re)arm the one timer for the first block's end, or none if nothing is blocked."""
-        if self._tick_timer is not None:
-            self._tick_timer.cancel()
-            self._tick_timer = None
+        """Keep the one timer at the first block's end (none if nothing is blocked); a tick that
+        lifted nothing (early by the wall clock) left no timer, so it is armed again."""
         end = self.core.next_end()
+        if self._tick_timer is not None and end == self._tick_for:
+            return
+        self._cancel_tick()
         if end is not None and not self._closed:
             delay = max(MIN_TICK_S, (end - self.clock()).total_seconds())
-            self._tick_timer = self.scheduler.call_later(delay, self._tick)
+            self._tick_timer, self._tick_for = self.scheduler.call_later(delay, self._tick), end
+
+    def _cancel_tick(self) -> None:
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+        self._tick_timer = self._tick_for = None
 
     def _later(self, delay: float, callback: Callable[[], None]) -> None:
         handle: list[Cancellable] = []
@@ -199,9 +206,7 @@ class AuthGuardService:
 
     def close(self) -> None:
         """Stop: no more ticks, retries or reloads (the file stays as it is)."""
-        if self._tick_timer is not None:
-            self._tick_timer.cancel()
-            self._tick_timer = None
+        self._cancel_tick()
         for handle in self._timers:
             handle.cancel()
         self._timers.clear()
