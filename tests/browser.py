@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -122,6 +122,26 @@ def wait_for(driver: WebDriver, condition: Callable[[WebDriver], T], timeout: fl
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
         condition, f"waited {timeout} s for {name}"
     )
+
+
+def replaced(element: WebElement) -> Callable[[WebDriver], bool]:
+    """A condition for `wait_for`: true once `element` is no longer in the page (the page it was on
+    was replaced). Selenium's `staleness_of` only knows the stale-element error; asked while the
+    next page is being loaded, chromedriver may answer "Node with given id does not belong to the
+    document" instead, which says the same: the element's document is not the current one."""
+
+    def element_replaced(_driver: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in (exc.msg or ""):
+                return True
+            raise
+        return False
+
+    return element_replaced
 
 
 _FIELD_ORDER = """return new Intl.DateTimeFormat(undefined, {year: "numeric", month: "2-digit",

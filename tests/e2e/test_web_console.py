@@ -13,11 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from browser import chromium, require_browser, screenshot, wait_for
+from browser import chromium, replaced, require_browser, screenshot, wait_for
 from e2e_setup import WEB_PORT, rows_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 from test_acd_calls import registered
 
@@ -70,7 +69,7 @@ def log_in(driver: WebDriver, user: str, password: str = PASSWORD, path: str = "
     form.find_element(By.CSS_SELECTOR, "button").click()
     # returns once the answer to the POST replaced the form: a script run right after the click
     # could still meet the login page (a loaded machine answers slower)
-    wait_for(driver, staleness_of(form), 10)
+    wait_for(driver, replaced(form), 10)
 
 
 LINK_STATE = "const e = document.getElementById('link'); return e && e.textContent"  # null: not there yet
