@@ -5,7 +5,8 @@ functions (slot_query.center_slots, queries.answered_groups / other_groups / age
 desk_queries.survey_groups) over [day, day + 1), so each figure has one SQL definition.
 
 `refresh` computes the days that need it: dirty ones (a write changed them: the triggers of
-migration 0012), those never computed (`ready` false) and those computed with other thresholds.
+migration 0012), those never computed (`ready` false) and those computed with other thresholds
+(the daemon's rounds only those before the day still going on: rollup_job.py).
 It first claims them (dirty := false, ready := false, claims + 1, committed), then computes each
 and writes it in its own transaction: a write that commits after the claim marks its day dirty
 again, so the next refresh sees it. Two refreshes at once (the daemon's and the command's): the
@@ -70,10 +71,13 @@ def _needs_computing(th: Thresholds) -> sa.ColumnElement[bool]:
     )
 
 
-async def _claim(engine: AsyncEngine, th: Thresholds) -> list[tuple[int, int]]:
-    """-> (day, its claim number) of the days that need computing, claimed."""
+async def _claim(engine: AsyncEngine, th: Thresholds, before_day: int | None = None) -> list[tuple[int, int]]:
+    """-> (day, its claim number) of the days that need computing (before `before_day`, if
+    given), claimed."""
     async with engine.begin() as conn:
         stmt = sa.select(_d.c.day).where(_needs_computing(th)).order_by(_d.c.day).with_for_update()
+        if before_day is not None:
+            stmt = stmt.where(_d.c.day < before_day)
         days = [int(d) for d in await conn.scalars(stmt)]
         if days:
             claimed = sa.update(_d).where(_d.c.day.in_(days))
@@ -136,10 +140,15 @@ async def compute_day(engine: AsyncEngine, day: int, claim: int, th: Thresholds)
 
 
 async def refresh(
-    engine: AsyncEngine, th: Thresholds, progress: Callable[[int, int], None] | None = None
+    engine: AsyncEngine,
+    th: Thresholds,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    before_day: int | None = None,
 ) -> int:
-    """Compute every day that needs it (see the module docstring); -> how many days."""
-    days = await _claim(engine, th)
+    """Compute every day that needs it (see the module docstring), only those before day number
+    `before_day` if given (the daemon's rounds leave the day still going on); -> how many days."""
+    days = await _claim(engine, th, before_day)
     for i, (day, claim) in enumerate(days):
         await compute_day(engine, day, claim, th)
         if progress is not None:

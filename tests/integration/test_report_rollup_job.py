@@ -1,16 +1,23 @@
 """The daemon's report-rollup task (hotline/reports/rollup_job.py): a round computes the days the
-triggers marked; rounds come every interval; an unreachable store is logged, not fatal."""
+triggers marked, except the UTC day that is still going on; rounds come every interval; an
+unreachable store is logged, not fatal."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from report_day import call
 
 from hotline.reports.figures import Thresholds
+from hotline.reports.rollup import day_number
 from hotline.reports.rollup_job import RollupJob
 from hotline.store.db import make_engine
 from hotline.store.models import Call, table_of
+from hotline.store.rollup_models import RollupDay
+
+DAY_AFTER = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # the calls below are on the 23rd (UTC)
 
 
 class Stop(Exception):
@@ -20,7 +27,7 @@ class Stop(Exception):
 async def test_rounds_compute_the_marked_days(engine):
     slept: list[float] = []
     rounds: list[int] = []
-    job = RollupJob(engine, Thresholds(), every_s=30.0)
+    job = RollupJob(engine, Thresholds(), lambda: DAY_AFTER, every_s=30.0)
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
@@ -49,6 +56,37 @@ async def test_an_unreachable_store_is_a_round_with_nothing_done(tmp_path):
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'no-such-dir' / 'x' / 'store.db'}")
     (tmp_path / "no-such-dir" / "x" / "store.db").mkdir(parents=True)  # a directory: cannot open
     try:
-        assert await RollupJob(engine, Thresholds()).once() == 0
+        assert await RollupJob(engine, Thresholds(), lambda: DAY_AFTER).once() == 0
     finally:
         await engine.dispose()
+
+
+async def days_of(engine) -> dict[int, tuple[bool, bool, int]]:
+    """day -> (dirty, ready, claims) of the rollup's day rows."""
+    d = table_of(RollupDay).c
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(d.day, d.dirty, d.ready, d.claims))
+        return {int(day): (bool(dirty), bool(ready), int(claims)) for day, dirty, ready, claims in rows}
+
+
+async def test_the_day_still_going_on_is_left_to_the_raw_rows_until_it_is_over(engine):
+    """Every call of the day marks it dirty again: computing it each round would be thrown away
+    (reports read a dirty day from the raw rows) and costs the daemon a scan of the day a minute."""
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    job = RollupJob(engine, Thresholds(), lambda: now)
+    rows = [
+        call("y1", "2026-11-22 23:59:00", "ivr_only") | {"survey_source": None},
+        call("t1", "2026-11-23 10:00:00", "ivr_only") | {"survey_source": None},
+    ]
+    async with engine.begin() as conn:
+        await conn.execute(sa.insert(table_of(Call)), rows)
+    yesterday, today = day_number(datetime(2026, 11, 22, tzinfo=UTC)), day_number(now)
+
+    assert await job.once() == 1
+    days = await days_of(engine)
+    assert days[yesterday][:2] == (False, True)
+    assert days[today] == (True, False, 0)  # not claimed, not computed: still marked
+
+    now = datetime(2026, 11, 24, 0, 0, 30, tzinfo=UTC)  # the 23rd is over
+    assert await job.once() == 1
+    assert (await days_of(engine))[today][:2] == (False, True)
