@@ -201,8 +201,7 @@ async def _serve(
         watch = LedgerWatch(settings, ctx.engine, utcnow, console.reload if console is not None else None)
         ledger = tg.create_task(watch.run(), name="cdr-ledger")
         retention = tg.create_task(RetentionJob(settings, ctx.engine, utcnow).run(), name="retention")
-        rollups = RollupJob(ctx.engine, _thresholds(settings), utcnow)
-        rollup = tg.create_task(rollups.run(), name="report-rollup")
+        rollup = tg.create_task(RollupJob(ctx.engine, _thresholds(settings)).run(), name="report-rollup")
         log.info(
             "daemon.ready",
             fastagi_port=server.port,

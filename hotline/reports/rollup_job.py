@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.clock import utcnow
 from hotline.reports.figures import Thresholds
 from hotline.reports.rollup import day_number, refresh
 
@@ -34,7 +35,7 @@ class RollupJob:
         self,
         engine: AsyncEngine,
         thresholds: Thresholds,
-        clock: Callable[[], datetime],
+        clock: Callable[[], datetime] = utcnow,
         *,
         every_s: float = REFRESH_S,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
