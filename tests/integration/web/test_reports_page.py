@@ -248,7 +248,6 @@ async def test_a_year_report_does_not_delay_the_event_loop(year_site, offload, t
         r = await get(year_site, offload, "supervisor", "/reports/view?kind=year&value=2025", tmp_path)
     took = time.perf_counter() - t0
     assert r.status_code == 200 and "2025年 话务统计分析" in r.text
-    assert took > 0.5, f"the year report took only {took:.3f} s: too little data to show anything"
     assert meter.ticks > took / meter.interval / 4, "the ticker hardly ran: the measurement is void"
     assert meter.max_lag < 0.1, f"the loop was held {meter.max_lag:.3f} s during a {took:.3f} s report"
 
@@ -258,4 +257,8 @@ async def test_a_year_report_does_not_delay_the_event_loop(year_site, offload, t
             render_html(await build_site_report(engine, year_site, year_period(2025, CENTER_TZ), NOW))
     finally:
         await engine.dispose()
-    assert on_loop.max_lag > 2 * meter.max_lag and on_loop.max_lag > 0.1, (on_loop.max_lag, meter.max_lag)
+    # the control is also what shows the data is enough (not a time of its own: a faster machine
+    # builds the report sooner, as CI's did in 0.47 s): on the loop, it holds the loop visibly
+    assert on_loop.max_lag > 2 * meter.max_lag and on_loop.max_lag > 0.1, (
+        f"built on the loop, the report held it {on_loop.max_lag:.3f} s (offloaded: {meter.max_lag:.3f} s)"
+    )
