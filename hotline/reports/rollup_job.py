@@ -4,7 +4,7 @@ the UTC day still going on.
 
 That day is marked dirty again by each call, and reports read a dirty day from its raw rows
 (rollup_read.py), so computing it every round would be thrown away, and it costs a scan of the
-day (a busy center's: some tens of thousands of calls, 0.26 s of CPU on SQLite, bench/
+day (a busy center's: some tens of thousands of calls, 0.26 s on SQLite, bench/
 report_year.py) every round of the working day. It is computed in the first round after UTC
 midnight. A past day's late changes (a disposition in wrap-up, a survey, the CDR ledger's
 reconciliation, a call that went on past midnight) are picked up by the next round. Until a
