@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from report_day import SHANGHAI, at, call, event
+from rollup_days import rollup_days
 
 from hotline.reports.desk_queries import desk_tables
 from hotline.reports.figures import Thresholds
@@ -19,7 +20,7 @@ from hotline.reports.stats import compute_stats
 from hotline.settings.categories import Categories
 from hotline.store.dispositions import save_disposition
 from hotline.store.models import Call, CallEvent, table_of
-from hotline.store.rollup_models import RollupAnswered, RollupDay
+from hotline.store.rollup_models import RollupAnswered
 from lab.figures_diff import differences
 
 TH = Thresholds()
@@ -79,12 +80,7 @@ async def _load(engine, calls, events=()) -> None:
 
 
 async def _days(engine) -> dict[int, tuple[bool, bool]]:
-    d = table_of(RollupDay).c
-    async with engine.connect() as conn:
-        return {
-            int(r[0]): (bool(r[1]), bool(r[2]))
-            for r in await conn.execute(sa.select(d.day, d.dirty, d.ready))
-        }
+    return {day: row[:2] for day, row in (await rollup_days(engine)).items()}  # (dirty, ready)
 
 
 async def _both(engine, period, th=TH):

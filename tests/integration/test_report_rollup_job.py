@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from report_day import call
+from rollup_days import rollup_days
 
 from hotline.reports.figures import Thresholds
 from hotline.reports.rollup import day_number
 from hotline.reports.rollup_job import RollupJob
 from hotline.store.db import make_engine
 from hotline.store.models import Call, table_of
-from hotline.store.rollup_models import RollupDay
 
 DAY_AFTER = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # the calls below are on the 23rd (UTC)
 
@@ -61,14 +61,6 @@ async def test_an_unreachable_store_is_a_round_with_nothing_done(tmp_path):
         await engine.dispose()
 
 
-async def days_of(engine) -> dict[int, tuple[bool, bool, int]]:
-    """day -> (dirty, ready, claims) of the rollup's day rows."""
-    d = table_of(RollupDay).c
-    async with engine.connect() as conn:
-        rows = await conn.execute(sa.select(d.day, d.dirty, d.ready, d.claims))
-        return {int(day): (bool(dirty), bool(ready), int(claims)) for day, dirty, ready, claims in rows}
-
-
 async def test_the_day_still_going_on_is_left_to_the_raw_rows_until_it_is_over(engine):
     """Every call of the day marks it dirty again: computing it each round would be thrown away
     (reports read a dirty day from the raw rows) and costs the daemon a scan of the day a minute."""
@@ -83,10 +75,10 @@ async def test_the_day_still_going_on_is_left_to_the_raw_rows_until_it_is_over(e
     yesterday, today = day_number(datetime(2026, 11, 22, tzinfo=UTC)), day_number(now)
 
     assert await job.once() == 1
-    days = await days_of(engine)
+    days = await rollup_days(engine)
     assert days[yesterday][:2] == (False, True)
     assert days[today] == (True, False, 0)  # not claimed, not computed: still marked
 
     now = datetime(2026, 11, 24, 0, 0, 30, tzinfo=UTC)  # the 23rd is over
     assert await job.once() == 1
-    assert (await days_of(engine))[today][:2] == (False, True)
+    assert (await rollup_days(engine))[today][:2] == (False, True)
