@@ -56,18 +56,19 @@ class LineAuditor:
         return held
 
     async def check_once(self) -> list[Verdict]:
-        """One audit (nothing while AMI is down: without the channel list nothing is known)."""
+        """One audit (nothing while AMI is down: without the channel list nothing is known).
+        Asterisk's channels are listed only when the core says it is `due`."""
         if self.ami is None or not self.ami.connected.is_set():
             return []
-        held = self._held()
-        if not held:
-            return []
-        try:
-            live = await self.ami.live_channels()
-        except AmiError as exc:
-            log.warning("line_audit.skipped", error=str(exc))
-            return []
-        verdicts = self.audit.check(held, live, self.clock())
+        held, now = self._held(), self.clock()
+        live: set[str] = set()  # not asked while no line is past its grace: it would change nothing
+        if self.audit.due(held, now):
+            try:
+                live = await self.ami.live_channels()
+            except AmiError as exc:
+                log.warning("line_audit.skipped", error=str(exc))
+                return []
+        verdicts = self.audit.check(held, live, now)
         for verdict in verdicts:
             log.error(
                 "line_audit.freed", call=verdict.call_id, reason=verdict.reason, action=type(verdict).__name__

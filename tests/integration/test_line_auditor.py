@@ -63,3 +63,34 @@ async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_pa
         stop.set()
         await asyncio.wait_for(task, 10)
         await ami.stop()
+
+
+async def test_asterisk_is_not_asked_while_every_line_is_in_its_grace(db_url, tmp_path):
+    """Listing every channel costs Asterisk and the daemon CPU in proportion to the calls up; it
+    can free nothing while every held line is younger than the grace, so it is not asked then."""
+    ami = FakeAmi(contacts=[], channels=["971.1"])
+    await ami.start()
+    stop = asyncio.Event()
+    started = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path, ami.port), stop, started=started))
+    try:
+        running = await asyncio.wait_for(started, 20)
+        ctx = running.ctx
+        await ctx.ami.wait_connected(5)
+        call = FakeCall(running.server.port, "971.1", silent_after=1)
+        call_task = asyncio.create_task(call.run())
+        await until(lambda: ctx.trunks.in_use("inbound") == 1, 5, "the call holds a line")
+        at = [ctx.clock() + timedelta(seconds=30)]
+        auditor = LineAuditor(
+            ctx.trunks, running.server, ctx.ami, ctx.metrics, lambda: at[0], interval_s=30, grace_s=60
+        )
+        assert await auditor.check_once() == []
+        assert "coreshowchannels" not in ami.actions
+        at[0] += timedelta(seconds=60)  # the line is past its grace now
+        assert await auditor.check_once() == []
+        assert ami.actions.count("coreshowchannels") == 1
+        call_task.cancel()
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await ami.stop()

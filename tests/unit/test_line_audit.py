@@ -50,3 +50,19 @@ def test_the_channel_id_is_asterisks_not_the_calls():
 def test_grace_must_not_be_negative():
     with pytest.raises(ValueError, match="grace_s"):
         LineAudit(grace_s=-1)
+
+
+def test_the_listing_is_due_only_once_a_line_is_past_its_grace():
+    audit = LineAudit(grace_s=60)
+    assert not audit.due([], T0)
+    assert not audit.due([held("1.1", age_s=10), held("1.2", age_s=60)], T0)
+    assert audit.due([held("1.1", age_s=10), held("1.2", age_s=61)], T0)
+
+
+def test_a_check_without_a_line_past_its_grace_forgets_what_was_missing():
+    """What `check` does with no line past its grace: nothing to judge, whatever the listing
+    says (so the adapter need not ask for one), and nothing missing is remembered."""
+    audit = LineAudit(grace_s=60)
+    assert audit.check([held("1.1")], set(), T0) == []  # missing once
+    assert audit.check([held("1.2", age_s=10)], set(), T0) == []
+    assert audit.check([held("1.1")], set(), T0) == []  # missing once again: not twice in a row
