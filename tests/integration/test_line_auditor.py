@@ -5,6 +5,8 @@ The audit is driven check by check (no wall time); AMI is a loopback fake answer
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from daemon_settings import daemon_settings
@@ -15,7 +17,7 @@ from test_hostile_calls import rows
 
 from acd.line_audit import EndSession, FreeLine
 from acd.trunks import Seize
-from hotline.daemon.wiring import run_daemon
+from hotline.daemon.wiring import Running, run_daemon
 from hotline.services.line_auditor import LineAuditor
 from hotline.settings import Settings
 
@@ -30,16 +32,27 @@ def settings_for(db_url: str, tmp, ami_port: int) -> Settings:
     )
 
 
-async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_path):
-    ami = FakeAmi(contacts=[], channels=["970.1"])
+@contextlib.asynccontextmanager
+async def daemon_on(db_url: str, tmp, ami: FakeAmi) -> AsyncIterator[Running]:
+    """The daemon, its AMI connected to `ami` (started and stopped here too)."""
     await ami.start()
     stop = asyncio.Event()
     started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path, ami.port), stop, started=started))
+    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp, ami.port), stop, started=started))
     try:
         running = await asyncio.wait_for(started, 20)
+        await running.ctx.ami.wait_connected(5)
+        yield running
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await ami.stop()
+
+
+async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_path):
+    ami = FakeAmi(contacts=[], channels=["970.1"])
+    async with daemon_on(db_url, tmp_path, ami) as running:
         ctx = running.ctx
-        await ctx.ami.wait_connected(5)
         calls = [FakeCall(running.server.port, uid, silent_after=1) for uid in ("970.1", "970.2")]
         tasks = [asyncio.create_task(c.run()) for c in calls]
         await until(lambda: ctx.trunks.in_use("inbound") == 2, 5, "two calls hold lines")
@@ -59,24 +72,14 @@ async def test_a_gone_channel_ends_its_session_and_frees_its_line(db_url, tmp_pa
         assert row.outcome == "failed" and "gone in Asterisk" in row.failure_reason
         assert b"hotline_lines_audited_total 2.0" in ctx.metrics.exposition()[0]
         tasks[0].cancel()
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        await ami.stop()
 
 
 async def test_asterisk_is_not_asked_while_every_line_is_in_its_grace(db_url, tmp_path):
     """Listing every channel costs Asterisk and the daemon CPU in proportion to the calls up; it
     can free nothing while every held line is younger than the grace, so it is not asked then."""
     ami = FakeAmi(contacts=[], channels=["971.1"])
-    await ami.start()
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp_path, ami.port), stop, started=started))
-    try:
-        running = await asyncio.wait_for(started, 20)
+    async with daemon_on(db_url, tmp_path, ami) as running:
         ctx = running.ctx
-        await ctx.ami.wait_connected(5)
         call = FakeCall(running.server.port, "971.1", silent_after=1)
         call_task = asyncio.create_task(call.run())
         await until(lambda: ctx.trunks.in_use("inbound") == 1, 5, "the call holds a line")
@@ -90,7 +93,3 @@ async def test_asterisk_is_not_asked_while_every_line_is_in_its_grace(db_url, tm
         assert await auditor.check_once() == []
         assert ami.actions.count("coreshowchannels") == 1
         call_task.cancel()
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        await ami.stop()
