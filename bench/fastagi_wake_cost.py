@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from hotline.asterisk.fastagi.channel import AgiChannel
+from hotline.asterisk.fastagi.protocol import command_line
 from hotline.asterisk.fastagi.server import FastAgiServer
 from hotline.daemon.event_loop import loop_factory
 from hotline.settings import Settings
@@ -30,6 +31,8 @@ SESSIONS, COMMANDS = 30, 20
 PAUSE_S = 0.02
 ROUNDS = 3
 HEADERS = b"agi_network: yes\nagi_network_script: bench\nagi_uniqueid: 1.1\n\n"
+PROMPT, KEYS = "/var/lib/hotline/prompts/menu_main", "0123456789*#"
+COMMAND = command_line("STREAM FILE", PROMPT, KEYS)  # what the channel sends, built once for the bare side
 ASTERISK = """
 import socket, sys, time
 port, sessions, commands, pause = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
@@ -45,6 +48,20 @@ for _ in range(sessions):
             conn.sendall(b"200 result=0 endpos=8000\\n")
 """
 Serve = Callable[[asyncio.Event], Awaitable[int]]  # starts a server, returns its port
+
+
+def after_sessions(stop_server: Callable[[], None], done: asyncio.Event) -> Callable[[], None]:
+    """A callback for each finished session: once all SESSIONS have, stop the server, set `done`."""
+    left = SESSIONS
+
+    def one_finished() -> None:
+        nonlocal left
+        left -= 1
+        if left == 0:
+            stop_server()
+            done.set()
+
+    return one_finished
 
 
 async def measure(serve: Serve, pause: float) -> float:
@@ -66,18 +83,13 @@ async def measure(serve: Serve, pause: float) -> float:
 
 
 async def serve_daemon(done: asyncio.Event) -> int:
-    finished = 0
-
     async def handler(chan: AgiChannel) -> None:
-        nonlocal finished
         for _ in range(COMMANDS):
-            await chan.stream_file("/var/lib/hotline/prompts/menu_main", "0123456789*#")
-        finished += 1
-        if finished == SESSIONS:
-            server.stop_accepting()
-            done.set()
+            await chan.stream_file(PROMPT, KEYS)
+        finished()
 
     server = FastAgiServer({"bench": handler}, host="127.0.0.1", port=0)
+    finished = after_sessions(server.stop_accepting, done)
     await server.start()
     return server.port
 
@@ -104,23 +116,15 @@ class BareSession(asyncio.Protocol):
             self.buffer = b""
             self.left -= 1
         if self.left:
-            self.transport.write(b'STREAM FILE "/var/lib/hotline/prompts/menu_main" "0123456789*#"\n')
+            self.transport.write(COMMAND)
         else:
             self.transport.close()
             self.on_done()
 
 
 async def serve_bare(done: asyncio.Event) -> int:
-    finished = 0
-
-    def one_done() -> None:
-        nonlocal finished
-        finished += 1
-        if finished == SESSIONS:
-            server.close()
-            done.set()
-
-    server = await asyncio.get_running_loop().create_server(lambda: BareSession(one_done), "127.0.0.1", 0)
+    finished = after_sessions(lambda: server.close(), done)  # one count for all the sessions
+    server = await asyncio.get_running_loop().create_server(lambda: BareSession(finished), "127.0.0.1", 0)
     port: int = server.sockets[0].getsockname()[1]
     return port
 
