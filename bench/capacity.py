@@ -8,8 +8,9 @@ call of the step has started, so all N are on the line at once. A step of fewer 
 callers: 4 batches, 100: 2): its figures are those runs added up ("x4"). Per step it prints:
   - calls completed / failed, and the peak of channels up at once (AMI Newchannel/Hangup);
   - CPU seconds of the daemon and of Asterisk during the step (/proc/<pid>/stat), per call, and
-    their ratio (target: daemon <= 10 % of Asterisk's at every step), and how busy the whole
-    machine was;
+    their ratio (target: daemon <= 10 % of Asterisk's at every step), how often a call made the
+    daemon's event loop wait (its thread's voluntary context switches: each a wake-up, which on
+    this 2-core machine costs more than the work it brings), and how busy the whole machine was;
   - key -> prompt latency p50/p99: from the AGIExecEnd of the command that took the key (STREAM
     FILE or WAIT FOR DIGIT) to the AGIExecStart of the prompt it led to, both timestamped by
     Asterisk (manager.conf timestampevents): the daemon's round trip plus Asterisk's AGI work.
@@ -76,7 +77,8 @@ def print_step(f: StepFigures, label: str = "") -> None:
         f"  peak {f.peak_channels:4d} up"
         f"  | daemon {f.daemon_cpu_s:6.2f} s ({1000 * f.daemon_s_per_call:4.1f} ms/call)"
         f"  Asterisk {f.asterisk_cpu_s:6.2f} s ({1000 * f.asterisk_s_per_call:4.1f} ms/call)"
-        f"  ratio {ratio}  machine {100 * f.machine_busy:5.1f} %"
+        f"  ratio {ratio}  loop waits {f.loop_waits_per_call:4.1f}/call"
+        f"  machine {100 * f.machine_busy:5.1f} %"
         f"  | key->prompt p50 {f.latency_ms(50):6.1f} ms  p99 {f.latency_ms(99):6.1f} ms"
         f" ({len(f.latencies_s)} keys)"
     )

@@ -1,7 +1,9 @@
 """One load step for the capacity bench (bench/capacity.py) and its e2e smoke run.
 
 `run_step` places `n` callers who walk the menu into an announcement (lab.sipp_many), watches
-Asterisk's AMI events while they run, and reads the CPU both processes used from /proc;
+Asterisk's AMI events while they run, and reads from /proc the CPU both processes used and how
+often the daemon's event loop went to sleep (its thread's voluntary context switches: a wait in
+epoll for the next socket reply, timer or thread hand-off, or for the GIL);
 `merged` adds runs of one step together. The figures come from facts Asterisk and the kernel
 report; the parsing is pure (`key_latencies`, `peak_channels`) so it is tested without a lab.
 """
@@ -36,6 +38,11 @@ class StepFigures:
     machine_busy: float  # share of all cores' time not idle during the step, 0..1
     latencies_s: tuple[float, ...]  # key -> prompt, one per key that led to a prompt
     runs: int = 1  # times the step's batch of calls was placed (merged())
+    loop_waits: int = 0  # times the daemon's event-loop thread slept, over all runs
+
+    @property
+    def loop_waits_per_call(self) -> float:
+        return self.loop_waits / self.placed
 
     @property
     def placed(self) -> int:
@@ -90,6 +97,7 @@ def merged(parts: Sequence[StepFigures]) -> StepFigures:
         sum(p.machine_busy for p in parts) / len(parts),
         tuple(s for p in parts for s in p.latencies_s),
         sum(p.runs for p in parts),
+        sum(p.loop_waits for p in parts),
     )
 
 
@@ -143,11 +151,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime, all threads
 
 
+def voluntary_switches(status: str) -> int:
+    """`voluntary_ctxt_switches` of a /proc/<pid>/task/<tid>/status text: how often the thread
+    gave up the CPU to wait."""
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name == "voluntary_ctxt_switches":
+            return int(value)
+    raise ValueError("no voluntary_ctxt_switches line in the thread's status")
+
+
+def loop_waits(pid: int) -> int:
+    """How often the daemon's main thread (its event loop's) has waited since it started."""
+    return voluntary_switches(Path(f"/proc/{pid}/task/{pid}/status").read_text())
+
+
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies of all cores since boot (/proc/stat; idle and iowait are not busy)."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     total = sum(values[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
     return total - values[3] - values[4], total
+
+
+def _readings(asterisk_pid: int, daemon_pid: int) -> tuple[float, float, tuple[int, int], int]:
+    """Asterisk's and the daemon's CPU seconds, the machine's ticks, the daemon loop's waits."""
+    return cpu_seconds(asterisk_pid), cpu_seconds(daemon_pid), machine_ticks(), loop_waits(daemon_pid)
 
 
 async def run_step(
@@ -162,13 +190,12 @@ async def run_step(
     """`n` callers at `rate` new calls/s, each holding until the last has started."""
     ami = await RawAmi.connect(creds)
     try:
-        a0, d0, m0 = cpu_seconds(asterisk_pid), cpu_seconds(daemon_pid), machine_ticks()
+        a0, d0, m0, w0 = _readings(asterisk_pid, daemon_pid)
         batch: BatchResult = await call_many(n, rate=rate, steps=walk(n / rate + 3.0), caller=caller)
-        a1, d1, m1 = cpu_seconds(asterisk_pid), cpu_seconds(daemon_pid), machine_ticks()
+        a1, d1, m1, w1 = _readings(asterisk_pid, daemon_pid)
         events = list(ami.events)
     finally:
         await ami.close()
     busy = (m1[0] - m0[0]) / max(1, m1[1] - m0[1])
-    return StepFigures(
-        n, batch.ok, peak_channels(events), d1 - d0, a1 - a0, busy, tuple(key_latencies(events))
-    )
+    latencies = tuple(key_latencies(events))
+    return StepFigures(n, batch.ok, peak_channels(events), d1 - d0, a1 - a0, busy, latencies, 1, w1 - w0)

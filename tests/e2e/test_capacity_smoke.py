@@ -26,3 +26,4 @@ async def test_a_small_capacity_step_reports_every_figure(hotline_lab, daemon):
     assert len(figures.latencies_s) == CALLERS * len(KEYS)  # each key led to its prompt
     assert all(0 < s < 2 for s in figures.latencies_s)
     assert figures.asterisk_cpu_s > 0 and figures.daemon_cpu_s > 0 and 0 < figures.machine_busy <= 1
+    assert figures.loop_waits >= CALLERS  # the loop slept between calls (each call wakes it)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import math
+import os
+import threading
 
 import pytest
 
 from lab.caller_steps import Dtmf, Wait, steps_duration
-from lab.load_step import StepFigures, key_latencies, merged, peak_channels, walk
+from lab.load_step import (
+    StepFigures,
+    key_latencies,
+    loop_waits,
+    merged,
+    peak_channels,
+    voluntary_switches,
+    walk,
+)
 from lab.sipp_many import outcomes
 
 
@@ -88,10 +98,11 @@ def test_the_walk_presses_the_three_keys_after_the_greeting_then_holds():
 
 
 def test_runs_of_one_step_merge_into_one_figure_per_call():
-    a = StepFigures(50, 50, 50, 0.25, 2.5, 0.2, (0.001,))
-    b = StepFigures(50, 49, 52, 0.35, 3.5, 0.4, (0.002, 0.003))
+    a = StepFigures(50, 50, 50, 0.25, 2.5, 0.2, (0.001,), loop_waits=600)
+    b = StepFigures(50, 49, 52, 0.35, 3.5, 0.4, (0.002, 0.003), loop_waits=500)
     m = merged([a, b])
     assert (m.calls, m.runs, m.placed, m.ok, m.failed, m.peak_channels) == (50, 2, 100, 99, 1, 52)
+    assert (m.loop_waits, m.loop_waits_per_call) == (1100, 11.0)
     assert (m.daemon_cpu_s, m.asterisk_cpu_s, m.ratio) == pytest.approx((0.6, 6.0, 0.1))
     assert (m.daemon_s_per_call, m.asterisk_s_per_call) == pytest.approx((0.006, 0.06))
     assert m.machine_busy == pytest.approx(0.3) and m.latencies_s == (0.001, 0.002, 0.003)
@@ -100,3 +111,17 @@ def test_runs_of_one_step_merge_into_one_figure_per_call():
         merged([a, StepFigures(100, 100, 100, 0.5, 5.0, 0.3, ())])
     with pytest.raises(ValueError, match="runs of one step"):
         merged([])
+
+
+def test_the_loop_waits_are_the_threads_voluntary_context_switches():
+    status = "Name:\tpython\nvoluntary_ctxt_switches:\t1234\nnonvoluntary_ctxt_switches:\t56\n"
+    assert voluntary_switches(status) == 1234
+    with pytest.raises(ValueError, match="no voluntary_ctxt_switches"):
+        voluntary_switches("Name:\tpython\nnonvoluntary_ctxt_switches:\t56\n")
+
+
+def test_a_thread_that_sleeps_counts_its_waits():
+    before = loop_waits(os.getpid())
+    for _ in range(3):
+        threading.Event().wait(0.001)  # each times out: the main thread sleeps, so it waits
+    assert loop_waits(os.getpid()) >= before + 3
