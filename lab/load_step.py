@@ -5,7 +5,8 @@ Asterisk's AMI events while they run, and reads from /proc the CPU both processe
 often the daemon's event loop went to sleep (its thread's voluntary context switches: a wait in
 epoll for the next socket reply, timer or thread hand-off, or for the GIL);
 `merged` adds runs of one step together. The figures come from facts Asterisk and the kernel
-report; the parsing is pure (`key_latencies`, `peak_channels`) so it is tested without a lab.
+report; the parsing is pure (`key_latencies`, `peak_channels`, `voluntary_switches`) so it is
+tested without a lab.
 """
 
 from __future__ import annotations
