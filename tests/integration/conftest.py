@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from daemon_settings import daemon_settings
+from in_process import daemon_in_process
 from report_day import CALLS, EVENTS
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.daemon.wiring import Running, run_daemon
+from hotline.daemon.wiring import Running
 from hotline.store.models import Call, CallEvent
 
 
@@ -36,12 +36,5 @@ async def loaded_engine(engine: AsyncEngine) -> AsyncEngine:
 @pytest.fixture
 async def daemon(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
     """The daemon running in-process on `db_url` (daemon_settings, no AMI), stopped afterwards."""
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(daemon_settings(db_url, tmp_path), stop, ami_enabled=False, started=started)
-    )
-    running = await asyncio.wait_for(started, 20)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 10)
+    async with daemon_in_process(daemon_settings(db_url, tmp_path)) as running:
+        yield running

@@ -13,12 +13,12 @@ from pathlib import Path
 from daemon_settings import daemon_settings
 from fake_ami import FakeAmi
 from fake_scheduler import FakeClock, FakeScheduler
+from in_process import daemon_in_process
 from polling import until
 from test_bus_events import broker, mqtt_settings, subscribed  # noqa: F401  (broker: a fixture)
 
 from hotline.asterisk.ami import AmiClient
 from hotline.bus import EventBus
-from hotline.daemon.wiring import run_daemon
 from hotline.observability.metrics import Metrics
 from hotline.services import blocklist_file
 from hotline.services.auth_guard import AuthGuardService
@@ -182,21 +182,15 @@ async def test_the_daemon_runs_the_guard_on_its_ami_connection(db_url, tmp_path)
     settings = settings.model_copy(
         update={"security": settings.security.model_copy(update={"max_failures": 2})}
     )
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings, stop, started=started))
     try:
-        running = await asyncio.wait_for(started, 20)
-        await running.ctx.ami.wait_connected(5)
-        server.send_event(failure("127.0.0.1"))  # the trunk gateway's address: never blocked
-        server.send_event(failure("127.0.0.1"))
-        server.send_event(failure("198.51.100.4"))
-        server.send_event(failure("198.51.100.4"))
-        assert running.guard is not None
-        await until(lambda: running.guard.reloads == 1, 5, "the daemon's guard reloaded res_pjsip")
-        assert set(running.guard.core.blocked()) == {"198.51.100.4/32"}
-        assert "deny = 198.51.100.4/32" in Path(settings.security.blocklist_file).read_text()
+        async with daemon_in_process(settings, ami_enabled=True) as running:
+            server.send_event(failure("127.0.0.1"))  # the trunk gateway's address: never blocked
+            server.send_event(failure("127.0.0.1"))
+            server.send_event(failure("198.51.100.4"))
+            server.send_event(failure("198.51.100.4"))
+            assert running.guard is not None
+            await until(lambda: running.guard.reloads == 1, 5, "the daemon's guard reloaded res_pjsip")
+            assert set(running.guard.core.blocked()) == {"198.51.100.4/32"}
+            assert "deny = 198.51.100.4/32" in Path(settings.security.blocklist_file).read_text()
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
         await server.stop()

@@ -10,10 +10,9 @@ import time
 
 import pytest
 from daemon_settings import daemon_settings
+from in_process import daemon_in_process
 from polling import until
 from structlog.testing import capture_logs
-
-from hotline.daemon.wiring import run_daemon
 
 
 @pytest.fixture
@@ -43,16 +42,10 @@ def lag_gauge(running) -> float:
 
 
 async def test_ready_then_watchdog_pings_then_stopping(db_url, tmp_path, notify_socket):
-    stop, got = asyncio.Event(), []
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(daemon_settings(db_url, tmp_path), stop, ami_enabled=False, started=started)
-    )
-    await asyncio.wait_for(started, 20)
-    await until(lambda: received(notify_socket, got).count("WATCHDOG=1") >= 3, 10, "watchdog pings")
-    assert "READY=1" in got
-    stop.set()
-    await asyncio.wait_for(task, 10)
+    got: list[str] = []
+    async with daemon_in_process(daemon_settings(db_url, tmp_path)):
+        await until(lambda: received(notify_socket, got).count("WATCHDOG=1") >= 3, 10, "watchdog pings")
+        assert "READY=1" in got
     assert "STOPPING=1" in received(notify_socket, got)
 
 
@@ -60,11 +53,7 @@ async def test_a_blocked_loop_shows_on_the_lag_gauge_and_in_the_log(db_url, tmp_
     settings = daemon_settings(
         db_url, tmp_path, liveness={"loop_tick_seconds": 0.1, "loop_lag_warn_seconds": 0.3}
     )
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings, stop, ami_enabled=False, started=started))
-    running = await asyncio.wait_for(started, 20)
-    try:
+    async with daemon_in_process(settings) as running:
         await until(lambda: 0 <= lag_gauge(running) < 0.3, 5, "a healthy loop")
         with capture_logs() as logs:
             asyncio.get_running_loop().call_soon(time.sleep, 0.8)  # the injected blocking call
@@ -72,6 +61,3 @@ async def test_a_blocked_loop_shows_on_the_lag_gauge_and_in_the_log(db_url, tmp_
         (warning,) = [e for e in logs if e["event"] == "daemon.loop_lag"]
         assert warning["log_level"] == "warning" and warning["lag_s"] >= 0.6
         await until(lambda: lag_gauge(running) < 0.3, 5, "back to normal")
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)

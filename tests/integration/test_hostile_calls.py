@@ -8,9 +8,9 @@ import asyncio
 import pytest
 from daemon_settings import daemon_settings
 from fake_asterisk import FakeCall, asterisk_headers, b64
+from in_process import daemon_in_process
 from polling import until
 
-from hotline.daemon.wiring import run_daemon
 from hotline.settings import Settings
 from hotline.store.db import make_engine
 from hotline.store.queries import fetch_calls
@@ -25,15 +25,6 @@ def settings_for(db_url: str, tmp, reply_timeout: float | None = None) -> Settin
     return settings.model_copy(
         update={"fastagi": settings.fastagi.model_copy(update={"reply_timeout": reply_timeout})}
     )
-
-
-async def start(db_url, tmp, **kw):
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(settings_for(db_url, tmp, **kw), stop, ami_enabled=False, started=started)
-    )
-    return stop, task, await asyncio.wait_for(started, 20)
 
 
 async def rows(db_url):
@@ -99,8 +90,7 @@ async def test_calls_the_store_would_refuse_are_served_recorded_and_free_their_l
 
 
 async def test_a_silent_peer_does_not_hold_a_line(db_url, tmp_path):
-    stop, task, running = await start(db_url, tmp_path, reply_timeout=0.3)
-    try:
+    async with daemon_in_process(settings_for(db_url, tmp_path, reply_timeout=0.3)) as running:
         silent = [FakeCall(running.server.port, f"910.{i}", silent_after=1) for i in range(8)]
         tasks = [asyncio.create_task(c.run()) for c in silent]
         await until(lambda: sum(len(c.received) >= 2 for c in silent) == 8, 5, "8 silent peers connected")
@@ -113,9 +103,6 @@ async def test_a_silent_peer_does_not_hold_a_line(db_url, tmp_path):
         stored = await rows(db_url)
         assert {stored[f"910.{i}"].outcome for i in range(8)} == {"failed"}
         assert "no reply from Asterisk within 0.3 s" in stored["910.0"].failure_reason
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
 
 
 @pytest.mark.parametrize(
@@ -206,13 +193,7 @@ async def test_agent_calls_out_with_reused_ids_never_leak_the_4_lines(daemon, db
 async def test_a_vip_is_known_in_any_written_form(db_url, tmp_path, caller):
     settings = settings_for(db_url, tmp_path).model_copy(deep=True)
     acd = settings.acd.model_copy(update={"vip_numbers": ["13900002999"]})
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(settings.model_copy(update={"acd": acd}), stop, ami_enabled=False, started=started)
-    )
-    try:
-        running = await asyncio.wait_for(started, 20)
+    async with daemon_in_process(settings.model_copy(update={"acd": acd})) as running:
         call = FakeCall(
             running.server.port,
             "960.1",
@@ -224,6 +205,3 @@ async def test_a_vip_is_known_in_any_written_form(db_url, tmp_path, caller):
         await running.ctx.recorder.flush()
         (row,) = (await rows(db_url)).values()
         assert row.priority == settings.acd.vip_priority
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)

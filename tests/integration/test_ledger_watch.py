@@ -4,14 +4,13 @@ runs again gets its row without another restart."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from daemon_settings import daemon_settings
+from in_process import daemon_in_process
 from polling import until
 from test_ledger_reconcile import line
 
-from hotline.daemon.wiring import run_daemon
 from hotline.store.queries import fetch_calls
 
 
@@ -21,11 +20,7 @@ async def test_a_fallback_call_ending_while_the_daemon_runs_gets_its_row(db_url,
     settings = daemon_settings(
         db_url, tmp_path, asterisk={"cdr_file": str(ledger), "cdr_reconcile_seconds": 0.2}
     )
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings, stop, ami_enabled=False, started=started))
-    await asyncio.wait_for(started, 20)
-    try:
+    async with daemon_in_process(settings):
         now = time.time()
         with ledger.open("a", encoding="utf-8") as f:  # what Asterisk appends when the call ends
             f.write(
@@ -47,6 +42,3 @@ async def test_a_fallback_call_ending_while_the_daemon_runs_gets_its_row(db_url,
         await until(recorded, 10, "the fallback call's row")
         (row,) = [c for c in await fetch_calls(engine) if c.uniqueid == "fb1"]
         assert row.outcome == "fallback" and row.agent_id == "001"
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)

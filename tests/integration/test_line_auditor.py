@@ -12,12 +12,13 @@ from datetime import timedelta
 from daemon_settings import daemon_settings
 from fake_ami import FakeAmi
 from fake_asterisk import FakeCall
+from in_process import daemon_in_process
 from polling import until
 from test_hostile_calls import rows
 
 from acd.line_audit import EndSession, FreeLine
 from acd.trunks import Seize
-from hotline.daemon.wiring import Running, run_daemon
+from hotline.daemon.wiring import Running
 from hotline.services.line_auditor import LineAuditor
 from hotline.settings import Settings
 
@@ -36,16 +37,10 @@ def settings_for(db_url: str, tmp, ami_port: int) -> Settings:
 async def daemon_on(db_url: str, tmp, ami: FakeAmi) -> AsyncIterator[Running]:
     """The daemon, its AMI connected to `ami` (started and stopped here too)."""
     await ami.start()
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(run_daemon(settings_for(db_url, tmp, ami.port), stop, started=started))
     try:
-        running = await asyncio.wait_for(started, 20)
-        await running.ctx.ami.wait_connected(5)
-        yield running
+        async with daemon_in_process(settings_for(db_url, tmp, ami.port), ami_enabled=True) as running:
+            yield running
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
         await ami.stop()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 from daemon_settings import daemon_settings
+from in_process import daemon_in_process
 from order_kit import T0, order_settings, published_at, repair
 from polling import until
 from sqlalchemy import select
@@ -20,7 +21,6 @@ from structlog.testing import capture_logs
 from test_bus_events import broker, mqtt_settings, running, subscribed  # noqa: F401  (broker: a fixture)
 
 from hotline.bus import EventBus
-from hotline.daemon.wiring import run_daemon
 from hotline.dialer.models import OutboundJobRow
 from hotline.orders import ComplaintRequest, create_complaint, create_repair, order_detail, stored_scheduler
 from hotline.orders.order_closed import dispatch_closer, order_closed_handler
@@ -137,24 +137,21 @@ async def test_the_daemon_resends_unconfirmed_orders_and_closes_orders_from_disp
     prefix = settings.mqtt.topic_prefix if settings.mqtt else ""
     lost = QueueLost()
     order, _ = await create_repair(engine, settings, lost, repair(), "001", T0)  # never confirmed
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
     try:
-        async with subscribed(broker, f"{prefix}/dispatch/repair_order") as got:
-            task = asyncio.create_task(run_daemon(settings, stop, ami_enabled=False, started=started))
-            await asyncio.wait_for(started, 20)
+        async with (
+            subscribed(broker, f"{prefix}/dispatch/repair_order") as got,
+            daemon_in_process(settings, stop_s=15),
+        ):
             await until(lambda: len(got) == 1, 10, "the unconfirmed order sent again at start")
             await until(lambda: published_at(engine, order.number), 5, "and stamped")
             async with aiomqtt.Client(broker.host, broker.port) as dispatch:
                 await dispatch.publish(f"{prefix}/dispatch/order_closed", closed_msg(), qos=1)
             await until(lambda: _closed(engine, order.number), 10, "closed from dispatch")
-        async with engine.connect() as conn:
-            (job,) = (await conn.execute(select(OutboundJobRow))).all()
-        assert (job.ref, job.payload["kind"]) == (f"order-{order.number}", "repair")
-        assert (await order_detail(engine, order.number)).order.followup_job_id == job.id
+            async with engine.connect() as conn:
+                (job,) = (await conn.execute(select(OutboundJobRow))).all()
+            assert (job.ref, job.payload["kind"]) == (f"order-{order.number}", "repair")
+            assert (await order_detail(engine, order.number)).order.followup_job_id == job.id
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 15)
         await engine.dispose()
 
 

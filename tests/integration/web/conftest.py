@@ -3,14 +3,13 @@ the test app (web_harness.build) and an HTTP client on it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from console_daemon import start_daemon
+from console_daemon import console_daemon
 from sqlalchemy.ext.asyncio import AsyncEngine
 from web_harness import Clock, Probe, build, client, settings
 
@@ -48,7 +47,5 @@ async def http(web) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def console(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
     """The daemon in-process with its console on a free port (console_daemon.py), stopped after."""
-    running, stop, task = await start_daemon(db_url, tmp_path)
-    yield running
-    stop.set()
-    await asyncio.wait_for(task, 15)
+    async with console_daemon(db_url, tmp_path) as running:
+        yield running

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from daemon_settings import daemon_settings
+from in_process import daemon_in_process
 
-from hotline.daemon.wiring import Running, run_daemon
+from hotline.daemon.wiring import Running
 from hotline.settings import Settings
 
 
@@ -17,10 +19,8 @@ def console_settings(db_url: str, tmp: Path) -> Settings:
     )
 
 
-async def start_daemon(db_url: str, tmp: Path) -> tuple[Running, asyncio.Event, asyncio.Task[None]]:
-    stop = asyncio.Event()
-    started = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(
-        run_daemon(console_settings(db_url, tmp), stop, ami_enabled=False, started=started)
-    )
-    return await asyncio.wait_for(started, 20), stop, task
+@contextlib.asynccontextmanager
+async def console_daemon(db_url: str, tmp: Path) -> AsyncIterator[Running]:
+    """The daemon with its console (`running.console`), stopped on the way out."""
+    async with daemon_in_process(console_settings(db_url, tmp), stop_s=15) as running:
+        yield running
