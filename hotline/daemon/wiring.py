@@ -1,11 +1,11 @@
 """`hotline run`: one process, one TaskGroup, ordered graceful shutdown.
 
 Start: the store (`store_start`), the call context (`build_context`), the FastAGI routes
-(`build_server`), then the services in order (`_serve`): store writer, live events (and the
-repair orders no broker confirmed before, sent again), dialer, metrics, the SIP auth guard and
-AMI, the web console (`hotline.web.console`), FastAGI, line audit.
-`hotline run` holds the config's lock and pid file (daemon_lock) around all of it, so that a
-second daemon never gets as far as closing the first one's calls.
+(`build_server`), the store's writer (beside the group: `store_writer`), then the services in
+order (`_serve`): live events (and the repair orders no broker confirmed before, sent again),
+dialer, metrics, the SIP auth guard and AMI, the web console (`hotline.web.console`), FastAGI,
+line audit. `hotline run` holds the config's lock and pid file (daemon_lock) around all of it,
+so that a second daemon never gets as far as closing the first one's calls.
 Stop (SIGTERM/SIGINT): stop accepting calls, let calls in progress finish up to the grace
 deadline, close the web console, flush the store, close AMI.
 """
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.trunks import TrunkCapacity
@@ -37,6 +38,7 @@ from hotline.daemon.loop_pulse import LoopPulse
 from hotline.daemon.sd_notify import SdNotify
 from hotline.daemon.signals import MenuReloader, install_signal_handlers
 from hotline.daemon.store_start import open_store
+from hotline.daemon.store_writer import store_writer, watch_writer
 from hotline.dialer.service_done import service_done_handler
 from hotline.observability.dial_refusals import DialRefusals
 from hotline.observability.wiring import make_bus, make_metrics, watch_acd
@@ -88,7 +90,8 @@ async def run_daemon(
             reloader = MenuReloader(ctx.menus, on_reloaded=reload_recorder(engine, utcnow))
             assert ctx.outbound is not None  # the daemon always has its dialer
             install_signal_handlers(stop, reloader, ctx.outbound.poll_soon)
-        await _serve(settings, ctx, server, stop, started)
+        async with store_writer(recorder, settings.shutdown_grace_seconds) as writer:
+            await _serve(settings, ctx, server, stop, started, writer)
     finally:
         if ctx is not None:
             await ctx.caller_facts.close()
@@ -177,6 +180,7 @@ async def _serve(
     server: FastAgiServer,
     stop: asyncio.Event,
     started: asyncio.Future[Running] | None,
+    writer: asyncio.Task[None],
 ) -> None:
     """Start the services in order, tell the supervisor (READY=1) and ping its watchdog from the
     event loop, serve until `stop`, then stop them in order (STOPPING=1)."""
@@ -188,7 +192,7 @@ async def _serve(
     )
     async with asyncio.TaskGroup() as tg:
         beating = tg.create_task(pulse.run(), name="loop-pulse")
-        writer = tg.create_task(ctx.recorder.run(), name="store-writer")
+        tg.create_task(watch_writer(writer), name="store-writer")  # beside the group (store_writer.py)
         tg.create_task(ctx.bus.run(), name="mqtt-bus")
         tg.create_task(republish_unconfirmed(ctx.engine, ctx.bus), name="orders-republish")
         dialer = tg.create_task(ctx.outbound.run(), name="dialer")
@@ -205,7 +209,7 @@ async def _serve(
         log.info(
             "daemon.ready",
             fastagi_port=server.port,
-            database=_safe_url(settings.database.url),
+            database=make_url(settings.database.url).render_as_string(hide_password=True),
             event_loop=loop_name(asyncio.get_running_loop()),
         )
         notify.ready()
@@ -215,10 +219,8 @@ async def _serve(
         log.info("daemon.stopping", calls_in_progress=server.active)
         notify.stopping()
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
-        audit.cancel()
-        ledger.cancel()
-        retention.cancel()
-        rollup.cancel()
+        for job in (audit, ledger, retention, rollup):
+            job.cancel()
         await _stop_in_order(settings, ctx, server, dialer, writer, guard, console)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 
@@ -290,10 +292,3 @@ async def _start_console(settings: Settings, ctx: CallContext) -> Console | None
         return None
     log.info("web.console", url=console.url, login="accounts: hotline users add NAME --role supervisor")
     return console
-
-
-def _safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
