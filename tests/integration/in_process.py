@@ -26,10 +26,9 @@ async def daemon_in_process(
     task = asyncio.create_task(run_daemon(settings, stop, ami_enabled=ami_enabled, started=started))
     try:
         await asyncio.wait({started, task}, timeout=READY_S, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # the daemon's own error (it returns only once told to stop)
         if not started.done():
-            if task.done():
-                task.result()  # the daemon's own error
-                raise RuntimeError("the daemon returned before it was ready")
             raise TimeoutError(f"the daemon was not ready within {READY_S} s")
         running = started.result()
         if ami_enabled:

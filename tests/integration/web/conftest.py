@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from console_daemon import console_daemon
+from console_daemon import console_settings
+from in_process import daemon_in_process
 from sqlalchemy.ext.asyncio import AsyncEngine
 from web_harness import Clock, Probe, build, client, settings
 
@@ -47,5 +48,5 @@ async def http(web) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def console(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
     """The daemon in-process with its console on a free port (console_daemon.py), stopped after."""
-    async with console_daemon(db_url, tmp_path) as running:
+    async with daemon_in_process(console_settings(db_url, tmp_path), stop_s=15) as running:
         yield running

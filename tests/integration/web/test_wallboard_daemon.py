@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from console_daemon import console_daemon
+from console_daemon import console_settings
 from fake_asterisk import FakeCall
+from in_process import daemon_in_process
 from polling import until
 from web_harness import PASSWORD, add_user, csrf_of
 
@@ -93,13 +94,13 @@ async def test_a_waiting_caller_is_on_the_stream_then_leaves_it(console: Running
 
 
 async def test_todays_figures_survive_a_restart(db_url: str, tmp_path: Path) -> None:
-    async with console_daemon(db_url, tmp_path) as running:
+    async with daemon_in_process(console_settings(db_url, tmp_path), stop_s=15) as running:
         for i in range(3):
             await asyncio.wait_for(FakeCall(running.server.port, f"901.{i}", hang_up_on=DIAL).run(), 10)
         await running.ctx.recorder.flush()
         assert running.console is not None
         before = running.console.board.state()["today"]["counts"]
         assert before["inbound"] == 3 and before == await _report_counts(running)
-    async with console_daemon(db_url, tmp_path) as running:
+    async with daemon_in_process(console_settings(db_url, tmp_path), stop_s=15) as running:
         assert running.console is not None
         assert running.console.board.state()["today"]["counts"] == before
