@@ -23,7 +23,7 @@ log = structlog.get_logger("daemon")
 
 @contextlib.asynccontextmanager
 async def store_writer(recorder: CallRecorder, grace_s: float) -> AsyncIterator[asyncio.Task[None]]:
-    writer = asyncio.create_task(recorder.run(), name="store-writer")
+    writer = recorder.start()  # the recorder's own task: its close() awaits it
     try:
         yield writer
     finally:
@@ -40,7 +40,7 @@ async def _finish(recorder: CallRecorder, writer: asyncio.Task[None], grace_s: f
     # a task waited on with a timeout, not asyncio.timeout(): after a task group's failure the
     # task here still counts the group's cancel request, and on Python 3.11 asyncio.timeout
     # then lets its expiry out as CancelledError instead of TimeoutError
-    closing = asyncio.create_task(_close(recorder, writer), name="store-close")
+    closing = asyncio.create_task(recorder.close(), name="store-close")
     done, _ = await asyncio.wait({closing}, timeout=grace_s)
     if not done:
         log.error("store.unwritten_at_exit", items=recorder.backlog, waited_s=grace_s)
@@ -49,10 +49,5 @@ async def _finish(recorder: CallRecorder, writer: asyncio.Task[None], grace_s: f
         await asyncio.wait({closing, writer})
         return
     error = closing.exception()
-    if error is not None:  # the writer stopped with items unwritten (it logged them)
+    if error is not None:  # the writer failed, or stopped with items unwritten (it logged them)
         log.error("store.writer_failed_at_exit", error=str(error))
-
-
-async def _close(recorder: CallRecorder, writer: asyncio.Task[None]) -> None:
-    await recorder.close()
-    await writer

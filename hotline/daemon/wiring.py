@@ -221,7 +221,7 @@ async def _serve(
         ctx.outbound.close()  # no new dialer calls; those in progress end with their sessions
         for job in (audit, ledger, retention, rollup):
             job.cancel()
-        await _stop_in_order(settings, ctx, server, dialer, writer, guard, console)
+        await _stop_in_order(settings, ctx, server, dialer, guard, console)
         beating.cancel()  # the watchdog is fed until the very end of the drain
 
 
@@ -230,7 +230,6 @@ async def _stop_in_order(
     ctx: CallContext,
     server: FastAgiServer,
     dialer: asyncio.Task[None],
-    writer: asyncio.Task[None],
     guard: AuthGuardService | None,
     console: Console | None,
 ) -> None:
@@ -241,8 +240,7 @@ async def _stop_in_order(
     await dialer
     if console is not None:  # the wallboard showed the drain; now its streams end
         await console.close()
-    await ctx.recorder.close()
-    await writer
+    await ctx.recorder.close()  # writes what is queued, then awaits the writer
     await ctx.bus.close()  # ends bus.run(); flushes what the broker will take
     await ctx.metrics.close()
     ctx.acd.close()

@@ -13,18 +13,24 @@ from hotline.daemon.store_writer import store_writer, watch_writer
 
 
 class Recorder:
-    """What store_writer uses of CallRecorder: run() until close() has written the queue."""
+    """What store_writer uses of CallRecorder: start() runs the writer until close() has written
+    the queue; close() awaits it, as CallRecorder's does."""
 
     def __init__(self, *, fails: bool = False, stalls: bool = False) -> None:
         self.fails, self.stalls = fails, stalls
         self.queued = 2  # items recorded, not yet written
         self._closed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def backlog(self) -> int:
         return self.queued
 
-    async def run(self) -> None:
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.create_task(self._run())
+        return self._task
+
+    async def _run(self) -> None:
         if self.fails:
             raise RuntimeError("the disk is gone")
         await self._closed.wait()
@@ -34,6 +40,8 @@ class Recorder:
             await asyncio.Event().wait()  # the database never answers
         self.queued = 0
         self._closed.set()
+        assert self._task is not None
+        await self._task
 
 
 async def boom() -> None:
@@ -73,5 +81,4 @@ async def test_a_clean_stop_leaves_nothing_to_do():
     rec = Recorder()
     async with store_writer(rec, grace_s=5) as writer:
         await rec.close()
-        await writer
     assert writer.done() and not writer.cancelled()
